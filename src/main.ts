@@ -1,5 +1,36 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from './config.ts';
+import { CliError, withStore } from './cli/withStore.ts';
+import { registerServeCommand } from './cli/serveCommand.ts';
+import { registerUserCommands } from './cli/userCommands.ts';
+import { registerTokenCommands } from './cli/tokenCommands.ts';
 
-const program = new Command('meridian').description('Meridian: spatial data for AI platforms over MCP');
-program.parseAsync(process.argv);
+const program = new Command('meridian')
+  .description('Meridian: spatial data for AI platforms over MCP')
+  .exitOverride()
+  .showHelpAfterError();
+
+registerServeCommand(program);
+program
+  .command('migrate')
+  .description('bring the store to the latest schema')
+  .action(async () => {
+    await withStore(async () => undefined);
+    process.stdout.write('store is at the latest schema\n');
+  });
+registerUserCommands(program);
+registerTokenCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof ConfigError || error instanceof CliError) {
+    process.stderr.write(`meridian: ${error.message}\n`);
+    process.exit(1);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`meridian: ${message}\n`);
+  process.exit(1);
+}

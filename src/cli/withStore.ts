@@ -1,0 +1,20 @@
+import { loadConfig } from '../config.ts';
+import { createStore, type Store } from '../store/createStore.ts';
+import { migrateToLatest } from '../store/migrate.ts';
+
+/** Runs a CLI command against the configured store (migrated first), then closes it. */
+export async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const store = createStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, poolMax: 2 });
+  try {
+    await migrateToLatest(store.db as never);
+    return await run(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** A failure the user can fix: printed as one line on stderr, exit code 1, no stack. */
+export class CliError extends Error {
+  override name = 'CliError';
+}

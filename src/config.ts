@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { resolve } from 'node:path';
+
+/**
+ * One typed configuration, read from the environment (and CLI flags layered on top by main.ts),
+ * validated once at start. Every bad value is reported by name with what is expected, so a
+ * misconfigured server refuses to start instead of failing later.
+ */
+const portSchema = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+const durationSchema = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration like 30s, 15m, 12h or 30d');
+
+const envSchema = z.object({
+  PORT: portSchema.default(8787),
+  HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
+  MERIDIAN_PUBLIC_URL: z.string().optional(),
+  MERIDIAN_DATA_DIR: z.string().min(1, 'must not be empty').default('./.meridian'),
+  DATABASE_URL: z.string().optional(),
+  MERIDIAN_ADMIN_EMAIL: z.email('must be an email address').optional(),
+  MERIDIAN_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  MERIDIAN_SECRET_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43,}$/, 'must be at least 32 random bytes, base64url encoded (43+ characters)')
+    .optional(),
+  MERIDIAN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MERIDIAN_BODY_LIMIT: z.coerce.number().int().min(1024, 'must be at least 1024 bytes').default(1_048_576),
+  MERIDIAN_ALLOWED_ORIGINS: z.string().optional(),
+  MERIDIAN_SESSION_TTL: durationSchema.default('12h'),
+  MERIDIAN_TRUST_PROXY: z.string().optional(),
+});
+
+export interface MeridianConfig {
+  port: number;
+  host: string;
+  /** Every URL we advertise is built from this, never from Host or X-Forwarded-* headers. */
+  publicUrl: URL;
+  /** The MCP endpoint URL: the `resource` of our protected-resource metadata and the token audience. */
+  mcpUrl: URL;
+  dataDir: string;
+  /** Unset: SQLite in the data dir. */
+  databaseUrl?: string;
+  admin: { email?: string; password?: string };
+  secretKey?: string;
+  logLevel: string;
+  bodyLimit: number;
+  /** Origins (scheme://host[:port]) browsers may call /mcp from, besides the public URL's own. */
+  allowedOrigins: string[];
+  sessionTtlMs: number;
+  /** Proxy addresses/CIDRs whose X-Forwarded-For is honoured; empty means the socket address only. */
+  trustProxy: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseDuration(text: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text);
+  if (!match) throw new ConfigError([`"${text}" must be a duration like 30s, 15m, 12h or 30d`]);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms'];
+  return Number(match[1]) * unit;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): MeridianConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+
+  let publicUrl: URL | undefined;
+  const rawPublic = e.MERIDIAN_PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+  try {
+    publicUrl = new URL(rawPublic);
+    if (publicUrl.protocol !== 'http:' && publicUrl.protocol !== 'https:') {
+      problems.push(`MERIDIAN_PUBLIC_URL: must be an http or https URL (got ${JSON.stringify(rawPublic)})`);
+    } else if (publicUrl.search || publicUrl.hash || publicUrl.username || publicUrl.password) {
+      problems.push(`MERIDIAN_PUBLIC_URL: must not carry a query, fragment or credentials (got ${JSON.stringify(rawPublic)})`);
+    } else if (publicUrl.protocol === 'http:' && !isLoopbackHost(publicUrl.hostname)) {
+      problems.push(
+        `MERIDIAN_PUBLIC_URL: must be https unless the host is localhost or a loopback address (got ${JSON.stringify(rawPublic)})`,
+      );
+    }
+  } catch {
+    problems.push(`MERIDIAN_PUBLIC_URL: must be an absolute URL such as https://meridian.example.com (got ${JSON.stringify(rawPublic)})`);
+  }
+
+  if (e.DATABASE_URL !== undefined && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
+    problems.push('DATABASE_URL: must be a postgres:// or postgresql:// URL, or unset for the embedded SQLite store');
+  }
+  if ((e.MERIDIAN_ADMIN_EMAIL === undefined) !== (e.MERIDIAN_ADMIN_PASSWORD === undefined)) {
+    problems.push('MERIDIAN_ADMIN_EMAIL and MERIDIAN_ADMIN_PASSWORD: set both or neither');
+  }
+  const allowedOrigins: string[] = [];
+  for (const origin of (e.MERIDIAN_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    try {
+      const u = new URL(origin);
+      if (u.origin !== origin) throw new Error('not an origin');
+      allowedOrigins.push(u.origin);
+    } catch {
+      problems.push(`MERIDIAN_ALLOWED_ORIGINS: "${origin}" must be an origin such as https://app.example.com (no path)`);
+    }
+  }
+  if (problems.length || !publicUrl) throw new ConfigError(problems);
+
+  const base = publicUrl.href.replace(/\/+$/, '');
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: new URL(base + '/'),
+    mcpUrl: new URL(`${base}/mcp`),
+    dataDir: resolve(e.MERIDIAN_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    admin: { email: e.MERIDIAN_ADMIN_EMAIL, password: e.MERIDIAN_ADMIN_PASSWORD },
+    secretKey: e.MERIDIAN_SECRET_KEY,
+    logLevel: e.MERIDIAN_LOG_LEVEL,
+    bodyLimit: e.MERIDIAN_BODY_LIMIT,
+    allowedOrigins,
+    sessionTtlMs: parseDuration(e.MERIDIAN_SESSION_TTL),
+    trustProxy: (e.MERIDIAN_TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+  };
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}

@@ -1,0 +1,11 @@
+import type { Logger } from 'pino';
+import type { MeridianConfig } from '../config.ts';
+import type { Store } from '../store/createStore.ts';
+
+/** What every route needs: configuration, the store and the logger. Built once per process. */
+export interface AppContext {
+  config: MeridianConfig;
+  store: Store;
+  logger: Logger;
+  serverKey: Buffer;
+}

@@ -1,0 +1,81 @@
+import Fastify, { type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from './AppContext.ts';
+import { registerMcpRoutes, type McpRouteOptions } from '../mcp/registerMcpRoutes.ts';
+import { registerSignInRoutes } from '../workspace/signInRoutes.ts';
+import { registerCredentialsRoutes } from '../workspace/credentialsRoutes.ts';
+import type { McpEndpoint } from '../mcp/McpEndpoint.ts';
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  mcp: McpEndpoint;
+}
+
+/** Assembles the HTTP face: security headers, limits, error mapping, and every route. */
+export async function buildApp(ctx: AppContext, options: { mcp?: McpRouteOptions } = {}): Promise<BuiltApp> {
+  const { config } = ctx;
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
+    bodyLimit: config.bodyLimit,
+    // Only configured proxies may speak for the client address (rate limits key on it).
+    trustProxy: config.trustProxy.length ? config.trustProxy : false,
+    // Slowloris: a client must send its headers and body promptly.
+    requestTimeout: 30_000,
+    keepAliveTimeout: 5_000,
+    http: { headersTimeout: 15_000 },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: config.publicUrl.protocol === 'https:' ? [] : null,
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    hsts: config.publicUrl.protocol === 'https:',
+  });
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(rateLimit, { global: false });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    // RFC 9457 problem details; a 5xx says nothing about internals, only the request id.
+    const detail = status >= 500 ? `Something went wrong on our side (request ${request.id}).` : error.message;
+    return reply
+      .code(status)
+      .type('application/problem+json')
+      .send({ type: 'about:blank', title: status >= 500 ? 'Internal Server Error' : (error.code ?? 'Bad Request'), status, detail });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).type('application/problem+json').send({ type: 'about:blank', title: 'Not Found', status: 404, detail: `No route for ${request.method} ${request.url.split('?')[0]}` }),
+  );
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await ctx.store.ping();
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', detail: 'the store is unreachable' });
+    }
+  });
+
+  const mcp = registerMcpRoutes(app, ctx, options.mcp);
+  registerSignInRoutes(app, ctx);
+  registerCredentialsRoutes(app, ctx);
+  return { app, mcp };
+}

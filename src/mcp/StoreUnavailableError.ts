@@ -1,0 +1,10 @@
+/**
+ * The store could not be reached while checking a credential. /mcp answers 503 for it, never
+ * 401: a 401 would make clients throw away tokens that are perfectly valid.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(cause?: unknown) {
+    super('the store is unavailable', { cause });
+    this.name = 'StoreUnavailableError';
+  }
+}

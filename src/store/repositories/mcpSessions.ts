@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.ts';
+import { hashSecret, randomId } from '../../auth/secrets.ts';
+
+/**
+ * Sessions of 2025-protocol MCP clients (`Mcp-Session-Id`). They live in the store, bound to
+ * the user who opened them, so any process can serve any request and a session id is useless
+ * with another user's token. They authenticate nothing: the bearer token does that.
+ */
+export async function openMcpSession(
+  db: Kysely<Database>,
+  input: { userId: string; orgId: string; protocolVersion: string },
+): Promise<string> {
+  const id = randomId(32);
+  const now = Date.now();
+  await db
+    .insertInto('mcp_sessions')
+    .values({
+      id_hash: hashSecret(id),
+      user_id: input.userId,
+      org_id: input.orgId,
+      protocol_version: input.protocolVersion,
+      created_at: now,
+      last_seen_at: now,
+      ended_at: null,
+    })
+    .execute();
+  return id;
+}
+
+export interface McpSessionRecord {
+  protocolVersion: string;
+}
+
+/** The live session with this id belonging to this user, or undefined (unknown, ended, foreign). */
+export async function findMcpSession(
+  db: Kysely<Database>,
+  id: string,
+  owner: { userId: string; orgId: string },
+): Promise<McpSessionRecord | undefined> {
+  const row = await db
+    .selectFrom('mcp_sessions')
+    .select(['protocol_version', 'user_id', 'org_id', 'ended_at'])
+    .where('id_hash', '=', hashSecret(id))
+    .executeTakeFirst();
+  if (!row || row.ended_at !== null || row.user_id !== owner.userId || row.org_id !== owner.orgId) return undefined;
+  return { protocolVersion: row.protocol_version };
+}
+
+export async function endMcpSession(db: Kysely<Database>, id: string, owner: { userId: string; orgId: string }): Promise<boolean> {
+  const result = await db
+    .updateTable('mcp_sessions')
+    .set({ ended_at: Date.now() })
+    .where('id_hash', '=', hashSecret(id))
+    .where('user_id', '=', owner.userId)
+    .where('org_id', '=', owner.orgId)
+    .where('ended_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

@@ -1,0 +1,88 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The store's tables, as Kysely sees them. Times are epoch milliseconds (bigint in PostgreSQL,
+ * read back as numbers), ids are random 128-bit base64url strings, never sequential.
+ */
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  slug: string;
+  created_at: number;
+}
+
+export type Role = 'admin' | 'editor' | 'viewer';
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  display_name: string;
+  password_hash: string;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface MembershipsTable {
+  org_id: string;
+  user_id: string;
+  role: Role;
+  created_at: number;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  name: string;
+  /** sha256 of the secret part; the secret itself is shown once and never stored. */
+  secret_hash: string;
+  scopes: string;
+  created_at: number;
+  last_used_at: number | null;
+  expires_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface WebSessionsTable {
+  /** sha256 of the cookie value. */
+  id_hash: string;
+  user_id: string;
+  org_id: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface McpSessionsTable {
+  /** sha256 of the Mcp-Session-Id a 2025-protocol client holds. */
+  id_hash: string;
+  user_id: string;
+  org_id: string;
+  protocol_version: string;
+  created_at: number;
+  last_seen_at: number;
+  ended_at: number | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  org_id: string | null;
+  user_id: string | null;
+  /** OAuth client id, `api-token:<id>`, `workspace` or `cli`. */
+  actor: string;
+  action: string;
+  target: string | null;
+  detail: string | null;
+  ip: string | null;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  api_tokens: ApiTokensTable;
+  web_sessions: WebSessionsTable;
+  mcp_sessions: McpSessionsTable;
+  audit_log: AuditLogTable;
+}

@@ -10,6 +10,8 @@ import { buildApp } from './http/buildApp.ts';
 import { createLogger } from './http/createLogger.ts';
 import type { McpRouteOptions } from './mcp/registerMcpRoutes.ts';
 
+const SHUTDOWN_GRACE_MS = 10_000;
+
 export interface RunningServer {
   app: FastifyInstance;
   store: Store;
@@ -45,10 +47,14 @@ export async function startServer(config: MeridianConfig, options: StartOptions 
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
       firstAdmin,
       close() {
-        // In-flight requests finish (Fastify waits for them); open MCP exchanges are ended.
+        // Stop accepting connections and let in-flight requests finish; after the grace period,
+        // end what is still open (long-lived event streams) so shutdown cannot hang.
         closing ??= (async () => {
+          const drained = app.close();
+          const grace = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
+          await Promise.race([drained, grace]);
           await mcp.handler.close();
-          await app.close();
+          await drained;
           await store.close();
           lock?.release();
         })();

@@ -77,6 +77,49 @@ export interface AuditLogTable {
   ip: string | null;
 }
 
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'expired';
+
+export interface JobsTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  client_id: string;
+  kind: string;
+  title: string;
+  /** JSON: what the job's handler needs to run it. */
+  input: string;
+  idempotency_key: string | null;
+  state: JobState;
+  attempt: number;
+  max_attempts: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  cancel_requested_at: number | null;
+  progress: number | null;
+  progress_message: string | null;
+  error: string | null;
+  /** JSON array of { name, type }. */
+  result_columns: string | null;
+  result_row_count: number | null;
+  /** 0/1: the result hit the per-job cap. */
+  result_truncated: number | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  /** Results are readable until then; afterwards the job is `expired` and its pages purged. */
+  expires_at: number | null;
+}
+
+export interface JobResultPagesTable {
+  job_id: string;
+  attempt: number;
+  page_no: number;
+  first_row: number;
+  row_count: number;
+  /** JSON array of row objects. */
+  rows: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -85,4 +128,6 @@ export interface Database {
   web_sessions: WebSessionsTable;
   mcp_sessions: McpSessionsTable;
   audit_log: AuditLogTable;
+  jobs: JobsTable;
+  job_result_pages: JobResultPagesTable;
 }

@@ -120,6 +120,28 @@ export interface JobResultPagesTable {
   rows: string;
 }
 
+export type ConnectionKind = 'spatialite' | 'postgis';
+
+export interface ConnectionsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  kind: ConnectionKind;
+  description: string;
+  /** SecretBox-sealed JSON: `{ file }` for the embedded engine, `{ url }` for PostGIS. */
+  sealed_config: string;
+  /** 0/1: only admins and listed members may use it. */
+  restricted: number;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConnectionMembersTable {
+  connection_id: string;
+  user_id: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -130,4 +152,6 @@ export interface Database {
   audit_log: AuditLogTable;
   jobs: JobsTable;
   job_result_pages: JobResultPagesTable;
+  connections: ConnectionsTable;
+  connection_members: ConnectionMembersTable;
 }

@@ -21,6 +21,8 @@ export interface RunningServer {
   url: string;
   firstAdmin?: FirstAdmin;
   connections: ConnectionRegistry;
+  /** Seals connection credentials (for admin tooling and tests that add connections). */
+  connectionBox: SecretBox;
   /** Settles when the demo data is loaded (only with `demo`). */
   demoReady?: Promise<unknown>;
   close(): Promise<void>;
@@ -59,6 +61,7 @@ export async function startServer(config: MeridianConfig, options: StartOptions 
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
       firstAdmin,
       connections,
+      connectionBox: box,
       demoReady: demo?.ready,
       close() {
         // Stop accepting connections and let in-flight requests finish; after the grace period,

@@ -45,8 +45,16 @@ export function createMcpServerFactory(options: { tools: McpTool[]; logger: Logg
         },
         async (args, ctx) => {
           const caller = mcpCallerOf(ctx.http?.authInfo);
+          // The SDK validated against the JSON Schema; zod then applies defaults and refinements.
+          const parsed = tool.inputSchema.safeParse(args ?? {});
+          if (!parsed.success) {
+            return {
+              isError: true,
+              content: [{ type: 'text', text: `Invalid arguments for ${tool.name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ')}` }],
+            };
+          }
           try {
-            return await tool.handler(args as never, caller, ctx);
+            return await tool.handler(parsed.data as never, caller, ctx);
           } catch (error) {
             // A tool failure is reported to the model as a tool error it can act on; the detail
             // (which may hold internals) goes to the log only.

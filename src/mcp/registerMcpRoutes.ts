@@ -8,8 +8,16 @@ import { protectedResourceMetadata, resourceMetadataUrlOf } from './protectedRes
 import type { McpTool } from './McpTool.ts';
 import { whoamiTool } from './tools/whoamiTool.ts';
 import { isLoopbackHost } from '../config.ts';
+import { createConnectionTools } from './tools/connectionTools.ts';
+import { CatalogBrowser } from '../catalog/CatalogBrowser.ts';
+import type { McpServices } from './McpServices.ts';
 
+/** Tools that need no services (for tests that replace the tool set). */
 export const BUILT_IN_TOOLS: McpTool[] = [whoamiTool];
+
+export function defaultTools(services: McpServices): McpTool[] {
+  return [whoamiTool, ...createConnectionTools(services)];
+}
 
 export interface McpRouteOptions {
   tools?: McpTool[];
@@ -34,7 +42,10 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
 
   const endpoint = new McpEndpoint({
     db: ctx.store.db,
-    factory: createMcpServerFactory({ tools: options.tools ?? BUILT_IN_TOOLS, logger }),
+    factory: createMcpServerFactory({
+      tools: options.tools ?? defaultTools({ db: ctx.store.db, connections: ctx.connections, catalog: new CatalogBrowser() }),
+      logger,
+    }),
     verifier: createTokenVerifier({ db: ctx.store.db, mcpUrl: config.mcpUrl, otherVerifiers: options.otherVerifiers }),
     mcpUrl: config.mcpUrl,
     resourceMetadataUrl: resourceMetadataUrlOf(config),

@@ -9,6 +9,8 @@ export interface OrganizationsTable {
   name: string;
   slug: string;
   created_at: number;
+  /** Bumped whenever the organization's MCP tools change (publish, unpublish, sharing). */
+  tool_catalog_version: Generated<number>;
 }
 
 export type Role = 'admin' | 'editor' | 'viewer';
@@ -142,6 +144,30 @@ export interface ConnectionMembersTable {
   user_id: string;
 }
 
+export type ToolMode = 'sync' | 'async';
+
+export interface WorkflowsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  description: string;
+  connection_name: string;
+  /** The workflow document, JSON. */
+  document: string;
+  version: number;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+  /** Set while published as an MCP tool. */
+  tool_name: string | null;
+  tool_title: string | null;
+  tool_description: string | null;
+  tool_mode: ToolMode | null;
+  sync_deadline_ms: number | null;
+  published_at: number | null;
+  published_by: string | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -154,4 +180,5 @@ export interface Database {
   job_result_pages: JobResultPagesTable;
   connections: ConnectionsTable;
   connection_members: ConnectionMembersTable;
+  workflows: WorkflowsTable;
 }

@@ -142,8 +142,9 @@ export class McpEndpoint {
   private async authenticate(request: Request): Promise<AuthInfo | Response> {
     const { resourceMetadataUrl, verifier, mcpUrl } = this.options;
     const header = request.headers.get('authorization');
-    if (!header) {
-      // RFC 6750 §3.1: no credentials, no error code; just how to get some.
+    // RFC 6750 §3.1: a request without Bearer credentials, including one that "attempted using an
+    // unsupported authentication method" (Basic, …), gets no error code; just how to get some.
+    if (!header || !/^\s*bearer(\s|$)/i.test(header)) {
       return Response.json(
         { error: 'unauthorized', error_description: 'This endpoint needs an access token: Authorization: Bearer <token>' },
         { status: 401, headers: { 'WWW-Authenticate': `Bearer resource_metadata="${resourceMetadataUrl}"` } },

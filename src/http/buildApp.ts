@@ -48,7 +48,11 @@ export async function buildApp(ctx: AppContext, options: { mcp?: McpRouteOptions
   });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
-  await app.register(rateLimit, { global: false });
+  // Count at preHandler, once the body is parsed: the sign-in limiter keys on (address, account)
+  // and reads the account from the form. At the default onRequest hook the body is not there
+  // yet, every attempt shared one per-address bucket, and one account's failures locked every
+  // other account on that address (or NAT) out.
+  await app.register(rateLimit, { global: false, hook: 'preHandler' });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;

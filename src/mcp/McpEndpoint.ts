@@ -36,12 +36,46 @@ export interface McpEndpointOptions {
 }
 
 const SESSION_HEADER = 'mcp-session-id';
+const MODERN_PROTOCOL_VERSION = '2026-07-28';
+// JSON-RPC batching was removed from MCP in 2025-06-18; only 2025-03-26 and older sessions may batch.
+const FIRST_VERSION_WITHOUT_BATCHING = '2025-06-18';
 
 /** Stands in for a body that was not valid JSON; answered with a parse error once authenticated. */
 export const INVALID_JSON_BODY = Object.freeze({ 'meridian/invalid-json': true });
+/** Stands in for valid JSON that is not one JSON-RPC message (an array, a scalar, or nested too deep). */
+export const NOT_ONE_MESSAGE_BODY = Object.freeze({ 'meridian/not-one-message': true });
 
 function jsonRpcError(status: number, code: number, message: string, headers?: Record<string, string>): Response {
   return Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status, headers });
+}
+
+/**
+ * Whether an Accept header admits a media type (`type/subtype`), wildcards included and `q=0`
+ * ranges excluded. Both protocol generations require clients to list application/json and
+ * text/event-stream, because the server chooses per request which one it answers with.
+ */
+export function acceptsMediaType(accept: string, mediaType: string): boolean {
+  const [type] = mediaType.split('/');
+  return accept.split(',').some((part) => {
+    const [range = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    if (q !== undefined && !(Number(q.slice(2)) > 0)) return false;
+    return range === mediaType || range === `${type}/*` || range === '*/*';
+  });
+}
+
+/** The JSON-RPC message of a JSON or single-event SSE body (an initialize response). */
+function firstMessageOf(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const data = /^data: ?(.*)$/m.exec(text);
+    try {
+      return data ? JSON.parse(data[1]!) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
 }
 
 function hostnameOf(hostHeader: string): string | undefined {
@@ -83,10 +117,24 @@ export class McpEndpoint {
     if (auth instanceof Response) return auth;
     const { parsedBody } = options;
     if (parsedBody === INVALID_JSON_BODY) return jsonRpcError(400, -32700, 'Parse error: the body is not valid JSON');
+    // One JSON-RPC message per POST. Batches left MCP in 2025-06-18 (older revisions are not
+    // served here), and refusing them before the SDK also keeps arbitrarily deep arrays out of it.
+    if (parsedBody === NOT_ONE_MESSAGE_BODY) {
+      return jsonRpcError(400, -32600, 'Invalid Request: send one JSON-RPC message (a JSON object, nested at most 64 levels) per POST; batches are not supported');
+    }
+
+    if (request.method === 'POST') {
+      // The SDK checks this only on a 2025 initialize; without it a client that cannot read SSE
+      // would get a stream it cannot parse (SECURITY-TESTS F6: 406).
+      const accept = request.headers.get('accept') ?? '';
+      if (!acceptsMediaType(accept, 'application/json') || !acceptsMediaType(accept, 'text/event-stream')) {
+        return jsonRpcError(406, -32000, 'Not Acceptable: the Accept header must list both application/json and text/event-stream');
+      }
+    }
 
     // A request declaring the modern revision goes straight to the SDK, which validates the
     // header against the body envelope itself; only the others need the (body-parsing) check.
-    const modernHeader = request.headers.get('mcp-protocol-version') === '2026-07-28';
+    const modernHeader = request.headers.get('mcp-protocol-version') === MODERN_PROTOCOL_VERSION;
     if (
       request.method !== 'POST' ||
       (!modernHeader && (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: this.options.maxRequestBodySize })))
@@ -133,8 +181,9 @@ export class McpEndpoint {
   private async authenticate(request: Request): Promise<AuthInfo | Response> {
     const { resourceMetadataUrl, verifier, mcpUrl } = this.options;
     const header = request.headers.get('authorization');
-    if (!header) {
-      // RFC 6750 §3.1: no credentials, no error code; just how to get some.
+    // RFC 6750 §3.1: a request without Bearer credentials, including one that "attempted using an
+    // unsupported authentication method" (Basic, …), gets no error code; just how to get some.
+    if (!header || !/^\s*bearer(\s|$)/i.test(header)) {
       return Response.json(
         { error: 'unauthorized', error_description: 'This endpoint needs an access token: Authorization: Bearer <token>' },
         { status: 401, headers: { 'WWW-Authenticate': `Bearer resource_metadata="${resourceMetadataUrl}"` } },
@@ -162,7 +211,11 @@ export class McpEndpoint {
     const sessionId = request.headers.get(SESSION_HEADER);
 
     if (request.method === 'DELETE') {
-      if (!sessionId) return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+      // 2026-07-28 has no sessions and no DELETE (405); a DELETE without a session id has
+      // nothing to end, whichever generation sent it.
+      if (!sessionId || request.headers.get('mcp-protocol-version') === MODERN_PROTOCOL_VERSION) {
+        return jsonRpcError(405, -32000, 'Method not allowed: this endpoint takes POST; DELETE only ends a 2025-protocol session', { Allow: 'POST' });
+      }
       const ended = await endMcpSession(db, sessionId, owner);
       return ended ? new Response(null, { status: 200 }) : jsonRpcError(404, -32001, 'Session not found');
     }
@@ -184,17 +237,26 @@ export class McpEndpoint {
     if (isInitialize) {
       const response = await this.handler.fetch(request, { authInfo: auth, parsedBody: body });
       if (!response.ok) return response;
-      const protocolVersion = String((body as { params?: { protocolVersion?: unknown } }).params?.protocolVersion ?? 'unknown');
+      // Record the version the server negotiated, not the one the client asked for (an unknown
+      // request is answered with the latest 2025 revision): later checks depend on it.
+      const text = await response.text();
+      const negotiated = (firstMessageOf(text) as { result?: { protocolVersion?: unknown } } | undefined)?.result?.protocolVersion;
+      const protocolVersion = typeof negotiated === 'string' ? negotiated : 'unknown';
       const id = await openMcpSession(db, { ...owner, protocolVersion });
       const headers = new Headers(response.headers);
       headers.set('Mcp-Session-Id', id);
-      return new Response(response.body, { status: response.status, headers });
+      headers.delete('content-length');
+      return new Response(text, { status: response.status, headers });
     }
     if (!sessionId) {
       return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required; send initialize first');
     }
-    if (!(await findMcpSession(db, sessionId, owner))) {
+    const session = await findMcpSession(db, sessionId, owner);
+    if (!session) {
       return jsonRpcError(404, -32001, 'Session not found: initialize a new session');
+    }
+    if (Array.isArray(body) && !(session.protocolVersion < FIRST_VERSION_WITHOUT_BATCHING)) {
+      return jsonRpcError(400, -32600, `Invalid Request: JSON-RPC batches are not part of protocol ${session.protocolVersion}; send one message per POST`);
     }
     return this.serve(request, auth, body);
   }

@@ -1,7 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { AppContext } from '../http/AppContext.ts';
-import { INVALID_JSON_BODY, McpEndpoint } from './McpEndpoint.ts';
+import { INVALID_JSON_BODY, NOT_ONE_MESSAGE_BODY, McpEndpoint } from './McpEndpoint.ts';
+import { jsonDepthExceeds } from './jsonDepthExceeds.ts';
+
+/** Deeper than any MCP message or GeoJSON argument needs (a MultiPolygon is 5 levels). */
+const MAX_JSON_DEPTH = 64;
 import { createMcpServerFactory } from './createMcpServerFactory.ts';
 import { createTokenVerifier, type BearerVerifier } from './createTokenVerifier.ts';
 import { protectedResourceMetadata, resourceMetadataUrlOf } from './protectedResourceMetadata.ts';
@@ -80,6 +84,7 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
     // SDK pre-parsed. Anything else is left unread for the SDK to answer (415, parse errors).
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: config.bodyLimit }, (_request, text, done) => {
+      if ((text as string).trim() === '') return done(null, undefined); // GET/DELETE with a JSON content type
       try {
         done(null, { parsed: JSON.parse(text as string) });
       } catch {
@@ -87,6 +92,16 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
       }
     });
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+    // Errors raised before the handler (a body over the limit) are answered as JSON-RPC errors.
+    scope.setErrorHandler((error: { statusCode?: number; code?: string }, _request, reply) => {
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+      const message =
+        error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `Request body too large: the limit is ${config.bodyLimit} bytes` : status === 500 ? 'Internal error' : 'Bad request';
+      return reply
+        .code(status)
+        .header('connection', status === 413 ? 'close' : 'keep-alive')
+        .send({ jsonrpc: '2.0', error: { code: status === 500 ? -32603 : -32000, message }, id: null });
+    });
     scope.all(config.mcpUrl.pathname, async (request, reply) => {
       reply.hijack();
       reply.raw.setHeader('X-Request-Id', request.id);
@@ -105,7 +120,11 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
       }
       const body = request.body as { parsed?: unknown; invalid?: true } | undefined;
       // Invalid JSON is answered by the endpoint after authentication, like any other request.
-      await nodeHandler(request.raw, reply.raw, body?.invalid ? INVALID_JSON_BODY : body?.parsed);
+      // Only a single message object goes on to the SDK (which re-serializes it: a 10k-deep array
+      // would overflow the stack there).
+      const parsed = body?.parsed;
+      const single = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && !jsonDepthExceeds(parsed, MAX_JSON_DEPTH);
+      await nodeHandler(request.raw, reply.raw, body?.invalid ? INVALID_JSON_BODY : body && !single ? NOT_ONE_MESSAGE_BODY : parsed);
     });
   });
   return endpoint;

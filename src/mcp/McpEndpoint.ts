@@ -29,6 +29,8 @@ export interface McpEndpointOptions {
   /** Hostnames the Host header may name; empty disables the check (behind a proxy that sets it). */
   allowedHostnames: ReadonlySet<string>;
   maxRequestBodySize: number;
+  /** Open `subscriptions/listen` streams one user may hold on this process (idle-stream DoS). */
+  maxListenStreamsPerUser?: number;
   logger: Logger;
   bus?: ServerEventBus;
   /** Changes whenever an organization's tool catalog changes; part of every list-cache key. */
@@ -36,6 +38,7 @@ export interface McpEndpointOptions {
 }
 
 const SESSION_HEADER = 'mcp-session-id';
+const DEFAULT_MAX_LISTEN_STREAMS_PER_USER = 10;
 const MODERN_PROTOCOL_VERSION = '2026-07-28';
 // JSON-RPC batching was removed from MCP in 2025-06-18; only 2025-03-26 and older sessions may batch.
 const FIRST_VERSION_WITHOUT_BATCHING = '2025-06-18';
@@ -78,6 +81,36 @@ function firstMessageOf(text: string): unknown {
   }
 }
 
+/** Passes a body through unchanged and calls `onEnd` once, when it ends, fails or is cancelled. */
+function observeEnd(body: ReadableStream<Uint8Array>, onEnd: () => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let ended = false;
+  const end = () => {
+    if (!ended) {
+      ended = true;
+      onEnd();
+    }
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done } = await reader.read();
+        if (done) {
+          end();
+          controller.close();
+        } else controller.enqueue(value);
+      } catch (error) {
+        end();
+        controller.error(error);
+      }
+    },
+    async cancel(reason) {
+      end();
+      await reader.cancel(reason);
+    },
+  });
+}
+
 function hostnameOf(hostHeader: string): string | undefined {
   try {
     return new URL(`http://${hostHeader}`).hostname;
@@ -93,6 +126,11 @@ function hostnameOf(hostHeader: string): string | undefined {
  */
 export class McpEndpoint {
   readonly handler: McpHttpHandler;
+  /**
+   * Open listen streams per user, on this process. A limit, not request state: a client over it
+   * elsewhere is bounded by that process's own count (N processes → at most N × the cap).
+   */
+  private readonly listenStreams = new Map<string, number>();
 
   constructor(private readonly options: McpEndpointOptions) {
     this.handler = createMcpHandler(options.factory, {
@@ -142,6 +180,7 @@ export class McpEndpoint {
       return this.serveLegacy(request, auth, parsedBody);
     }
     // 2026-07-28 is stateless: a stray session id is ignored (and never echoed).
+    if (request.headers.get('mcp-method') === 'subscriptions/listen') return this.serveListen(request, auth, parsedBody);
     return this.serve(request, auth, parsedBody);
   };
 
@@ -157,6 +196,39 @@ export class McpEndpoint {
     const response = await this.handler.fetch(request, { authInfo: auth, ...(parsedBody !== undefined && { parsedBody }) });
     return key ? this.listCache.remember(key, response) : response;
   }
+
+  /**
+   * `subscriptions/listen` answers with a stream that stays open; without a cap one token could
+   * hold hundreds of idle streams (SECURITY-TESTS J3). The SDK rejects a request whose body is
+   * not the method its Mcp-Method header names, so counting by the header is sound.
+   */
+  private serveListen = async (request: Request, auth: AuthInfo, parsedBody: unknown): Promise<Response> => {
+    const caller = mcpCallerOf(auth);
+    const key = `${caller.orgId}:${caller.userId}`;
+    const cap = this.options.maxListenStreamsPerUser ?? DEFAULT_MAX_LISTEN_STREAMS_PER_USER;
+    const open = this.listenStreams.get(key) ?? 0;
+    if (open >= cap) {
+      return jsonRpcError(429, -32000, `Too many open subscription streams: at most ${cap} per user; close one first`, { 'Retry-After': '30' });
+    }
+    this.listenStreams.set(key, open + 1);
+    const release = () => {
+      const left = (this.listenStreams.get(key) ?? 1) - 1;
+      if (left > 0) this.listenStreams.set(key, left);
+      else this.listenStreams.delete(key);
+    };
+    let response: Response;
+    try {
+      response = await this.handler.fetch(request, { authInfo: auth, ...(parsedBody !== undefined && { parsedBody }) });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    if (!response.body) {
+      release();
+      return response;
+    }
+    return new Response(observeEnd(response.body, release), { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
 
   private checkHostAndOrigin(request: Request): Response | undefined {
     const { allowedHostnames, allowedOrigins } = this.options;

@@ -111,6 +111,9 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
       let authorizationHeaders = 0;
       for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'authorization') authorizationHeaders++;
       if (authorizationHeaders > 1) {
+        // Read and discard the body: closing with unread bytes makes the kernel reset the
+        // connection, and the client may lose this answer.
+        request.raw.resume();
         reply.raw.writeHead(400, {
           'Content-Type': 'application/json',
           'WWW-Authenticate': `Bearer error="invalid_request", resource_metadata="${resourceMetadataUrlOf(config)}"`,

@@ -7,7 +7,6 @@ import {
   type McpHttpHandler,
   type McpServerFactory,
   type OAuthTokenVerifier,
-  type ServerEventBus,
 } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -32,9 +31,10 @@ export interface McpEndpointOptions {
   /** Open `subscriptions/listen` streams one user may hold on this process (idle-stream DoS). */
   maxListenStreamsPerUser?: number;
   logger: Logger;
-  bus?: ServerEventBus;
   /** Changes whenever an organization's tool catalog changes; part of every list-cache key. */
-  catalogVersion?: (orgId: string) => string | number;
+  catalogVersion?: (orgId: string) => Promise<number>;
+  /** How often open listeners' organizations are checked for catalog changes. */
+  catalogWatchMs?: number;
 }
 
 const SESSION_HEADER = 'mcp-session-id';
@@ -125,7 +125,15 @@ function hostnameOf(hostHeader: string): string | undefined {
  * for 2025 clients. Nothing here lives in one process's memory, so any process can answer.
  */
 export class McpEndpoint {
-  readonly handler: McpHttpHandler;
+  /**
+   * One SDK handler per organization: each has its own change bus, so a `tools/list_changed`
+   * for one organization never reaches another's listeners (SECURITY-TESTS F9).
+   */
+  private readonly handlers = new Map<string, McpHttpHandler>();
+  /** 2025-protocol clients listening on GET, per organization. */
+  private readonly legacyListeners = new Map<string, Set<(message: string) => void>>();
+  private readonly seenVersions = new Map<string, number>();
+  private watchTimer?: NodeJS.Timeout;
   /**
    * Open listen streams per user, on this process. A limit, not request state: a client over it
    * elsewhere is bounded by that process's own count (N processes → at most N × the cap).
@@ -133,13 +141,53 @@ export class McpEndpoint {
   private readonly listenStreams = new Map<string, number>();
 
   constructor(private readonly options: McpEndpointOptions) {
-    this.handler = createMcpHandler(options.factory, {
-      legacy: 'stateless',
-      maxRequestBodySize: options.maxRequestBodySize,
-      ...(options.bus && { bus: options.bus }),
-      onerror: (error) => options.logger.debug({ err: error }, 'mcp request rejected'),
-    });
+    // Changes made elsewhere (another process, the CLI) reach this process through the store.
+    if (options.catalogVersion) {
+      this.watchTimer = setInterval(() => void this.watchCatalogs(), options.catalogWatchMs ?? 1000);
+      this.watchTimer.unref();
+    }
   }
+
+  private handlerFor(orgId: string): McpHttpHandler {
+    let handler = this.handlers.get(orgId);
+    if (!handler) {
+      handler = createMcpHandler(this.options.factory, {
+        legacy: 'stateless',
+        maxRequestBodySize: this.options.maxRequestBodySize,
+        onerror: (error) => this.options.logger.debug({ err: error }, 'mcp request rejected'),
+      });
+      this.handlers.set(orgId, handler);
+    }
+    return handler;
+  }
+
+  /** Tells every client listening in this organization, on this process, that its tools changed. */
+  notifyToolsChanged(orgId: string): void {
+    this.handlers.get(orgId)?.notify.toolsChanged();
+    const message = `event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' })}\n\n`;
+    for (const send of this.legacyListeners.get(orgId) ?? []) send(message);
+  }
+
+  private async watchCatalogs(): Promise<void> {
+    const orgs = new Set<string>([...this.legacyListeners.keys(), ...[...this.listenStreams.keys()].map((key) => key.split(':')[0]!)]);
+    for (const orgId of orgs) {
+      try {
+        const version = Number(await this.options.catalogVersion!(orgId));
+        const seen = this.seenVersions.get(orgId);
+        this.seenVersions.set(orgId, version);
+        if (seen !== undefined && seen !== version) this.notifyToolsChanged(orgId);
+      } catch (error) {
+        this.options.logger.warn({ err: error }, 'tool catalog watch failed');
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.watchTimer) clearInterval(this.watchTimer);
+    await Promise.allSettled([...this.handlers.values()].map((h) => h.close()));
+    for (const listeners of this.legacyListeners.values()) for (const send of listeners) send('');
+  }
+
 
   private readonly listCache = new ListResponseCache();
 
@@ -187,13 +235,17 @@ export class McpEndpoint {
   /** Hands a request to the SDK, answering repeated listings from the cache. */
   private async serve(request: Request, auth: AuthInfo, parsedBody: unknown): Promise<Response> {
     const caller = mcpCallerOf(auth);
-    const visibility = `${caller.orgId}|${caller.role}|${caller.scopes.join(' ')}|${this.options.catalogVersion?.(caller.orgId) ?? 0}`;
-    const key = request.method === 'POST' ? this.listCache.keyFor(visibility, request, parsedBody) : undefined;
+    let key: string | undefined;
+    if (request.method === 'POST' && ListResponseCache.mayCache(parsedBody)) {
+      // Tool lists depend on the user (connection access), role, scopes and the catalog version.
+      const version = (await this.options.catalogVersion?.(caller.orgId)) ?? 0;
+      key = this.listCache.keyFor(`${caller.orgId}|${caller.userId}|${caller.role}|${caller.scopes.join(' ')}|${version}`, request, parsedBody);
+    }
     if (key) {
       const hit = this.listCache.get(key);
       if (hit) return ListResponseCache.replay(hit, (parsedBody as { id: unknown }).id);
     }
-    const response = await this.handler.fetch(request, { authInfo: auth, ...(parsedBody !== undefined && { parsedBody }) });
+    const response = await this.handlerFor(mcpCallerOf(auth).orgId).fetch(request, { authInfo: auth, ...(parsedBody !== undefined && { parsedBody }) });
     return key ? this.listCache.remember(key, response) : response;
   }
 
@@ -211,6 +263,10 @@ export class McpEndpoint {
       return jsonRpcError(429, -32000, `Too many open subscription streams: at most ${cap} per user; close one first`, { 'Retry-After': '30' });
     }
     this.listenStreams.set(key, open + 1);
+    if (!this.seenVersions.has(caller.orgId)) {
+      const version = await this.options.catalogVersion?.(caller.orgId);
+      if (version !== undefined) this.seenVersions.set(caller.orgId, Number(version));
+    }
     const release = () => {
       const left = (this.listenStreams.get(key) ?? 1) - 1;
       if (left > 0) this.listenStreams.set(key, left);
@@ -218,7 +274,7 @@ export class McpEndpoint {
     };
     let response: Response;
     try {
-      response = await this.handler.fetch(request, { authInfo: auth, ...(parsedBody !== undefined && { parsedBody }) });
+      response = await this.handlerFor(mcpCallerOf(auth).orgId).fetch(request, { authInfo: auth, ...(parsedBody !== undefined && { parsedBody }) });
     } catch (error) {
       release();
       throw error;
@@ -229,6 +285,59 @@ export class McpEndpoint {
     }
     return new Response(observeEnd(response.body, release), { status: response.status, statusText: response.statusText, headers: response.headers });
   };
+
+  /**
+   * The standalone event stream of a 2025-protocol session: server notifications (today
+   * `notifications/tools/list_changed`) for the session's organization, with keep-alives. Counted
+   * against the same per-user stream cap as 2026-07-28 listen streams.
+   */
+  private legacyEventStream(orgId: string, userId: string): Response {
+    const key = `${orgId}:${userId}`;
+    const cap = this.options.maxListenStreamsPerUser ?? DEFAULT_MAX_LISTEN_STREAMS_PER_USER;
+    const open = this.listenStreams.get(key) ?? 0;
+    if (open >= cap) {
+      return jsonRpcError(429, -32000, `Too many open event streams: at most ${cap} per user; close one first`, { 'Retry-After': '30' });
+    }
+    this.listenStreams.set(key, open + 1);
+    const encoder = new TextEncoder();
+    let cleanup = () => undefined as void;
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        const listeners = this.legacyListeners.get(orgId) ?? new Set();
+        this.legacyListeners.set(orgId, listeners);
+        const send = (message: string) => {
+          if (message === '') return cleanup();
+          try {
+            controller.enqueue(encoder.encode(message));
+          } catch {
+            cleanup();
+          }
+        };
+        const keepAlive = setInterval(() => send(': keepalive\n\n'), 15_000);
+        keepAlive.unref();
+        listeners.add(send);
+        void this.options.catalogVersion?.(orgId).then((v) => {
+          if (!this.seenVersions.has(orgId)) this.seenVersions.set(orgId, Number(v));
+        });
+        cleanup = () => {
+          if (!listeners.delete(send)) return;
+          clearInterval(keepAlive);
+          if (listeners.size === 0) this.legacyListeners.delete(orgId);
+          const left = (this.listenStreams.get(key) ?? 1) - 1;
+          if (left > 0) this.listenStreams.set(key, left);
+          else this.listenStreams.delete(key);
+          try {
+            controller.close();
+          } catch {
+            /* already closed */
+          }
+        };
+        controller.enqueue(encoder.encode(': stream open\n\n'));
+      },
+      cancel: () => cleanup(),
+    });
+    return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive' } });
+  }
 
   private checkHostAndOrigin(request: Request): Response | undefined {
     const { allowedHostnames, allowedOrigins } = this.options;
@@ -292,8 +401,13 @@ export class McpEndpoint {
       return ended ? new Response(null, { status: 200 }) : jsonRpcError(404, -32001, 'Session not found');
     }
     if (request.method === 'GET') {
-      if (sessionId && !(await findMcpSession(db, sessionId, owner))) return jsonRpcError(404, -32001, 'Session not found');
-      return jsonRpcError(405, -32000, 'Method not allowed: this server sends no standalone event stream', { Allow: 'POST, DELETE' });
+      // Without a session this is a 2026-07-28-style GET, which the protocol does not have.
+      if (!sessionId) return jsonRpcError(405, -32000, 'Method not allowed: this endpoint takes POST; GET opens the event stream of a 2025-protocol session', { Allow: 'POST' });
+      if (!(await findMcpSession(db, sessionId, owner))) return jsonRpcError(404, -32001, 'Session not found');
+      if (!acceptsMediaType(request.headers.get('accept') ?? '', 'text/event-stream')) {
+        return jsonRpcError(406, -32000, 'Not Acceptable: the event stream needs Accept: text/event-stream');
+      }
+      return this.legacyEventStream(caller.orgId, caller.userId);
     }
     if (request.method !== 'POST') return jsonRpcError(405, -32000, 'Method not allowed', { Allow: 'POST, GET, DELETE' });
 
@@ -302,12 +416,12 @@ export class McpEndpoint {
       try {
         body = await request.clone().json();
       } catch {
-        return this.handler.fetch(request, { authInfo: auth }); // the SDK answers the parse error
+        return this.handlerFor(mcpCallerOf(auth).orgId).fetch(request, { authInfo: auth }); // the SDK answers the parse error
       }
     }
     const isInitialize = !Array.isArray(body) && (body as { method?: unknown })?.method === 'initialize';
     if (isInitialize) {
-      const response = await this.handler.fetch(request, { authInfo: auth, parsedBody: body });
+      const response = await this.handlerFor(mcpCallerOf(auth).orgId).fetch(request, { authInfo: auth, parsedBody: body });
       if (!response.ok) return response;
       // Record the version the server negotiated, not the one the client asked for (an unknown
       // request is answered with the latest 2025 revision): later checks depend on it.

@@ -13,14 +13,16 @@ import type { McpTool } from './McpTool.ts';
 import { whoamiTool } from './tools/whoamiTool.ts';
 import { isLoopbackHost } from '../config.ts';
 import { createConnectionTools } from './tools/connectionTools.ts';
-import { CatalogBrowser } from '../catalog/CatalogBrowser.ts';
 import type { McpServices } from './McpServices.ts';
+import { createJobTools } from './tools/jobTools.ts';
+import { WorkflowToolCatalog } from './tools/WorkflowToolCatalog.ts';
+import { toolCatalogVersion } from '../store/repositories/workflows.ts';
 
 /** Tools that need no services (for tests that replace the tool set). */
 export const BUILT_IN_TOOLS: McpTool[] = [whoamiTool];
 
 export function defaultTools(services: McpServices): McpTool[] {
-  return [whoamiTool, ...createConnectionTools(services)];
+  return [whoamiTool, ...createConnectionTools(services), ...createJobTools(services)];
 }
 
 export interface McpRouteOptions {
@@ -44,12 +46,16 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
     ? new Set(['localhost', '127.0.0.1', '[::1]', '::1', publicHost])
     : new Set<string>();
 
+  const services: McpServices = { db: ctx.store.db, connections: ctx.connections, catalog: ctx.catalog, jobs: ctx.jobs };
+  const workflowTools = new WorkflowToolCatalog(services);
   const endpoint = new McpEndpoint({
     db: ctx.store.db,
     factory: createMcpServerFactory({
-      tools: options.tools ?? defaultTools({ db: ctx.store.db, connections: ctx.connections, catalog: new CatalogBrowser() }),
+      tools: options.tools ?? defaultTools(services),
+      dynamicTools: (caller) => workflowTools.specsFor(caller),
       logger,
     }),
+    catalogVersion: (orgId) => toolCatalogVersion(ctx.store.db, orgId),
     verifier: createTokenVerifier({ db: ctx.store.db, mcpUrl: config.mcpUrl, otherVerifiers: options.otherVerifiers }),
     mcpUrl: config.mcpUrl,
     resourceMetadataUrl: resourceMetadataUrlOf(config),

@@ -313,10 +313,16 @@ function legacySuite(kind: StoreKind) {
     expect((await post(t.mcpUrl, legacyHeaders(aliceToken, sessionId), undefined, 'DELETE')).status).toBe(404);
   });
 
-  it('GET on a live session → 405 (no standalone stream)', async () => {
+  it('GET on a live session opens its event stream (text/event-stream)', async () => {
     const sessionId = await openLegacySession(t.mcpUrl, aliceToken);
-    const response = await post(t.mcpUrl, { ...legacyHeaders(aliceToken, sessionId), accept: 'text/event-stream' }, undefined, 'GET');
-    expect(response.status).toBe(405);
+    const controller = new AbortController();
+    const response = await fetch(t.mcpUrl, { headers: { ...legacyHeaders(aliceToken, sessionId), accept: 'text/event-stream' }, signal: controller.signal });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const reader = response.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toBe(': stream open\n\n');
+    controller.abort();
   });
 
   it('an unsupported MCP-Protocol-Version header on a session → 400', async () => {

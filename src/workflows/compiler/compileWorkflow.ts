@@ -82,7 +82,13 @@ export function compileWorkflow(doc: unknown, options: CompileOptions): Compiled
     try {
       // CTE names are generated, never taken from node ids: no user text reaches the SQL.
       const name = `n${index + 1}`;
-      const body = planned.component.sql!({ config, inputs, relations, output: columns, catalog: options.catalog, ordering: inputOrdering });
+      let helpers = 0;
+      const materialize = (helper: SqlNode): SqlNode => {
+        const helperName = `${name}_${++helpers}`;
+        ctes.push(sql`${ident(helperName)} AS ${{ kind: 'materializedHint' }}(${helper})`);
+        return ident(helperName);
+      };
+      const body = planned.component.sql!({ config, inputs, relations, output: columns, catalog: options.catalog, ordering: inputOrdering, materialize });
       ctes.push(sql`${ident(name)} AS (${body})`);
       compiled.set(id, { relation: ident(name), columns, ordering: nextOrdering(planned.component.order, config, inputOrdering, columns) });
     } catch (error) {

@@ -24,6 +24,11 @@ export interface SqlContext<C> extends SchemaContext<C> {
   output: ColumnSchema[];
   /** The row order of the `input` port, when an order_by upstream set one. */
   ordering: OrderTerm[];
+  /**
+   * Registers `body` as a helper CTE computed once (materialized where the engine would
+   * otherwise inline it) before this node's CTE, and returns its name to select from.
+   */
+  materialize(body: SqlNode): SqlNode;
 }
 
 export interface OrderTerm {

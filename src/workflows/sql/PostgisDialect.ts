@@ -30,6 +30,11 @@ export class PostgisDialect extends SqlDialect {
     return sql`LEAST(${join(args)})`;
   }
 
+  /** PostgreSQL inlines single-use CTEs so GiST indexes on the base tables stay usable: keep that. */
+  protected materializedHint(): string {
+    return '';
+  }
+
   protected toFloat(arg: SqlNode): SqlNode {
     return sql`CAST(${arg} AS double precision)`;
   }

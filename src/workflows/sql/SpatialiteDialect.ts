@@ -23,6 +23,15 @@ export class SpatialiteDialect extends SqlDialect {
     return sql`min(${join(args)})`;
   }
 
+  /**
+   * SQLite inlines a CTE used once into the query that reads it, so in a join its filters and
+   * functions run once per pair instead of once per row (measured: 75 s instead of 6 s for the
+   * demo cities × countries join). Materializing the join inputs keeps them computed once.
+   */
+  protected materializedHint(): string {
+    return 'MATERIALIZED ';
+  }
+
   protected toFloat(arg: SqlNode): SqlNode {
     return sql`CAST(${arg} AS REAL)`;
   }

@@ -18,6 +18,7 @@ export abstract class SqlDialect {
   protected abstract least(args: SqlNode[]): SqlNode;
   protected abstract toFloat(arg: SqlNode): SqlNode;
   protected abstract toText(arg: SqlNode): SqlNode;
+  protected abstract materializedHint(): string;
 
   /** Doubling embedded quotes is the whole of identifier quoting in both engines (SQL standard). */
   quoteIdentifier(name: string): string {
@@ -52,6 +53,8 @@ export abstract class SqlDialect {
         return this.visit(this.toFloat(node.arg), params);
       case 'toText':
         return this.visit(this.toText(node.arg), params);
+      case 'materializedHint':
+        return this.materializedHint();
     }
   }
 }

@@ -38,6 +38,7 @@ export interface CompiledWorkflow {
 }
 
 interface CompiledNode {
+  singleRow: boolean;
   relation: SqlNode;
   columns: ColumnSchema[];
   ordering: OrderTerm[];
@@ -73,10 +74,12 @@ export function compileWorkflow(doc: unknown, options: CompileOptions): Compiled
     const { config, columns } = resolved.get(id)!;
     const inputs: Record<string, ColumnSchema[]> = {};
     const relations: Record<string, SqlNode> = {};
+    const singleRowInputs = new Set<string>();
     for (const [port, from] of Object.entries(planned.node.inputs ?? {})) {
       const upstream = compiled.get(from)!;
       inputs[port] = upstream.columns;
       relations[port] = upstream.relation;
+      if (upstream.singleRow) singleRowInputs.add(port);
     }
     const inputOrdering = compiled.get(planned.node.inputs?.input ?? '')?.ordering ?? [];
     try {
@@ -88,9 +91,10 @@ export function compileWorkflow(doc: unknown, options: CompileOptions): Compiled
         ctes.push(sql`${ident(helperName)} AS ${{ kind: 'materializedHint' }}(${helper})`);
         return ident(helperName);
       };
-      const body = planned.component.sql!({ config, inputs, relations, output: columns, catalog: options.catalog, ordering: inputOrdering, materialize });
+      const capabilities = { joinsOnMaterializedBoundingBoxes: dialect.joinsOnMaterializedBoundingBoxes };
+      const body = planned.component.sql!({ config, inputs, relations, output: columns, catalog: options.catalog, ordering: inputOrdering, materialize, capabilities, singleRowInputs });
       ctes.push(sql`${ident(name)} AS (${body})`);
-      compiled.set(id, { relation: ident(name), columns, ordering: nextOrdering(planned.component.order, config, inputOrdering, columns) });
+      compiled.set(id, { relation: ident(name), columns, singleRow: planned.component.singleRow === true, ordering: nextOrdering(planned.component.order, config, inputOrdering, columns) });
     } catch (error) {
       if (!(error instanceof ComponentConfigError)) throw error;
       issues.push({ code: error.code, node: id, ...(error.field ? { field: `config.${error.field}` } : {}), message: error.message, fix: error.fix });

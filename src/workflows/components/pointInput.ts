@@ -17,6 +17,7 @@ export const pointInput = defineComponent({
   inputs: [],
   config,
   execution: 'sql',
+  singleRow: true,
   columns: ({ config }) => [{ name: config.as, type: 'geometry', srid: 4326, geometryType: 'POINT' }],
   sql({ config }) {
     if (isParamRef(config.lon) || isParamRef(config.lat)) throw new Error('point_input compiled with an unresolved parameter');

@@ -50,7 +50,7 @@ export const pointsInPolygon = defineComponent({
     let where = sql`${spatial('bboxIntersects', [ident('p', pg.name), point])} AND ${spatial('intersects', [ident('p', pg.name), point])}`;
     let polygonRelation = relations.polygons!;
     let pointRelation = relations.points!;
-    if (srid(pg) === srid(pt)) {
+    if (ctx.capabilities.joinsOnMaterializedBoundingBoxes && srid(pg) === srid(pt)) {
       polygonRelation = withBoundingBox(ctx, polygonRelation, polygons, pg.name);
       pointRelation = withBoundingBox(ctx, pointRelation, inputs.points ?? [], pt.name);
       where = sql`${boundingBoxesOverlap('p', 'q')} AND ${where}`;

@@ -42,7 +42,7 @@ export const spatialJoin = defineComponent({
     let on = spatialPredicate(config.predicate, ident('l', lg.name), rightGeom, target, config.distance_m);
     let left = relations.left!;
     let rightRelation = relations.right!;
-    if (config.predicate !== 'within_distance' && srid(rg) === target) {
+    if (ctx.capabilities.joinsOnMaterializedBoundingBoxes && config.predicate !== 'within_distance' && srid(rg) === target) {
       left = withBoundingBox(ctx, left, inputs.left ?? [], lg.name);
       rightRelation = withBoundingBox(ctx, rightRelation, inputs.right ?? [], rg.name);
       on = sql`${boundingBoxesOverlap('l', 'r')} AND ${on}`;

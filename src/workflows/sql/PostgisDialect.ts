@@ -17,6 +17,7 @@ const castFor: Record<ValueType, string> = {
  */
 export class PostgisDialect extends SqlDialect {
   readonly name = 'postgis' as const;
+  readonly joinsOnMaterializedBoundingBoxes = false;
 
   protected placeholder(index: number, type: ValueType): string {
     return `$${index}::${castFor[type]}`;

@@ -10,6 +10,7 @@ import { type SqlNode, type SpatialOp, raw, sql, join } from './SqlNode.ts';
  */
 export class SpatialiteDialect extends SqlDialect {
   readonly name = 'spatialite' as const;
+  readonly joinsOnMaterializedBoundingBoxes = true;
 
   protected placeholder(): string {
     return '?';

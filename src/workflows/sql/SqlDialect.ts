@@ -7,6 +7,12 @@ import { type SqlNode, type SpatialOp, type ValueType } from './SqlNode.ts';
  */
 export abstract class SqlDialect {
   abstract readonly name: Dialect;
+  /**
+   * Whether joins should compare precomputed, materialized bounding boxes (SpatiaLite: no index
+   * on CTEs, and a function call per pair costs more than the exact test) rather than rely on
+   * the engine's spatial index through `&&` (PostGIS).
+   */
+  abstract readonly joinsOnMaterializedBoundingBoxes: boolean;
 
   /** Placeholder for the 1-based parameter `index` holding a value of `type`. */
   protected abstract placeholder(index: number, type: ValueType): string;

@@ -281,6 +281,15 @@ forEachEngine('components', (w) => {
       expect(r.rank).toBe(i + 1);
       within1pct(r.distance_m, expected[i]!.d);
     });
+    // Several left rows: ranks restart per left row.
+    const many = await w.run(twoPorts('nearest', [['table', { table: 'cities' }], ['filter', { conditions: [{ column: 'name', op: 'in', value: ['a1', 'g1'] }] }]], [['table', { table: 'cities' }]], { k: 2 }));
+    for (const from of ['a1', 'g1']) {
+      const c = city(from);
+      const mine = many.filter((r) => r.name === from).sort((a, b) => (a.rank as number) - (b.rank as number));
+      const expectedPair = [...cityRows].sort((a, b) => turf.distance([c.lon, c.lat], [a.lon, a.lat]) - turf.distance([c.lon, c.lat], [b.lon, b.lat])).slice(0, 2);
+      expect(mine.map((r) => r.right_name)).toEqual(expectedPair.map((e) => e.name));
+      expect(mine.map((r) => r.rank)).toEqual([1, 2]);
+    }
     const capped = await w.run(twoPorts('nearest', [['geometry_input', { geometry: origin }]], [['table', { table: 'cities' }]], { k: 3, max_distance_m: 500_000 }));
     expect(capped).toHaveLength(2);
   });

@@ -3,7 +3,7 @@ import type { CatalogLookup } from '../catalog/CatalogLookup.ts';
 import type { ColumnSchema } from '../catalog/ColumnSchema.ts';
 import type { OrderTerm } from '../components/Component.ts';
 import { orderClause } from '../components/orderClause.ts';
-import { resolveParamRefs } from '../document/ParamRef.ts';
+import { findParamRefs, resolveParamRefs } from '../document/ParamRef.ts';
 import type { HostStep } from '../host/HostStep.ts';
 import { ArgumentValidationError, validateArguments } from '../parameters/validateArguments.ts';
 import { dialectFor } from '../sql/dialectFor.ts';
@@ -142,12 +142,15 @@ function resolveConfig(plan: WorkflowPlan, id: string, values: Record<string, un
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const { path, message } = flattenZodIssue(issue);
+      // Name the parameter behind the field, so a tool caller knows which argument to change.
+      const ref = findParamRefs(raw).find((r) => path === r.path || path.startsWith(`${r.path}.`))?.ref;
+      const missing = ref !== undefined && values[ref.$param] === undefined;
       issues.push({
         code: 'invalid_config',
         node: id,
         field: `config.${path}`,
-        message: `the value given is not accepted here (${message})`,
-        fix: 'pass an argument within the range this node accepts (or tighten the parameter bounds in the workflow)',
+        message: ref ? (missing ? `parameter "${ref.$param}" has no value and this field needs one` : `the value of parameter "${ref.$param}" is not accepted here (${message})`) : message,
+        fix: missing ? `pass "${ref!.$param}", or give it a default in the workflow` : `pass a value of "${ref?.$param ?? path}" within the range this node accepts (or tighten the parameter bounds in the workflow)`,
       });
     }
     return undefined;

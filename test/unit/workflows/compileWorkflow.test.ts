@@ -86,7 +86,8 @@ describe('compileWorkflow', () => {
   it('re-checks component ranges with the argument values', () => {
     const loose = doc([{ id: 'c', component: 'table', config: { table: 'cities' } }, { id: 'b', component: 'buffer', inputs: { input: 'c' }, config: { distance_m: { $param: 'd' } } }], 'b', [{ name: 'd', type: 'number' }]);
     expect(() => compileWorkflow(loose, { dialect: 'postgis', catalog, args: { d: 5e9 } })).toThrow(WorkflowValidationError);
-    expect(() => compileWorkflow(loose, { dialect: 'postgis', catalog, args: { d: 5e9 } })).toThrow(/node "b", field "config.distance_m"/);
+    expect(() => compileWorkflow(loose, { dialect: 'postgis', catalog, args: { d: 5e9 } })).toThrow(/node "b", field "config.distance_m": the value of parameter "d" is not accepted here/);
+    expect(() => compileWorkflow(loose, { dialect: 'postgis', catalog, args: {} })).toThrow(/parameter "d" has no value.*Fix: pass "d", or give it a default/);
   });
 
   it('returns host steps for H3 and a final normalize step', () => {

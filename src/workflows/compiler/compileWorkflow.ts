@@ -5,6 +5,7 @@ import type { OrderTerm } from '../components/Component.ts';
 import { orderClause } from '../components/orderClause.ts';
 import { findParamRefs, resolveParamRefs } from '../document/ParamRef.ts';
 import type { HostStep } from '../host/HostStep.ts';
+import { planSqlOutput } from './planSqlOutput.ts';
 import { ArgumentValidationError, validateArguments } from '../parameters/validateArguments.ts';
 import { dialectFor } from '../sql/dialectFor.ts';
 import { type SqlNode, ident, join, spatial, sql } from '../sql/SqlNode.ts';
@@ -111,7 +112,6 @@ export function compileWorkflow(doc: unknown, options: CompileOptions): Compiled
   }
   const last = compiled.get(cursor)!;
   const withClause = sql`WITH ${join(ctes)} `;
-  const query = dialect.compile(sql`${withClause}SELECT ${join(last.columns.map(outputColumn))} FROM ${last.relation}${orderClause(last.ordering.filter((t) => last.columns.some((c) => c.name === t.column)))}`);
 
   const hostSteps: HostStep[] = [];
   let columns = last.columns;
@@ -128,9 +128,19 @@ export function compileWorkflow(doc: unknown, options: CompileOptions): Compiled
     }
     columns = resolved.get(id)!.columns;
   }
+  const output = planSqlOutput(last.columns, hostSteps);
+  const selectList = [
+    ...output.columns.map(outputColumn),
+    ...output.lonLat.flatMap(({ geometry, lon, lat }) => {
+      const point = spatial('centroid', [spatial('transform', [ident(geometry.name)], { srid: 4326, fromSrid: geometry.srid ?? 4326 })]);
+      return [sql`${spatial('x', [point])} AS ${ident(lon)}`, sql`${spatial('y', [point])} AS ${ident(lat)}`];
+    }),
+  ];
+  const ordering = last.ordering.filter((t) => last.columns.some((c) => c.name === t.column));
+  const query = dialect.compile(sql`${withClause}SELECT ${join(selectList)} FROM ${last.relation}${orderClause(ordering)}`);
   const outputColumns = columns.map((c) => (c.type === 'geometry' ? { ...c, srid: 4326 } : c));
-  hostSteps.push({ kind: 'normalize', columns: outputColumns });
-  return { query, columns: outputColumns, hostSteps, ...(writes ? { writes } : {}), requiredRole: plan.requiredRole };
+  const finalSteps: HostStep[] = [...output.hostSteps, { kind: 'normalize', columns: outputColumns }];
+  return { query, columns: outputColumns, hostSteps: finalSteps, ...(writes ? { writes } : {}), requiredRole: plan.requiredRole };
 }
 
 /** Substitutes arguments for parameter references and re-checks the config's ranges. */

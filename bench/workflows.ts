@@ -3,7 +3,11 @@
  * (embedded engine, demo data) and PostGIS (when PostgreSQL is reachable). Prints the median
  * time of each and the ratio compiled / hand (goal ≤ 1.15). Standalone:
  *   node --import tsx bench/workflows.ts
+ * BENCH_RUNS (default 3) sets the timed runs per query; BENCH_ENGINES=spatialite or postgis runs
+ * one engine. PostgreSQL's JIT costs ~350 ms per query on these plans (PostGIS functions have
+ * high cost estimates): compare with PGOPTIONS='-c jit=off'.
  */
+const engines = (process.env.BENCH_ENGINES ?? 'spatialite,postgis').split(',');
 import { readFileSync } from 'node:fs';
 import { latLngToCell } from 'h3-js';
 import type { CompiledQuery, Dialect, Engine } from '../src/engines/Engine.ts';
@@ -141,13 +145,17 @@ async function bench(name: string, demo: DemoEngine): Promise<void> {
   }
 }
 
-const lite = await spatialiteDemoEngine();
-try {
-  await bench('SpatiaLite (spl.js worker, demo data)', lite);
-} finally {
-  await lite.close();
+if (engines.includes('spatialite')) {
+  const lite = await spatialiteDemoEngine();
+  try {
+    await bench('SpatiaLite (spl.js worker, demo data)', lite);
+  } finally {
+    await lite.close();
+  }
 }
-if (await postgresReachable()) {
+if (!engines.includes('postgis')) {
+  // skipped on request
+} else if (await postgresReachable()) {
   const pg = await postgisDemoEngine();
   try {
     await bench('PostGIS (pg, demo data, no extra indexes)', pg);

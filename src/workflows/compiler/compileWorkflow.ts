@@ -132,7 +132,9 @@ export function compileWorkflow(doc: unknown, options: CompileOptions): Compiled
   const selectList = [
     ...output.columns.map(outputColumn),
     ...output.lonLat.flatMap(({ geometry, lon, lat }) => {
-      const point = spatial('centroid', [spatial('transform', [ident(geometry.name)], { srid: 4326, fromSrid: geometry.srid ?? 4326 })]);
+      const wgs84 = spatial('transform', [ident(geometry.name)], { srid: 4326, fromSrid: geometry.srid ?? 4326 });
+      // Points are read as they are (a GEOS centroid per row costs more than the whole query).
+      const point = geometry.geometryType === 'POINT' ? wgs84 : spatial('centroid', [wgs84]);
       return [sql`${spatial('x', [point])} AS ${ident(lon)}`, sql`${spatial('y', [point])} AS ${ident(lat)}`];
     }),
   ];

@@ -107,7 +107,7 @@ describe('compileWorkflow', () => {
     expect(compiled.columns.map((c) => c.name)).toEqual(['h3_cell', 'count']);
     // Only what the aggregate needs leaves the engine: numeric lon/lat, no GeoJSON, no names.
     expect(compiled.hostSteps[0]).toMatchObject({ lon: 'h3_lon_1_', lat: 'h3_lat_1_' });
-    expect(compiled.query.sql).toMatch(/SELECT ST_X\(ST_Centroid\("geom"\)\) AS "h3_lon_1_", ST_Y\(ST_Centroid\("geom"\)\) AS "h3_lat_1_" FROM "n1"$/);
+    expect(compiled.query.sql).toMatch(/SELECT ST_X\("geom"\) AS "h3_lon_1_", ST_Y\("geom"\) AS "h3_lat_1_" FROM "n1"$/);
     // Without an aggregate after it, the geometry still goes out as GeoJSON.
     const indexOnly = compileWorkflow({ ...h3, nodes: [h3.nodes[0], h3.nodes[1], { id: 'o', component: 'result', inputs: { input: 'i' } }] }, { dialect: 'postgis', catalog, args: {} });
     expect(indexOnly.query.sql).toMatch(/ST_AsGeoJSON\("geom", 9\) AS "geom"/);

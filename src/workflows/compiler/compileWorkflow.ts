@@ -21,7 +21,8 @@ export interface CompileOptions extends ValidateOptions {
 }
 
 export interface CompiledWrite {
-  kind: 'create_table_as';
+  /** Run in order, in one transaction: the table, then (SpatiaLite) its geometry registrations. */
+  kind: 'create_table_as' | 'register_geometry';
   table: string;
   statement: CompiledQuery;
 }
@@ -125,6 +126,10 @@ export function compileWorkflow(doc: unknown, options: CompileOptions): Compiled
       const table = (config as { table: string }).table;
       const statement = dialect.compile(sql`CREATE TABLE ${ident(table)} AS ${withClause}SELECT ${join(last.columns.map((c) => ident(c.name)))} FROM ${last.relation}`);
       writes = [{ kind: 'create_table_as', table, statement }];
+      for (const column of last.columns.filter((c) => c.type === 'geometry')) {
+        const register = dialect.registerGeometryColumn(table, column.name, column.srid ?? 4326, column.geometryType ?? 'GEOMETRY');
+        if (register) writes.push({ kind: 'register_geometry', table, statement: dialect.compile(register) });
+      }
     }
     columns = resolved.get(id)!.columns;
   }

@@ -1,5 +1,5 @@
 import { SqlDialect, requireArg } from './SqlDialect.ts';
-import { type SqlNode, type SpatialOp, raw, sql, join } from './SqlNode.ts';
+import { type SqlNode, type SpatialOp, raw, sql, join, val } from './SqlNode.ts';
 
 /**
  * SpatiaLite has no geography type. Measures use its ellipsoidal forms (`ST_Area(g, 1)`,
@@ -11,6 +11,11 @@ import { type SqlNode, type SpatialOp, raw, sql, join } from './SqlNode.ts';
 export class SpatialiteDialect extends SqlDialect {
   readonly name = 'spatialite' as const;
   readonly joinsOnMaterializedBoundingBoxes = true;
+
+  /** SpatiaLite lists geometry columns in geometry_columns; CREATE TABLE … AS does not add them. */
+  override registerGeometryColumn(table: string, column: string, srid: number, geometryType: string): SqlNode {
+    return sql`SELECT RecoverGeometryColumn(${val(table, 'text')}, ${val(column, 'text')}, ${val(srid, 'integer')}, ${val(geometryType, 'text')}, 'XY')`;
+  }
 
   protected placeholder(): string {
     return '?';

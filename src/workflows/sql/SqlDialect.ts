@@ -26,6 +26,14 @@ export abstract class SqlDialect {
   protected abstract toText(arg: SqlNode): SqlNode;
   protected abstract materializedHint(): string;
 
+  /**
+   * Statements registering a geometry column of a table made by CREATE TABLE … AS, where the
+   * engine keeps a geometry catalog that such a table does not join by itself (SpatiaLite).
+   */
+  registerGeometryColumn(_table: string, _column: string, _srid: number, _geometryType: string): SqlNode | undefined {
+    return undefined;
+  }
+
   /** Doubling embedded quotes is the whole of identifier quoting in both engines (SQL standard). */
   quoteIdentifier(name: string): string {
     if (name.includes('\u0000')) throw new Error('identifier contains a NUL character');

@@ -385,10 +385,15 @@ forEachEngine('components', (w) => {
     const doc = chain(['table', { table: 'cities' }], ['filter', { conditions: [{ column: 'country', op: '=', value: 'Beta' }] }], ['save_table', { table: 'beta_cities' }]);
     const compiled = w.compile(doc);
     expect(compiled.requiredRole).toBe('editor');
-    expect(compiled.writes).toHaveLength(1);
     expect(compiled.writes![0]!.statement.sql).toMatch(/^CREATE TABLE "beta_cities" AS WITH/);
     expect(compiled.query.sql).not.toMatch(/CREATE/);
-    await w.engine.run(compiled.writes![0]!.statement);
+    for (const write of compiled.writes!) await w.engine.run(write.statement);
+    if (w.engine.dialect === 'spatialite') {
+      expect(compiled.writes!.map((x) => x.kind)).toEqual(['create_table_as', 'register_geometry']);
+      expect(await w.engine.run({ sql: "SELECT srid, geometry_type FROM geometry_columns WHERE f_table_name = 'beta_cities'", params: [] })).toEqual([{ srid: 4326, geometry_type: 1 }]);
+    } else {
+      expect(compiled.writes).toHaveLength(1);
+    }
     const saved = await w.run(chain(['sql_query', { sql: 'SELECT name FROM beta_cities', columns: [{ name: 'name', type: 'text' }] }]));
     expect(names(saved)).toEqual(['b1', 'b2']);
     expect(await w.run(chain(['table', { table: 'cities' }], ['result']))).toHaveLength(cityRows.length);

@@ -11,6 +11,7 @@ import { createLogger } from './http/createLogger.ts';
 import type { McpRouteOptions } from './mcp/registerMcpRoutes.ts';
 import { SecretBox } from './auth/SecretBox.ts';
 import { ConnectionRegistry, bootstrapDemoConnection } from './connections/index.ts';
+import { bootstrapDemoWorkflows } from './connections/bootstrapDemoWorkflows.ts';
 import { CatalogBrowser } from './catalog/CatalogBrowser.ts';
 import { JobRunner, WORKFLOW_JOB, createWorkflowJobHandler } from './jobs/index.ts';
 
@@ -30,6 +31,8 @@ export interface RunningServer {
   notifyToolsChanged(orgId: string): void;
   /** Settles when the demo data is loaded (only with `demo`). */
   demoReady?: Promise<unknown>;
+  /** Tools published for the demo organization at this start (first start only). */
+  demoTools: string[];
   close(): Promise<void>;
 }
 
@@ -54,6 +57,7 @@ export async function startServer(config: MeridianConfig, options: StartOptions 
     const demo = options.demo
       ? await bootstrapDemoConnection({ db: store.db, box, registry: connections, dataDir: config.dataDir, orgSlug: 'demo', logger })
       : undefined;
+    const demoTools = options.demo ? await bootstrapDemoWorkflows(store.db, 'demo') : [];
     const catalog = new CatalogBrowser();
     const maxResultRows = 100_000;
     const jobs = new JobRunner({
@@ -82,6 +86,7 @@ export async function startServer(config: MeridianConfig, options: StartOptions 
       jobs,
       notifyToolsChanged: (orgId: string) => mcp.notifyToolsChanged(orgId),
       demoReady: demo?.ready,
+      demoTools,
       close() {
         // Stop accepting connections and let in-flight requests finish; after the grace period,
         // end what is still open (long-lived event streams) so shutdown cannot hang.

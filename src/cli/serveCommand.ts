@@ -32,6 +32,7 @@ export function registerServeCommand(program: Command): void {
         `                   npm run meridian -- token create --email ${server.firstAdmin?.email ?? '<you>'} --name "my agent"`,
         '',
       );
+      if (server.demoTools.length) lines.push(`  Demo tools:      ${server.demoTools.join(', ')} (published workflows)`);
       if (server.demoReady) lines.push('  Demo data:       loading into the embedded connection "demo" (world countries, cities, US states and counties)…', '');
       process.stdout.write(lines.join('\n') + '\n');
       void server.demoReady?.then(

@@ -1,0 +1,101 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createStore } from '../../../src/store/createStore.ts';
+import { findUserByEmail } from '../../../src/store/repositories/users.ts';
+import { membershipsOf } from '../../../src/store/repositories/organizations.ts';
+import { publishWorkflow, saveWorkflow } from '../../../src/store/repositories/workflows.ts';
+import { issueApiToken } from '../../../src/auth/issueApiToken.ts';
+import { freePort } from '../../support/testServer.ts';
+import { connectModernClient } from '../../support/mcpClients.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function startServerProcess(dataDir: string, port: number): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--demo'], {
+      env: { ...process.env, MERIDIAN_DATA_DIR: dataDir, PORT: String(port), MERIDIAN_ADMIN_EMAIL: 'admin@kill.test', MERIDIAN_ADMIN_PASSWORD: 'kill-test-password', MERIDIAN_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('Demo data ready')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.stderr!.on('data', (d) => (out += d));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+  });
+}
+
+// A workflow slow enough on the embedded engine to be killed mid-run: every pair of cities
+// within 100 km of each other.
+const slowWorkflow = {
+  name: 'city_pairs',
+  description: 'Pairs of cities within 20 km of each other.',
+  connection: 'demo',
+  parameters: [],
+  nodes: [
+    { id: 'a', component: 'table', config: { table: 'cities', columns: ['name', 'geom'] } },
+    { id: 'b', component: 'table', config: { table: 'cities', columns: ['population', 'geom'] } },
+    { id: 'pairs', component: 'spatial_join', inputs: { left: 'a', right: 'b' }, config: { predicate: 'within_distance', distance_m: 20000 } },
+    { id: 'result', component: 'result', inputs: { input: 'pairs' } },
+  ],
+  output: 'result',
+};
+
+describe('R1: kill -9 of the server mid-job', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'meridian-kill-'));
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    child?.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('re-runs the interrupted job after a restart; nothing stays running forever', { timeout: 240_000 }, async () => {
+    const port = await freePort();
+    child = await startServerProcess(dataDir, port);
+    // The admin tools a CLI would use, against the same SQLite store while the server runs.
+    const store = createStore({ dataDir });
+    const admin = (await findUserByEmail(store.db, 'admin@kill.test'))!;
+    const [membership] = await membershipsOf(store.db, admin.id);
+    const caller = { orgId: membership!.orgId, userId: admin.id, role: 'admin' as const };
+    await saveWorkflow(store.db, caller, slowWorkflow);
+    await publishWorkflow(store.db, caller, 'city_pairs', { toolName: 'city_pairs', mode: 'async' });
+    const token = (await issueApiToken(store.db, caller, { name: 'kill test', actor: 'cli' })).token;
+
+    const client = await connectModernClient(`http://localhost:${port}/mcp`, token);
+    const started = await client.callTool({ name: 'city_pairs', arguments: {} });
+    const jobId = (started.structuredContent as { jobId: string }).jobId;
+    await client.close();
+    for (let i = 0; i < 200; i++) {
+      const job = await store.db.selectFrom('jobs').select(['state']).where('id', '=', jobId).executeTakeFirstOrThrow();
+      if (job.state === 'running') break;
+      await sleep(50);
+    }
+    await sleep(300);
+    const before = await store.db.selectFrom('jobs').select(['state', 'attempt']).where('id', '=', jobId).executeTakeFirstOrThrow();
+    expect(before).toEqual({ state: 'running', attempt: 1 });
+
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    child = await startServerProcess(dataDir, port);
+
+    let after = before;
+    for (let i = 0; i < 1200 && !['succeeded', 'failed'].includes(after.state); i++) {
+      await sleep(100);
+      after = await store.db.selectFrom('jobs').select(['state', 'attempt']).where('id', '=', jobId).executeTakeFirstOrThrow();
+    }
+    const detail = await store.db.selectFrom('jobs').select(['error']).where('id', '=', jobId).executeTakeFirstOrThrow();
+    expect({ ...after, error: detail.error }).toEqual({ state: 'succeeded', attempt: 2, error: null });
+    const pages = await store.db.selectFrom('job_result_pages').select(['attempt']).distinct().where('job_id', '=', jobId).execute();
+    expect(pages).toEqual([{ attempt: 2 }]);
+    await store.close();
+  });
+});

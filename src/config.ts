@@ -33,6 +33,17 @@ const envSchema = z.object({
   MERIDIAN_ALLOWED_ORIGINS: z.string().optional(),
   MERIDIAN_SESSION_TTL: durationSchema.default('12h'),
   MERIDIAN_TRUST_PROXY: z.string().optional(),
+  MERIDIAN_OAUTH_ACCESS_TOKEN_TTL: durationSchema.default('10m'),
+  MERIDIAN_OAUTH_REFRESH_TOKEN_TTL: durationSchema.default('30d'),
+  MERIDIAN_OAUTH_REFRESH_ABSOLUTE_TTL: durationSchema.default('90d'),
+  MERIDIAN_OAUTH_DCR: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  MERIDIAN_OAUTH_TOKEN_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
+  MERIDIAN_OAUTH_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  MERIDIAN_CIMD_ALLOW_HOSTS: z.string().optional(),
+  MERIDIAN_CIMD_MAX_BYTES: z.coerce.number().int().min(1024, 'must be at least 1024 bytes').max(1_048_576, 'must be at most 1 MiB').default(16_384),
+  MERIDIAN_CIMD_TIMEOUT: durationSchema.default('3s'),
+  MERIDIAN_CIMD_STALE_TTL: durationSchema.default('24h'),
+  MERIDIAN_CIMD_CA_FILE: z.string().optional(),
 });
 
 export interface MeridianConfig {
@@ -54,6 +65,31 @@ export interface MeridianConfig {
   sessionTtlMs: number;
   /** Proxy addresses/CIDRs whose X-Forwarded-For is honoured; empty means the socket address only. */
   trustProxy: string[];
+  oauth: OAuthConfig;
+}
+
+export interface OAuthConfig {
+  accessTokenTtlS: number;
+  /** Idle lifetime of a refresh token; each rotation starts a new one, capped by the absolute one. */
+  refreshTokenTtlS: number;
+  /** From the first sign-in of a grant: past it, refresh fails and the user signs in again. */
+  refreshAbsoluteTtlS: number;
+  /** Instance-wide switch; organizations can also refuse self-registered clients. */
+  dcrEnabled: boolean;
+  /** Token endpoint requests per client address per minute. */
+  tokenRateLimitPerMinute: number;
+  /** Dynamic registrations per client address per hour. */
+  registrationsPerHour: number;
+  cimd: {
+    /** Hosts whose documents may be fetched from non-public addresses (development and tests only). */
+    allowHosts: string[];
+    maxBytes: number;
+    timeoutMs: number;
+    /** How long the last good document keeps serving when refetching fails. */
+    staleTtlMs: number;
+    /** Extra trusted CA (PEM file) for fetching documents; for tests with a private CA. */
+    caFile?: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -130,6 +166,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowedOrigins,
     sessionTtlMs: parseDuration(e.MERIDIAN_SESSION_TTL),
     trustProxy: (e.MERIDIAN_TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    oauth: {
+      accessTokenTtlS: Math.max(1, Math.floor(parseDuration(e.MERIDIAN_OAUTH_ACCESS_TOKEN_TTL) / 1000)),
+      refreshTokenTtlS: Math.max(1, Math.floor(parseDuration(e.MERIDIAN_OAUTH_REFRESH_TOKEN_TTL) / 1000)),
+      refreshAbsoluteTtlS: Math.max(1, Math.floor(parseDuration(e.MERIDIAN_OAUTH_REFRESH_ABSOLUTE_TTL) / 1000)),
+      dcrEnabled: e.MERIDIAN_OAUTH_DCR === 'on',
+      tokenRateLimitPerMinute: e.MERIDIAN_OAUTH_TOKEN_RATE_LIMIT,
+      registrationsPerHour: e.MERIDIAN_OAUTH_REGISTRATIONS_PER_HOUR,
+      cimd: {
+        allowHosts: (e.MERIDIAN_CIMD_ALLOW_HOSTS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+        maxBytes: e.MERIDIAN_CIMD_MAX_BYTES,
+        timeoutMs: parseDuration(e.MERIDIAN_CIMD_TIMEOUT),
+        staleTtlMs: parseDuration(e.MERIDIAN_CIMD_STALE_TTL),
+        caFile: e.MERIDIAN_CIMD_CA_FILE,
+      },
+    },
   };
 }
 

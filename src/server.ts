@@ -9,6 +9,7 @@ import { bootstrapFirstAdmin, type FirstAdmin } from './auth/bootstrapFirstAdmin
 import { buildApp } from './http/buildApp.ts';
 import { createLogger } from './http/createLogger.ts';
 import type { McpRouteOptions } from './mcp/registerMcpRoutes.ts';
+import type { OAuthServerOptions } from './auth/oauth/registerOAuthServer.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -22,6 +23,7 @@ export interface RunningServer {
 export interface StartOptions {
   logger?: Logger;
   mcp?: McpRouteOptions;
+  oauth?: OAuthServerOptions;
 }
 
 /** Starts one Meridian process: lock, store, migrations, first admin, HTTP. */
@@ -33,7 +35,7 @@ export async function startServer(config: MeridianConfig, options: StartOptions 
     await migrateToLatest(store.db as never);
     const serverKey = loadOrCreateServerKey(config.dataDir, config.secretKey);
     const firstAdmin = await bootstrapFirstAdmin(store.db, config.admin);
-    const { app, mcp } = await buildApp({ config, store, logger, serverKey }, { mcp: options.mcp });
+    const { app, mcp } = await buildApp({ config, store, logger, serverKey }, { mcp: options.mcp, oauth: options.oauth });
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

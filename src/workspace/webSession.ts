@@ -37,7 +37,9 @@ export function redirectToSignIn(reply: FastifyReply, request: FastifyRequest): 
 /** Checks a form's CSRF token against the session's, and a present Origin against ours. */
 export function csrfValid(ctx: AppContext, request: FastifyRequest, expected: string): boolean {
   const origin = request.headers.origin;
-  if (origin !== undefined && origin !== ctx.config.publicUrl.origin) return false;
+  // Our pages send Referrer-Policy: no-referrer, so browsers post our own forms with
+  // `Origin: null`; the CSRF token still has to match.
+  if (origin !== undefined && origin !== 'null' && origin !== ctx.config.publicUrl.origin) return false;
   const sent = (request.body as Record<string, unknown> | undefined)?._csrf;
   return typeof sent === 'string' && safeEqual(sent, expected);
 }

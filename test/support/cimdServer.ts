@@ -1,54 +1,22 @@
-import * as x509 from '@peculiar/x509';
 import { createServer, type Server } from 'node:https';
-import { webcrypto, createPrivateKey } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-
-const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-
-async function pem(key: CryptoKey): Promise<string> {
-  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key as webcrypto.CryptoKey));
-  return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }).toString();
-}
-
-/** A throwaway CA and a leaf certificate for localhost / 127.0.0.1, generated at test time. */
-export async function createTestCertificates(): Promise<{ caPem: string; certPem: string; keyPem: string }> {
-  const now = Date.now();
-  const caKeys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
-  const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name: 'CN=Meridian test CA',
-    notBefore: new Date(now - 60_000),
-    notAfter: new Date(now + 86_400_000),
-    keys: caKeys as CryptoKeyPair,
-    signingAlgorithm: ALG,
-    extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
-  });
-  const leafKeys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
-  const leaf = await x509.X509CertificateGenerator.create({
-    serialNumber: '02',
-    subject: 'CN=localhost',
-    issuer: ca.subject,
-    notBefore: new Date(now - 60_000),
-    notAfter: new Date(now + 86_400_000),
-    signingKey: (caKeys as CryptoKeyPair).privateKey,
-    publicKey: (leafKeys as CryptoKeyPair).publicKey,
-    signingAlgorithm: ALG,
-    extensions: [
-      new x509.BasicConstraintsExtension(false),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension([
-        { type: 'dns', value: 'localhost' },
-        { type: 'dns', value: 'internal.test' },
-        { type: 'ip', value: '127.0.0.1' },
-      ]),
-    ],
-  });
-  return { caPem: ca.toString('pem'), certPem: leaf.toString('pem'), keyPem: await pem((leafKeys as CryptoKeyPair).privateKey) };
+/**
+ * A throwaway CA and a leaf certificate for localhost / internal.test / 127.0.0.1, generated at
+ * test time with the openssl command line (present wherever Debian's PostgreSQL and Chromium are).
+ */
+export function createTestCertificates(dir: string): { caPem: string; certPem: string; keyPem: string } {
+  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Meridian test CA');
+  run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=localhost');
+  writeFileSync(join(dir, 'leaf.ext'), 'basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,DNS:internal.test,IP:127.0.0.1\n');
+  run('x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.pem', '-days', '2', '-extfile', 'leaf.ext');
+  const read = (name: string) => readFileSync(join(dir, name), 'utf8');
+  return { caPem: read('ca.pem'), certPem: read('leaf.pem'), keyPem: read('leaf.key') };
 }
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => void;
@@ -68,10 +36,9 @@ export interface CimdServer {
 
 /** An https server with its own CA, serving client metadata documents for tests. */
 export async function startCimdServer(): Promise<CimdServer> {
-  const certs = await createTestCertificates();
   const dir = mkdtempSync(join(tmpdir(), 'meridian-ca-'));
+  const certs = createTestCertificates(dir);
   const caFile = join(dir, 'ca.pem');
-  writeFileSync(caFile, certs.caPem);
   const routes = new Map<string, Route>();
   const hitCounts = new Map<string, number>();
   let connections = 0;

@@ -70,6 +70,10 @@ function validateClientMetadata(ctx: any, key: string, _value: unknown, metadata
   const kind = registering ? 'dcr' : id.startsWith('https://') ? 'cimd' : id.startsWith(DCR_PREFIX) ? 'dcr' : id.startsWith(PREREGISTERED_PREFIX) ? 'preregistered' : undefined;
   if (!kind) throw new errors.InvalidClientMetadata('unrecognised client');
   metadata.meridian_kind = kind;
+  // Clients declare the MCP scopes they want (`scope` in RFC 7591 / CIMD); the provider would
+  // check them against its own OIDC scopes and refuse. Scopes are decided per request (and
+  // narrowed by the user's role), so the declaration is dropped rather than enforced.
+  delete metadata.scope;
 
   if (registering) {
     const body = (ctx.oidc.body ?? {}) as Record<string, unknown>;

@@ -37,14 +37,30 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: AppContext,
 
   const csrfFor = (uid: string) => createHmac('sha256', serverKey).update(`oauth-interaction:${uid}`).digest('base64url');
   const csrfOk = (request: FastifyRequest<Params>) => {
+    // With Referrer-Policy no-referrer, browsers send `Origin: null` on our own form posts; the
+    // token (bound to this interaction) is what proves the form is ours.
     const origin = request.headers.origin;
-    if (origin !== undefined && origin !== config.publicUrl.origin) return false;
+    if (origin !== undefined && origin !== 'null' && origin !== config.publicUrl.origin) return false;
     const sent = (request.body as Record<string, unknown> | undefined)?._csrf;
     return typeof sent === 'string' && safeEqual(sent, csrfFor(request.params.uid));
   };
 
-  const send = (reply: FastifyReply, status: number, body: string) =>
-    reply.code(status).type('text/html').header('Cache-Control', 'no-store').send(body);
+  const send = (reply: FastifyReply, status: number, body: string, redirectUri?: unknown) => {
+    // CSP form-action also governs where a form submission may end up after redirects: the
+    // sign-in and consent forms finish at the client's (already validated) callback.
+    let target = '';
+    try {
+      const url = new URL(String(redirectUri));
+      target = url.origin !== 'null' ? url.origin : url.protocol;
+    } catch {
+      target = '';
+    }
+    reply.header(
+      'Content-Security-Policy',
+      `default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; form-action 'self'${target ? ` ${target}` : ''}`,
+    );
+    return reply.code(status).type('text/html').header('Cache-Control', 'no-store').send(body);
+  };
 
   const expiredPage = () =>
     page(
@@ -151,13 +167,13 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: AppContext,
       if (session) {
         return finish(request, reply, { login: { accountId: accountIdOf(session.principal.orgId, session.principal.userId) } });
       }
-      return send(reply, 200, signInPage(request.params.uid, client));
+      return send(reply, 200, signInPage(request.params.uid, client), interaction.params.redirect_uri);
     }
     const account = parseAccountId(String(interaction.session?.accountId ?? ''));
     const principal = account && (await loadPrincipal(db, account.userId, account.orgId));
     if (!principal) return send(reply, 400, expiredPage());
     const refusal = policyRefusal(await oauthOrgPolicy(db, principal.orgId), { kind: clientKindOf(client), clientId: client.clientId });
-    return send(reply, 200, consentPage(request.params.uid, client, interaction, principal, refusal));
+    return send(reply, 200, consentPage(request.params.uid, client, interaction, principal, refusal), interaction.params.redirect_uri);
   });
 
   app.post<Params & { Body: { email?: string; password?: string } }>(
@@ -182,7 +198,7 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: AppContext,
       const membership = user && passwordOk && user.disabled_at === null ? (await membershipsOf(db, user.id))[0] : undefined;
       if (!user || !membership) {
         await recordAudit(db, { actor: client.clientId, action: 'oauth.signin.failed', ip: request.ip, detail: { email: email.slice(0, 200) } });
-        return send(reply, 401, signInPage(request.params.uid, client, 'The email or password is not correct.', email));
+        return send(reply, 401, signInPage(request.params.uid, client, 'The email or password is not correct.', email), interaction.params.redirect_uri);
       }
       // A fresh workspace session (new cookie value: no fixation), so the workspace knows them too.
       const session = await createWebSession(db, { userId: user.id, orgId: membership.orgId, ttlMs: config.sessionTtlMs });
@@ -213,7 +229,7 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: AppContext,
 
     const grant = interaction.grantId ? await provider.Grant.find(interaction.grantId) : new provider.Grant({ accountId, clientId: client.clientId });
     const missingOidc: string[] = interaction.prompt.details?.missingOIDCScope ?? [];
-    if (missingOidc.length) grant.addOAuthScope(missingOidc.join(' '));
+    if (missingOidc.length) grant.addOIDCScope(missingOidc.join(' '));
     grant.addResourceScope(mcpResource, requestedScopes(interaction).join(' '));
     const grantId: string = await grant.save();
     await storeConsentFingerprint(db, grantId, consentFingerprint(String(interaction.params.redirect_uri), client.redirectUris));

@@ -48,7 +48,7 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: AppContext,
   const send = (reply: FastifyReply, status: number, body: string, redirectUri?: unknown) => {
     // CSP form-action also governs where a form submission may end up after redirects: the
     // sign-in and consent forms finish at the client's (already validated) callback.
-    let target = '';
+    let target: string;
     try {
       const url = new URL(String(redirectUri));
       target = url.origin !== 'null' ? url.origin : url.protocol;

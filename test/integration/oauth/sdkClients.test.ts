@@ -78,7 +78,7 @@ describe('official SDK clients complete OAuth against Meridian', () => {
       await page.waitForSelector('#allow');
     } catch (error) {
       await page.screenshot({ path: `${ARTIFACTS_DIR}/oauth-cimd-failure.png`, fullPage: true });
-      throw new Error(`${String(error)}\n${(await page.content()).slice(0, 3000)}`);
+      throw new Error(`${String(error)}\n${(await page.content()).slice(0, 3000)}`, { cause: error });
     }
     expect(await page.textContent('.client-host')).toBe(`localhost:${cimd.port}`);
     expect(await page.textContent('h1')).toContain('Test Agent');

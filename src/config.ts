@@ -36,6 +36,7 @@ const envSchema = z.object({
   MERIDIAN_OAUTH_ACCESS_TOKEN_TTL: durationSchema.default('10m'),
   MERIDIAN_OAUTH_REFRESH_TOKEN_TTL: durationSchema.default('30d'),
   MERIDIAN_OAUTH_REFRESH_ABSOLUTE_TTL: durationSchema.default('90d'),
+  MERIDIAN_OAUTH_CODE_TTL: durationSchema.default('60s'),
   MERIDIAN_OAUTH_DCR: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   MERIDIAN_OAUTH_TOKEN_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
   MERIDIAN_OAUTH_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).default(30),
@@ -70,6 +71,8 @@ export interface MeridianConfig {
 
 export interface OAuthConfig {
   accessTokenTtlS: number;
+  /** Authorization codes: 60 s by default (ASVS: at most 10 minutes). */
+  codeTtlS: number;
   /** Idle lifetime of a refresh token; each rotation starts a new one, capped by the absolute one. */
   refreshTokenTtlS: number;
   /** From the first sign-in of a grant: past it, refresh fails and the user signs in again. */
@@ -168,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: (e.MERIDIAN_TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     oauth: {
       accessTokenTtlS: Math.max(1, Math.floor(parseDuration(e.MERIDIAN_OAUTH_ACCESS_TOKEN_TTL) / 1000)),
+      codeTtlS: Math.min(600, Math.max(1, Math.floor(parseDuration(e.MERIDIAN_OAUTH_CODE_TTL) / 1000))),
       refreshTokenTtlS: Math.max(1, Math.floor(parseDuration(e.MERIDIAN_OAUTH_REFRESH_TOKEN_TTL) / 1000)),
       refreshAbsoluteTtlS: Math.max(1, Math.floor(parseDuration(e.MERIDIAN_OAUTH_REFRESH_ABSOLUTE_TTL) / 1000)),
       dcrEnabled: e.MERIDIAN_OAUTH_DCR === 'on',

@@ -221,7 +221,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     },
     ttl: {
       AccessToken: oauth.accessTokenTtlS,
-      AuthorizationCode: 60,
+      AuthorizationCode: oauth.codeTtlS,
       IdToken: 600,
       Interaction: 30 * 60,
       Session: Math.floor(config.sessionTtlMs / 1000),

@@ -1,6 +1,16 @@
 import { createPreregisteredClient } from '../../src/store/repositories/oauthClients.ts';
 import type { TestServer, TestUser } from './testServer.ts';
-import { authorizeUrl, basicAuth, driveAuthorization, pkcePair, tokenRequest, type CookieJar } from './oauthHttp.ts';
+import { authorizeUrl, basicAuth, CookieJar, driveAuthorization, pkcePair, tokenRequest } from './oauthHttp.ts';
+
+// One browser per user and server: after the first sign-in the workspace session signs them in
+// (as a real browser would), which also keeps tests clear of the sign-in rate limit.
+const browsers = new Map<string, CookieJar>();
+export function browserFor(t: TestServer, user: TestUser): CookieJar {
+  const key = `${t.url}|${user.email}`;
+  let jar = browsers.get(key);
+  if (!jar) browsers.set(key, (jar = new CookieJar()));
+  return jar;
+}
 
 export const CALLBACK = 'https://platform.example/callback';
 
@@ -36,7 +46,7 @@ export async function signInAndGetTokens(
       codeChallengeMethod: 'S256',
       resource: options.resource ?? t.mcpUrl,
     }),
-    { email: user.email, password: user.password, jar: options.jar },
+    { email: user.email, password: user.password, jar: options.jar ?? browserFor(t, user) },
   );
   const code = result.location?.searchParams.get('code');
   if (!code) throw new Error(`no code: ${result.location?.href ?? result.page?.html.slice(0, 500)}`);

@@ -43,6 +43,7 @@ const envSchema = z.object({
   MERIDIAN_CIMD_ALLOW_HOSTS: z.string().optional(),
   MERIDIAN_CIMD_MAX_BYTES: z.coerce.number().int().min(1024, 'must be at least 1024 bytes').max(1_048_576, 'must be at most 1 MiB').default(16_384),
   MERIDIAN_CIMD_TIMEOUT: durationSchema.default('3s'),
+  MERIDIAN_CIMD_FETCHES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   MERIDIAN_CIMD_STALE_TTL: durationSchema.default('24h'),
   MERIDIAN_CIMD_CA_FILE: z.string().optional(),
 });
@@ -88,6 +89,8 @@ export interface OAuthConfig {
     allowHosts: string[];
     maxBytes: number;
     timeoutMs: number;
+    /** Distinct (uncached) documents one client address may make us fetch per minute. */
+    fetchesPerMinute: number;
     /** How long the last good document keeps serving when refetching fails. */
     staleTtlMs: number;
     /** Extra trusted CA (PEM file) for fetching documents; for tests with a private CA. */
@@ -181,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         allowHosts: (e.MERIDIAN_CIMD_ALLOW_HOSTS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
         maxBytes: e.MERIDIAN_CIMD_MAX_BYTES,
         timeoutMs: parseDuration(e.MERIDIAN_CIMD_TIMEOUT),
+        fetchesPerMinute: e.MERIDIAN_CIMD_FETCHES_PER_MINUTE,
         staleTtlMs: parseDuration(e.MERIDIAN_CIMD_STALE_TTL),
         caFile: e.MERIDIAN_CIMD_CA_FILE,
       },

@@ -50,6 +50,11 @@ export function createCimdFetch(options: CimdFetchOptions) {
   const allowHosts = new Set(options.allowHosts.map((h) => h.toLowerCase()));
   const resolve = options.resolve ?? defaultResolve;
   const lastGood = new Map<string, LastGood>();
+  // oidc-provider looks a client up twice while failing one authorization request (once to
+  // serve it, once to decide where the error may go). A failure is shared for one second so
+  // that one request costs one fetch; it is not a cache of errors: the next request refetches.
+  const recentFailures = new Map<string, { error: unknown; at: number }>();
+  const FAILURE_SHARE_MS = 1000;
 
   function remember(url: string, entry: LastGood) {
     lastGood.delete(url);
@@ -173,12 +178,16 @@ export function createCimdFetch(options: CimdFetchOptions) {
 
   return async function cimdFetch(url: string | URL): Promise<Response> {
     const href = String(url);
+    const failed = recentFailures.get(href);
+    if (failed && Date.now() - failed.at < FAILURE_SHARE_MS) throw failed.error;
     let result;
     try {
       result = await fetchOnce(href);
     } catch (error) {
       const stale = staleResponse(href);
       if (stale) return stale;
+      recentFailures.set(href, { error, at: Date.now() });
+      if (recentFailures.size > 1000) recentFailures.delete(recentFailures.keys().next().value!);
       throw error;
     }
     if (result.status === 200) {

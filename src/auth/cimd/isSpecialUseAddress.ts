@@ -26,7 +26,6 @@ const IPV4_SPECIAL: Array<[string, number]> = [
 
 const IPV6_SPECIAL: Array<[string, number]> = [
   ['::', 96], // unspecified, loopback and IPv4-compatible addresses
-  ['::ffff:0:0', 96], // IPv4-mapped (also checked through the embedded IPv4 below)
   ['64:ff9b::', 96], // NAT64 well-known prefix
   ['64:ff9b:1::', 48], // NAT64 local use
   ['100::', 64], // discard-only
@@ -41,10 +40,12 @@ const IPV6_SPECIAL: Array<[string, number]> = [
   ['ff00::', 8], // multicast
 ];
 
-const blockList = new BlockList();
-for (const [net, prefix] of IPV4_SPECIAL) blockList.addSubnet(net, prefix, 'ipv4');
-blockList.addAddress('255.255.255.255', 'ipv4');
-for (const [net, prefix] of IPV6_SPECIAL) blockList.addSubnet(net, prefix, 'ipv6');
+// Two lists: Node's BlockList lets IPv6 rules covering mapped space match IPv4 checks.
+const ipv4List = new BlockList();
+for (const [net, prefix] of IPV4_SPECIAL) ipv4List.addSubnet(net, prefix, 'ipv4');
+ipv4List.addAddress('255.255.255.255', 'ipv4');
+const ipv6List = new BlockList();
+for (const [net, prefix] of IPV6_SPECIAL) ipv6List.addSubnet(net, prefix, 'ipv6');
 
 /** The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:7f00:1`, `::ffff:127.0.0.1`). */
 function embeddedIpv4(address: string): string | undefined {
@@ -64,11 +65,12 @@ function embeddedIpv4(address: string): string | undefined {
 export function isSpecialUseAddress(address: string): boolean {
   const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
   const family = isIP(bare);
-  if (family === 4) return blockList.check(bare, 'ipv4');
+  if (family === 4) return ipv4List.check(bare, 'ipv4');
   if (family === 6) {
+    // An IPv4-mapped address is judged as the IPv4 address it carries.
     const v4 = embeddedIpv4(bare);
-    if (v4 !== undefined && blockList.check(v4, 'ipv4')) return true;
-    return blockList.check(bare, 'ipv6');
+    if (v4 !== undefined) return ipv4List.check(v4, 'ipv4');
+    return ipv6List.check(bare, 'ipv6');
   }
   return true;
 }

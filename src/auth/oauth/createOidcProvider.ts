@@ -101,7 +101,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
   const issuer = issuerOf(config);
   const mcpResource = config.mcpUrl.href;
   const { oauth } = config;
-  const cimdPolicy = new ClientIdMetadataPolicy({ ownOrigin: config.publicUrl.origin });
+  const cimdPolicy = new ClientIdMetadataPolicy({ ownOrigin: config.publicUrl.origin, fetchesPerMinutePerAddress: oauth.cimd.fetchesPerMinute });
   const cimdFetch = createCimdFetch({
     allowHosts: oauth.cimd.allowHosts,
     maxBytes: oauth.cimd.maxBytes,

@@ -43,19 +43,7 @@ export async function renderOAuthErrorPage({ db, ctx, out, error }: ErrorContext
   let title = 'This sign-in request cannot continue';
   let body: RawHtml;
 
-  if (out.error === 'invalid_redirect_uri' || /redirect_uri/.test(out.error_description ?? '')) {
-    const client = ctx.oidc?.client;
-    const requested = param(ctx, 'redirect_uri');
-    const name = client?.clientName ?? clientId ?? 'the client';
-    const registered = client?.redirectUris ?? [];
-    title = 'Callback URL not registered';
-    body = html`<p>The application <strong>${name}</strong> asked to return to
-      <code>${requested ?? '(no callback URL given)'}</code>, which is not one of its registered callback URLs.</p>
-      <p>Registered callback URLs for ${name}:</p>
-      <ul>${registered.length ? registered.map((u) => html`<li><code>${u}</code></li>`) : html`<li class="muted">none</li>`}</ul>
-      <p class="muted">An administrator can add the exact URL under Developers › Credentials › OAuth Clients, or fix the
-      callback URL in the application's settings. The match is exact (only the port of a loopback address may differ).</p>`;
-  } else if (out.error === 'invalid_client' || out.error === 'invalid_client_metadata') {
+  if (out.error === 'invalid_client' || out.error === 'invalid_client_metadata') {
     if (clientId?.startsWith('https://')) {
       const reason = reasonOf(error) ?? out.error_description ?? 'the document is not valid';
       title = 'The application\u2019s metadata document could not be used';
@@ -76,6 +64,18 @@ export async function renderOAuthErrorPage({ db, ctx, out, error }: ErrorContext
           Platforms that support client metadata documents (Claude.ai, Claude Code) need no client: paste only the MCP Server URL.</p>`;
       }
     }
+  } else if (out.error === 'invalid_redirect_uri' || /redirect_uri/.test(out.error_description ?? '')) {
+    const client = ctx.oidc?.client;
+    const requested = param(ctx, 'redirect_uri');
+    const name = client?.clientName ?? clientId ?? 'the client';
+    const registered = client?.redirectUris ?? [];
+    title = 'Callback URL not registered';
+    body = html`<p>The application <strong>${name}</strong> asked to return to
+      <code>${requested ?? '(no callback URL given)'}</code>, which is not one of its registered callback URLs.</p>
+      <p>Registered callback URLs for ${name}:</p>
+      <ul>${registered.length ? registered.map((u) => html`<li><code>${u}</code></li>`) : html`<li class="muted">none</li>`}</ul>
+      <p class="muted">An administrator can add the exact URL under Developers › Credentials › OAuth Clients, or fix the
+      callback URL in the application's settings. The match is exact (only the port of a loopback address may differ).</p>`;
   } else {
     body = html`<p class="error"><code>${out.error}</code>: ${out.error_description ?? ''}</p>
       <p class="muted">Start the connection again from the AI platform. If it keeps failing, tell your administrator the time and this code.</p>`;

@@ -197,7 +197,7 @@ describe('token endpoint and bearer validation (SECURITY-TESTS B, E)', () => {
   });
 
   describe('bearer validation at /mcp', () => {
-    let signingJwk: Awaited<ReturnType<typeof loadSigningKeys>>[number];
+    let signingJwk: NonNullable<Awaited<ReturnType<typeof loadSigningKeys>>[number]>;
     let good: string;
     const forge = async (claims: Record<string, unknown>, header: Record<string, unknown> = {}) => {
       const key = await importJWK(signingJwk, 'ES256');
@@ -206,7 +206,7 @@ describe('token endpoint and bearer validation (SECURITY-TESTS B, E)', () => {
     let goodClaims: Record<string, unknown>;
 
     beforeAll(async () => {
-      [signingJwk] = await loadSigningKeys(t.server.store.db, loadOrCreateServerKey(t.dataDir));
+      signingJwk = (await loadSigningKeys(t.server.store.db, loadOrCreateServerKey(t.dataDir)))[0]!;
       good = (await signInAndGetTokens(t, alice, { id: client.id, secret: client.secret, redirectUri: CALLBACK })).access_token;
       goodClaims = decodeJwt(good) as Record<string, unknown>;
     });

@@ -106,7 +106,7 @@ export function mountOidcProvider(app: FastifyInstance, ctx: AppContext, provide
       request.log.error({ err: error }, 'oauth request failed');
       if (!res.headersSent) {
         const status = (error as { statusCode?: number }).statusCode === 413 ? 413 : 503;
-        res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+        res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...(status === 503 && { 'Retry-After': '5' }) });
         res.end(JSON.stringify({ error: status === 413 ? 'invalid_request' : 'temporarily_unavailable' }));
       }
     }

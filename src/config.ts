@@ -112,7 +112,9 @@ export function parseDuration(text: string): number {
   return Number(match[1]) * unit;
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): MeridianConfig {
+export function loadConfig(rawEnv: Record<string, string | undefined> = process.env): MeridianConfig {
+  // An empty variable (`FOO=`) means "not set", as shells and .env files commonly write it.
+  const env = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(

@@ -10,6 +10,10 @@ import { buildApp } from './http/buildApp.ts';
 import { createLogger } from './http/createLogger.ts';
 import type { McpRouteOptions } from './mcp/registerMcpRoutes.ts';
 import type { OAuthServerOptions } from './auth/oauth/registerOAuthServer.ts';
+import { SecretBox } from './auth/SecretBox.ts';
+import { ConnectionRegistry, bootstrapDemoConnection } from './connections/index.ts';
+
+const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -17,6 +21,11 @@ export interface RunningServer {
   logger: Logger;
   url: string;
   firstAdmin?: FirstAdmin;
+  connections: ConnectionRegistry;
+  /** Seals connection credentials (for admin tooling and tests that add connections). */
+  connectionBox: SecretBox;
+  /** Settles when the demo data is loaded (only with `demo`). */
+  demoReady?: Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -24,6 +33,8 @@ export interface StartOptions {
   logger?: Logger;
   mcp?: McpRouteOptions;
   oauth?: OAuthServerOptions;
+  /** Give the `demo` organization its embedded connection over the demo data. */
+  demo?: boolean;
 }
 
 /** Starts one Meridian process: lock, store, migrations, first admin, HTTP. */
@@ -35,7 +46,12 @@ export async function startServer(config: MeridianConfig, options: StartOptions 
     await migrateToLatest(store.db as never);
     const serverKey = loadOrCreateServerKey(config.dataDir, config.secretKey);
     const firstAdmin = await bootstrapFirstAdmin(store.db, config.admin);
-    const { app, mcp } = await buildApp({ config, store, logger, serverKey }, { mcp: options.mcp, oauth: options.oauth });
+    const box = new SecretBox(serverKey, 'connections');
+    const connections = new ConnectionRegistry({ db: store.db, box, dataDir: config.dataDir, logger });
+    const demo = options.demo
+      ? await bootstrapDemoConnection({ db: store.db, box, registry: connections, dataDir: config.dataDir, orgSlug: 'demo', logger })
+      : undefined;
+    const { app, mcp } = await buildApp({ config, store, logger, serverKey, connections }, { mcp: options.mcp, oauth: options.oauth });
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -46,11 +62,20 @@ export async function startServer(config: MeridianConfig, options: StartOptions 
       logger,
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
       firstAdmin,
+      connections,
+      connectionBox: box,
+      demoReady: demo?.ready,
       close() {
-        // In-flight requests finish (Fastify waits for them); open MCP exchanges are ended.
+        // Stop accepting connections and let in-flight requests finish; after the grace period,
+        // end what is still open (long-lived event streams) so shutdown cannot hang.
         closing ??= (async () => {
+          const drained = app.close();
+          const grace = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
+          await Promise.race([drained, grace]);
           await mcp.handler.close();
-          await app.close();
+          await drained;
+          await demo?.ready.catch(() => undefined);
+          await connections.close();
           await store.close();
           lock?.release();
         })();

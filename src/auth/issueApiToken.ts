@@ -27,6 +27,9 @@ export async function issueApiToken(
   } catch (error) {
     throw new TokenRequestError((error as Error).message);
   }
+  if (scopes.includes('offline_access')) {
+    throw new TokenRequestError('offline_access is for OAuth refresh tokens; an API token needs no refresh, leave it out.');
+  }
   const allowed = new Set<string>(scopesForRole(caller.role));
   const beyond = scopes.filter((s) => !allowed.has(s));
   if (beyond.length) throw new TokenRequestError(`Your role (${caller.role}) cannot grant: ${beyond.join(', ')}.`);

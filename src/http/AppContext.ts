@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { MeridianConfig } from '../config.ts';
 import type { Store } from '../store/createStore.ts';
+import type { ConnectionRegistry } from '../connections/index.ts';
 
 /** What every route needs: configuration, the store and the logger. Built once per process. */
 export interface AppContext {
@@ -8,4 +9,5 @@ export interface AppContext {
   store: Store;
   logger: Logger;
   serverKey: Buffer;
+  connections: ConnectionRegistry;
 }

@@ -51,7 +51,8 @@ export async function buildApp(ctx: AppContext, options: { mcp?: McpRouteOptions
   });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
-  await app.register(rateLimit, { global: false });
+  // preHandler: limiter keys may depend on the parsed body (the sign-in limiter keys on the account).
+  await app.register(rateLimit, { global: false, hook: 'preHandler' });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;

@@ -15,6 +15,7 @@ import type { Database } from '../store/schema.ts';
 import { endMcpSession, findMcpSession, openMcpSession } from '../store/repositories/mcpSessions.ts';
 import { mcpCallerOf } from './McpCaller.ts';
 import { StoreUnavailableError } from './StoreUnavailableError.ts';
+import { ListResponseCache } from './ListResponseCache.ts';
 
 export interface McpEndpointOptions {
   db: Kysely<Database>;
@@ -30,9 +31,14 @@ export interface McpEndpointOptions {
   maxRequestBodySize: number;
   logger: Logger;
   bus?: ServerEventBus;
+  /** Changes whenever an organization's tool catalog changes; part of every list-cache key. */
+  catalogVersion?: (orgId: string) => string | number;
 }
 
 const SESSION_HEADER = 'mcp-session-id';
+
+/** Stands in for a body that was not valid JSON; answered with a parse error once authenticated. */
+export const INVALID_JSON_BODY = Object.freeze({ 'meridian/invalid-json': true });
 
 function jsonRpcError(status: number, code: number, message: string, headers?: Record<string, string>): Response {
   return Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status, headers });
@@ -63,20 +69,46 @@ export class McpEndpoint {
     });
   }
 
-  /** Serves one request. */
-  fetch = async (request: Request): Promise<Response> => {
+  private readonly listCache = new ListResponseCache();
+
+  /**
+   * Serves one request. `parsedBody` is the JSON body the HTTP layer already read (within the
+   * size limit); without it the body is read from the request.
+   */
+  fetch = async (request: Request, options: { parsedBody?: unknown } = {}): Promise<Response> => {
     const rejected = this.checkHostAndOrigin(request);
     if (rejected) return rejected;
 
     const auth = await this.authenticate(request);
     if (auth instanceof Response) return auth;
+    const { parsedBody } = options;
+    if (parsedBody === INVALID_JSON_BODY) return jsonRpcError(400, -32700, 'Parse error: the body is not valid JSON');
 
-    if (request.method !== 'POST' || (await isLegacyRequest(request, undefined, { maxRequestBodySize: this.options.maxRequestBodySize }))) {
-      return this.serveLegacy(request, auth);
+    // A request declaring the modern revision goes straight to the SDK, which validates the
+    // header against the body envelope itself; only the others need the (body-parsing) check.
+    const modernHeader = request.headers.get('mcp-protocol-version') === '2026-07-28';
+    if (
+      request.method !== 'POST' ||
+      (!modernHeader && (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: this.options.maxRequestBodySize })))
+    ) {
+      return this.serveLegacy(request, auth, parsedBody);
     }
     // 2026-07-28 is stateless: a stray session id is ignored (and never echoed).
-    return this.handler.fetch(request, { authInfo: auth });
+    return this.serve(request, auth, parsedBody);
   };
+
+  /** Hands a request to the SDK, answering repeated listings from the cache. */
+  private async serve(request: Request, auth: AuthInfo, parsedBody: unknown): Promise<Response> {
+    const caller = mcpCallerOf(auth);
+    const visibility = `${caller.orgId}|${caller.role}|${caller.scopes.join(' ')}|${this.options.catalogVersion?.(caller.orgId) ?? 0}`;
+    const key = request.method === 'POST' ? this.listCache.keyFor(visibility, request, parsedBody) : undefined;
+    if (key) {
+      const hit = this.listCache.get(key);
+      if (hit) return ListResponseCache.replay(hit, (parsedBody as { id: unknown }).id);
+    }
+    const response = await this.handler.fetch(request, { authInfo: auth, ...(parsedBody !== undefined && { parsedBody }) });
+    return key ? this.listCache.remember(key, response) : response;
+  }
 
   private checkHostAndOrigin(request: Request): Response | undefined {
     const { allowedHostnames, allowedOrigins } = this.options;
@@ -123,7 +155,7 @@ export class McpEndpoint {
    * 2025-protocol clients: the SDK serves each request statelessly; we add the session layer the
    * 2025 revisions describe, kept in the store and bound to the user who opened it.
    */
-  private async serveLegacy(request: Request, auth: AuthInfo): Promise<Response> {
+  private async serveLegacy(request: Request, auth: AuthInfo, parsedBody: unknown): Promise<Response> {
     const { db } = this.options;
     const caller = mcpCallerOf(auth);
     const owner = { userId: caller.userId, orgId: caller.orgId };
@@ -140,15 +172,17 @@ export class McpEndpoint {
     }
     if (request.method !== 'POST') return jsonRpcError(405, -32000, 'Method not allowed', { Allow: 'POST, GET, DELETE' });
 
-    let body: unknown;
-    try {
-      body = await request.clone().json();
-    } catch {
-      return this.handler.fetch(request, { authInfo: auth }); // the SDK answers the parse error
+    let body = parsedBody;
+    if (body === undefined) {
+      try {
+        body = await request.clone().json();
+      } catch {
+        return this.handler.fetch(request, { authInfo: auth }); // the SDK answers the parse error
+      }
     }
     const isInitialize = !Array.isArray(body) && (body as { method?: unknown })?.method === 'initialize';
     if (isInitialize) {
-      const response = await this.handler.fetch(request, { authInfo: auth });
+      const response = await this.handler.fetch(request, { authInfo: auth, parsedBody: body });
       if (!response.ok) return response;
       const protocolVersion = String((body as { params?: { protocolVersion?: unknown } }).params?.protocolVersion ?? 'unknown');
       const id = await openMcpSession(db, { ...owner, protocolVersion });
@@ -162,6 +196,6 @@ export class McpEndpoint {
     if (!(await findMcpSession(db, sessionId, owner))) {
       return jsonRpcError(404, -32001, 'Session not found: initialize a new session');
     }
-    return this.handler.fetch(request, { authInfo: auth });
+    return this.serve(request, auth, body);
   }
 }

@@ -2,6 +2,7 @@ import { McpServer, requireScopes, type McpServerFactory } from '@modelcontextpr
 import type { Logger } from 'pino';
 import type { McpTool } from './McpTool.ts';
 import { mcpCallerOf } from './McpCaller.ts';
+import { precompiledSchema } from './precompiledSchema.ts';
 
 export const SERVER_INFO = { name: 'meridian', title: 'Meridian', version: '0.1.0' };
 
@@ -17,27 +18,43 @@ const INSTRUCTIONS =
  */
 export function createMcpServerFactory(options: { tools: McpTool[]; logger: Logger }): McpServerFactory {
   const { tools, logger } = options;
+  const compiled = tools.map((tool) => {
+    const [first, ...rest] = tool.requiredScopes;
+    return {
+      tool,
+      inputSchema: precompiledSchema(tool.inputSchema),
+      outputSchema: tool.outputSchema && precompiledSchema(tool.outputSchema),
+      scopeChallenge: first !== undefined ? requireScopes(first, ...rest) : undefined,
+    };
+  });
   return () => {
     const server = new McpServer(SERVER_INFO, {
       capabilities: { tools: { listChanged: true } },
       instructions: INSTRUCTIONS,
     });
-    for (const tool of tools) {
-      const [first, ...rest] = tool.requiredScopes;
+    for (const { tool, inputSchema, outputSchema, scopeChallenge } of compiled) {
       server.registerTool(
         tool.name,
         {
           title: tool.title,
           description: tool.description,
-          inputSchema: tool.inputSchema,
-          ...(tool.outputSchema && { outputSchema: tool.outputSchema }),
+          inputSchema,
+          ...(outputSchema && { outputSchema }),
           ...(tool.annotations && { annotations: tool.annotations }),
-          ...(first !== undefined && { scopeChallenge: requireScopes(first, ...rest) }),
+          ...(scopeChallenge && { scopeChallenge }),
         },
         async (args, ctx) => {
           const caller = mcpCallerOf(ctx.http?.authInfo);
+          // The SDK validated against the JSON Schema; zod then applies defaults and refinements.
+          const parsed = tool.inputSchema.safeParse(args ?? {});
+          if (!parsed.success) {
+            return {
+              isError: true,
+              content: [{ type: 'text', text: `Invalid arguments for ${tool.name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ')}` }],
+            };
+          }
           try {
-            return await tool.handler(args, caller, ctx);
+            return await tool.handler(parsed.data as never, caller, ctx);
           } catch (error) {
             // A tool failure is reported to the model as a tool error it can act on; the detail
             // (which may hold internals) goes to the log only.

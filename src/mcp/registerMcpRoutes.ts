@@ -1,15 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { AppContext } from '../http/AppContext.ts';
-import { McpEndpoint } from './McpEndpoint.ts';
+import { INVALID_JSON_BODY, McpEndpoint } from './McpEndpoint.ts';
 import { createMcpServerFactory } from './createMcpServerFactory.ts';
 import { createTokenVerifier, type BearerVerifier } from './createTokenVerifier.ts';
 import { protectedResourceMetadata, resourceMetadataUrlOf } from './protectedResourceMetadata.ts';
 import type { McpTool } from './McpTool.ts';
 import { whoamiTool } from './tools/whoamiTool.ts';
 import { isLoopbackHost } from '../config.ts';
+import { createConnectionTools } from './tools/connectionTools.ts';
+import { CatalogBrowser } from '../catalog/CatalogBrowser.ts';
+import type { McpServices } from './McpServices.ts';
 
+/** Tools that need no services (for tests that replace the tool set). */
 export const BUILT_IN_TOOLS: McpTool[] = [whoamiTool];
+
+export function defaultTools(services: McpServices): McpTool[] {
+  return [whoamiTool, ...createConnectionTools(services)];
+}
 
 export interface McpRouteOptions {
   tools?: McpTool[];
@@ -34,7 +42,10 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
 
   const endpoint = new McpEndpoint({
     db: ctx.store.db,
-    factory: createMcpServerFactory({ tools: options.tools ?? BUILT_IN_TOOLS, logger }),
+    factory: createMcpServerFactory({
+      tools: options.tools ?? defaultTools({ db: ctx.store.db, connections: ctx.connections, catalog: new CatalogBrowser() }),
+      logger,
+    }),
     verifier: createTokenVerifier({ db: ctx.store.db, mcpUrl: config.mcpUrl, otherVerifiers: options.otherVerifiers }),
     mcpUrl: config.mcpUrl,
     resourceMetadataUrl: resourceMetadataUrlOf(config),
@@ -45,9 +56,9 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
   });
   const nodeHandler = toNodeHandler(
     {
-      fetch: async (request) => {
+      fetch: async (request, fetchOptions) => {
         try {
-          return await endpoint.fetch(request);
+          return await endpoint.fetch(request, { parsedBody: fetchOptions?.parsedBody });
         } catch (error) {
           logger.error({ err: error }, 'mcp request failed');
           const storeUp = await ctx.store.ping().then(
@@ -65,8 +76,16 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
   );
 
   app.register(async (scope) => {
-    // Leave the body unread: the SDK reads it, with its own size bound and JSON-RPC errors.
+    // JSON bodies are read once here, within the body limit (413 beyond it), and handed to the
+    // SDK pre-parsed. Anything else is left unread for the SDK to answer (415, parse errors).
     scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: config.bodyLimit }, (_request, text, done) => {
+      try {
+        done(null, { parsed: JSON.parse(text as string) });
+      } catch {
+        done(null, { invalid: true });
+      }
+    });
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
     scope.all(config.mcpUrl.pathname, async (request, reply) => {
       reply.hijack();
@@ -84,7 +103,9 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
         reply.raw.end(JSON.stringify({ error: 'invalid_request', error_description: 'Send exactly one Authorization header' }));
         return;
       }
-      await nodeHandler(request.raw, reply.raw);
+      const body = request.body as { parsed?: unknown; invalid?: true } | undefined;
+      // Invalid JSON is answered by the endpoint after authentication, like any other request.
+      await nodeHandler(request.raw, reply.raw, body?.invalid ? INVALID_JSON_BODY : body?.parsed);
     });
   });
   return endpoint;

@@ -9,6 +9,8 @@ export interface OrganizationsTable {
   name: string;
   slug: string;
   created_at: number;
+  /** Bumped whenever the organization's MCP tools change (publish, unpublish, sharing). */
+  tool_catalog_version: Generated<number>;
 }
 
 export type Role = 'admin' | 'editor' | 'viewer';
@@ -138,6 +140,95 @@ export interface OAuthCimdHostRulesTable {
   created_at: number;
 }
 
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'expired';
+
+export interface JobsTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  client_id: string;
+  kind: string;
+  title: string;
+  /** JSON: what the job's handler needs to run it. */
+  input: string;
+  idempotency_key: string | null;
+  state: JobState;
+  attempt: number;
+  max_attempts: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  cancel_requested_at: number | null;
+  progress: number | null;
+  progress_message: string | null;
+  error: string | null;
+  /** JSON array of { name, type }. */
+  result_columns: string | null;
+  result_row_count: number | null;
+  /** 0/1: the result hit the per-job cap. */
+  result_truncated: number | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  /** Results are readable until then; afterwards the job is `expired` and its pages purged. */
+  expires_at: number | null;
+}
+
+export interface JobResultPagesTable {
+  job_id: string;
+  attempt: number;
+  page_no: number;
+  first_row: number;
+  row_count: number;
+  /** JSON array of row objects. */
+  rows: string;
+}
+
+export type ConnectionKind = 'spatialite' | 'postgis';
+
+export interface ConnectionsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  kind: ConnectionKind;
+  description: string;
+  /** SecretBox-sealed JSON: `{ file }` for the embedded engine, `{ url }` for PostGIS. */
+  sealed_config: string;
+  /** 0/1: only admins and listed members may use it. */
+  restricted: number;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConnectionMembersTable {
+  connection_id: string;
+  user_id: string;
+}
+
+export type ToolMode = 'sync' | 'async';
+
+export interface WorkflowsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  description: string;
+  connection_name: string;
+  /** The workflow document, JSON. */
+  document: string;
+  version: number;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+  /** Set while published as an MCP tool. */
+  tool_name: string | null;
+  tool_title: string | null;
+  tool_description: string | null;
+  tool_mode: ToolMode | null;
+  sync_deadline_ms: number | null;
+  published_at: number | null;
+  published_by: string | null;
+}
+
 export interface Database {
   oidc_payloads: OidcPayloadsTable;
   oauth_clients: OAuthClientsTable;
@@ -151,4 +242,9 @@ export interface Database {
   web_sessions: WebSessionsTable;
   mcp_sessions: McpSessionsTable;
   audit_log: AuditLogTable;
+  jobs: JobsTable;
+  job_result_pages: JobResultPagesTable;
+  connections: ConnectionsTable;
+  connection_members: ConnectionMembersTable;
+  workflows: WorkflowsTable;
 }

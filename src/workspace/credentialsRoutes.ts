@@ -36,7 +36,7 @@ async function credentialsPage(ctx: AppContext, session: WebSession, notice?: Ra
       : ''
   }</td></tr>`;
   });
-  const scopeBoxes = scopesForRole(caller.role).map(
+  const scopeBoxes = scopesForRole(caller.role).filter((scope) => scope !== 'offline_access').map(
     (scope) => html`<label style="font-weight:normal"><input type="checkbox" name="scopes" value="${scope}" style="width:auto"
       ${DEFAULT_TOKEN_SCOPES.includes(scope) ? 'checked' : ''}> <code>${scope}</code> — ${SCOPES[scope]}</label>`,
   );

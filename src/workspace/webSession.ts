@@ -34,11 +34,16 @@ export function redirectToSignIn(reply: FastifyReply, request: FastifyRequest): 
   return reply.redirect(`/signin?next=${encodeURIComponent(request.url)}`, 303);
 }
 
-/** Checks a form's CSRF token against the session's, and a present Origin against ours. */
+/**
+ * Checks a form's CSRF token against the expected one (the primary control), and refuses posts a
+ * browser tells us came from another site: Sec-Fetch-Site when sent, and a present Origin. Under
+ * `Referrer-Policy: no-referrer` browsers send `Origin: null` even for our own forms, so `null`
+ * is left to the other two checks.
+ */
 export function csrfValid(ctx: AppContext, request: FastifyRequest, expected: string): boolean {
+  const fetchSite = request.headers['sec-fetch-site'];
+  if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') return false;
   const origin = request.headers.origin;
-  // Our pages send Referrer-Policy: no-referrer, so browsers post our own forms with
-  // `Origin: null`; the CSRF token still has to match.
   if (origin !== undefined && origin !== 'null' && origin !== ctx.config.publicUrl.origin) return false;
   const sent = (request.body as Record<string, unknown> | undefined)?._csrf;
   return typeof sent === 'string' && safeEqual(sent, expected);

@@ -1,0 +1,238 @@
+/**
+ * One spl.js (SpatiaLite in WASM) instance in a worker thread. spl.js is synchronous, so every
+ * query blocks this thread, never the server's event loop; the pool terminates the thread to
+ * stop a runaway query, because WASM cannot be interrupted from outside.
+ *
+ * The database file is read into WASM memory (spl.js cannot share the host file safely:
+ * Emscripten's NODEFS has no locking, and mounting the data directory would expose its other
+ * files to SQL). Reads therefore cost one copy of the file per worker; a read handle re-reads
+ * the file when its size or mtime changes, and the write handle persists by writing a complete
+ * new file and renaming it over the old one, so a reader never sees a half-written database.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Db, Spl } from 'spl.js';
+import { EngineError, type CatalogDescription, type ColumnDescription, type TableDescription } from '../Engine.ts';
+import { loadStrictSpl } from './loadStrictSpl.ts';
+import type {
+  CheckedStatement,
+  RowsPayload,
+  SpatialiteWorkerData,
+  SpatialiteWorkerHello,
+  SpatialiteWorkerRequest,
+  SpatialiteWorkerResponse,
+} from './workerProtocol.ts';
+
+const port = parentPort!;
+const { file, readOnly } = workerData as SpatialiteWorkerData;
+
+let spl: Spl;
+let db: Db | undefined;
+let stamp = '';
+let stream: { payload: RowsPayload; at: number } | undefined;
+
+const geometryTypes = ['GEOMETRY', 'POINT', 'LINESTRING', 'POLYGON', 'MULTIPOINT', 'MULTILINESTRING', 'MULTIPOLYGON', 'GEOMETRYCOLLECTION'];
+const dimensionSuffix = ['', 'Z', 'M', 'ZM'];
+
+function fileStamp(): string | undefined {
+  try {
+    const s = statSync(file);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function open(): void {
+  const current = fileStamp();
+  if (current === undefined && readOnly) throw new EngineError('unavailable', 'the embedded database file does not exist');
+  db?.close();
+  db = undefined;
+  if (current === undefined) {
+    db = spl.db();
+  } else {
+    const bytes = readFileSync(file);
+    db = spl.db(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  }
+  stamp = current ?? '';
+  // The full proj.db (mounted read-only from the spl.js package) instead of the embedded minimal one.
+  db.exec("SELECT PROJ_SetDatabasePath('/proj/proj.db')");
+  const unsafe = db.exec(
+    "SELECT count(*) FROM pragma_function_list WHERE name IN ('blobfromfile','blobtofile','eval','importshp','exportshp','load_extension')",
+  ).get.first as number;
+  if (unsafe !== 0) throw new Error('SpatiaLite file functions are registered: refusing to serve (SPATIALITE_SECURITY is not strict)');
+  if (readOnly) db.exec('PRAGMA query_only = 1');
+}
+
+/** A read handle follows the file: another process (or the write handle) may have replaced it. */
+function current(): Db {
+  if (!db || (readOnly && fileStamp() !== stamp)) open();
+  return db!;
+}
+
+function toPayload(cols: string[], rows: unknown[][]): RowsPayload {
+  const columns = cols.map((name, c) => {
+    let type = 'null';
+    for (const row of rows) {
+      const v = row[c];
+      if (v === null || v === undefined) continue;
+      if (typeof v === 'number') {
+        type = Number.isInteger(v) && type !== 'real' ? 'integer' : 'real';
+        if (type === 'real') break;
+        continue;
+      }
+      type = typeof v === 'string' ? 'text' : 'blob';
+      break;
+    }
+    return { name, type };
+  });
+  for (const row of rows) {
+    for (let c = 0; c < row.length; c++) if (row[c] instanceof ArrayBuffer) row[c] = new Uint8Array(row[c] as ArrayBuffer);
+  }
+  return { columns, rows };
+}
+
+/** The wrap makes SQLite itself refuse anything but a single SELECT, and caps the rows spl.js materialises. */
+function select(statement: CheckedStatement, limit: number): RowsPayload {
+  const handle = current();
+  handle.exec(`SELECT * FROM (\n${statement.sql}\n) LIMIT ${Math.max(0, Math.floor(limit))}`, statement.params);
+  const result = handle.get;
+  return toPayload(result.cols, result.rows);
+}
+
+function describe(): CatalogDescription {
+  const handle = current();
+  const objects = handle.exec(
+    "SELECT name, type FROM sqlite_master WHERE type IN ('table','view') AND GetDbObjectScope(NULL, name) LIKE 'userland%' AND name NOT IN ('KNN','KNN2') ORDER BY name",
+  ).get.rows as [string, string][];
+  const geometry = new Map<string, { type: string; srid: number }>();
+  const hasMetadata = handle.exec("SELECT count(*) FROM sqlite_master WHERE name = 'geometry_columns'").get.first === 1;
+  if (hasMetadata) {
+    for (const [table, column, code, srid] of handle.exec('SELECT f_table_name, f_geometry_column, geometry_type, srid FROM geometry_columns').get
+      .rows as [string, string, number, number][]) {
+      const base = geometryTypes[code % 1000] ?? 'GEOMETRY';
+      geometry.set(`${table.toLowerCase()}.${column.toLowerCase()}`, { type: base + (dimensionSuffix[Math.floor(code / 1000)] ?? ''), srid });
+    }
+  }
+  const tables: TableDescription[] = objects.map(([name, kind]) => {
+    const columns: ColumnDescription[] = (
+      handle.exec('SELECT name, type, "notnull" FROM pragma_table_info(?)', [name]).get.rows as [string, string, number][]
+    ).map(([column, type, notnull]) => {
+      const geom = geometry.get(`${name.toLowerCase()}.${column.toLowerCase()}`);
+      return geom
+        ? { name: column, type: 'geometry', nullable: notnull === 0, geometryType: geom.type, srid: geom.srid }
+        : { name: column, type: (type || 'any').toLowerCase(), nullable: notnull === 0 };
+    });
+    const table: TableDescription = { schema: 'main', name, columns };
+    if (kind === 'table') table.rowEstimate = handle.exec(`SELECT count(*) FROM "${name.replaceAll('"', '""')}"`).get.first as number;
+    return table;
+  });
+  return { schemas: ['main'], tables };
+}
+
+function persist(handle: Db): void {
+  const bytes = new Uint8Array(handle.save() as ArrayBuffer);
+  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, bytes);
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    unlinkSync(tmp);
+    throw error;
+  }
+  closeSync(fd);
+  renameSync(tmp, file);
+  stamp = fileStamp() ?? '';
+}
+
+function write(statements: CheckedStatement[]): { statements: number } {
+  if (readOnly) throw new EngineError('forbidden', 'this connection is read-only');
+  const handle = current();
+  handle.exec('BEGIN');
+  try {
+    // consecutive statements with the same text run as one prepared statement over many rows
+    for (let i = 0; i < statements.length; ) {
+      const sql = statements[i]!.sql;
+      let j = i;
+      while (j < statements.length && statements[j]!.sql === sql && statements[j]!.params.length > 0) j++;
+      if (j === i) {
+        handle.exec(sql);
+        i++;
+      } else {
+        handle.exec(sql, statements.slice(i, j).map((s) => s.params));
+        i = j;
+      }
+    }
+    handle.exec('COMMIT');
+  } catch (error) {
+    try {
+      handle.exec('ROLLBACK');
+    } catch {
+      // SQLite may already have rolled back (e.g. after a constraint failure)
+    }
+    throw error;
+  }
+  persist(handle);
+  return { statements: statements.length };
+}
+
+function handle(request: SpatialiteWorkerRequest): unknown {
+  switch (request.op) {
+    case 'query':
+      return select(request.statement, request.limit);
+    case 'describe':
+      return describe();
+    case 'write':
+      return write(request.statements);
+    case 'streamOpen': {
+      const payload = select(request.statement, request.limit);
+      stream = { payload, at: 0 };
+      return { columns: payload.columns, total: payload.rows.length };
+    }
+    case 'streamNext': {
+      if (!stream) throw new EngineError('sql', 'no open stream');
+      const rows = stream.payload.rows.slice(stream.at, stream.at + request.count);
+      // release what was sent, so the worker holds only the rows still to come
+      stream.payload.rows.fill(null as never, stream.at, stream.at + rows.length);
+      stream.at += rows.length;
+      return rows;
+    }
+    case 'streamClose':
+      stream = undefined;
+      return null;
+  }
+}
+
+function toError(error: unknown): { code: EngineError['code']; message: string } {
+  if (error instanceof EngineError) return { code: error.code, message: error.message };
+  const message = error instanceof Error ? error.message : String(error);
+  if (/readonly database|query_only/i.test(message)) return { code: 'forbidden', message: 'writes are not allowed on this connection' };
+  // SQLite messages name the statement's own tables and columns, never host paths: safe to show
+  return { code: 'sql', message };
+}
+
+async function main(): Promise<void> {
+  try {
+    const loaded = await loadStrictSpl();
+    spl = await loaded.SPL({ autoJSON: false, autoGeoJSON: false });
+    spl.fs.mount(loaded.projDir, '/proj');
+    open();
+  } catch (error) {
+    port.postMessage({ hello: 'failed', error: toError(error) } satisfies SpatialiteWorkerHello);
+    return;
+  }
+  port.on('message', (request: SpatialiteWorkerRequest) => {
+    let response: SpatialiteWorkerResponse;
+    try {
+      response = { id: request.id, ok: true, result: handle(request) };
+    } catch (error) {
+      response = { id: request.id, ok: false, error: toError(error) };
+    }
+    port.postMessage(response);
+  });
+  port.postMessage({ hello: 'ready' } satisfies SpatialiteWorkerHello);
+}
+
+void main();

@@ -1,0 +1,367 @@
+import type { Kysely, Transaction } from 'kysely';
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { randomId } from '../auth/secrets.ts';
+import type { Database, JobsTable } from '../store/schema.ts';
+import type { StoreDialect } from '../store/storeDialect.ts';
+import { JobFailure } from './JobErrors.ts';
+import { ResultSink } from './ResultSink.ts';
+
+export interface JobContext {
+  job: { id: string; orgId: string; userId: string; clientId: string; kind: string; input: unknown; attempt: number };
+  /** Aborted on cancel, lease loss or shutdown. */
+  signal: AbortSignal;
+  progress(fraction: number | null, message?: string): Promise<void>;
+  sink: ResultSink;
+}
+
+export type JobHandler = (ctx: JobContext) => Promise<void>;
+
+export interface JobRunnerOptions {
+  db: Kysely<Database>;
+  dialect: StoreDialect;
+  logger: Logger;
+  handlers: Record<string, JobHandler>;
+  /** Jobs this process runs at once. */
+  concurrency?: number;
+  /** Jobs of one organization running at once, across this process. */
+  perOrgConcurrency?: number;
+  leaseMs?: number;
+  pollMs?: number;
+  pageSize?: number;
+  maxResultRows?: number;
+  /** How long results stay readable after a job ends. */
+  retentionMs?: number;
+  /** The store belongs to this process alone (SQLite): running jobs found at start are orphans. */
+  exclusiveStore?: boolean;
+}
+
+export type JobEvent = { jobId: string; state: JobsTable['state'] | 'progress'; progress?: number | null; message?: string | null };
+
+/**
+ * Claims queued jobs from the store and runs them. Durable by construction: state lives in the
+ * job table; a running job holds a lease it renews while it works; a lease that runs out (the
+ * process died) puts the job back in the queue until its attempts are used up, then fails it
+ * with the reason. Completion is conditional on still holding the lease for the same attempt,
+ * so a stale worker can never publish. With PostgreSQL, claims use `FOR UPDATE SKIP LOCKED`, so
+ * several processes share one queue and each job runs once.
+ */
+export class JobRunner {
+  readonly events = new EventEmitter();
+  private readonly owner = randomId(9);
+  private readonly running = new Map<string, AbortController>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private timers: NodeJS.Timeout[] = [];
+  private stopped = true;
+  private polling = false;
+  private readonly o: Required<Omit<JobRunnerOptions, 'exclusiveStore'>> & { exclusiveStore: boolean };
+
+  constructor(options: JobRunnerOptions) {
+    this.o = {
+      concurrency: 2,
+      perOrgConcurrency: 2,
+      leaseMs: 30_000,
+      pollMs: 250,
+      pageSize: 500,
+      maxResultRows: 100_000,
+      retentionMs: 24 * 3_600_000,
+      exclusiveStore: false,
+      ...options,
+    };
+    this.events.setMaxListeners(0);
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    if (this.o.exclusiveStore) await this.requeueOrphans(Number.MAX_SAFE_INTEGER);
+    await this.sweepExpiredLeases();
+    this.timers.push(setInterval(() => void this.poll(), this.o.pollMs));
+    this.timers.push(setInterval(() => void this.sweepExpiredLeases(), Math.max(this.o.leaseMs / 2, 200)));
+    this.timers.push(setInterval(() => void this.purgeExpiredResults(), 60_000));
+    for (const timer of this.timers) timer.unref();
+    void this.poll();
+  }
+
+  /** Stops a job running in this process at once (its cancel flag is already in the store). */
+  abortLocal(jobId: string): void {
+    this.running.get(jobId)?.abort(new Error('cancelled'));
+  }
+
+  /** Wakes the runner now (after a submission) instead of at the next poll. */
+  nudge(): void {
+    if (!this.stopped) void this.poll();
+  }
+
+  /** Stops claiming; lets running jobs finish for `graceMs`, then releases them to the queue. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    const all = Promise.allSettled([...this.inFlight]);
+    const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
+    if (timedOut) {
+      for (const [jobId, controller] of this.running) {
+        controller.abort(new Error('shutdown'));
+        await this.release(jobId);
+      }
+      await all;
+    }
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling || this.stopped) return;
+    this.polling = true;
+    try {
+      while (!this.stopped && this.running.size < this.o.concurrency) {
+        const job = await this.claim();
+        if (!job) break;
+        const run = this.run(job).finally(() => this.inFlight.delete(run));
+        this.inFlight.add(run);
+      }
+    } catch (error) {
+      this.o.logger.error({ err: error }, 'job claim failed');
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async claim(): Promise<JobsTable | undefined> {
+    const now = Date.now();
+    return this.o.db.transaction().execute(async (trx) => {
+      let query = trx
+        .selectFrom('jobs')
+        .selectAll()
+        .where('state', '=', 'queued')
+        .where((eb) =>
+          eb(
+            eb
+              .selectFrom('jobs as busy')
+              .select((b) => b.fn.countAll<number>().as('n'))
+              .whereRef('busy.org_id', '=', 'jobs.org_id')
+              .where('busy.state', '=', 'running'),
+            '<',
+            this.o.perOrgConcurrency,
+          ),
+        )
+        .orderBy('created_at')
+        .limit(1);
+      if (this.o.dialect === 'postgres') query = query.forUpdate().skipLocked();
+      const job = await query.executeTakeFirst();
+      if (!job) return undefined;
+      const claimed = await trx
+        .updateTable('jobs')
+        .set({
+          state: 'running',
+          attempt: job.attempt + 1,
+          lease_owner: this.owner,
+          lease_expires_at: now + this.o.leaseMs,
+          started_at: now,
+          progress: null,
+          progress_message: null,
+        })
+        .where('id', '=', job.id)
+        .where('state', '=', 'queued')
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) === 0) return undefined;
+      return { ...job, state: 'running' as const, attempt: job.attempt + 1, lease_owner: this.owner };
+    });
+  }
+
+  private async run(job: JobsTable): Promise<void> {
+    const controller = new AbortController();
+    this.running.set(job.id, controller);
+    this.emit({ jobId: job.id, state: 'running' });
+    const sink = new ResultSink(this.o.db, job.id, job.attempt, this.o.pageSize, this.o.maxResultRows);
+    // The beat also carries cancellation across processes, so it runs at least every second.
+    const heartbeat = setInterval(() => void this.renewLease(job, controller), Math.min(Math.max(this.o.leaseMs / 3, 100), 1000));
+    heartbeat.unref();
+    let outcome: { state: 'succeeded' | 'failed' | 'cancelled'; error?: string };
+    try {
+      const handler = this.o.handlers[job.kind];
+      if (!handler) throw new JobFailure(`No handler for jobs of kind ${job.kind}`);
+      await handler({
+        job: {
+          id: job.id,
+          orgId: job.org_id,
+          userId: job.user_id,
+          clientId: job.client_id,
+          kind: job.kind,
+          input: JSON.parse(job.input),
+          attempt: job.attempt,
+        },
+        signal: controller.signal,
+        progress: (fraction, message) => this.reportProgress(job, fraction, message),
+        sink,
+      });
+      if (controller.signal.aborted) throw controller.signal.reason;
+      await sink.flush();
+      outcome = { state: 'succeeded' };
+    } catch (error) {
+      if (controller.signal.aborted) {
+        const reason = controller.signal.reason as Error | undefined;
+        if (reason?.message === 'cancelled') outcome = { state: 'cancelled', error: 'Cancelled at your request' };
+        else {
+          // Lease lost or shutting down: another attempt (or process) takes it from here.
+          clearInterval(heartbeat);
+          this.running.delete(job.id);
+          return;
+        }
+      } else if (error instanceof JobFailure) {
+        outcome = { state: 'failed', error: error.message };
+      } else if (error instanceof Error && error.name === 'EngineError') {
+        outcome = { state: 'failed', error: error.message };
+      } else {
+        this.o.logger.error({ err: error, jobId: job.id }, 'job handler failed');
+        outcome = { state: 'failed', error: 'The job failed because of an internal error; the administrators can find it in the server log.' };
+      }
+    } finally {
+      clearInterval(heartbeat);
+    }
+    try {
+      await this.finish(job, sink, outcome);
+    } finally {
+      this.running.delete(job.id);
+    }
+  }
+
+  private async finish(job: JobsTable, sink: ResultSink, outcome: { state: 'succeeded' | 'failed' | 'cancelled'; error?: string }) {
+    const now = Date.now();
+    const published = await this.o.db.transaction().execute(async (trx: Transaction<Database>) => {
+      const result = await trx
+        .updateTable('jobs')
+        .set({
+          state: outcome.state,
+          error: outcome.error ?? null,
+          finished_at: now,
+          expires_at: now + this.o.retentionMs,
+          lease_owner: null,
+          lease_expires_at: null,
+          progress: outcome.state === 'succeeded' ? 1 : null,
+          ...(outcome.state === 'succeeded' && {
+            result_columns: JSON.stringify(sink.columns),
+            result_row_count: sink.rowCount,
+            result_truncated: sink.truncated ? 1 : 0,
+          }),
+        })
+        .where('id', '=', job.id)
+        .where('attempt', '=', job.attempt)
+        .where('lease_owner', '=', this.owner)
+        .where('state', '=', 'running')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    });
+    if (!published || outcome.state !== 'succeeded') {
+      await this.o.db.deleteFrom('job_result_pages').where('job_id', '=', job.id).where('attempt', '=', job.attempt).execute();
+    }
+    if (published) this.emit({ jobId: job.id, state: outcome.state });
+  }
+
+  private async renewLease(job: JobsTable, controller: AbortController): Promise<void> {
+    try {
+      const row = await this.o.db
+        .updateTable('jobs')
+        .set({ lease_expires_at: Date.now() + this.o.leaseMs })
+        .where('id', '=', job.id)
+        .where('attempt', '=', job.attempt)
+        .where('lease_owner', '=', this.owner)
+        .where('state', '=', 'running')
+        .returning(['cancel_requested_at'])
+        .executeTakeFirst();
+      if (!row) controller.abort(new Error('lease lost'));
+      else if (row.cancel_requested_at !== null) controller.abort(new Error('cancelled'));
+    } catch (error) {
+      this.o.logger.warn({ err: error, jobId: job.id }, 'lease renewal failed');
+    }
+  }
+
+  private async reportProgress(job: JobsTable, fraction: number | null, message?: string): Promise<void> {
+    await this.o.db
+      .updateTable('jobs')
+      .set({ progress: fraction, progress_message: message ?? null })
+      .where('id', '=', job.id)
+      .where('attempt', '=', job.attempt)
+      .execute();
+    this.emit({ jobId: job.id, state: 'progress', progress: fraction, message: message ?? null });
+  }
+
+  /** Gives a job back to the queue without using up an attempt (shutdown). */
+  private async release(jobId: string): Promise<void> {
+    const job = await this.o.db.selectFrom('jobs').select(['attempt']).where('id', '=', jobId).where('lease_owner', '=', this.owner).executeTakeFirst();
+    if (!job) return;
+    await this.o.db.deleteFrom('job_result_pages').where('job_id', '=', jobId).where('attempt', '=', job.attempt).execute();
+    await this.o.db
+      .updateTable('jobs')
+      .set({ state: 'queued', attempt: job.attempt - 1, lease_owner: null, lease_expires_at: null })
+      .where('id', '=', jobId)
+      .where('lease_owner', '=', this.owner)
+      .where('state', '=', 'running')
+      .execute();
+  }
+
+  /** Running jobs whose lease ran out before `before`: re-queued, or failed once out of attempts. */
+  private async requeueOrphans(before: number): Promise<void> {
+    const orphans = await this.o.db
+      .selectFrom('jobs')
+      .select(['id', 'attempt', 'max_attempts', 'lease_owner'])
+      .where('state', '=', 'running')
+      .where('lease_expires_at', '<', before)
+      .execute();
+    for (const job of orphans) {
+      if (job.lease_owner === this.owner && this.running.has(job.id)) continue;
+      const exhausted = job.attempt >= job.max_attempts;
+      const now = Date.now();
+      const result = await this.o.db
+        .updateTable('jobs')
+        .set(
+          exhausted
+            ? {
+                state: 'failed',
+                error: `The worker running this job was lost (attempt ${job.attempt}/${job.max_attempts}); it was not retried again.`,
+                finished_at: now,
+                expires_at: now + this.o.retentionMs,
+                lease_owner: null,
+                lease_expires_at: null,
+              }
+            : { state: 'queued', lease_owner: null, lease_expires_at: null },
+        )
+        .where('id', '=', job.id)
+        .where('state', '=', 'running')
+        .where('attempt', '=', job.attempt)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) > 0) {
+        await this.o.db.deleteFrom('job_result_pages').where('job_id', '=', job.id).where('attempt', '=', job.attempt).execute();
+        this.o.logger.warn({ jobId: job.id, attempt: job.attempt, exhausted }, 'recovered a job whose worker was lost');
+        if (exhausted) this.emit({ jobId: job.id, state: 'failed' });
+      }
+    }
+  }
+
+  private async sweepExpiredLeases(): Promise<void> {
+    try {
+      await this.requeueOrphans(Date.now());
+    } catch (error) {
+      this.o.logger.warn({ err: error }, 'lease sweep failed');
+    }
+  }
+
+  /** Terminal jobs past their retention: pages deleted, state `expired`. Never touches live jobs. */
+  async purgeExpiredResults(now = Date.now()): Promise<number> {
+    const expired = await this.o.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('state', 'in', ['succeeded', 'failed', 'cancelled'])
+      .where('expires_at', '<', now)
+      .limit(500)
+      .execute();
+    for (const { id } of expired) {
+      await this.o.db.deleteFrom('job_result_pages').where('job_id', '=', id).execute();
+      await this.o.db.updateTable('jobs').set({ state: 'expired' }).where('id', '=', id).where('state', 'in', ['succeeded', 'failed', 'cancelled']).execute();
+    }
+    return expired.length;
+  }
+
+  private emit(event: JobEvent): void {
+    this.events.emit(event.jobId, event);
+    this.events.emit('*', event);
+  }
+}

@@ -1,0 +1,79 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.ts';
+import type { ConnectionRegistry } from '../connections/index.ts';
+import type { CatalogBrowser } from '../catalog/CatalogBrowser.ts';
+import { loadPrincipal } from '../store/repositories/users.ts';
+import { getWorkflow } from '../store/repositories/workflows.ts';
+import {
+  ArgumentValidationError,
+  WorkflowValidationError,
+  applyHostSteps,
+  catalogFromDescription,
+  compileWorkflow,
+  type HostStep,
+} from '../workflows/index.ts';
+import { JobFailure } from './JobErrors.ts';
+import type { JobHandler } from './JobRunner.ts';
+
+export const WORKFLOW_JOB = 'workflow';
+
+export interface WorkflowJobInput {
+  workflowId: string;
+  args: Record<string, unknown>;
+}
+
+/** Host steps that work row by row can run on each streamed batch; the others need all rows. */
+const ROW_LOCAL_STEPS: ReadonlySet<HostStep['kind']> = new Set(['normalize', 'h3_index', 'h3_boundary']);
+const STREAM_BATCH = 1000;
+const QUERY_TIMEOUT_MS = 120_000;
+
+/**
+ * Runs a workflow job: re-checks the submitter's permissions at start (not only at submission),
+ * compiles the workflow for the connection's engine, streams the rows through the host steps
+ * into the job's result pages.
+ */
+export function createWorkflowJobHandler(services: {
+  db: Kysely<Database>;
+  connections: ConnectionRegistry;
+  catalog: CatalogBrowser;
+  maxResultRows: number;
+}): JobHandler {
+  return async ({ job, signal, sink, progress }) => {
+    const input = job.input as WorkflowJobInput;
+    const principal = await loadPrincipal(services.db, job.userId, job.orgId);
+    if (!principal) throw new JobFailure('Permission revoked: the user who started this job is no longer an active member of the organization.');
+    const caller = { orgId: principal.orgId, userId: principal.userId, role: principal.role };
+    const workflow = await getWorkflow(services.db, caller, input.workflowId);
+    if (!workflow) throw new JobFailure('The workflow of this job was deleted before it could run.');
+    const resolved = await services.connections.resolve(caller, workflow.document.connection ?? workflow.connection);
+    if (!resolved) throw new JobFailure(`Permission revoked: you can no longer use the connection "${workflow.connection}".`);
+    const { engine, connection } = resolved;
+
+    let compiled;
+    try {
+      const catalog = catalogFromDescription(await services.catalog.catalog(connection.id, engine));
+      compiled = compileWorkflow(workflow.document, { dialect: engine.dialect, catalog, args: input.args });
+    } catch (error) {
+      if (error instanceof ArgumentValidationError || error instanceof WorkflowValidationError) throw new JobFailure(error.message);
+      throw error;
+    }
+    if (compiled.requiredRole === 'editor' && caller.role === 'viewer') {
+      throw new JobFailure('This workflow runs SQL or writes tables, which needs the editor role; ask an admin.');
+    }
+    if (compiled.writes?.length) throw new JobFailure('Workflows that save tables run from the workspace, not as tools.');
+
+    sink.setColumns(compiled.columns.map((c) => ({ name: c.name, type: c.type })));
+    await progress(null, 'Running the query');
+    if (compiled.hostSteps.every((step) => ROW_LOCAL_STEPS.has(step.kind))) {
+      for await (const batch of engine.stream(compiled.query, { signal, timeoutMs: QUERY_TIMEOUT_MS, batchSize: STREAM_BATCH, maxRows: services.maxResultRows + 1 })) {
+        if (!(await sink.write(applyHostSteps(batch, compiled.hostSteps)))) break;
+        await progress(null, `${sink.rowCount} rows so far`);
+      }
+    } else {
+      const result = await engine.run(compiled.query, { signal, timeoutMs: QUERY_TIMEOUT_MS, maxRows: services.maxResultRows });
+      await sink.write(applyHostSteps(result.rows, compiled.hostSteps));
+      if (result.truncated) sink.truncated = true;
+    }
+    await progress(1, `${sink.rowCount} rows`);
+  };
+}

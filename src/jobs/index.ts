@@ -1,0 +1,17 @@
+export { JobRunner, type JobContext, type JobHandler, type JobRunnerOptions, type JobEvent } from './JobRunner.ts';
+export {
+  submitJob,
+  getJob,
+  listJobs,
+  listOrganizationJobs,
+  requestJobCancel,
+  readJobResult,
+  DEFAULT_JOB_LIMITS,
+  type JobLimits,
+  type JobSubmission,
+  type CancelOutcome,
+  type ResultPage,
+} from './jobRepository.ts';
+export { QueueFullError, IdempotencyConflictError, JobFailure } from './JobErrors.ts';
+export { TERMINAL_STATES, type JobView } from './jobViews.ts';
+export { ResultSink } from './ResultSink.ts';

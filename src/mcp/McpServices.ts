@@ -1,0 +1,11 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.ts';
+import type { ConnectionRegistry } from '../connections/index.ts';
+import type { CatalogBrowser } from '../catalog/CatalogBrowser.ts';
+
+/** What tool handlers reach the rest of Meridian through. */
+export interface McpServices {
+  db: Kysely<Database>;
+  connections: ConnectionRegistry;
+  catalog: CatalogBrowser;
+}

@@ -1,0 +1,13 @@
+import { fromJsonSchema, type StandardSchemaWithJSON } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+
+/**
+ * A tool schema converted to JSON Schema and compiled to a validator once, at start-up. The SDK
+ * builds a server per request and would otherwise re-convert every zod schema on every
+ * `tools/list` (the bulk of its per-request cost, measured with `npm run bench`).
+ */
+export function precompiledSchema(schema: z.ZodType): StandardSchemaWithJSON {
+  const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' }) as Record<string, unknown>;
+  delete json.$schema;
+  return fromJsonSchema(json);
+}

@@ -1,0 +1,264 @@
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Caller } from '../Caller.ts';
+import type { Database, ToolMode, WorkflowsTable } from '../schema.ts';
+import { randomId } from '../../auth/secrets.ts';
+import { parseWorkflowDocument, workflowDocumentSchema, type WorkflowDocument } from '../../workflows/index.ts';
+
+/**
+ * Workflows and their publication as MCP tools. Every query is scoped to the caller's
+ * organization; writing needs the editor role. Publishing, unpublishing and deleting bump the
+ * organization's tool catalog version in the same transaction.
+ */
+export class WorkflowRequestError extends Error {
+  override name = 'WorkflowRequestError';
+}
+
+export interface WorkflowSummary {
+  id: string;
+  name: string;
+  description: string;
+  connection: string;
+  version: number;
+  updatedAt: number;
+  tool: PublishedTool | null;
+}
+
+export interface PublishedTool {
+  name: string;
+  title: string;
+  description: string;
+  mode: ToolMode;
+  syncDeadlineMs: number;
+  publishedAt: number;
+}
+
+export interface PublishedWorkflow {
+  id: string;
+  version: number;
+  connection: string;
+  document: WorkflowDocument;
+  tool: PublishedTool;
+}
+
+/** Tool names: the G10 pattern, and never one of Meridian's own tools. */
+export const TOOL_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const RESERVED_TOOL_NAMES = new Set([
+  'whoami',
+  'list_connections',
+  'list_tables',
+  'search_tables',
+  'describe_table',
+  'get_column_stats',
+  'get_job_status',
+  'get_job_results',
+  'cancel_job',
+  'list_jobs',
+  'find_maps',
+  'render_map',
+  'list_workflows',
+]);
+export const DEFAULT_SYNC_DEADLINE_MS = 8_000;
+
+function requireEditor(caller: Caller): void {
+  if (caller.role === 'viewer') throw new WorkflowRequestError('Only editors and admins can change workflows.');
+}
+
+function toSummary(row: WorkflowsTable): WorkflowSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    connection: row.connection_name,
+    version: row.version,
+    updatedAt: row.updated_at,
+    tool: toTool(row),
+  };
+}
+
+function toTool(row: WorkflowsTable): PublishedTool | null {
+  if (!row.tool_name) return null;
+  return {
+    name: row.tool_name,
+    title: row.tool_title ?? row.tool_name,
+    description: row.tool_description ?? row.description,
+    mode: row.tool_mode ?? 'sync',
+    syncDeadlineMs: row.sync_deadline_ms ?? DEFAULT_SYNC_DEADLINE_MS,
+    publishedAt: row.published_at ?? 0,
+  };
+}
+
+async function bumpCatalog(db: Kysely<Database>, orgId: string): Promise<void> {
+  await db
+    .updateTable('organizations')
+    .set({ tool_catalog_version: sql`tool_catalog_version + 1` })
+    .where('id', '=', orgId)
+    .execute();
+}
+
+/** Creates a workflow from a document (JSON or YAML text, or a parsed object), or updates the one with its name. */
+export async function saveWorkflow(db: Kysely<Database>, caller: Caller, source: string | unknown): Promise<WorkflowSummary> {
+  requireEditor(caller);
+  let doc: WorkflowDocument;
+  try {
+    doc = typeof source === 'string' ? parseWorkflowDocument(source) : workflowDocumentSchema.parse(source);
+  } catch (error) {
+    throw new WorkflowRequestError(`The workflow document is not valid: ${(error as Error).message}`);
+  }
+  if (!doc.connection) throw new WorkflowRequestError('The workflow document must name the connection it runs on ("connection").');
+  const connection = doc.connection;
+  const now = Date.now();
+  return db.transaction().execute(async (trx) => {
+    const existing = await trx.selectFrom('workflows').selectAll().where('org_id', '=', caller.orgId).where('name', '=', doc.name).executeTakeFirst();
+    if (existing) {
+      await trx
+        .updateTable('workflows')
+        .set({ description: doc.description ?? '', connection_name: connection, document: JSON.stringify(doc), version: existing.version + 1, updated_at: now })
+        .where('id', '=', existing.id)
+        .execute();
+      if (existing.tool_name) await bumpCatalog(trx, caller.orgId);
+      return toSummary({ ...existing, description: doc.description ?? '', connection_name: connection, version: existing.version + 1, updated_at: now });
+    }
+    const row: WorkflowsTable = {
+      id: randomId(),
+      org_id: caller.orgId,
+      name: doc.name,
+      description: doc.description ?? '',
+      connection_name: connection,
+      document: JSON.stringify(doc),
+      version: 1,
+      created_by: caller.userId,
+      created_at: now,
+      updated_at: now,
+      tool_name: null,
+      tool_title: null,
+      tool_description: null,
+      tool_mode: null,
+      sync_deadline_ms: null,
+      published_at: null,
+      published_by: null,
+    };
+    await trx.insertInto('workflows').values(row).execute();
+    return toSummary(row);
+  });
+}
+
+export async function listWorkflows(db: Kysely<Database>, caller: Caller): Promise<WorkflowSummary[]> {
+  const rows = await db.selectFrom('workflows').selectAll().where('org_id', '=', caller.orgId).orderBy('name').execute();
+  return rows.map(toSummary);
+}
+
+export async function getWorkflow(db: Kysely<Database>, caller: Caller, idOrName: string): Promise<(WorkflowSummary & { document: WorkflowDocument }) | undefined> {
+  const row = await db
+    .selectFrom('workflows')
+    .selectAll()
+    .where('org_id', '=', caller.orgId)
+    .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+    .executeTakeFirst();
+  return row && { ...toSummary(row), document: JSON.parse(row.document) as WorkflowDocument };
+}
+
+export interface PublishRequest {
+  toolName: string;
+  title?: string;
+  description?: string;
+  mode?: ToolMode;
+  syncDeadlineMs?: number;
+}
+
+export async function publishWorkflow(db: Kysely<Database>, caller: Caller, idOrName: string, request: PublishRequest): Promise<WorkflowSummary> {
+  requireEditor(caller);
+  const toolName = request.toolName.trim();
+  if (!TOOL_NAME_PATTERN.test(toolName)) {
+    throw new WorkflowRequestError('A tool name is 1–64 characters: letters, digits, "_" and "-".');
+  }
+  if (RESERVED_TOOL_NAMES.has(toolName)) throw new WorkflowRequestError(`"${toolName}" is the name of a built-in Meridian tool; choose another.`);
+  const description = (request.description ?? '').trim();
+  if (description.length > 8192) throw new WorkflowRequestError('The tool description is limited to 8192 characters.');
+  // Descriptions reach models verbatim: no markup or terminal escapes (G10).
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u001b]|<\s*\/?\s*[a-z]/i.test(description + (request.title ?? ''))) {
+    throw new WorkflowRequestError('Tool titles and descriptions are plain text: no HTML tags or control characters.');
+  }
+  const mode = request.mode ?? 'sync';
+  const deadline = request.syncDeadlineMs ?? DEFAULT_SYNC_DEADLINE_MS;
+  if (!Number.isInteger(deadline) || deadline < 500 || deadline > 60_000) throw new WorkflowRequestError('The sync deadline must be between 500 and 60000 ms.');
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('workflows')
+      .selectAll()
+      .where('org_id', '=', caller.orgId)
+      .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+      .executeTakeFirst();
+    if (!row) throw new WorkflowRequestError(`There is no workflow "${idOrName}".`);
+    const clash = await trx
+      .selectFrom('workflows')
+      .select('name')
+      .where('org_id', '=', caller.orgId)
+      .where('tool_name', '=', toolName)
+      .where('id', '!=', row.id)
+      .executeTakeFirst();
+    if (clash) throw new WorkflowRequestError(`The tool name "${toolName}" is already used by the workflow ${clash.name}.`);
+    const now = Date.now();
+    const update = {
+      tool_name: toolName,
+      tool_title: request.title?.trim() || row.name,
+      tool_description: description || row.description,
+      tool_mode: mode,
+      sync_deadline_ms: deadline,
+      published_at: now,
+      published_by: caller.userId,
+    };
+    await trx.updateTable('workflows').set(update).where('id', '=', row.id).execute();
+    await bumpCatalog(trx, caller.orgId);
+    return toSummary({ ...row, ...update });
+  });
+}
+
+export async function unpublishWorkflow(db: Kysely<Database>, caller: Caller, idOrName: string): Promise<boolean> {
+  requireEditor(caller);
+  return db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('workflows')
+      .set({ tool_name: null, tool_title: null, tool_description: null, tool_mode: null, sync_deadline_ms: null, published_at: null, published_by: null })
+      .where('org_id', '=', caller.orgId)
+      .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+      .where('tool_name', 'is not', null)
+      .executeTakeFirst();
+    const changed = Number(result.numUpdatedRows) > 0;
+    if (changed) await bumpCatalog(trx, caller.orgId);
+    return changed;
+  });
+}
+
+export async function deleteWorkflow(db: Kysely<Database>, caller: Caller, idOrName: string): Promise<boolean> {
+  requireEditor(caller);
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('workflows')
+      .select(['id', 'tool_name'])
+      .where('org_id', '=', caller.orgId)
+      .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+      .executeTakeFirst();
+    if (!row) return false;
+    await trx.deleteFrom('workflows').where('id', '=', row.id).execute();
+    if (row.tool_name) await bumpCatalog(trx, caller.orgId);
+    return true;
+  });
+}
+
+/** An organization's published workflows (all of them; callers filter by connection access). */
+export async function listPublishedWorkflows(db: Kysely<Database>, orgId: string): Promise<PublishedWorkflow[]> {
+  const rows = await db.selectFrom('workflows').selectAll().where('org_id', '=', orgId).where('tool_name', 'is not', null).orderBy('tool_name').execute();
+  return rows.map((row) => ({ id: row.id, version: row.version, connection: row.connection_name, document: JSON.parse(row.document) as WorkflowDocument, tool: toTool(row)! }));
+}
+
+export async function toolCatalogVersion(db: Kysely<Database>, orgId: string): Promise<number> {
+  const row = await db.selectFrom('organizations').select('tool_catalog_version').where('id', '=', orgId).executeTakeFirst();
+  return Number(row?.tool_catalog_version ?? 0);
+}
+
+/** For changes outside workflows that alter who sees which tools (connection sharing). */
+export async function bumpToolCatalog(db: Kysely<Database>, orgId: string): Promise<void> {
+  await bumpCatalog(db, orgId);
+}

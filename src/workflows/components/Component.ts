@@ -1,0 +1,64 @@
+import type { z } from 'zod';
+import type { CatalogLookup } from '../catalog/CatalogLookup.ts';
+import type { ColumnSchema } from '../catalog/ColumnSchema.ts';
+import type { HostStep } from '../host/HostStep.ts';
+import type { SqlNode } from '../sql/SqlNode.ts';
+
+export type ComponentCategory = 'source' | 'filter' | 'transform' | 'spatial' | 'join' | 'aggregate' | 'h3' | 'output';
+
+export interface PortSpec {
+  name: string;
+  description: string;
+}
+
+/** What every component sees: its parsed config and the column schemas of its inputs. */
+export interface SchemaContext<C> {
+  config: C;
+  inputs: Record<string, ColumnSchema[]>;
+  catalog: CatalogLookup;
+}
+
+/** For SQL generation: also the relation (CTE name) of each input and the computed output. */
+export interface SqlContext<C> extends SchemaContext<C> {
+  relations: Record<string, SqlNode>;
+  output: ColumnSchema[];
+  /** The row order of the `input` port, when an order_by upstream set one. */
+  ordering: OrderTerm[];
+}
+
+export interface OrderTerm {
+  column: string;
+  direction: 'asc' | 'desc';
+}
+
+/**
+ * A catalog entry. `columns` computes the output schema and throws `ComponentConfigError` when
+ * the config does not fit the inputs (that is how validation names the node and the field);
+ * `sql` returns the body of the node's CTE; `host` the step run after SQL for host components.
+ */
+export interface Component<C = unknown> {
+  name: string;
+  category: ComponentCategory;
+  /** For people and models: what it does, units, and what each config field means. */
+  description: string;
+  inputs: PortSpec[];
+  config: z.ZodType<C>;
+  execution: 'sql' | 'host' | 'output';
+  /** Components only editors may use (raw SQL source, writes). */
+  requiresRole?: 'editor';
+  writes?: boolean;
+  columns(ctx: SchemaContext<C>): ColumnSchema[];
+  /**
+   * CTE bodies have no guaranteed order, so order is tracked beside the SQL: 'preserve' passes
+   * the input's order on (re-applied by later limits and by the final SELECT), a function sets
+   * a new one; absent means the output is unordered.
+   */
+  order?: 'preserve' | ((config: C) => OrderTerm[]);
+  sql?(ctx: SqlContext<C>): SqlNode;
+  host?(ctx: SchemaContext<C>): HostStep;
+}
+
+/** Keeps each component's config type while storing them in one list. */
+export function defineComponent<C>(component: Component<C>): Component<C> {
+  return component;
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { ident, spatial, sql } from '../sql/SqlNode.ts';
+import { columnRef, geometryColumn, srid } from './columnRules.ts';
+import { defineComponent } from './Component.ts';
+import { selectColumns } from './selectColumns.ts';
+import { checkDistance, distanceMeters, spatialPredicate, spatialPredicateName } from './spatialPredicate.ts';
+
+const config = z.strictObject({
+  predicate: spatialPredicateName,
+  distance_m: distanceMeters.optional(),
+  geometry: columnRef.optional().describe('geometry column of `input` (default: the first one)'),
+  filter_geometry: columnRef.optional().describe('geometry column of `filter` (default: the first one)'),
+});
+
+export const spatialFilter = defineComponent({
+  name: 'spatial_filter',
+  category: 'filter',
+  description:
+    'Keeps the rows of `input` whose geometry satisfies a predicate against at least one geometry of `filter`: intersects, within, contains, or within_distance (meters on the ground). Feed `filter` from geometry_input or bbox_input to filter by a parameter.',
+  inputs: [
+    { name: 'input', description: 'rows to filter' },
+    { name: 'filter', description: 'the geometries to test against' },
+  ],
+  config,
+  execution: 'sql',
+  order: 'preserve',
+  columns({ config, inputs }) {
+    geometryColumn(inputs.input ?? [], config.geometry);
+    geometryColumn(inputs.filter ?? [], config.filter_geometry, 'filter_geometry');
+    checkDistance(config.predicate, config.distance_m);
+    return inputs.input ?? [];
+  },
+  sql({ config, inputs, relations, output }) {
+    const geom = geometryColumn(inputs.input ?? [], config.geometry);
+    const other = geometryColumn(inputs.filter ?? [], config.filter_geometry, 'filter_geometry');
+    const target = srid(geom);
+    const otherGeom = spatial('transform', [ident('f', other.name)], { srid: target, fromSrid: srid(other) });
+    const predicate = spatialPredicate(config.predicate, ident('i', geom.name), otherGeom, target, config.distance_m);
+    return sql`SELECT ${selectColumns(output, 'i')} FROM ${relations.input!} AS "i" WHERE EXISTS (SELECT 1 FROM ${relations.filter!} AS "f" WHERE ${predicate})`;
+  },
+});

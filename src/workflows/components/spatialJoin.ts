@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { ident, raw, spatial, sql } from '../sql/SqlNode.ts';
+import { columnRef, geometryColumn, srid } from './columnRules.ts';
+import { defineComponent } from './Component.ts';
+import { joinedColumns, joinedSelectList } from './joinColumns.ts';
+import { checkDistance, distanceMeters, spatialPredicate, spatialPredicateName } from './spatialPredicate.ts';
+
+const config = z.strictObject({
+  predicate: spatialPredicateName,
+  distance_m: distanceMeters.optional(),
+  how: z.enum(['inner', 'left']).default('inner'),
+  left_geometry: columnRef.optional(),
+  right_geometry: columnRef.optional(),
+  right_prefix: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,20}$/).default('right_'),
+});
+
+export const spatialJoin = defineComponent({
+  name: 'spatial_join',
+  category: 'join',
+  description:
+    'Joins each left row to the right rows whose geometry satisfies a predicate with it: intersects, within (left within right, e.g. city within country), contains, within_distance (meters). One output row per matching pair; `how: left` keeps unmatched left rows.',
+  inputs: [
+    { name: 'left', description: 'left rows' },
+    { name: 'right', description: 'right rows' },
+  ],
+  config,
+  execution: 'sql',
+  columns({ config, inputs }) {
+    geometryColumn(inputs.left ?? [], config.left_geometry, 'left_geometry');
+    geometryColumn(inputs.right ?? [], config.right_geometry, 'right_geometry');
+    checkDistance(config.predicate, config.distance_m);
+    return joinedColumns(inputs.left ?? [], inputs.right ?? [], config.right_prefix).columns;
+  },
+  sql({ config, inputs, relations }) {
+    const lg = geometryColumn(inputs.left ?? [], config.left_geometry, 'left_geometry');
+    const rg = geometryColumn(inputs.right ?? [], config.right_geometry, 'right_geometry');
+    const { right } = joinedColumns(inputs.left ?? [], inputs.right ?? [], config.right_prefix);
+    const target = srid(lg);
+    const rightGeom = spatial('transform', [ident('r', rg.name)], { srid: target, fromSrid: srid(rg) });
+    const on = spatialPredicate(config.predicate, ident('l', lg.name), rightGeom, target, config.distance_m);
+    return sql`SELECT ${joinedSelectList(inputs.left ?? [], right)} FROM ${relations.left!} AS "l" ${raw(config.how === 'left' ? 'LEFT JOIN' : 'INNER JOIN')} ${relations.right!} AS "r" ON ${on}`;
+  },
+});

@@ -1,0 +1,128 @@
+import { cellToBoundary, cellToLatLng, latLngToCell } from 'h3-js';
+import type { HostStep } from './HostStep.ts';
+
+export type Row = Record<string, unknown>;
+
+export class HostStepError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HostStepError';
+  }
+}
+
+/** Runs the host steps of a compiled workflow over the rows the engine returned, in order. */
+export function applyHostSteps(rows: Row[], steps: HostStep[]): Row[] {
+  let current = rows;
+  for (const step of steps) current = applyStep(current, step);
+  return current;
+}
+
+function applyStep(rows: Row[], step: HostStep): Row[] {
+  switch (step.kind) {
+    case 'normalize':
+      return rows.map((row) => normalizeRow(row, step.columns));
+    case 'h3_index':
+      return rows.map((row) => ({ ...row, [step.as]: h3Index(row[step.geometry], step.resolution) }));
+    case 'h3_boundary':
+      return rows.map((row) => ({ ...row, [step.as]: h3Boundary(row[step.cell]) }));
+    case 'h3_aggregate':
+      return h3Aggregate(rows, step);
+  }
+}
+
+function normalizeRow(row: Row, columns: { name: string; type: string }[]): Row {
+  const out: Row = {};
+  for (const column of columns) {
+    const value = row[column.name];
+    out[column.name] = normalizeValue(value, column.type);
+  }
+  return out;
+}
+
+function normalizeValue(value: unknown, type: string): unknown {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case 'integer':
+    case 'number':
+      return typeof value === 'string' || typeof value === 'bigint' ? Number(value) : value;
+    case 'boolean':
+      return typeof value === 'number' ? value !== 0 : value;
+    case 'date':
+      return value instanceof Date ? value.toISOString().slice(0, 10) : value;
+    case 'geometry':
+      // Engines may hand GeoJSON back parsed (spl.js' autoJSON): results always carry text.
+      return typeof value === 'string' ? value : JSON.stringify(value);
+    default:
+      return value;
+  }
+}
+
+function parseGeometry(value: unknown): { type: string; coordinates: unknown } | undefined {
+  if (value === null || value === undefined) return undefined;
+  const parsed = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+  if (typeof parsed !== 'object' || parsed === null || !('type' in parsed)) throw new HostStepError('h3_index: the geometry column does not hold GeoJSON');
+  return parsed as { type: string; coordinates: unknown };
+}
+
+function h3Index(value: unknown, resolution: number): string | null {
+  const geometry = parseGeometry(value);
+  if (!geometry) return null;
+  if (geometry.type !== 'Point' || !Array.isArray(geometry.coordinates)) {
+    throw new HostStepError(`h3_index needs points, got a ${geometry.type}: add a centroid node before it`);
+  }
+  const [lon, lat] = geometry.coordinates as number[];
+  if (typeof lon !== 'number' || typeof lat !== 'number') throw new HostStepError('h3_index: point without coordinates');
+  return latLngToCell(lat, lon, resolution);
+}
+
+function h3Boundary(cell: unknown): string | null {
+  if (cell === null || cell === undefined) return null;
+  if (typeof cell !== 'string') throw new HostStepError('h3_boundary: the cell column does not hold H3 cell ids');
+  // cellToBoundary(…, true) gives GeoJSON order (lng, lat) and a closed ring.
+  const ring = cellToBoundary(cell, true);
+  return JSON.stringify({ type: 'Polygon', coordinates: [ring] });
+}
+
+function h3Aggregate(rows: Row[], step: Extract<HostStep, { kind: 'h3_aggregate' }>): Row[] {
+  interface Group {
+    count: number;
+    acc: { sum: number; n: number; min: unknown; max: unknown }[];
+  }
+  const groups = new Map<string, Group>();
+  for (const row of rows) {
+    const cell = row[step.cell];
+    if (typeof cell !== 'string') continue;
+    let group = groups.get(cell);
+    if (!group) {
+      group = { count: 0, acc: step.aggregates.map(() => ({ sum: 0, n: 0, min: undefined, max: undefined })) };
+      groups.set(cell, group);
+    }
+    group.count += 1;
+    step.aggregates.forEach((a, i) => {
+      const acc = group.acc[i]!;
+      const raw = a.column === undefined ? 1 : row[a.column];
+      if (raw === null || raw === undefined) return;
+      const v = typeof raw === 'string' && a.op !== 'min' && a.op !== 'max' ? Number(raw) : raw;
+      acc.n += 1;
+      if (typeof v === 'number') acc.sum += v;
+      if (acc.min === undefined || (v as number) < (acc.min as number)) acc.min = v;
+      if (acc.max === undefined || (v as number) > (acc.max as number)) acc.max = v;
+    });
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([cell, group]) => {
+      const row: Row = { [step.cell]: cell, [step.countAs]: group.count };
+      step.aggregates.forEach((a, i) => {
+        const acc = group.acc[i]!;
+        row[a.as] = a.op === 'count' ? acc.n : a.op === 'sum' ? (acc.n ? acc.sum : null) : a.op === 'avg' ? (acc.n ? acc.sum / acc.n : null) : a.op === 'min' ? (acc.min ?? null) : (acc.max ?? null);
+      });
+      return row;
+    });
+}
+
+/** Cell centre, exported for tests and for map labels. */
+export function h3CellCenter(cell: string): [number, number] {
+  const [lat, lon] = cellToLatLng(cell);
+  return [lon, lat];
+}

@@ -9,7 +9,7 @@ import { registerMcpRoutes, type McpRouteOptions } from '../mcp/registerMcpRoute
 import { registerSignInRoutes } from '../workspace/signInRoutes.ts';
 import { registerCredentialsRoutes } from '../workspace/credentialsRoutes.ts';
 import type { McpEndpoint } from '../mcp/McpEndpoint.ts';
-import { registerOAuthServer, type OAuthServerOptions } from '../auth/oauth/registerOAuthServer.ts';
+import type { OAuthServerOptions } from '../auth/oauth/registerOAuthServer.ts';
 import { registerOAuthClientsRoutes } from '../workspace/oauthClientsRoutes.ts';
 import { registerConnectedAppsRoutes } from '../workspace/connectedAppsRoutes.ts';
 
@@ -78,6 +78,9 @@ export async function buildApp(ctx: AppContext, options: { mcp?: McpRouteOptions
     }
   });
 
+  // Loaded on demand: oidc-provider prints a runtime notice on import, which CLI commands that
+  // never serve (user, token, client) should not show.
+  const { registerOAuthServer } = await import('../auth/oauth/registerOAuthServer.ts');
   const oauth = await registerOAuthServer(app, ctx, options.oauth);
   const mcp = registerMcpRoutes(app, ctx, { ...options.mcp, otherVerifiers: [oauth.verifier, ...(options.mcp?.otherVerifiers ?? [])] });
   registerSignInRoutes(app, ctx);

@@ -10,7 +10,8 @@ import { DCR_PREFIX, PREREGISTERED_PREFIX } from '../../store/repositories/oauth
 import { ALL_SCOPES, DEFAULT_TOKEN_SCOPES, type Scope } from '../scopes.ts';
 import { StoreAdapter } from './StoreAdapter.ts';
 import { SIGNING_ALG, type PrivateJwk } from './signingKeys.ts';
-import { assertRedirectUris, redirectUriMatches, loopbackParts } from './redirectUriPolicy.ts';
+import { redirectUriMatches, loopbackParts } from './redirectUriPolicy.ts';
+import { assertRedirectUris } from './assertRedirectUris.ts';
 import { clientKindOf, parseAccountId, type ProviderClient } from './meridianClient.ts';
 import { consentFingerprint, storedConsentFingerprint } from './consentFingerprint.ts';
 import { createCimdFetch, type CimdFetchOptions } from '../cimd/createCimdFetch.ts';
@@ -225,7 +226,9 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       IdToken: 600,
       Interaction: 30 * 60,
       Session: Math.floor(config.sessionTtlMs / 1000),
-      Grant: oauth.refreshAbsoluteTtlS,
+      // A grant outlives any one refresh chain (each chain is capped at the absolute lifetime
+      // from its own sign-in): a remembered consent reused late still yields a full chain.
+      Grant: oauth.refreshAbsoluteTtlS * 2,
       RefreshToken: (_ctx: unknown, token: { iiat?: number; iat?: number }) => {
         const now = Math.floor(Date.now() / 1000);
         const started = token.iiat ?? token.iat ?? now;

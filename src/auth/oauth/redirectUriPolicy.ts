@@ -1,5 +1,3 @@
-import { errors } from 'oidc-provider';
-
 // Schemes that must never receive an authorization code, whatever their case or padding.
 const FORBIDDEN_SCHEMES = new Set(['javascript', 'data', 'file', 'vbscript', 'blob', 'about', 'ftp', 'ws', 'wss']);
 
@@ -53,14 +51,4 @@ export function redirectUriProblem(uri: unknown): string | undefined {
   }
   // Private-use schemes of native apps (RFC 8252 §7.1) are reverse domain names.
   return scheme.includes('.') ? undefined : `the ${scheme}: scheme is not allowed; use https, a loopback http URI, or a reverse-domain private scheme`;
-}
-
-/** Throws invalid_redirect_uri (oidc-provider derives that code from the "redirect_uris" prefix). */
-export function assertRedirectUris(uris: unknown, maxCount: number): void {
-  if (!Array.isArray(uris) || uris.length === 0) throw new errors.InvalidClientMetadata('redirect_uris must list at least one URI');
-  if (uris.length > maxCount) throw new errors.InvalidClientMetadata(`redirect_uris: at most ${maxCount} may be registered`);
-  for (const uri of uris) {
-    const problem = redirectUriProblem(uri);
-    if (problem) throw new errors.InvalidClientMetadata(`redirect_uris: ${problem}`);
-  }
 }

@@ -7,7 +7,7 @@ import { loadSigningKeys } from './signingKeys.ts';
 import { mountOidcProvider } from './mountOidcProvider.ts';
 import { registerInteractionRoutes } from './interactionRoutes.ts';
 import { createAccessTokenVerifier } from './createAccessTokenVerifier.ts';
-import { sweepExpiredOidcPayloads } from './StoreAdapter.ts';
+import { sweepExpiredOidcPayloads } from '../../store/repositories/oidcPayloads.ts';
 
 export interface OAuthServerOptions {
   cimdResolve?: OidcProviderOptions['cimdResolve'];

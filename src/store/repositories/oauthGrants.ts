@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { Caller } from '../Caller.ts';
-import { revokeGrantArtifacts } from '../../auth/oauth/StoreAdapter.ts';
+import { revokeGrantArtifacts } from './oidcPayloads.ts';
 
 export interface GrantView {
   id: string;

@@ -15,7 +15,8 @@ import { createStore } from '../../../src/store/createStore.ts';
 import { createPreregisteredClient } from '../../../src/store/repositories/oauthClients.ts';
 import { loadPrincipal, findUserByEmail } from '../../../src/store/repositories/users.ts';
 import { membershipsOf } from '../../../src/store/repositories/organizations.ts';
-import { StoreAdapter, sweepExpiredOidcPayloads } from '../../../src/auth/oauth/StoreAdapter.ts';
+import { StoreAdapter } from '../../../src/auth/oauth/StoreAdapter.ts';
+import { sweepExpiredOidcPayloads } from '../../../src/store/repositories/oidcPayloads.ts';
 
 const ADMIN = { email: 'admin@crash.test', password: 'admin-password-123' };
 

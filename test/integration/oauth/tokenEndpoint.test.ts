@@ -34,7 +34,7 @@ describe('token endpoint and bearer validation (SECURITY-TESTS B, E)', () => {
     );
 
   beforeAll(async () => {
-    t = await startTestServer('sqlite', { env: { MERIDIAN_OAUTH_CODE_TTL: '5s', MERIDIAN_OAUTH_REFRESH_ABSOLUTE_TTL: '4s' } });
+    t = await startTestServer('sqlite', { env: { MERIDIAN_OAUTH_CODE_TTL: '5s' } });
     admin = await t.addUser({ email: 'boss@example.com', role: 'admin' });
     alice = await t.addUser({ email: 'alice@example.com', role: 'editor' });
     client = await preregisteredClient(t, admin);
@@ -166,22 +166,26 @@ describe('token endpoint and bearer validation (SECURITY-TESTS B, E)', () => {
     expect((await mcpWhoami(t.mcpUrl, String(winner.body.access_token))).status).toBe(401);
   });
 
-  it('B13: refresh past the absolute lifetime, or after the user is disabled, is invalid_grant', async () => {
-    const tokens = await signInAndGetTokens(t, alice, { id: client.id, secret: client.secret, redirectUri: CALLBACK });
-    const auth = { authorization: basicAuth(client.id, client.secret) };
-    let current = tokens.refresh_token!;
-    for (let i = 0; i < 2; i++) {
-      await new Promise((r) => setTimeout(r, 1500));
-      const r = await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: current }, auth);
-      expect(r.status).toBe(200);
-      current = String(r.body.refresh_token);
+  it('B13: refresh past the absolute lifetime (even with rotation), or after the user is disabled, is invalid_grant', async () => {
+    const short = await startTestServer('sqlite', { env: { MERIDIAN_OAUTH_REFRESH_ABSOLUTE_TTL: '3s' } });
+    try {
+      const boss = await short.addUser({ email: 'boss@example.com', role: 'admin' });
+      const c = await preregisteredClient(short, boss);
+      const auth = { authorization: basicAuth(c.id, c.secret) };
+      const tokens = await signInAndGetTokens(short, boss, { id: c.id, secret: c.secret, redirectUri: CALLBACK });
+      const issuedAt = Date.now();
+      const rotated = await tokenRequest(short.url, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, auth);
+      expect(rotated.status).toBe(200);
+      await new Promise((r) => setTimeout(r, Math.max(0, issuedAt + 3500 - Date.now())));
+      expect((await tokenRequest(short.url, { grant_type: 'refresh_token', refresh_token: String(rotated.body.refresh_token) }, auth)).body.error).toBe('invalid_grant');
+    } finally {
+      await short.stop();
     }
-    await new Promise((r) => setTimeout(r, 1600));
-    expect((await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: current }, auth)).body.error).toBe('invalid_grant');
 
     const bob = await t.addUser({ email: 'bob@example.com', role: 'viewer' });
     const bobs = await signInAndGetTokens(t, bob, { id: client.id, secret: client.secret, redirectUri: CALLBACK });
     await disableUser(t.server.store.db, bob.userId);
+    const auth = { authorization: basicAuth(client.id, client.secret) };
     expect((await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: bobs.refresh_token! }, auth)).body.error).toBe('invalid_grant');
     expect((await mcpWhoami(t.mcpUrl, bobs.access_token)).status).toBe(401);
   });

@@ -89,6 +89,32 @@ describe('client ID metadata documents (SECURITY-TESTS C)', () => {
     expect(consent).toContain('agent.example');
   });
 
+  it('C14: an organization that blocks the document host, or allows only listed hosts, refuses the client at consent', async () => {
+    const { setCimdHostRule, setOAuthOrgPolicy } = await import('../../../src/store/repositories/oauthOrgPolicies.ts');
+    const caller = { orgId: alice.orgId, userId: alice.userId, role: 'admin' as const };
+    const attempt = async () => {
+      let page = '';
+      const result = await driveAuthorization(t.url, authorizeUrl(t.url, { clientId: `${cimd.origin}/good`, redirectUri: CALLBACK, codeChallenge: pkcePair().challenge, codeChallengeMethod: 'S256' }), {
+        email: alice.email,
+        password: alice.password,
+        onConsent: (html) => (page = html),
+        decision: 'allow',
+        headers: { 'sec-fetch-site': 'cross-site' },
+      });
+      return { page, result };
+    };
+    await setCimdHostRule(t.server.store.db, caller, 'localhost', 'block');
+    const blocked = await attempt();
+    expect(blocked.page).toContain('blocks applications from localhost');
+    expect(blocked.result.location?.searchParams.get('error')).toBe('access_denied');
+    await setCimdHostRule(t.server.store.db, caller, 'localhost', 'none');
+    await setOAuthOrgPolicy(t.server.store.db, caller, { dcrEnabled: true, cimdMode: 'listed' });
+    expect((await attempt()).page).toContain('allows only listed application hosts');
+    await setCimdHostRule(t.server.store.db, caller, 'localhost', 'allow');
+    expect((await attempt()).result.location?.searchParams.get('code')).toBeTruthy();
+    await setOAuthOrgPolicy(t.server.store.db, caller, { dcrEnabled: true, cimdMode: 'any' });
+  });
+
   it('C1: http, no path, fragment, userinfo, dot segments, whitespace, backslash and over-long URLs are refused without any connection', async () => {
     const base = cimd.origin;
     for (const id of [

@@ -73,6 +73,28 @@ describe('client management and dynamic registration (SECURITY-TESTS D)', () => 
     expect(String(ok.body.client_id)).toMatch(/^dcr_/);
     expect(ok.body.token_endpoint_auth_method).toBe('none');
     expect(ok.body.client_secret).toBeUndefined();
+    // B7: a public client presenting a secret is refused as a client authentication failure.
+    const withSecret = await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: 'x', client_id: String(ok.body.client_id), client_secret: 'guess' });
+    expect(withSecret.status).toBe(401);
+    expect(withSecret.body.error).toBe('invalid_client');
+  });
+
+  it('J1: the token endpoint is rate-limited per address (429 with Retry-After)', async () => {
+    const limited = await startTestServer('sqlite', { env: { MERIDIAN_OAUTH_TOKEN_RATE_LIMIT: '5' } });
+    try {
+      const statuses: number[] = [];
+      let retryAfter: string | null = null;
+      for (let i = 0; i < 7; i++) {
+        const r = await tokenRequest(limited.url, { grant_type: 'refresh_token', refresh_token: 'x', client_id: 'mcl_x', client_secret: 'bad' });
+        statuses.push(r.status);
+        retryAfter ??= r.headers.get('retry-after');
+      }
+      expect(statuses.slice(0, 5).every((s) => s === 401)).toBe(true);
+      expect(statuses.slice(5)).toEqual([429, 429]);
+      expect(retryAfter).toBeTruthy();
+    } finally {
+      await limited.stop();
+    }
   });
 
   it('D3: with registration switched off there is no registration_endpoint and POST /oauth/register is 404', async () => {

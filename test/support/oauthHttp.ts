@@ -149,7 +149,17 @@ export function basicAuth(id: string, secret: string): string {
 }
 
 /** Calls whoami over /mcp with a raw JSON-RPC request (protocol 2026-07-28). */
-export async function mcpWhoami(mcpUrl: string, token: string): Promise<{ status: number; body: Record<string, unknown> | undefined; wwwAuthenticate: string | null }> {
+export function mcpWhoami(mcpUrl: string, token: string) {
+  return mcpCallTool(mcpUrl, token, 'whoami');
+}
+
+/** Calls a tool over /mcp with a raw JSON-RPC request (protocol 2026-07-28). */
+export async function mcpCallTool(
+  mcpUrl: string,
+  token: string,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<{ status: number; body: Record<string, unknown> | undefined; wwwAuthenticate: string | null }> {
   const response = await fetch(mcpUrl, {
     method: 'POST',
     headers: {
@@ -158,15 +168,15 @@ export async function mcpWhoami(mcpUrl: string, token: string): Promise<{ status
       accept: 'application/json, text/event-stream',
       'mcp-protocol-version': '2026-07-28',
       'mcp-method': 'tools/call',
-      'mcp-name': 'whoami',
+      'mcp-name': name,
     },
     body: JSON.stringify({
       jsonrpc: '2.0',
       id: 1,
       method: 'tools/call',
       params: {
-        name: 'whoami',
-        arguments: {},
+        name,
+        arguments: args,
         _meta: {
           'io.modelcontextprotocol/protocolVersion': '2026-07-28',
           'io.modelcontextprotocol/clientCapabilities': {},

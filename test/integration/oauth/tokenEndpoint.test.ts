@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, importJWK, generateKeyPair, decodeJwt } from 'jose';
 import { startTestServer, type TestServer, type TestUser } from '../../support/testServer.ts';
-import { authorizeUrl, basicAuth, CookieJar, driveAuthorization, mcpWhoami, pkcePair, tokenRequest } from '../../support/oauthHttp.ts';
+import { authorizeUrl, basicAuth, CookieJar, driveAuthorization, mcpCallTool, mcpWhoami, pkcePair, tokenRequest } from '../../support/oauthHttp.ts';
 import { browserFor, CALLBACK, preregisteredClient, signInAndGetTokens } from '../../support/oauthFixtures.ts';
 import { loadSigningKeys } from '../../../src/auth/oauth/signingKeys.ts';
 import { loadOrCreateServerKey } from '../../../src/auth/serverKey.ts';
@@ -294,6 +294,16 @@ describe('token endpoint and bearer validation (SECURITY-TESTS B, E)', () => {
       expect((await mcpWhoami(t.mcpUrl, t2.access_token)).status).toBe(401);
       const refresh = await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: t2.refresh_token! }, { authorization: basicAuth(doomed.id, doomed.secret) });
       expect(refresh.body.error).toBe('invalid_client');
+    });
+
+    it('E8: a token without the tool\u2019s scope gets 403 insufficient_scope naming the scope and the metadata', async () => {
+      const narrow = await signInAndGetTokens(t, alice, { id: other.id, secret: other.secret, redirectUri: CALLBACK }, { scope: 'workflows:read', jar: new CookieJar() });
+      expect(decodeJwt(narrow.access_token).scope).toBe('workflows:read');
+      const r = await mcpCallTool(t.mcpUrl, narrow.access_token, 'list_connections');
+      expect(r.status).toBe(403);
+      expect(r.wwwAuthenticate).toContain('error="insufficient_scope"');
+      expect(r.wwwAuthenticate).toContain('scope="connections:read"');
+      expect(r.wwwAuthenticate).toContain(`resource_metadata="${t.url}/.well-known/oauth-protected-resource/mcp"`);
     });
 
     it('E9: a user removed from the organization gets 401 at once', async () => {

@@ -3,7 +3,7 @@
  * - the token endpoint for the authorization_code grant and the refresh_token grant;
  * - bearer validation per MCP request: the verifier alone (signature + one store query), and a
  *   whole `tools/call whoami` over HTTP with an OAuth JWT next to the same with an API token.
- * Run: node --import tsx bench/oauth.ts [iterations]
+ * Run: node --import tsx bench/oauth.ts [iterations] [sqlite|postgres]
  */
 import { performance } from 'node:perf_hooks';
 import { startTestServer } from '../test/support/testServer.ts';
@@ -13,6 +13,7 @@ import { createAccessTokenVerifier } from '../src/auth/oauth/createAccessTokenVe
 import { loadOrCreateServerKey } from '../src/auth/serverKey.ts';
 
 const N = Number(process.argv[2] ?? 200);
+const KIND = process.argv[3] === 'postgres' ? 'postgres' : 'sqlite';
 
 function summary(label: string, samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -28,7 +29,8 @@ async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
   return [performance.now() - start, value];
 }
 
-const t = await startTestServer('sqlite', {
+console.log(`store: ${KIND}`);
+const t = await startTestServer(KIND, {
   env: { MERIDIAN_LOG_LEVEL: 'warn', MERIDIAN_OAUTH_TOKEN_RATE_LIMIT: '1000000' },
 });
 try {

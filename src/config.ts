@@ -30,6 +30,8 @@ const envSchema = z.object({
     .optional(),
   MERIDIAN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MERIDIAN_BODY_LIMIT: z.coerce.number().int().min(1024, 'must be at least 1024 bytes').default(1_048_576),
+  MERIDIAN_HEADERS_TIMEOUT_MS: z.coerce.number({ error: 'must be a number' }).int().min(100, 'must be at least 100 ms').default(15_000),
+  MERIDIAN_REQUEST_TIMEOUT_MS: z.coerce.number({ error: 'must be a number' }).int().min(100, 'must be at least 100 ms').default(30_000),
   MERIDIAN_ALLOWED_ORIGINS: z.string().optional(),
   MERIDIAN_SESSION_TTL: durationSchema.default('12h'),
   MERIDIAN_TRUST_PROXY: z.string().optional(),
@@ -62,6 +64,9 @@ export interface MeridianConfig {
   secretKey?: string;
   logLevel: string;
   bodyLimit: number;
+  /** Slowloris bounds: a client must send its headers, then its whole request, within these. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
   /** Origins (scheme://host[:port]) browsers may call /mcp from, besides the public URL's own. */
   allowedOrigins: string[];
   sessionTtlMs: number;
@@ -157,6 +162,12 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       problems.push(`MERIDIAN_ALLOWED_ORIGINS: "${origin}" must be an origin such as https://app.example.com (no path)`);
     }
   }
+  if (e.MERIDIAN_HEADERS_TIMEOUT_MS > e.MERIDIAN_REQUEST_TIMEOUT_MS) {
+    // Node refuses to start otherwise: the headers are part of the request.
+    problems.push(
+      `MERIDIAN_HEADERS_TIMEOUT_MS: must not exceed MERIDIAN_REQUEST_TIMEOUT_MS (got ${e.MERIDIAN_HEADERS_TIMEOUT_MS} > ${e.MERIDIAN_REQUEST_TIMEOUT_MS})`,
+    );
+  }
   if (problems.length || !publicUrl) throw new ConfigError(problems);
 
   const base = publicUrl.href.replace(/\/+$/, '');
@@ -171,6 +182,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     secretKey: e.MERIDIAN_SECRET_KEY,
     logLevel: e.MERIDIAN_LOG_LEVEL,
     bodyLimit: e.MERIDIAN_BODY_LIMIT,
+    headersTimeoutMs: e.MERIDIAN_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.MERIDIAN_REQUEST_TIMEOUT_MS,
     allowedOrigins,
     sessionTtlMs: parseDuration(e.MERIDIAN_SESSION_TTL),
     trustProxy: (e.MERIDIAN_TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean),

@@ -12,6 +12,8 @@ import type { McpRouteOptions } from './mcp/registerMcpRoutes.ts';
 import type { OAuthServerOptions } from './auth/oauth/registerOAuthServer.ts';
 import { SecretBox } from './auth/SecretBox.ts';
 import { ConnectionRegistry, bootstrapDemoConnection } from './connections/index.ts';
+import { CatalogBrowser } from './catalog/CatalogBrowser.ts';
+import { JobRunner, WORKFLOW_JOB, createWorkflowJobHandler } from './jobs/index.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -24,6 +26,9 @@ export interface RunningServer {
   connections: ConnectionRegistry;
   /** Seals connection credentials (for admin tooling and tests that add connections). */
   connectionBox: SecretBox;
+  jobs: JobRunner;
+  /** Tells this process's listeners that an organization's tools changed (publish from here). */
+  notifyToolsChanged(orgId: string): void;
   /** Settles when the demo data is loaded (only with `demo`). */
   demoReady?: Promise<unknown>;
   close(): Promise<void>;
@@ -51,7 +56,19 @@ export async function startServer(config: MeridianConfig, options: StartOptions 
     const demo = options.demo
       ? await bootstrapDemoConnection({ db: store.db, box, registry: connections, dataDir: config.dataDir, orgSlug: 'demo', logger })
       : undefined;
-    const { app, mcp } = await buildApp({ config, store, logger, serverKey, connections }, { mcp: options.mcp, oauth: options.oauth });
+    const catalog = new CatalogBrowser();
+    const maxResultRows = 100_000;
+    const jobs = new JobRunner({
+      db: store.db,
+      dialect: store.dialect,
+      logger,
+      handlers: { [WORKFLOW_JOB]: createWorkflowJobHandler({ db: store.db, connections, catalog, maxResultRows }) },
+      maxResultRows,
+      // A SQLite store is served by this process alone: jobs found running at start are orphans.
+      exclusiveStore: store.dialect === 'sqlite',
+    });
+    await jobs.start();
+    const { app, mcp } = await buildApp({ config, store, logger, serverKey, connections, catalog, jobs }, { mcp: options.mcp, oauth: options.oauth });
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -64,6 +81,8 @@ export async function startServer(config: MeridianConfig, options: StartOptions 
       firstAdmin,
       connections,
       connectionBox: box,
+      jobs,
+      notifyToolsChanged: (orgId: string) => mcp.notifyToolsChanged(orgId),
       demoReady: demo?.ready,
       close() {
         // Stop accepting connections and let in-flight requests finish; after the grace period,
@@ -72,8 +91,9 @@ export async function startServer(config: MeridianConfig, options: StartOptions 
           const drained = app.close();
           const grace = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
           await Promise.race([drained, grace]);
-          await mcp.handler.close();
+          await mcp.close();
           await drained;
+          await jobs.stop();
           await demo?.ready.catch(() => undefined);
           await connections.close();
           await store.close();

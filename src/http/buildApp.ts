@@ -27,10 +27,15 @@ export async function buildApp(ctx: AppContext, options: { mcp?: McpRouteOptions
     bodyLimit: config.bodyLimit,
     // Only configured proxies may speak for the client address (rate limits key on it).
     trustProxy: config.trustProxy.length ? config.trustProxy : false,
-    // Slowloris: a client must send its headers and body promptly.
-    requestTimeout: 30_000,
+    // Slowloris: a client must send its headers and body promptly. Node enforces both timeouts
+    // only when it sweeps its connections (every 30 s by default), so a dribbling client could
+    // hold a socket for the timeout plus up to 30 s; sweep at a fraction of the headers timeout.
+    requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: 5_000,
-    http: { headersTimeout: 15_000 },
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(5_000, Math.floor(config.headersTimeoutMs / 4))),
+    },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
@@ -51,7 +56,10 @@ export async function buildApp(ctx: AppContext, options: { mcp?: McpRouteOptions
   });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
-  // preHandler: limiter keys may depend on the parsed body (the sign-in limiter keys on the account).
+  // Count at preHandler, once the body is parsed: the sign-in limiter keys on (address, account)
+  // and reads the account from the form. At the default onRequest hook the body is not there
+  // yet, every attempt shared one per-address bucket, and one account's failures locked every
+  // other account on that address (or NAT) out.
   await app.register(rateLimit, { global: false, hook: 'preHandler' });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -15,3 +15,5 @@ export {
 export { QueueFullError, IdempotencyConflictError, JobFailure } from './JobErrors.ts';
 export { TERMINAL_STATES, type JobView } from './jobViews.ts';
 export { ResultSink } from './ResultSink.ts';
+export { waitForJob } from './waitForJob.ts';
+export { createWorkflowJobHandler, WORKFLOW_JOB, type WorkflowJobInput } from './createWorkflowJobHandler.ts';

@@ -24,6 +24,13 @@ export class ListResponseCache {
 
   constructor(private readonly maxEntries = 2000) {}
 
+  /** Whether a body is a listing this cache can hold (checked before computing the visibility key). */
+  static mayCache(body: unknown): boolean {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) return false;
+    const { id, method } = body as { id?: unknown; method?: unknown };
+    return typeof method === 'string' && CACHEABLE_METHODS.has(method) && id !== undefined;
+  }
+
   /** The cache key for a request, or undefined when the request is not a cacheable listing. */
   keyFor(visibilityKey: string, request: Request, body: unknown): string | undefined {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;

@@ -7,7 +7,6 @@ import {
   type McpHttpHandler,
   type McpServerFactory,
   type OAuthTokenVerifier,
-  type ServerEventBus,
 } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -29,19 +28,87 @@ export interface McpEndpointOptions {
   /** Hostnames the Host header may name; empty disables the check (behind a proxy that sets it). */
   allowedHostnames: ReadonlySet<string>;
   maxRequestBodySize: number;
+  /** Open `subscriptions/listen` streams one user may hold on this process (idle-stream DoS). */
+  maxListenStreamsPerUser?: number;
   logger: Logger;
-  bus?: ServerEventBus;
   /** Changes whenever an organization's tool catalog changes; part of every list-cache key. */
-  catalogVersion?: (orgId: string) => string | number;
+  catalogVersion?: (orgId: string) => Promise<number>;
+  /** How often open listeners' organizations are checked for catalog changes. */
+  catalogWatchMs?: number;
 }
 
 const SESSION_HEADER = 'mcp-session-id';
+const DEFAULT_MAX_LISTEN_STREAMS_PER_USER = 10;
+const MODERN_PROTOCOL_VERSION = '2026-07-28';
+// JSON-RPC batching was removed from MCP in 2025-06-18; only 2025-03-26 and older sessions may batch.
+const FIRST_VERSION_WITHOUT_BATCHING = '2025-06-18';
 
 /** Stands in for a body that was not valid JSON; answered with a parse error once authenticated. */
 export const INVALID_JSON_BODY = Object.freeze({ 'meridian/invalid-json': true });
+/** Stands in for valid JSON that is not one JSON-RPC message (an array, a scalar, or nested too deep). */
+export const NOT_ONE_MESSAGE_BODY = Object.freeze({ 'meridian/not-one-message': true });
 
 function jsonRpcError(status: number, code: number, message: string, headers?: Record<string, string>): Response {
   return Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status, headers });
+}
+
+/**
+ * Whether an Accept header admits a media type (`type/subtype`), wildcards included and `q=0`
+ * ranges excluded. Both protocol generations require clients to list application/json and
+ * text/event-stream, because the server chooses per request which one it answers with.
+ */
+export function acceptsMediaType(accept: string, mediaType: string): boolean {
+  const [type] = mediaType.split('/');
+  return accept.split(',').some((part) => {
+    const [range = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    if (q !== undefined && !(Number(q.slice(2)) > 0)) return false;
+    return range === mediaType || range === `${type}/*` || range === '*/*';
+  });
+}
+
+/** The JSON-RPC message of a JSON or single-event SSE body (an initialize response). */
+function firstMessageOf(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const data = /^data: ?(.*)$/m.exec(text);
+    try {
+      return data ? JSON.parse(data[1]!) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Passes a body through unchanged and calls `onEnd` once, when it ends, fails or is cancelled. */
+function observeEnd(body: ReadableStream<Uint8Array>, onEnd: () => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let ended = false;
+  const end = () => {
+    if (!ended) {
+      ended = true;
+      onEnd();
+    }
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done } = await reader.read();
+        if (done) {
+          end();
+          controller.close();
+        } else controller.enqueue(value);
+      } catch (error) {
+        end();
+        controller.error(error);
+      }
+    },
+    async cancel(reason) {
+      end();
+      await reader.cancel(reason);
+    },
+  });
 }
 
 function hostnameOf(hostHeader: string): string | undefined {
@@ -58,16 +125,69 @@ function hostnameOf(hostHeader: string): string | undefined {
  * for 2025 clients. Nothing here lives in one process's memory, so any process can answer.
  */
 export class McpEndpoint {
-  readonly handler: McpHttpHandler;
+  /**
+   * One SDK handler per organization: each has its own change bus, so a `tools/list_changed`
+   * for one organization never reaches another's listeners (SECURITY-TESTS F9).
+   */
+  private readonly handlers = new Map<string, McpHttpHandler>();
+  /** 2025-protocol clients listening on GET, per organization. */
+  private readonly legacyListeners = new Map<string, Set<(message: string) => void>>();
+  private readonly seenVersions = new Map<string, number>();
+  private watchTimer?: NodeJS.Timeout;
+  /**
+   * Open listen streams per user, on this process. A limit, not request state: a client over it
+   * elsewhere is bounded by that process's own count (N processes → at most N × the cap).
+   */
+  private readonly listenStreams = new Map<string, number>();
 
   constructor(private readonly options: McpEndpointOptions) {
-    this.handler = createMcpHandler(options.factory, {
-      legacy: 'stateless',
-      maxRequestBodySize: options.maxRequestBodySize,
-      ...(options.bus && { bus: options.bus }),
-      onerror: (error) => options.logger.debug({ err: error }, 'mcp request rejected'),
-    });
+    // Changes made elsewhere (another process, the CLI) reach this process through the store.
+    if (options.catalogVersion) {
+      this.watchTimer = setInterval(() => void this.watchCatalogs(), options.catalogWatchMs ?? 1000);
+      this.watchTimer.unref();
+    }
   }
+
+  private handlerFor(orgId: string): McpHttpHandler {
+    let handler = this.handlers.get(orgId);
+    if (!handler) {
+      handler = createMcpHandler(this.options.factory, {
+        legacy: 'stateless',
+        maxRequestBodySize: this.options.maxRequestBodySize,
+        onerror: (error) => this.options.logger.debug({ err: error }, 'mcp request rejected'),
+      });
+      this.handlers.set(orgId, handler);
+    }
+    return handler;
+  }
+
+  /** Tells every client listening in this organization, on this process, that its tools changed. */
+  notifyToolsChanged(orgId: string): void {
+    this.handlers.get(orgId)?.notify.toolsChanged();
+    const message = `event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' })}\n\n`;
+    for (const send of this.legacyListeners.get(orgId) ?? []) send(message);
+  }
+
+  private async watchCatalogs(): Promise<void> {
+    const orgs = new Set<string>([...this.legacyListeners.keys(), ...[...this.listenStreams.keys()].map((key) => key.split(':')[0]!)]);
+    for (const orgId of orgs) {
+      try {
+        const version = Number(await this.options.catalogVersion!(orgId));
+        const seen = this.seenVersions.get(orgId);
+        this.seenVersions.set(orgId, version);
+        if (seen !== undefined && seen !== version) this.notifyToolsChanged(orgId);
+      } catch (error) {
+        this.options.logger.warn({ err: error }, 'tool catalog watch failed');
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.watchTimer) clearInterval(this.watchTimer);
+    await Promise.allSettled([...this.handlers.values()].map((h) => h.close()));
+    for (const listeners of this.legacyListeners.values()) for (const send of listeners) send('');
+  }
+
 
   private readonly listCache = new ListResponseCache();
 
@@ -83,10 +203,24 @@ export class McpEndpoint {
     if (auth instanceof Response) return auth;
     const { parsedBody } = options;
     if (parsedBody === INVALID_JSON_BODY) return jsonRpcError(400, -32700, 'Parse error: the body is not valid JSON');
+    // One JSON-RPC message per POST. Batches left MCP in 2025-06-18 (older revisions are not
+    // served here), and refusing them before the SDK also keeps arbitrarily deep arrays out of it.
+    if (parsedBody === NOT_ONE_MESSAGE_BODY) {
+      return jsonRpcError(400, -32600, 'Invalid Request: send one JSON-RPC message (a JSON object, nested at most 64 levels) per POST; batches are not supported');
+    }
+
+    if (request.method === 'POST') {
+      // The SDK checks this only on a 2025 initialize; without it a client that cannot read SSE
+      // would get a stream it cannot parse (SECURITY-TESTS F6: 406).
+      const accept = request.headers.get('accept') ?? '';
+      if (!acceptsMediaType(accept, 'application/json') || !acceptsMediaType(accept, 'text/event-stream')) {
+        return jsonRpcError(406, -32000, 'Not Acceptable: the Accept header must list both application/json and text/event-stream');
+      }
+    }
 
     // A request declaring the modern revision goes straight to the SDK, which validates the
     // header against the body envelope itself; only the others need the (body-parsing) check.
-    const modernHeader = request.headers.get('mcp-protocol-version') === '2026-07-28';
+    const modernHeader = request.headers.get('mcp-protocol-version') === MODERN_PROTOCOL_VERSION;
     if (
       request.method !== 'POST' ||
       (!modernHeader && (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: this.options.maxRequestBodySize })))
@@ -94,20 +228,115 @@ export class McpEndpoint {
       return this.serveLegacy(request, auth, parsedBody);
     }
     // 2026-07-28 is stateless: a stray session id is ignored (and never echoed).
+    if (request.headers.get('mcp-method') === 'subscriptions/listen') return this.serveListen(request, auth, parsedBody);
     return this.serve(request, auth, parsedBody);
   };
 
   /** Hands a request to the SDK, answering repeated listings from the cache. */
   private async serve(request: Request, auth: AuthInfo, parsedBody: unknown): Promise<Response> {
     const caller = mcpCallerOf(auth);
-    const visibility = `${caller.orgId}|${caller.role}|${caller.scopes.join(' ')}|${this.options.catalogVersion?.(caller.orgId) ?? 0}`;
-    const key = request.method === 'POST' ? this.listCache.keyFor(visibility, request, parsedBody) : undefined;
+    let key: string | undefined;
+    if (request.method === 'POST' && ListResponseCache.mayCache(parsedBody)) {
+      // Tool lists depend on the user (connection access), role, scopes and the catalog version.
+      const version = (await this.options.catalogVersion?.(caller.orgId)) ?? 0;
+      key = this.listCache.keyFor(`${caller.orgId}|${caller.userId}|${caller.role}|${caller.scopes.join(' ')}|${version}`, request, parsedBody);
+    }
     if (key) {
       const hit = this.listCache.get(key);
       if (hit) return ListResponseCache.replay(hit, (parsedBody as { id: unknown }).id);
     }
-    const response = await this.handler.fetch(request, { authInfo: auth, ...(parsedBody !== undefined && { parsedBody }) });
+    const response = await this.handlerFor(mcpCallerOf(auth).orgId).fetch(request, { authInfo: auth, ...(parsedBody !== undefined && { parsedBody }) });
     return key ? this.listCache.remember(key, response) : response;
+  }
+
+  /**
+   * `subscriptions/listen` answers with a stream that stays open; without a cap one token could
+   * hold hundreds of idle streams (SECURITY-TESTS J3). The SDK rejects a request whose body is
+   * not the method its Mcp-Method header names, so counting by the header is sound.
+   */
+  private serveListen = async (request: Request, auth: AuthInfo, parsedBody: unknown): Promise<Response> => {
+    const caller = mcpCallerOf(auth);
+    const key = `${caller.orgId}:${caller.userId}`;
+    const cap = this.options.maxListenStreamsPerUser ?? DEFAULT_MAX_LISTEN_STREAMS_PER_USER;
+    const open = this.listenStreams.get(key) ?? 0;
+    if (open >= cap) {
+      return jsonRpcError(429, -32000, `Too many open subscription streams: at most ${cap} per user; close one first`, { 'Retry-After': '30' });
+    }
+    this.listenStreams.set(key, open + 1);
+    if (!this.seenVersions.has(caller.orgId)) {
+      const version = await this.options.catalogVersion?.(caller.orgId);
+      if (version !== undefined) this.seenVersions.set(caller.orgId, Number(version));
+    }
+    const release = () => {
+      const left = (this.listenStreams.get(key) ?? 1) - 1;
+      if (left > 0) this.listenStreams.set(key, left);
+      else this.listenStreams.delete(key);
+    };
+    let response: Response;
+    try {
+      response = await this.handlerFor(mcpCallerOf(auth).orgId).fetch(request, { authInfo: auth, ...(parsedBody !== undefined && { parsedBody }) });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    if (!response.body) {
+      release();
+      return response;
+    }
+    return new Response(observeEnd(response.body, release), { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+
+  /**
+   * The standalone event stream of a 2025-protocol session: server notifications (today
+   * `notifications/tools/list_changed`) for the session's organization, with keep-alives. Counted
+   * against the same per-user stream cap as 2026-07-28 listen streams.
+   */
+  private legacyEventStream(orgId: string, userId: string): Response {
+    const key = `${orgId}:${userId}`;
+    const cap = this.options.maxListenStreamsPerUser ?? DEFAULT_MAX_LISTEN_STREAMS_PER_USER;
+    const open = this.listenStreams.get(key) ?? 0;
+    if (open >= cap) {
+      return jsonRpcError(429, -32000, `Too many open event streams: at most ${cap} per user; close one first`, { 'Retry-After': '30' });
+    }
+    this.listenStreams.set(key, open + 1);
+    const encoder = new TextEncoder();
+    let cleanup = () => undefined as void;
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        const listeners = this.legacyListeners.get(orgId) ?? new Set();
+        this.legacyListeners.set(orgId, listeners);
+        const send = (message: string) => {
+          if (message === '') return cleanup();
+          try {
+            controller.enqueue(encoder.encode(message));
+          } catch {
+            cleanup();
+          }
+        };
+        const keepAlive = setInterval(() => send(': keepalive\n\n'), 15_000);
+        keepAlive.unref();
+        listeners.add(send);
+        void this.options.catalogVersion?.(orgId).then((v) => {
+          if (!this.seenVersions.has(orgId)) this.seenVersions.set(orgId, Number(v));
+        });
+        cleanup = () => {
+          if (!listeners.delete(send)) return;
+          clearInterval(keepAlive);
+          if (listeners.size === 0) this.legacyListeners.delete(orgId);
+          const left = (this.listenStreams.get(key) ?? 1) - 1;
+          if (left > 0) this.listenStreams.set(key, left);
+          else this.listenStreams.delete(key);
+          try {
+            controller.close();
+          } catch {
+            /* already closed */
+          }
+        };
+        controller.enqueue(encoder.encode(': stream open\n\n'));
+      },
+      cancel: () => cleanup(),
+    });
+    return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive' } });
   }
 
   private checkHostAndOrigin(request: Request): Response | undefined {
@@ -133,8 +362,9 @@ export class McpEndpoint {
   private async authenticate(request: Request): Promise<AuthInfo | Response> {
     const { resourceMetadataUrl, verifier, mcpUrl } = this.options;
     const header = request.headers.get('authorization');
-    if (!header) {
-      // RFC 6750 §3.1: no credentials, no error code; just how to get some.
+    // RFC 6750 §3.1: a request without Bearer credentials, including one that "attempted using an
+    // unsupported authentication method" (Basic, …), gets no error code; just how to get some.
+    if (!header || !/^\s*bearer(\s|$)/i.test(header)) {
       return Response.json(
         { error: 'unauthorized', error_description: 'This endpoint needs an access token: Authorization: Bearer <token>' },
         { status: 401, headers: { 'WWW-Authenticate': `Bearer resource_metadata="${resourceMetadataUrl}"` } },
@@ -162,13 +392,22 @@ export class McpEndpoint {
     const sessionId = request.headers.get(SESSION_HEADER);
 
     if (request.method === 'DELETE') {
-      if (!sessionId) return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+      // 2026-07-28 has no sessions and no DELETE (405); a DELETE without a session id has
+      // nothing to end, whichever generation sent it.
+      if (!sessionId || request.headers.get('mcp-protocol-version') === MODERN_PROTOCOL_VERSION) {
+        return jsonRpcError(405, -32000, 'Method not allowed: this endpoint takes POST; DELETE only ends a 2025-protocol session', { Allow: 'POST' });
+      }
       const ended = await endMcpSession(db, sessionId, owner);
       return ended ? new Response(null, { status: 200 }) : jsonRpcError(404, -32001, 'Session not found');
     }
     if (request.method === 'GET') {
-      if (sessionId && !(await findMcpSession(db, sessionId, owner))) return jsonRpcError(404, -32001, 'Session not found');
-      return jsonRpcError(405, -32000, 'Method not allowed: this server sends no standalone event stream', { Allow: 'POST, DELETE' });
+      // Without a session this is a 2026-07-28-style GET, which the protocol does not have.
+      if (!sessionId) return jsonRpcError(405, -32000, 'Method not allowed: this endpoint takes POST; GET opens the event stream of a 2025-protocol session', { Allow: 'POST' });
+      if (!(await findMcpSession(db, sessionId, owner))) return jsonRpcError(404, -32001, 'Session not found');
+      if (!acceptsMediaType(request.headers.get('accept') ?? '', 'text/event-stream')) {
+        return jsonRpcError(406, -32000, 'Not Acceptable: the event stream needs Accept: text/event-stream');
+      }
+      return this.legacyEventStream(caller.orgId, caller.userId);
     }
     if (request.method !== 'POST') return jsonRpcError(405, -32000, 'Method not allowed', { Allow: 'POST, GET, DELETE' });
 
@@ -177,24 +416,33 @@ export class McpEndpoint {
       try {
         body = await request.clone().json();
       } catch {
-        return this.handler.fetch(request, { authInfo: auth }); // the SDK answers the parse error
+        return this.handlerFor(mcpCallerOf(auth).orgId).fetch(request, { authInfo: auth }); // the SDK answers the parse error
       }
     }
     const isInitialize = !Array.isArray(body) && (body as { method?: unknown })?.method === 'initialize';
     if (isInitialize) {
-      const response = await this.handler.fetch(request, { authInfo: auth, parsedBody: body });
+      const response = await this.handlerFor(mcpCallerOf(auth).orgId).fetch(request, { authInfo: auth, parsedBody: body });
       if (!response.ok) return response;
-      const protocolVersion = String((body as { params?: { protocolVersion?: unknown } }).params?.protocolVersion ?? 'unknown');
+      // Record the version the server negotiated, not the one the client asked for (an unknown
+      // request is answered with the latest 2025 revision): later checks depend on it.
+      const text = await response.text();
+      const negotiated = (firstMessageOf(text) as { result?: { protocolVersion?: unknown } } | undefined)?.result?.protocolVersion;
+      const protocolVersion = typeof negotiated === 'string' ? negotiated : 'unknown';
       const id = await openMcpSession(db, { ...owner, protocolVersion });
       const headers = new Headers(response.headers);
       headers.set('Mcp-Session-Id', id);
-      return new Response(response.body, { status: response.status, headers });
+      headers.delete('content-length');
+      return new Response(text, { status: response.status, headers });
     }
     if (!sessionId) {
       return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required; send initialize first');
     }
-    if (!(await findMcpSession(db, sessionId, owner))) {
+    const session = await findMcpSession(db, sessionId, owner);
+    if (!session) {
       return jsonRpcError(404, -32001, 'Session not found: initialize a new session');
+    }
+    if (Array.isArray(body) && !(session.protocolVersion < FIRST_VERSION_WITHOUT_BATCHING)) {
+      return jsonRpcError(400, -32600, `Invalid Request: JSON-RPC batches are not part of protocol ${session.protocolVersion}; send one message per POST`);
     }
     return this.serve(request, auth, body);
   }

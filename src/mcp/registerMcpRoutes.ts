@@ -1,7 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { AppContext } from '../http/AppContext.ts';
-import { INVALID_JSON_BODY, McpEndpoint } from './McpEndpoint.ts';
+import { INVALID_JSON_BODY, NOT_ONE_MESSAGE_BODY, McpEndpoint } from './McpEndpoint.ts';
+import { jsonDepthExceeds } from './jsonDepthExceeds.ts';
+
+/** Deeper than any MCP message or GeoJSON argument needs (a MultiPolygon is 5 levels). */
+const MAX_JSON_DEPTH = 64;
 import { createMcpServerFactory } from './createMcpServerFactory.ts';
 import { createTokenVerifier, type BearerVerifier } from './createTokenVerifier.ts';
 import { protectedResourceMetadata, resourceMetadataUrlOf } from './protectedResourceMetadata.ts';
@@ -9,14 +13,16 @@ import type { McpTool } from './McpTool.ts';
 import { whoamiTool } from './tools/whoamiTool.ts';
 import { isLoopbackHost } from '../config.ts';
 import { createConnectionTools } from './tools/connectionTools.ts';
-import { CatalogBrowser } from '../catalog/CatalogBrowser.ts';
 import type { McpServices } from './McpServices.ts';
+import { createJobTools } from './tools/jobTools.ts';
+import { WorkflowToolCatalog } from './tools/WorkflowToolCatalog.ts';
+import { toolCatalogVersion } from '../store/repositories/workflows.ts';
 
 /** Tools that need no services (for tests that replace the tool set). */
 export const BUILT_IN_TOOLS: McpTool[] = [whoamiTool];
 
 export function defaultTools(services: McpServices): McpTool[] {
-  return [whoamiTool, ...createConnectionTools(services)];
+  return [whoamiTool, ...createConnectionTools(services), ...createJobTools(services)];
 }
 
 export interface McpRouteOptions {
@@ -40,12 +46,16 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
     ? new Set(['localhost', '127.0.0.1', '[::1]', '::1', publicHost])
     : new Set<string>();
 
+  const services: McpServices = { db: ctx.store.db, connections: ctx.connections, catalog: ctx.catalog, jobs: ctx.jobs };
+  const workflowTools = new WorkflowToolCatalog(services);
   const endpoint = new McpEndpoint({
     db: ctx.store.db,
     factory: createMcpServerFactory({
-      tools: options.tools ?? defaultTools({ db: ctx.store.db, connections: ctx.connections, catalog: new CatalogBrowser() }),
+      tools: options.tools ?? defaultTools(services),
+      dynamicTools: (caller) => workflowTools.specsFor(caller),
       logger,
     }),
+    catalogVersion: (orgId) => toolCatalogVersion(ctx.store.db, orgId),
     verifier: createTokenVerifier({ db: ctx.store.db, mcpUrl: config.mcpUrl, otherVerifiers: options.otherVerifiers }),
     mcpUrl: config.mcpUrl,
     resourceMetadataUrl: resourceMetadataUrlOf(config),
@@ -80,6 +90,7 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
     // SDK pre-parsed. Anything else is left unread for the SDK to answer (415, parse errors).
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: config.bodyLimit }, (_request, text, done) => {
+      if ((text as string).trim() === '') return done(null, undefined); // GET/DELETE with a JSON content type
       try {
         done(null, { parsed: JSON.parse(text as string) });
       } catch {
@@ -87,6 +98,16 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
       }
     });
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+    // Errors raised before the handler (a body over the limit) are answered as JSON-RPC errors.
+    scope.setErrorHandler((error: { statusCode?: number; code?: string }, _request, reply) => {
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+      const message =
+        error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `Request body too large: the limit is ${config.bodyLimit} bytes` : status === 500 ? 'Internal error' : 'Bad request';
+      return reply
+        .code(status)
+        .header('connection', status === 413 ? 'close' : 'keep-alive')
+        .send({ jsonrpc: '2.0', error: { code: status === 500 ? -32603 : -32000, message }, id: null });
+    });
     scope.all(config.mcpUrl.pathname, async (request, reply) => {
       reply.hijack();
       reply.raw.setHeader('X-Request-Id', request.id);
@@ -96,6 +117,9 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
       let authorizationHeaders = 0;
       for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'authorization') authorizationHeaders++;
       if (authorizationHeaders > 1) {
+        // Read and discard the body: closing with unread bytes makes the kernel reset the
+        // connection, and the client may lose this answer.
+        request.raw.resume();
         reply.raw.writeHead(400, {
           'Content-Type': 'application/json',
           'WWW-Authenticate': `Bearer error="invalid_request", resource_metadata="${resourceMetadataUrlOf(config)}"`,
@@ -105,7 +129,11 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
       }
       const body = request.body as { parsed?: unknown; invalid?: true } | undefined;
       // Invalid JSON is answered by the endpoint after authentication, like any other request.
-      await nodeHandler(request.raw, reply.raw, body?.invalid ? INVALID_JSON_BODY : body?.parsed);
+      // Only a single message object goes on to the SDK (which re-serializes it: a 10k-deep array
+      // would overflow the stack there).
+      const parsed = body?.parsed;
+      const single = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && !jsonDepthExceeds(parsed, MAX_JSON_DEPTH);
+      await nodeHandler(request.raw, reply.raw, body?.invalid ? INVALID_JSON_BODY : body && !single ? NOT_ONE_MESSAGE_BODY : parsed);
     });
   });
   return endpoint;

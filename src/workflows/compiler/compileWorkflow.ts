@@ -3,8 +3,9 @@ import type { CatalogLookup } from '../catalog/CatalogLookup.ts';
 import type { ColumnSchema } from '../catalog/ColumnSchema.ts';
 import type { OrderTerm } from '../components/Component.ts';
 import { orderClause } from '../components/orderClause.ts';
-import { resolveParamRefs } from '../document/ParamRef.ts';
+import { findParamRefs, resolveParamRefs } from '../document/ParamRef.ts';
 import type { HostStep } from '../host/HostStep.ts';
+import { planSqlOutput } from './planSqlOutput.ts';
 import { ArgumentValidationError, validateArguments } from '../parameters/validateArguments.ts';
 import { dialectFor } from '../sql/dialectFor.ts';
 import { type SqlNode, ident, join, spatial, sql } from '../sql/SqlNode.ts';
@@ -20,7 +21,8 @@ export interface CompileOptions extends ValidateOptions {
 }
 
 export interface CompiledWrite {
-  kind: 'create_table_as';
+  /** Run in order, in one transaction: the table, then (SpatiaLite) its geometry registrations. */
+  kind: 'create_table_as' | 'register_geometry';
   table: string;
   statement: CompiledQuery;
 }
@@ -38,6 +40,7 @@ export interface CompiledWorkflow {
 }
 
 interface CompiledNode {
+  singleRow: boolean;
   relation: SqlNode;
   columns: ColumnSchema[];
   ordering: OrderTerm[];
@@ -73,18 +76,27 @@ export function compileWorkflow(doc: unknown, options: CompileOptions): Compiled
     const { config, columns } = resolved.get(id)!;
     const inputs: Record<string, ColumnSchema[]> = {};
     const relations: Record<string, SqlNode> = {};
+    const singleRowInputs = new Set<string>();
     for (const [port, from] of Object.entries(planned.node.inputs ?? {})) {
       const upstream = compiled.get(from)!;
       inputs[port] = upstream.columns;
       relations[port] = upstream.relation;
+      if (upstream.singleRow) singleRowInputs.add(port);
     }
     const inputOrdering = compiled.get(planned.node.inputs?.input ?? '')?.ordering ?? [];
     try {
       // CTE names are generated, never taken from node ids: no user text reaches the SQL.
       const name = `n${index + 1}`;
-      const body = planned.component.sql!({ config, inputs, relations, output: columns, catalog: options.catalog, ordering: inputOrdering });
+      let helpers = 0;
+      const materialize = (helper: SqlNode): SqlNode => {
+        const helperName = `${name}_${++helpers}`;
+        ctes.push(sql`${ident(helperName)} AS ${{ kind: 'materializedHint' }}(${helper})`);
+        return ident(helperName);
+      };
+      const capabilities = { joinsOnMaterializedBoundingBoxes: dialect.joinsOnMaterializedBoundingBoxes };
+      const body = planned.component.sql!({ config, inputs, relations, output: columns, catalog: options.catalog, ordering: inputOrdering, materialize, capabilities, singleRowInputs });
       ctes.push(sql`${ident(name)} AS (${body})`);
-      compiled.set(id, { relation: ident(name), columns, ordering: nextOrdering(planned.component.order, config, inputOrdering, columns) });
+      compiled.set(id, { relation: ident(name), columns, singleRow: planned.component.singleRow === true, ordering: nextOrdering(planned.component.order, config, inputOrdering, columns) });
     } catch (error) {
       if (!(error instanceof ComponentConfigError)) throw error;
       issues.push({ code: error.code, node: id, ...(error.field ? { field: `config.${error.field}` } : {}), message: error.message, fix: error.fix });
@@ -101,7 +113,6 @@ export function compileWorkflow(doc: unknown, options: CompileOptions): Compiled
   }
   const last = compiled.get(cursor)!;
   const withClause = sql`WITH ${join(ctes)} `;
-  const query = dialect.compile(sql`${withClause}SELECT ${join(last.columns.map(outputColumn))} FROM ${last.relation}${orderClause(last.ordering.filter((t) => last.columns.some((c) => c.name === t.column)))}`);
 
   const hostSteps: HostStep[] = [];
   let columns = last.columns;
@@ -115,12 +126,28 @@ export function compileWorkflow(doc: unknown, options: CompileOptions): Compiled
       const table = (config as { table: string }).table;
       const statement = dialect.compile(sql`CREATE TABLE ${ident(table)} AS ${withClause}SELECT ${join(last.columns.map((c) => ident(c.name)))} FROM ${last.relation}`);
       writes = [{ kind: 'create_table_as', table, statement }];
+      for (const column of last.columns.filter((c) => c.type === 'geometry')) {
+        const register = dialect.registerGeometryColumn(table, column.name, column.srid ?? 4326, column.geometryType ?? 'GEOMETRY');
+        if (register) writes.push({ kind: 'register_geometry', table, statement: dialect.compile(register) });
+      }
     }
     columns = resolved.get(id)!.columns;
   }
+  const output = planSqlOutput(last.columns, hostSteps);
+  const selectList = [
+    ...output.columns.map(outputColumn),
+    ...output.lonLat.flatMap(({ geometry, lon, lat }) => {
+      const wgs84 = spatial('transform', [ident(geometry.name)], { srid: 4326, fromSrid: geometry.srid ?? 4326 });
+      // Points are read as they are (a GEOS centroid per row costs more than the whole query).
+      const point = geometry.geometryType === 'POINT' ? wgs84 : spatial('centroid', [wgs84]);
+      return [sql`${spatial('x', [point])} AS ${ident(lon)}`, sql`${spatial('y', [point])} AS ${ident(lat)}`];
+    }),
+  ];
+  const ordering = last.ordering.filter((t) => last.columns.some((c) => c.name === t.column));
+  const query = dialect.compile(sql`${withClause}SELECT ${join(selectList)} FROM ${last.relation}${orderClause(ordering)}`);
   const outputColumns = columns.map((c) => (c.type === 'geometry' ? { ...c, srid: 4326 } : c));
-  hostSteps.push({ kind: 'normalize', columns: outputColumns });
-  return { query, columns: outputColumns, hostSteps, ...(writes ? { writes } : {}), requiredRole: plan.requiredRole };
+  const finalSteps: HostStep[] = [...output.hostSteps, { kind: 'normalize', columns: outputColumns }];
+  return { query, columns: outputColumns, hostSteps: finalSteps, ...(writes ? { writes } : {}), requiredRole: plan.requiredRole };
 }
 
 /** Substitutes arguments for parameter references and re-checks the config's ranges. */
@@ -132,12 +159,15 @@ function resolveConfig(plan: WorkflowPlan, id: string, values: Record<string, un
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const { path, message } = flattenZodIssue(issue);
+      // Name the parameter behind the field, so a tool caller knows which argument to change.
+      const ref = findParamRefs(raw).find((r) => path === r.path || path.startsWith(`${r.path}.`))?.ref;
+      const missing = ref !== undefined && values[ref.$param] === undefined;
       issues.push({
         code: 'invalid_config',
         node: id,
         field: `config.${path}`,
-        message: `the value given is not accepted here (${message})`,
-        fix: 'pass an argument within the range this node accepts (or tighten the parameter bounds in the workflow)',
+        message: ref ? (missing ? `parameter "${ref.$param}" has no value and this field needs one` : `the value of parameter "${ref.$param}" is not accepted here (${message})`) : message,
+        fix: missing ? `pass "${ref!.$param}", or give it a default in the workflow` : `pass a value of "${ref?.$param ?? path}" within the range this node accepts (or tighten the parameter bounds in the workflow)`,
       });
     }
     return undefined;

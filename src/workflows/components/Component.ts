@@ -24,6 +24,15 @@ export interface SqlContext<C> extends SchemaContext<C> {
   output: ColumnSchema[];
   /** The row order of the `input` port, when an order_by upstream set one. */
   ordering: OrderTerm[];
+  /**
+   * Registers `body` as a helper CTE computed once (materialized where the engine would
+   * otherwise inline it) before this node's CTE, and returns its name to select from.
+   */
+  materialize(body: SqlNode): SqlNode;
+  /** What the target dialect prefers where one SQL shape is not best for both engines. */
+  capabilities: { joinsOnMaterializedBoundingBoxes: boolean };
+  /** Input ports fed by a node known to yield exactly one row (point_input, geometry_input…). */
+  singleRowInputs: Set<string>;
 }
 
 export interface OrderTerm {
@@ -47,6 +56,8 @@ export interface Component<C = unknown> {
   /** Components only editors may use (raw SQL source, writes). */
   requiresRole?: 'editor';
   writes?: boolean;
+  /** Sources that always yield exactly one row, which lets consumers pick cheaper SQL. */
+  singleRow?: boolean;
   columns(ctx: SchemaContext<C>): ColumnSchema[];
   /**
    * CTE bodies have no guaranteed order, so order is tracked beside the SQL: 'preserve' passes

@@ -40,7 +40,10 @@ export const aggregate = defineComponent({
       windows.push(parts.windows);
       return sql`${parts.aggregate} AS ${ident(a.as)}`;
     });
-    const from = windows.length ? sql`(SELECT "numbered_".*, ${join(windows)} FROM ${relations.input!} AS "numbered_") AS "windowed_"` : relations.input!;
+    // Only the columns the aggregates read go through the window sort: a joined polygon column
+    // would be copied into the sort for every row (measured 9 s of 13 s on the demo data).
+    const needed = [...new Set([...config.by, ...config.aggregates.flatMap((a) => (a.column ? [a.column] : []))])].map((name) => ident(name));
+    const from = windows.length ? sql`(SELECT ${join([...needed, ...windows])} FROM ${relations.input!}) AS "windowed_"` : relations.input!;
     return sql`SELECT ${join([...by, ...list])} FROM ${from}${groupBy}`;
   },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { bboxSchema } from '../document/GeoJsonGeometry.ts';
 import { isParamRef, paramOr } from '../document/ParamRef.ts';
-import { ident, spatial, sql, val } from '../sql/SqlNode.ts';
+import { ident, raw, spatial, sql, val } from '../sql/SqlNode.ts';
 import { columnRef, geometryColumn, srid } from './columnRules.ts';
 import { defineComponent } from './Component.ts';
 import { selectColumns } from './selectColumns.ts';
@@ -33,6 +33,8 @@ export const bboxFilter = defineComponent({
       { srid: srid(geom), fromSrid: 4326 },
     );
     const column = ident(geom.name);
-    return sql`SELECT ${selectColumns(output)} FROM ${relations.input!} WHERE ${spatial('bboxIntersects', [column, box])} AND ${spatial('intersects', [column, box])}`;
+    // A point meets a rectangle exactly when it meets its bounding box: skip the GEOS test.
+    const exact = geom.geometryType === 'POINT' ? raw('') : sql` AND ${spatial('intersects', [column, box])}`;
+    return sql`SELECT ${selectColumns(output)} FROM ${relations.input!} WHERE ${spatial('bboxIntersects', [column, box])}${exact}`;
   },
 });

@@ -17,6 +17,7 @@ export const bboxInput = defineComponent({
   inputs: [],
   config,
   execution: 'sql',
+  singleRow: true,
   columns: ({ config }) => [{ name: config.as, type: 'geometry', srid: 4326, geometryType: 'POLYGON' }],
   sql({ config }) {
     if (isParamRef(config.bbox)) throw new Error('bbox_input compiled with an unresolved parameter');

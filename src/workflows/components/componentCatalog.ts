@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ComponentCategory } from './Component.ts';
+import { paramRefJsonSchema } from '../document/ParamRef.ts';
 import { components } from './components.ts';
 
 export interface ComponentDescription {
@@ -21,7 +22,16 @@ function describeComponent(name: string): ComponentDescription {
     category: c.category,
     description: c.description,
     inputs: c.inputs,
-    configSchema: z.toJSONSchema(c.config as z.ZodType, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
+    configSchema: z.toJSONSchema(c.config as z.ZodType, {
+      io: 'input',
+      unrepresentable: 'any',
+      override: ({ jsonSchema }) => {
+        const kind = (jsonSchema as { paramRefKind?: string }).paramRefKind;
+        if (kind === undefined) return;
+        delete (jsonSchema as { paramRefKind?: string }).paramRefKind;
+        Object.assign(jsonSchema, paramRefJsonSchema, { description: `a workflow parameter of kind ${kind}: {"$param": "name"}` });
+      },
+    }) as Record<string, unknown>,
     execution: c.execution,
     ...(c.requiresRole ? { requiresRole: c.requiresRole } : {}),
     ...(c.writes ? { writes: true } : {}),

@@ -24,6 +24,7 @@ import { limit } from './limit.ts';
 import { makePoint } from './makePoint.ts';
 import { nearest } from './nearest.ts';
 import { orderBy } from './orderBy.ts';
+import { pointInput } from './pointInput.ts';
 import { pointOnSurface } from './pointOnSurface.ts';
 import { pointsInPolygon } from './pointsInPolygon.ts';
 import { rename } from './rename.ts';
@@ -46,6 +47,7 @@ export const components: ReadonlyMap<string, Component<never>> = new Map(
       table,
       sqlQuery,
       geometryInput,
+      pointInput,
       bboxInput,
       geojsonFeatures,
       filter,

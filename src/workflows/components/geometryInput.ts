@@ -18,6 +18,7 @@ export const geometryInput = defineComponent({
   inputs: [],
   config,
   execution: 'sql',
+  singleRow: true,
   columns: ({ config }) => [{ name: config.as, type: 'geometry', srid: 4326 }],
   sql({ config }) {
     if (typeof config.geometry !== 'object' || '$param' in config.geometry) throw new Error('geometry_input compiled with an unresolved parameter');

@@ -1,3 +1,4 @@
+import type { ColumnSchema } from '../catalog/ColumnSchema.ts';
 import { z } from 'zod';
 import { ident, join, spatial, sql, val } from '../sql/SqlNode.ts';
 import { ComponentConfigError } from '../validation/WorkflowIssue.ts';
@@ -26,13 +27,20 @@ export const gridAggregate = defineComponent({
       if (a.op === 'percentile') throw new ComponentConfigError('invalid_config', `aggregates.${i}.op`, 'percentile is not available in grid_aggregate', 'use count, sum, avg, min or max');
       return aggregateColumn(a, inputs.input ?? [], `aggregates.${i}`);
     });
-    return [
+    if ((inputs.input ?? []).some((c) => c.name === 'cell_x' || c.name === 'cell_y')) {
+      throw new ComponentConfigError('invalid_config', 'geometry', 'the input already has a cell_x or cell_y column', 'rename or drop it (rename / select) before grid_aggregate');
+    }
+    const out: ColumnSchema[] = [
       { name: 'cell_x', type: 'integer' },
       { name: 'cell_y', type: 'integer' },
       { name: 'geom', type: 'geometry', srid: srid(g), geometryType: 'POLYGON' },
       { name: config.count_as, type: 'integer' },
       ...aggregates,
     ];
+    const names = out.map((c) => c.name);
+    const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+    if (duplicate) throw new ComponentConfigError('invalid_config', 'aggregates', `two output columns are named "${duplicate}"`, 'give each aggregate and count_as a distinct name (cell_x, cell_y and geom are taken)');
+    return out;
   },
   sql({ config, inputs, relations }) {
     const g = geometryColumn(inputs.input ?? [], config.geometry);

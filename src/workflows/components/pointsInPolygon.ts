@@ -5,6 +5,7 @@ import { aggregateColumn, aggregateExpression, aggregateSpec } from './aggregate
 import { columnRef, geometryColumn, newColumnName, srid, withAddedColumns } from './columnRules.ts';
 import { defineComponent } from './Component.ts';
 import { selectColumns } from './selectColumns.ts';
+import { boundingBoxesOverlap, withBoundingBox } from './withBoundingBox.ts';
 
 const config = z.strictObject({
   count_as: newColumnName.default('point_count'),
@@ -40,18 +41,26 @@ export const pointsInPolygon = defineComponent({
     ];
     return withAddedColumns(inputs.polygons ?? [], added, 'count_as');
   },
-  sql({ config, inputs, relations }) {
+  sql(ctx) {
+    const { config, inputs, relations } = ctx;
     const polygons = inputs.polygons ?? [];
     const pg = geometryColumn(polygons, config.polygon_geometry, 'polygon_geometry');
     const pt = geometryColumn(inputs.points ?? [], config.point_geometry, 'point_geometry');
     const point = spatial('transform', [ident('q', pt.name)], { srid: srid(pg), fromSrid: srid(pt) });
-    const where = sql`${spatial('bboxIntersects', [ident('p', pg.name), point])} AND ${spatial('intersects', [ident('p', pg.name), point])}`;
+    let where = sql`${spatial('bboxIntersects', [ident('p', pg.name), point])} AND ${spatial('intersects', [ident('p', pg.name), point])}`;
+    let polygonRelation = relations.polygons!;
+    let pointRelation = relations.points!;
+    if (ctx.capabilities.joinsOnMaterializedBoundingBoxes && srid(pg) === srid(pt)) {
+      polygonRelation = withBoundingBox(ctx, polygonRelation, polygons, pg.name);
+      pointRelation = withBoundingBox(ctx, pointRelation, inputs.points ?? [], pt.name);
+      where = sql`${boundingBoxesOverlap('p', 'q')} AND ${where}`;
+    }
     // Correlated subqueries keep every polygon (count 0) without grouping by geometry columns.
-    const sub = (expression: ReturnType<typeof sql>) => sql`(SELECT ${expression} FROM ${relations.points!} AS "q" WHERE ${where})`;
+    const sub = (expression: ReturnType<typeof sql>) => sql`(SELECT ${expression} FROM ${pointRelation} AS "q" WHERE ${where})`;
     const extra = [
       sql`${sub(raw('count(*)'))} AS ${ident(config.count_as)}`,
       ...config.aggregates.map((a) => sql`${sub(aggregateExpression(a, (c) => ident('q', c)))} AS ${ident(a.as)}`),
     ];
-    return sql`SELECT ${selectColumns(polygons, 'p')}, ${join(extra)} FROM ${relations.polygons!} AS "p"`;
+    return sql`SELECT ${selectColumns(polygons, 'p')}, ${join(extra)} FROM ${polygonRelation} AS "p"`;
   },
 });

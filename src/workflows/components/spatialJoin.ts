@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ident, raw, spatial, sql } from '../sql/SqlNode.ts';
+import { ident, spatial, sql } from '../sql/SqlNode.ts';
+import { boundingBoxesOverlap, withBoundingBox } from './withBoundingBox.ts';
 import { columnRef, geometryColumn, srid } from './columnRules.ts';
 import { defineComponent } from './Component.ts';
 import { joinedColumns, joinedSelectList } from './joinColumns.ts';
@@ -31,13 +32,25 @@ export const spatialJoin = defineComponent({
     checkDistance(config.predicate, config.distance_m);
     return joinedColumns(inputs.left ?? [], inputs.right ?? [], config.right_prefix).columns;
   },
-  sql({ config, inputs, relations }) {
+  sql(ctx) {
+    const { config, inputs, relations } = ctx;
     const lg = geometryColumn(inputs.left ?? [], config.left_geometry, 'left_geometry');
     const rg = geometryColumn(inputs.right ?? [], config.right_geometry, 'right_geometry');
     const { right } = joinedColumns(inputs.left ?? [], inputs.right ?? [], config.right_prefix);
     const target = srid(lg);
     const rightGeom = spatial('transform', [ident('r', rg.name)], { srid: target, fromSrid: srid(rg) });
-    const on = spatialPredicate(config.predicate, ident('l', lg.name), rightGeom, target, config.distance_m);
-    return sql`SELECT ${joinedSelectList(inputs.left ?? [], right)} FROM ${relations.left!} AS "l" ${raw(config.how === 'left' ? 'LEFT JOIN' : 'INNER JOIN')} ${relations.right!} AS "r" ON ${on}`;
+    let on = spatialPredicate(config.predicate, ident('l', lg.name), rightGeom, target, config.distance_m);
+    let left = relations.left!;
+    let rightRelation = relations.right!;
+    if (ctx.capabilities.joinsOnMaterializedBoundingBoxes && config.predicate !== 'within_distance' && srid(rg) === target) {
+      left = withBoundingBox(ctx, left, inputs.left ?? [], lg.name);
+      rightRelation = withBoundingBox(ctx, rightRelation, inputs.right ?? [], rg.name);
+      on = sql`${boundingBoxesOverlap('l', 'r')} AND ${on}`;
+    }
+    const list = joinedSelectList(inputs.left ?? [], right);
+    if (config.how === 'left') return sql`SELECT ${list} FROM ${left} AS "l" LEFT JOIN ${rightRelation} AS "r" ON ${on}`;
+    // CROSS JOIN fixes SQLite's loop order (PostgreSQL plans it freely): the right input, usually
+    // the fewer and larger polygons, outside, so GEOS sees the same polygon many times in a row.
+    return sql`SELECT ${list} FROM ${rightRelation} AS "r" CROSS JOIN ${left} AS "l" WHERE ${on}`;
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { paramOr } from '../document/ParamRef.ts';
-import { type SqlNode, spatial, val } from '../sql/SqlNode.ts';
+import { type SqlNode, spatial, sql, val } from '../sql/SqlNode.ts';
 import { ComponentConfigError } from '../validation/WorkflowIssue.ts';
 
 export const spatialPredicateName = z
@@ -19,13 +19,16 @@ export function checkDistance(predicate: SpatialPredicateName, distance: unknown
 
 /** `a` and `b` are geometry expressions in the same SRID `srid`. */
 export function spatialPredicate(predicate: SpatialPredicateName, a: SqlNode, b: SqlNode, sridOf: number, distance: unknown): SqlNode {
+  // The bounding-box test first: SpatiaLite reads it from the blob header without parsing the
+  // geometry, which made a cities × countries join ~TODO× faster; PostGIS uses it with an index.
+  const prefilter = (exact: SqlNode) => sql`${spatial('bboxIntersects', [a, b])} AND ${exact}`;
   switch (predicate) {
     case 'intersects':
-      return spatial('intersects', [a, b]);
+      return prefilter(spatial('intersects', [a, b]));
     case 'within':
-      return spatial('within', [a, b]);
+      return prefilter(spatial('within', [a, b]));
     case 'contains':
-      return spatial('contains', [a, b]);
+      return prefilter(spatial('contains', [a, b]));
     case 'within_distance':
       if (typeof distance !== 'number') throw new ComponentConfigError('invalid_config', 'distance_m', 'within_distance needs a distance', 'set distance_m');
       return spatial('withinDistanceMeters', [a, b, val(distance, 'float')], { srid: sridOf });

@@ -39,7 +39,15 @@ const paramRefShape = (kind: ParamKind) =>
       acceptedKinds.set(value, kind);
       return true;
     })
-    .meta({ description: `a workflow parameter of kind ${kind}: {"$param": "name"}` });
+    .meta({ description: `a workflow parameter of kind ${kind}: {"$param": "name"}`, paramRefKind: kind });
+
+/** The JSON Schema of a parameter reference (z.custom has none of its own). */
+export const paramRefJsonSchema = {
+  type: 'object',
+  properties: { $param: { type: 'string', description: 'name of a declared workflow parameter' } },
+  required: ['$param'],
+  additionalProperties: false,
+};
 
 /** A field that takes a literal of `schema` or a reference to a parameter of `kind`. */
 export function paramOr<T extends z.ZodType>(schema: T, kind: ParamKind) {

@@ -6,7 +6,8 @@ import type { ColumnSchema } from '../catalog/ColumnSchema.ts';
  * can store them beside the compiled query.
  */
 export type HostStep =
-  | { kind: 'h3_index'; geometry: string; resolution: number; as: string }
+  /** `lon`/`lat`: numeric columns the SQL part added for this step (else the GeoJSON is parsed). */
+  | { kind: 'h3_index'; geometry: string; resolution: number; as: string; lon?: string; lat?: string }
   | {
       kind: 'h3_aggregate';
       cell: string;

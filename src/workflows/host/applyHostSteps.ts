@@ -22,6 +22,10 @@ function applyStep(rows: Row[], step: HostStep): Row[] {
     case 'normalize':
       return rows.map((row) => normalizeRow(row, step.columns));
     case 'h3_index':
+      if (step.lon && step.lat) {
+        const { lon, lat } = step;
+        return rows.map((row) => ({ ...row, [step.as]: h3FromLonLat(row[lon], row[lat], step.resolution) }));
+      }
       return rows.map((row) => ({ ...row, [step.as]: h3Index(row[step.geometry], step.resolution) }));
     case 'h3_boundary':
       return rows.map((row) => ({ ...row, [step.as]: h3Boundary(row[step.cell]) }));
@@ -73,6 +77,11 @@ function h3Index(value: unknown, resolution: number): string | null {
   const [lon, lat] = geometry.coordinates as number[];
   if (typeof lon !== 'number' || typeof lat !== 'number') throw new HostStepError('h3_index: point without coordinates');
   return latLngToCell(lat, lon, resolution);
+}
+
+function h3FromLonLat(lon: unknown, lat: unknown, resolution: number): string | null {
+  if (lon === null || lon === undefined || lat === null || lat === undefined) return null;
+  return latLngToCell(Number(lat), Number(lon), resolution);
 }
 
 function h3Boundary(cell: unknown): string | null {

@@ -17,6 +17,7 @@ const castFor: Record<ValueType, string> = {
  */
 export class PostgisDialect extends SqlDialect {
   readonly name = 'postgis' as const;
+  readonly joinsOnMaterializedBoundingBoxes = false;
 
   protected placeholder(index: number, type: ValueType): string {
     return `$${index}::${castFor[type]}`;
@@ -28,6 +29,11 @@ export class PostgisDialect extends SqlDialect {
 
   protected least(args: SqlNode[]): SqlNode {
     return sql`LEAST(${join(args)})`;
+  }
+
+  /** PostgreSQL inlines single-use CTEs so GiST indexes on the base tables stay usable: keep that. */
+  protected materializedHint(): string {
+    return '';
   }
 
   protected toFloat(arg: SqlNode): SqlNode {

@@ -1,5 +1,5 @@
 import { SqlDialect, requireArg } from './SqlDialect.ts';
-import { type SqlNode, type SpatialOp, raw, sql, join } from './SqlNode.ts';
+import { type SqlNode, type SpatialOp, raw, sql, join, val } from './SqlNode.ts';
 
 /**
  * SpatiaLite has no geography type. Measures use its ellipsoidal forms (`ST_Area(g, 1)`,
@@ -10,6 +10,12 @@ import { type SqlNode, type SpatialOp, raw, sql, join } from './SqlNode.ts';
  */
 export class SpatialiteDialect extends SqlDialect {
   readonly name = 'spatialite' as const;
+  readonly joinsOnMaterializedBoundingBoxes = true;
+
+  /** SpatiaLite lists geometry columns in geometry_columns; CREATE TABLE … AS does not add them. */
+  override registerGeometryColumn(table: string, column: string, srid: number, geometryType: string): SqlNode {
+    return sql`SELECT RecoverGeometryColumn(${val(table, 'text')}, ${val(column, 'text')}, ${val(srid, 'integer')}, ${val(geometryType, 'text')}, 'XY')`;
+  }
 
   protected placeholder(): string {
     return '?';
@@ -21,6 +27,15 @@ export class SpatialiteDialect extends SqlDialect {
 
   protected least(args: SqlNode[]): SqlNode {
     return sql`min(${join(args)})`;
+  }
+
+  /**
+   * SQLite inlines a CTE used once into the query that reads it, so in a join its filters and
+   * functions run once per pair instead of once per row (measured: 75 s instead of 6 s for the
+   * demo cities × countries join). Materializing the join inputs keeps them computed once.
+   */
+  protected materializedHint(): string {
+    return 'MATERIALIZED ';
   }
 
   protected toFloat(arg: SqlNode): SqlNode {

@@ -7,6 +7,12 @@ import { type SqlNode, type SpatialOp, type ValueType } from './SqlNode.ts';
  */
 export abstract class SqlDialect {
   abstract readonly name: Dialect;
+  /**
+   * Whether joins should compare precomputed, materialized bounding boxes (SpatiaLite: no index
+   * on CTEs, and a function call per pair costs more than the exact test) rather than rely on
+   * the engine's spatial index through `&&` (PostGIS).
+   */
+  abstract readonly joinsOnMaterializedBoundingBoxes: boolean;
 
   /** Placeholder for the 1-based parameter `index` holding a value of `type`. */
   protected abstract placeholder(index: number, type: ValueType): string;
@@ -18,6 +24,15 @@ export abstract class SqlDialect {
   protected abstract least(args: SqlNode[]): SqlNode;
   protected abstract toFloat(arg: SqlNode): SqlNode;
   protected abstract toText(arg: SqlNode): SqlNode;
+  protected abstract materializedHint(): string;
+
+  /**
+   * Statements registering a geometry column of a table made by CREATE TABLE … AS, where the
+   * engine keeps a geometry catalog that such a table does not join by itself (SpatiaLite).
+   */
+  registerGeometryColumn(_table: string, _column: string, _srid: number, _geometryType: string): SqlNode | undefined {
+    return undefined;
+  }
 
   /** Doubling embedded quotes is the whole of identifier quoting in both engines (SQL standard). */
   quoteIdentifier(name: string): string {
@@ -52,6 +67,8 @@ export abstract class SqlDialect {
         return this.visit(this.toFloat(node.arg), params);
       case 'toText':
         return this.visit(this.toText(node.arg), params);
+      case 'materializedHint':
+        return this.materializedHint();
     }
   }
 }

@@ -45,7 +45,9 @@ export type SqlNode =
   | { kind: 'series'; from: SqlNode; to: SqlNode; column: string }
   | { kind: 'least'; args: SqlNode[] }
   | { kind: 'toFloat'; arg: SqlNode }
-  | { kind: 'toText'; arg: SqlNode };
+  | { kind: 'toText'; arg: SqlNode }
+  /** `MATERIALIZED ` where the engine needs it to evaluate a CTE once (SpatiaLite), else nothing. */
+  | { kind: 'materializedHint' };
 
 /** Trusted SQL text; only ever called with literals written in this code base. */
 export function raw(text: string): SqlNode {

@@ -281,6 +281,15 @@ forEachEngine('components', (w) => {
       expect(r.rank).toBe(i + 1);
       within1pct(r.distance_m, expected[i]!.d);
     });
+    // Several left rows: ranks restart per left row.
+    const many = await w.run(twoPorts('nearest', [['table', { table: 'cities' }], ['filter', { conditions: [{ column: 'name', op: 'in', value: ['a1', 'g1'] }] }]], [['table', { table: 'cities' }]], { k: 2 }));
+    for (const from of ['a1', 'g1']) {
+      const c = city(from);
+      const mine = many.filter((r) => r.name === from).sort((a, b) => (a.rank as number) - (b.rank as number));
+      const expectedPair = [...cityRows].sort((a, b) => turf.distance([c.lon, c.lat], [a.lon, a.lat]) - turf.distance([c.lon, c.lat], [b.lon, b.lat])).slice(0, 2);
+      expect(mine.map((r) => r.right_name)).toEqual(expectedPair.map((e) => e.name));
+      expect(mine.map((r) => r.rank)).toEqual([1, 2]);
+    }
     const capped = await w.run(twoPorts('nearest', [['geometry_input', { geometry: origin }]], [['table', { table: 'cities' }]], { k: 3, max_distance_m: 500_000 }));
     expect(capped).toHaveLength(2);
   });
@@ -376,10 +385,15 @@ forEachEngine('components', (w) => {
     const doc = chain(['table', { table: 'cities' }], ['filter', { conditions: [{ column: 'country', op: '=', value: 'Beta' }] }], ['save_table', { table: 'beta_cities' }]);
     const compiled = w.compile(doc);
     expect(compiled.requiredRole).toBe('editor');
-    expect(compiled.writes).toHaveLength(1);
     expect(compiled.writes![0]!.statement.sql).toMatch(/^CREATE TABLE "beta_cities" AS WITH/);
     expect(compiled.query.sql).not.toMatch(/CREATE/);
-    await w.engine.run(compiled.writes![0]!.statement);
+    for (const write of compiled.writes!) await w.engine.run(write.statement);
+    if (w.engine.dialect === 'spatialite') {
+      expect(compiled.writes!.map((x) => x.kind)).toEqual(['create_table_as', 'register_geometry']);
+      expect(await w.engine.run({ sql: "SELECT srid, geometry_type FROM geometry_columns WHERE f_table_name = 'beta_cities'", params: [] })).toEqual([{ srid: 4326, geometry_type: 1 }]);
+    } else {
+      expect(compiled.writes).toHaveLength(1);
+    }
     const saved = await w.run(chain(['sql_query', { sql: 'SELECT name FROM beta_cities', columns: [{ name: 'name', type: 'text' }] }]));
     expect(names(saved)).toEqual(['b1', 'b2']);
     expect(await w.run(chain(['table', { table: 'cities' }], ['result']))).toHaveLength(cityRows.length);

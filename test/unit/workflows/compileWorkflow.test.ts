@@ -86,7 +86,8 @@ describe('compileWorkflow', () => {
   it('re-checks component ranges with the argument values', () => {
     const loose = doc([{ id: 'c', component: 'table', config: { table: 'cities' } }, { id: 'b', component: 'buffer', inputs: { input: 'c' }, config: { distance_m: { $param: 'd' } } }], 'b', [{ name: 'd', type: 'number' }]);
     expect(() => compileWorkflow(loose, { dialect: 'postgis', catalog, args: { d: 5e9 } })).toThrow(WorkflowValidationError);
-    expect(() => compileWorkflow(loose, { dialect: 'postgis', catalog, args: { d: 5e9 } })).toThrow(/node "b", field "config.distance_m"/);
+    expect(() => compileWorkflow(loose, { dialect: 'postgis', catalog, args: { d: 5e9 } })).toThrow(/node "b", field "config.distance_m": the value of parameter "d" is not accepted here/);
+    expect(() => compileWorkflow(loose, { dialect: 'postgis', catalog, args: {} })).toThrow(/parameter "d" has no value.*Fix: pass "d", or give it a default/);
   });
 
   it('returns host steps for H3 and a final normalize step', () => {
@@ -104,6 +105,13 @@ describe('compileWorkflow', () => {
     expect(compiled.hostSteps.map((s) => s.kind)).toEqual(['h3_index', 'h3_aggregate', 'normalize']);
     expect(compiled.hostSteps[0]).toMatchObject({ resolution: 4, geometry: 'geom', as: 'h3_cell' });
     expect(compiled.columns.map((c) => c.name)).toEqual(['h3_cell', 'count']);
+    // Only what the aggregate needs leaves the engine: numeric lon/lat, no GeoJSON, no names.
+    expect(compiled.hostSteps[0]).toMatchObject({ lon: 'h3_lon_1_', lat: 'h3_lat_1_' });
+    expect(compiled.query.sql).toMatch(/SELECT ST_X\("geom"\) AS "h3_lon_1_", ST_Y\("geom"\) AS "h3_lat_1_" FROM "n1"$/);
+    // Without an aggregate after it, the geometry still goes out as GeoJSON.
+    const indexOnly = compileWorkflow({ ...h3, nodes: [h3.nodes[0], h3.nodes[1], { id: 'o', component: 'result', inputs: { input: 'i' } }] }, { dialect: 'postgis', catalog, args: {} });
+    expect(indexOnly.query.sql).toMatch(/ST_AsGeoJSON\("geom", 9\) AS "geom"/);
+    expect(indexOnly.columns.map((c) => c.name)).toEqual(['name', 'population', 'founded', 'geom', 'h3_cell']);
   });
 
   it('compiles save_table into a separate write statement', () => {

@@ -131,6 +131,11 @@ describe('documents and catalogs', () => {
       expect(c.configSchema.type, c.name).toBe('object');
     }
     expect(componentCatalog.find((c) => c.name === 'sql_query')).toMatchObject({ requiresRole: 'editor' });
+    const buffer = componentCatalog.find((c) => c.name === 'buffer')!.configSchema as { properties: { distance_m: { anyOf: Record<string, unknown>[] } } };
+    expect(buffer.properties.distance_m.anyOf).toEqual([
+      expect.objectContaining({ type: 'number', minimum: 0, maximum: 1_000_000 }),
+      expect.objectContaining({ type: 'object', required: ['$param'] }),
+    ]);
     expect(componentCatalog.find((c) => c.name === 'save_table')).toMatchObject({ requiresRole: 'editor', writes: true });
     expect(new Set(componentCatalog.map((c) => c.category))).toEqual(new Set(['source', 'filter', 'transform', 'spatial', 'join', 'aggregate', 'h3', 'output']));
   });

@@ -1,0 +1,167 @@
+/**
+ * Example workflows compiled by Meridian vs the same queries written by hand, on SpatiaLite
+ * (embedded engine, demo data) and PostGIS (when PostgreSQL is reachable). Prints the median
+ * time of each and the ratio compiled / hand (goal ≤ 1.15). Standalone:
+ *   node --import tsx bench/workflows.ts
+ * BENCH_RUNS (default 3) sets the timed runs per query; BENCH_ENGINES=spatialite or postgis runs
+ * one engine. PostgreSQL's JIT costs ~350 ms per query on these plans (PostGIS functions have
+ * high cost estimates): compare with PGOPTIONS='-c jit=off'.
+ */
+const engines = (process.env.BENCH_ENGINES ?? 'spatialite,postgis').split(',');
+import { readFileSync } from 'node:fs';
+import { latLngToCell } from 'h3-js';
+import type { CompiledQuery, Dialect, Engine } from '../src/engines/Engine.ts';
+import { applyHostSteps, catalogFromDescription, compileWorkflow, parseWorkflowDocument } from '../src/workflows/index.ts';
+import { postgisDemoEngine, spatialiteDemoEngine, type DemoEngine } from '../test/integration/workflows/support/demoEngines.ts';
+import { postgresReachable } from '../test/support/postgres.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+type Rows = Record<string, unknown>[];
+
+interface Case {
+  file: string;
+  args: Record<string, unknown>;
+  /** The query a person would write for the same answer, and any work done after it in Node. */
+  hand: Record<Dialect, CompiledQuery>;
+  after?: (rows: Rows) => Rows;
+}
+
+const paris = { lon: 2.3522, lat: 48.8566, radius_m: 30_000, max_results: 100 };
+const bbox = [5, 45, 15, 55];
+const drawn = { type: 'Polygon', coordinates: [[[-105, 39], [-104, 39], [-104, 40.2], [-105, 39]]] };
+
+const cases: Case[] = [
+  {
+    file: 'cities-within-radius.json',
+    args: paris,
+    hand: {
+      spatialite: {
+        sql: 'SELECT name, country, population, ST_Distance(geom, MakePoint(?, ?, 4326), 1) AS distance_m, AsGeoJSON(geom, 9) AS geom FROM cities WHERE ST_Distance(geom, MakePoint(?, ?, 4326), 1) <= ? ORDER BY distance_m, name LIMIT ?',
+        params: [paris.lon, paris.lat, paris.lon, paris.lat, paris.radius_m, paris.max_results],
+      },
+      postgis: {
+        sql: 'SELECT name, country, population, ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography) AS distance_m, ST_AsGeoJSON(geom, 9) AS geom FROM cities WHERE ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, $3) ORDER BY distance_m, name LIMIT $4',
+        params: [paris.lon, paris.lat, paris.radius_m, paris.max_results],
+      },
+    },
+  },
+  {
+    file: 'population-by-country-in-bbox.json',
+    args: { bbox, min_population: 5000 },
+    hand: {
+      // The textbook SpatiaLite spatial join: the countries' R*Tree through the SpatialIndex table.
+      spatialite: {
+        sql: `WITH joined AS (SELECT co.name AS country_name, ci.population AS population FROM cities ci JOIN countries co ON co.rowid IN (SELECT rowid FROM SpatialIndex WHERE f_table_name = 'countries' AND search_frame = ci.geom) AND ST_Within(ci.geom, co.geom) WHERE MbrIntersects(ci.geom, BuildMbr(?, ?, ?, ?, 4326)) AND ci.population >= ?),
+          ranked AS (SELECT country_name, population, ROW_NUMBER() OVER (PARTITION BY country_name ORDER BY population) - 1 AS rn, COUNT(*) OVER (PARTITION BY country_name) AS n FROM joined)
+          SELECT country_name, count(*) AS cities, sum(population) AS population,
+            sum(CASE WHEN rn = CAST((n - 1) / 2 AS INTEGER) THEN population * (1 - ((n - 1) / 2.0 - CAST((n - 1) / 2 AS INTEGER))) WHEN rn = CAST((n - 1) / 2 AS INTEGER) + 1 THEN population * ((n - 1) / 2.0 - CAST((n - 1) / 2 AS INTEGER)) ELSE 0 END) AS median_city_population
+          FROM ranked GROUP BY country_name ORDER BY population DESC, country_name`,
+        params: [...bbox, 5000],
+      },
+      postgis: {
+        sql: `SELECT co.name AS country_name, count(*)::float8 AS cities, sum(ci.population)::float8 AS population, percentile_cont(0.5) WITHIN GROUP (ORDER BY ci.population) AS median_city_population
+          FROM cities ci JOIN countries co ON ST_Within(ci.geom, co.geom)
+          WHERE ci.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) AND ST_Intersects(ci.geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)) AND ci.population >= $5
+          GROUP BY co.name ORDER BY population DESC, country_name`,
+        params: [...bbox, 5000],
+      },
+    },
+  },
+  {
+    file: 'h3-city-density.json',
+    args: { resolution: 4, bbox },
+    hand: {
+      spatialite: { sql: 'SELECT population, X(geom) AS lon, Y(geom) AS lat FROM cities WHERE MbrIntersects(geom, BuildMbr(?, ?, ?, ?, 4326))', params: bbox },
+      postgis: { sql: 'SELECT population, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM cities WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)', params: bbox },
+    },
+    after: (rows) => {
+      const cells = new Map<string, { cities: number; population: number }>();
+      for (const r of rows) {
+        const cell = latLngToCell(r.lat as number, r.lon as number, 4);
+        const c = cells.get(cell) ?? { cities: 0, population: 0 };
+        cells.set(cell, { cities: c.cities + 1, population: c.population + Number(r.population) });
+      }
+      return [...cells].map(([h3_cell, c]) => ({ h3_cell, ...c }));
+    },
+  },
+  {
+    file: 'nearest-cities.json',
+    args: { lon: 13.405, lat: 52.52, k: 5, min_population: 5000 },
+    hand: {
+      spatialite: {
+        sql: 'SELECT name, country, population, ST_Distance(geom, MakePoint(?, ?, 4326), 1) AS distance_m, AsGeoJSON(geom, 9) AS geom FROM cities WHERE population >= ? ORDER BY distance_m LIMIT ?',
+        params: [13.405, 52.52, 5000, 5],
+      },
+      postgis: {
+        sql: 'SELECT name, country, population, ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography) AS distance_m, ST_AsGeoJSON(geom, 9) AS geom FROM cities WHERE population >= $3 ORDER BY distance_m LIMIT $4',
+        params: [13.405, 52.52, 5000, 5],
+      },
+    },
+  },
+  {
+    file: 'counties-in-polygon.json',
+    args: { area: drawn },
+    hand: {
+      spatialite: {
+        sql: 'SELECT id, name, state, AsGeoJSON(geom, 9) AS geom, ST_Area(geom, 1) AS area_m2 FROM us_counties WHERE ST_Intersects(geom, SetSRID(GeomFromGeoJSON(?), 4326)) ORDER BY state, name',
+        params: [JSON.stringify(drawn)],
+      },
+      postgis: {
+        sql: 'SELECT id, name, state, ST_AsGeoJSON(geom, 9) AS geom, ST_Area(geom::geography) AS area_m2 FROM us_counties WHERE ST_Intersects(geom, ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)) ORDER BY state, name',
+        params: [JSON.stringify(drawn)],
+      },
+    },
+  },
+];
+
+async function median(run: () => Promise<number>): Promise<{ ms: number; rows: number }> {
+  let rows = await run(); // warm-up (caches, JIT, worker start)
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    rows = await run();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { ms: times[Math.floor(times.length / 2)]!, rows };
+}
+
+async function bench(name: string, demo: DemoEngine): Promise<void> {
+  const engine: Engine = demo.engine;
+  const catalog = catalogFromDescription(await engine.describe());
+  console.log(`\n${name}`);
+  console.log('workflow'.padEnd(36), 'compiled ms'.padStart(12), 'hand ms'.padStart(10), 'ratio'.padStart(7), 'rows'.padStart(7));
+  for (const c of cases) {
+    const doc = parseWorkflowDocument(readFileSync(new URL(`../examples/workflows/${c.file}`, import.meta.url), 'utf8'));
+    const compiled = compileWorkflow(doc, { dialect: engine.dialect, catalog, args: c.args });
+    const options = { maxRows: 100_000, timeoutMs: 300_000 };
+    const mine = await median(async () => applyHostSteps((await engine.run(compiled.query, options)).rows, compiled.hostSteps).length);
+    const hand = await median(async () => {
+      const rows = (await engine.run(c.hand[engine.dialect], options)).rows;
+      return (c.after ? c.after(rows) : rows).length;
+    });
+    const flag = mine.rows === hand.rows ? '' : `  (row counts differ: ${mine.rows} vs ${hand.rows})`;
+    console.log(c.file.replace('.json', '').padEnd(36), mine.ms.toFixed(1).padStart(12), hand.ms.toFixed(1).padStart(10), (mine.ms / hand.ms).toFixed(2).padStart(7), String(mine.rows).padStart(7) + flag);
+  }
+}
+
+if (engines.includes('spatialite')) {
+  const lite = await spatialiteDemoEngine();
+  try {
+    await bench('SpatiaLite (spl.js worker, demo data)', lite);
+  } finally {
+    await lite.close();
+  }
+}
+if (!engines.includes('postgis')) {
+  // skipped on request
+} else if (await postgresReachable()) {
+  const pg = await postgisDemoEngine();
+  try {
+    await bench('PostGIS (pg, demo data, no extra indexes)', pg);
+  } finally {
+    await pg.close();
+  }
+} else {
+  console.log('\nPostGIS: PostgreSQL not reachable, skipped');
+}

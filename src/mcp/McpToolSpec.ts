@@ -1,0 +1,62 @@
+import { requireScopes, type CallToolResult, type ScopeChallengeHandler, type ServerContext, type StandardSchemaWithJSON, type ToolAnnotations } from '@modelcontextprotocol/server';
+import type { McpCaller } from './McpCaller.ts';
+import type { McpTool } from './McpTool.ts';
+import { precompiledSchema } from './precompiledSchema.ts';
+
+/**
+ * A tool ready to register on a per-request server: schemas already converted and compiled,
+ * scope challenge prepared. Built once (static tools at start, workflow tools per catalog
+ * version), registered many times.
+ */
+export interface McpToolSpec {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: StandardSchemaWithJSON;
+  outputSchema?: StandardSchemaWithJSON;
+  annotations?: ToolAnnotations;
+  scopeChallenge?: ScopeChallengeHandler;
+  call(args: unknown, caller: McpCaller, ctx: ServerContext): Promise<CallToolResult>;
+}
+
+export function scopeChallengeFor(scopes: string[]): ScopeChallengeHandler | undefined {
+  const [first, ...rest] = scopes;
+  return first === undefined ? undefined : requireScopes(first, ...rest);
+}
+
+/** A zod-defined tool as a spec: JSON Schema validation by the SDK, then zod for defaults. */
+export function specFromTool(tool: McpTool): McpToolSpec {
+  return {
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: precompiledSchema(tool.inputSchema),
+    ...(tool.outputSchema && { outputSchema: precompiledSchema(tool.outputSchema) }),
+    ...(tool.annotations && { annotations: tool.annotations }),
+    scopeChallenge: scopeChallengeFor(tool.requiredScopes),
+    async call(args, caller, ctx) {
+      const parsed = tool.inputSchema.safeParse(args ?? {});
+      if (!parsed.success) {
+        return {
+          isError: true,
+          content: [
+            { type: 'text', text: `Invalid arguments for ${tool.name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ')}` },
+          ],
+        };
+      }
+      return tool.handler(parsed.data as never, caller, ctx);
+    },
+  };
+}
+
+/** Accepts any arguments at the SDK layer while advertising `schema`: the tool validates itself. */
+export function advertisedSchema(schema: Record<string, unknown>): StandardSchemaWithJSON {
+  return {
+    '~standard': {
+      version: 1,
+      vendor: 'meridian',
+      jsonSchema: { input: () => schema, output: () => schema },
+      validate: (value: unknown) => ({ value }),
+    },
+  } as StandardSchemaWithJSON;
+}

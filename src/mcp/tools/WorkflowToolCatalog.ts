@@ -1,0 +1,197 @@
+import type { CallToolResult, ServerContext } from '@modelcontextprotocol/server';
+import type { McpServices } from '../McpServices.ts';
+import type { McpCaller } from '../McpCaller.ts';
+import { advertisedSchema, scopeChallengeFor, type McpToolSpec } from '../McpToolSpec.ts';
+import { markdownTable, toolError, toolResult } from '../toolResults.ts';
+import { listConnections } from '../../connections/index.ts';
+import { listPublishedWorkflows, toolCatalogVersion, type PublishedWorkflow } from '../../store/repositories/workflows.ts';
+import {
+  QueueFullError,
+  WORKFLOW_JOB,
+  readJobResult,
+  requestJobCancel,
+  submitJob,
+  waitForJob,
+  type JobView,
+} from '../../jobs/index.ts';
+import { catalogFromDescription, parameterInputSchema, validateArguments, validateWorkflow, type ColumnSchema } from '../../workflows/index.ts';
+import { describeJob, encodeResultCursor } from './jobResultFormat.ts';
+
+/** Rows sent inline with a finished sync call; the rest are paged with get_job_results. */
+export const INLINE_ROWS = 50;
+
+const JSON_TYPES: Record<string, string> = { integer: 'integer', number: 'number', boolean: 'boolean' };
+
+function outputSchemaFor(columns: ColumnSchema[] | undefined): Record<string, unknown> {
+  const rowItems = columns
+    ? {
+        type: 'object',
+        properties: Object.fromEntries(
+          columns.map((c) => [c.name, { type: [JSON_TYPES[c.type] ?? 'string', 'null'], ...(c.type === 'geometry' && { description: 'GeoJSON geometry (WGS 84), as text' }) }]),
+        ),
+      }
+    : { type: 'object' };
+  return {
+    type: 'object',
+    properties: {
+      state: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'expired'] },
+      jobId: { type: 'string' },
+      rowCount: { type: ['integer', 'null'] },
+      truncated: { type: 'boolean' },
+      columns: { type: ['array', 'null'], items: { type: 'object', properties: { name: { type: 'string' }, type: { type: 'string' } } } },
+      rows: { type: 'array', items: rowItems },
+      nextCursor: { type: 'string' },
+      message: { type: 'string' },
+    },
+    required: ['state', 'jobId'],
+  };
+}
+
+interface CatalogEntry {
+  workflow: PublishedWorkflow;
+  spec: McpToolSpec;
+}
+
+/**
+ * The organization's published workflows as MCP tools. Built once per organization and catalog
+ * version (publishing bumps it, in the store, so every process sees the change on its next
+ * request), then narrowed per caller to the workflows whose connection the caller may use.
+ */
+export class WorkflowToolCatalog {
+  private readonly byOrg = new Map<string, { version: number; entries: Promise<CatalogEntry[]> }>();
+
+  constructor(private readonly services: McpServices) {}
+
+  async specsFor(caller: McpCaller): Promise<McpToolSpec[]> {
+    if (!caller.scopes.includes('workflows:read')) return [];
+    const version = await toolCatalogVersion(this.services.db, caller.orgId);
+    let cached = this.byOrg.get(caller.orgId);
+    if (!cached || cached.version !== version) {
+      cached = { version, entries: this.build(caller.orgId) };
+      this.byOrg.set(caller.orgId, cached);
+      cached.entries.catch(() => this.byOrg.delete(caller.orgId));
+    }
+    const entries = await cached.entries;
+    if (entries.length === 0) return [];
+    const usable = new Set((await listConnections(this.services.db, caller)).map((c) => c.name));
+    return entries.filter((e) => usable.has(e.workflow.connection)).map((e) => e.spec);
+  }
+
+  private async build(orgId: string): Promise<CatalogEntry[]> {
+    const published = await listPublishedWorkflows(this.services.db, orgId);
+    const system = { orgId, userId: '(catalog)', role: 'admin' as const };
+    return Promise.all(
+      published.map(async (workflow) => {
+        let columns: ColumnSchema[] | undefined;
+        try {
+          const resolved = await this.services.connections.resolve(system, workflow.connection);
+          if (resolved) {
+            const catalog = catalogFromDescription(await this.services.catalog.catalog(resolved.connection.id, resolved.engine));
+            const validation = validateWorkflow(workflow.document, catalog);
+            if (validation.ok) columns = validation.plan.nodes.get(workflow.document.output)?.columns;
+          }
+        } catch {
+          // The connection is unreachable now: the tool is still listed, with a generic row shape.
+        }
+        return { workflow, spec: this.spec(workflow, columns) };
+      }),
+    );
+  }
+
+  private spec(workflow: PublishedWorkflow, columns: ColumnSchema[] | undefined): McpToolSpec {
+    const { tool, document } = workflow;
+    const modeNote =
+      tool.mode === 'async'
+        ? ' Runs as a job: the call returns a jobId at once; poll get_job_status, then read get_job_results.'
+        : ` Returns rows directly; if it takes longer than ${Math.round(tool.syncDeadlineMs / 1000)} s it returns a jobId to poll with get_job_status.`;
+    return {
+      name: tool.name,
+      title: tool.title,
+      description: `${tool.description}${modeNote}`,
+      inputSchema: advertisedSchema(parameterInputSchema(document)),
+      outputSchema: advertisedSchema(outputSchemaFor(columns)),
+      annotations: { title: tool.title, readOnlyHint: true, openWorldHint: false },
+      scopeChallenge: scopeChallengeFor(['workflows:run']),
+      call: (args, caller, ctx) => this.run(workflow, args, caller, ctx),
+    };
+  }
+
+  private async run(workflow: PublishedWorkflow, args: unknown, caller: McpCaller, ctx: ServerContext): Promise<CallToolResult> {
+    const { db, jobs } = this.services;
+    const { tool, document } = workflow;
+    const validation = validateArguments(document, args);
+    if (!validation.ok) {
+      return toolError(
+        `Invalid arguments for ${tool.name}:\n${validation.errors.map((e) => `- ${e.argument}: ${e.message}`).join('\n')}\nCall ${tool.name} again with corrected arguments.`,
+      );
+    }
+    let job: JobView;
+    try {
+      job = await submitJob(
+        db,
+        caller,
+        { kind: WORKFLOW_JOB, title: tool.name, input: { workflowId: workflow.id, args: validation.values }, clientId: caller.clientId },
+        this.services.jobLimits,
+      );
+    } catch (error) {
+      if (error instanceof QueueFullError) return toolError(error.message);
+      throw error;
+    }
+    jobs?.nudge();
+    if (tool.mode === 'async') return this.pending(job, `Started job ${job.id}. Poll get_job_status with this job_id every few seconds; when it has succeeded, read the rows with get_job_results.`);
+
+    const progressToken = ctx.mcpReq._meta?.progressToken;
+    let step = 0;
+    const finished = await waitForJob(
+      { db, runner: jobs, caller, jobId: job.id, deadline: Date.now() + tool.syncDeadlineMs, signal: ctx.mcpReq.signal },
+      progressToken === undefined
+        ? undefined
+        : (event) => void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, progress: ++step, message: event.message ?? undefined } }).catch(() => undefined),
+    );
+    if (!finished) return toolError(`The job ${job.id} disappeared; run ${tool.name} again.`);
+    if (ctx.mcpReq.signal.aborted && (finished.state === 'queued' || finished.state === 'running')) {
+      // The client went away (closed the stream): nobody will read this result.
+      if ((await requestJobCancel(db, caller, job.id)) === 'cancelling') jobs?.abortLocal(job.id);
+    }
+    switch (finished.state) {
+      case 'succeeded':
+        return this.succeeded(finished, caller);
+      case 'failed':
+        return toolError(`${tool.name} failed: ${finished.error ?? 'unknown error'}`);
+      case 'cancelled':
+      case 'expired':
+        return toolError(`${tool.name} did not finish: the job was ${finished.state}.`);
+      default:
+        return this.pending(
+          finished,
+          `${tool.name} is taking longer than ${Math.round(tool.syncDeadlineMs / 1000)} s, so it continues as job ${finished.id}. ` +
+            'Poll get_job_status with this job_id every few seconds, then read the rows with get_job_results.',
+        );
+    }
+  }
+
+  private pending(job: JobView, message: string): CallToolResult {
+    return toolResult(message, { state: job.state, jobId: job.id, rowCount: job.rowCount, truncated: false, columns: job.columns, rows: [], message });
+  }
+
+  private async succeeded(job: JobView, caller: McpCaller): Promise<CallToolResult> {
+    const page = await readJobResult(this.services.db, caller, job.id, 0, INLINE_ROWS);
+    const rows = page?.rows ?? [];
+    const more = page?.nextOffset !== null && page?.nextOffset !== undefined;
+    const columns = job.columns ?? [];
+    const text =
+      `${job.rowCount} row(s)${job.truncated ? ' (capped)' : ''}; columns: ${columns.map((c) => `${c.name} (${c.type})`).join(', ')}.\n` +
+      markdownTable(rows, 10) +
+      (more ? `\nShowing ${rows.length} here; read the rest with get_job_results (job_id ${job.id}).` : '');
+    return toolResult(text, {
+      state: 'succeeded',
+      jobId: job.id,
+      rowCount: job.rowCount,
+      truncated: job.truncated,
+      columns,
+      rows,
+      ...(more && { nextCursor: encodeResultCursor(job.id, page!.nextOffset!) }),
+      ...(describeJob(job).durationMs !== null && { message: `Finished in ${describeJob(job).durationMs} ms.` }),
+    });
+  }
+}

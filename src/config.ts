@@ -35,6 +35,19 @@ const envSchema = z.object({
   MERIDIAN_ALLOWED_ORIGINS: z.string().optional(),
   MERIDIAN_SESSION_TTL: durationSchema.default('12h'),
   MERIDIAN_TRUST_PROXY: z.string().optional(),
+  MERIDIAN_OAUTH_ACCESS_TOKEN_TTL: durationSchema.default('10m'),
+  MERIDIAN_OAUTH_REFRESH_TOKEN_TTL: durationSchema.default('30d'),
+  MERIDIAN_OAUTH_REFRESH_ABSOLUTE_TTL: durationSchema.default('90d'),
+  MERIDIAN_OAUTH_CODE_TTL: durationSchema.default('60s'),
+  MERIDIAN_OAUTH_DCR: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  MERIDIAN_OAUTH_TOKEN_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
+  MERIDIAN_OAUTH_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  MERIDIAN_CIMD_ALLOW_HOSTS: z.string().optional(),
+  MERIDIAN_CIMD_MAX_BYTES: z.coerce.number().int().min(1024, 'must be at least 1024 bytes').max(1_048_576, 'must be at most 1 MiB').default(16_384),
+  MERIDIAN_CIMD_TIMEOUT: durationSchema.default('3s'),
+  MERIDIAN_CIMD_FETCHES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  MERIDIAN_CIMD_STALE_TTL: durationSchema.default('24h'),
+  MERIDIAN_CIMD_CA_FILE: z.string().optional(),
 });
 
 export interface MeridianConfig {
@@ -59,6 +72,35 @@ export interface MeridianConfig {
   sessionTtlMs: number;
   /** Proxy addresses/CIDRs whose X-Forwarded-For is honoured; empty means the socket address only. */
   trustProxy: string[];
+  oauth: OAuthConfig;
+}
+
+export interface OAuthConfig {
+  accessTokenTtlS: number;
+  /** Authorization codes: 60 s by default (ASVS: at most 10 minutes). */
+  codeTtlS: number;
+  /** Idle lifetime of a refresh token; each rotation starts a new one, capped by the absolute one. */
+  refreshTokenTtlS: number;
+  /** From the first sign-in of a grant: past it, refresh fails and the user signs in again. */
+  refreshAbsoluteTtlS: number;
+  /** Instance-wide switch; organizations can also refuse self-registered clients. */
+  dcrEnabled: boolean;
+  /** Token endpoint requests per client address per minute. */
+  tokenRateLimitPerMinute: number;
+  /** Dynamic registrations per client address per hour. */
+  registrationsPerHour: number;
+  cimd: {
+    /** Hosts whose documents may be fetched from non-public addresses (development and tests only). */
+    allowHosts: string[];
+    maxBytes: number;
+    timeoutMs: number;
+    /** Distinct (uncached) documents one client address may make us fetch per minute. */
+    fetchesPerMinute: number;
+    /** How long the last good document keeps serving when refetching fails. */
+    staleTtlMs: number;
+    /** Extra trusted CA (PEM file) for fetching documents; for tests with a private CA. */
+    caFile?: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -145,6 +187,23 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     allowedOrigins,
     sessionTtlMs: parseDuration(e.MERIDIAN_SESSION_TTL),
     trustProxy: (e.MERIDIAN_TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    oauth: {
+      accessTokenTtlS: Math.max(1, Math.floor(parseDuration(e.MERIDIAN_OAUTH_ACCESS_TOKEN_TTL) / 1000)),
+      codeTtlS: Math.min(600, Math.max(1, Math.floor(parseDuration(e.MERIDIAN_OAUTH_CODE_TTL) / 1000))),
+      refreshTokenTtlS: Math.max(1, Math.floor(parseDuration(e.MERIDIAN_OAUTH_REFRESH_TOKEN_TTL) / 1000)),
+      refreshAbsoluteTtlS: Math.max(1, Math.floor(parseDuration(e.MERIDIAN_OAUTH_REFRESH_ABSOLUTE_TTL) / 1000)),
+      dcrEnabled: e.MERIDIAN_OAUTH_DCR === 'on',
+      tokenRateLimitPerMinute: e.MERIDIAN_OAUTH_TOKEN_RATE_LIMIT,
+      registrationsPerHour: e.MERIDIAN_OAUTH_REGISTRATIONS_PER_HOUR,
+      cimd: {
+        allowHosts: (e.MERIDIAN_CIMD_ALLOW_HOSTS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+        maxBytes: e.MERIDIAN_CIMD_MAX_BYTES,
+        timeoutMs: parseDuration(e.MERIDIAN_CIMD_TIMEOUT),
+        fetchesPerMinute: e.MERIDIAN_CIMD_FETCHES_PER_MINUTE,
+        staleTtlMs: parseDuration(e.MERIDIAN_CIMD_STALE_TTL),
+        caFile: e.MERIDIAN_CIMD_CA_FILE,
+      },
+    },
   };
 }
 

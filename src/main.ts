@@ -5,6 +5,7 @@ import { CliError, withStore } from './cli/withStore.ts';
 import { registerServeCommand } from './cli/serveCommand.ts';
 import { registerUserCommands } from './cli/userCommands.ts';
 import { registerTokenCommands } from './cli/tokenCommands.ts';
+import { registerClientCommands } from './cli/clientCommands.ts';
 
 const program = new Command('meridian')
   .description('Meridian: spatial data for AI platforms over MCP')
@@ -21,6 +22,7 @@ program
   });
 registerUserCommands(program);
 registerTokenCommands(program);
+registerClientCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -9,6 +9,7 @@ import { bootstrapFirstAdmin, type FirstAdmin } from './auth/bootstrapFirstAdmin
 import { buildApp } from './http/buildApp.ts';
 import { createLogger } from './http/createLogger.ts';
 import type { McpRouteOptions } from './mcp/registerMcpRoutes.ts';
+import type { OAuthServerOptions } from './auth/oauth/registerOAuthServer.ts';
 import { SecretBox } from './auth/SecretBox.ts';
 import { ConnectionRegistry, bootstrapDemoConnection } from './connections/index.ts';
 import { bootstrapDemoWorkflows } from './connections/bootstrapDemoWorkflows.ts';
@@ -39,6 +40,7 @@ export interface RunningServer {
 export interface StartOptions {
   logger?: Logger;
   mcp?: McpRouteOptions;
+  oauth?: OAuthServerOptions;
   /** Give the `demo` organization its embedded connection over the demo data. */
   demo?: boolean;
 }
@@ -70,7 +72,7 @@ export async function startServer(config: MeridianConfig, options: StartOptions 
       exclusiveStore: store.dialect === 'sqlite',
     });
     await jobs.start();
-    const { app, mcp } = await buildApp({ config, store, logger, serverKey, connections, catalog, jobs }, { mcp: options.mcp });
+    const { app, mcp } = await buildApp({ config, store, logger, serverKey, connections, catalog, jobs }, { mcp: options.mcp, oauth: options.oauth });
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

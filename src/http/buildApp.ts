@@ -9,6 +9,9 @@ import { registerMcpRoutes, type McpRouteOptions } from '../mcp/registerMcpRoute
 import { registerSignInRoutes } from '../workspace/signInRoutes.ts';
 import { registerCredentialsRoutes } from '../workspace/credentialsRoutes.ts';
 import type { McpEndpoint } from '../mcp/McpEndpoint.ts';
+import type { OAuthServerOptions } from '../auth/oauth/registerOAuthServer.ts';
+import { registerOAuthClientsRoutes } from '../workspace/oauthClientsRoutes.ts';
+import { registerConnectedAppsRoutes } from '../workspace/connectedAppsRoutes.ts';
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -16,7 +19,7 @@ export interface BuiltApp {
 }
 
 /** Assembles the HTTP face: security headers, limits, error mapping, and every route. */
-export async function buildApp(ctx: AppContext, options: { mcp?: McpRouteOptions } = {}): Promise<BuiltApp> {
+export async function buildApp(ctx: AppContext, options: { mcp?: McpRouteOptions; oauth?: OAuthServerOptions } = {}): Promise<BuiltApp> {
   const { config } = ctx;
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
@@ -83,8 +86,14 @@ export async function buildApp(ctx: AppContext, options: { mcp?: McpRouteOptions
     }
   });
 
-  const mcp = registerMcpRoutes(app, ctx, options.mcp);
+  // Loaded on demand: oidc-provider prints a runtime notice on import, which CLI commands that
+  // never serve (user, token, client) should not show.
+  const { registerOAuthServer } = await import('../auth/oauth/registerOAuthServer.ts');
+  const oauth = await registerOAuthServer(app, ctx, options.oauth);
+  const mcp = registerMcpRoutes(app, ctx, { ...options.mcp, otherVerifiers: [oauth.verifier, ...(options.mcp?.otherVerifiers ?? [])] });
   registerSignInRoutes(app, ctx);
   registerCredentialsRoutes(app, ctx);
+  registerOAuthClientsRoutes(app, ctx);
+  registerConnectedAppsRoutes(app, ctx);
   return { app, mcp };
 }

@@ -79,6 +79,67 @@ export interface AuditLogTable {
   ip: string | null;
 }
 
+/** One row per oidc-provider artifact (model + id), with the fields its adapter looks up by. */
+export interface OidcPayloadsTable {
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  client_id: string | null;
+  /** `<orgId>.<userId>`: who the artifact acts for. */
+  account_id: string | null;
+  created_at: number;
+  expires_at: number | null;
+  consumed_at: number | null;
+  /** Grants only: when a token of the grant was last used at /mcp (throttled). */
+  last_used_at: number | null;
+  /** Grants only: what the user saw when consenting (redirect URI, client metadata). */
+  consent_fingerprint: string | null;
+}
+
+export type OAuthClientKind = 'preregistered' | 'dcr' | 'cimd';
+
+export interface OAuthClientsTable {
+  id: string;
+  kind: OAuthClientKind;
+  org_id: string | null;
+  name: string;
+  /** JSON client metadata (RFC 7591 names). */
+  metadata: string;
+  /** sha256 of the client secret (pre-registered clients); the secret is shown once. */
+  secret_hash: string | null;
+  previous_secret_hash: string | null;
+  previous_secret_expires_at: number | null;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+  disabled_at: number | null;
+}
+
+export interface OAuthSigningKeysTable {
+  kid: string;
+  alg: string;
+  private_jwk_enc: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+export interface OAuthOrgPoliciesTable {
+  org_id: string;
+  dcr_enabled: number;
+  cimd_mode: 'any' | 'listed';
+  updated_at: number;
+}
+
+export interface OAuthCimdHostRulesTable {
+  org_id: string;
+  host: string;
+  rule: 'allow' | 'block';
+  created_at: number;
+}
+
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'expired';
 
 export interface JobsTable {
@@ -169,6 +230,11 @@ export interface WorkflowsTable {
 }
 
 export interface Database {
+  oidc_payloads: OidcPayloadsTable;
+  oauth_clients: OAuthClientsTable;
+  oauth_signing_keys: OAuthSigningKeysTable;
+  oauth_org_policies: OAuthOrgPoliciesTable;
+  oauth_cimd_host_rules: OAuthCimdHostRulesTable;
   organizations: OrganizationsTable;
   users: UsersTable;
   memberships: MembershipsTable;

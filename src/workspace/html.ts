@@ -49,6 +49,8 @@ const STYLE = `
   .error { background: #fdecea; color: #8a1c1c; padding: 0.8rem; border-radius: 4px; }
   .secret { background: #e8f5e9; padding: 0.8rem; border-radius: 4px; word-break: break-all; font-family: ui-monospace, monospace; }
   .muted { color: #5c667a; font-size: 0.9rem; }
+  .badge { background: #fff4e5; color: #7a4100; border-radius: 4px; padding: 0.1rem 0.4rem; font-size: 0.8rem; font-weight: 600; }
+  #useDefault:checked ~ .custom-callbacks { display: none; }
 `;
 
 export function page(title: string, body: RawHtml, nav?: { email: string; orgName: string; csrfToken: string }): string {
@@ -66,6 +68,8 @@ export function page(title: string, body: RawHtml, nav?: { email: string; orgNam
   ${
     nav
       ? html`<a href="/developers/credentials">Developers › Credentials</a>
+  <a href="/developers/credentials/oauth-clients">OAuth Clients</a>
+  <a href="/developers/connected-apps">Connected apps</a>
   <span class="muted" style="color:#c9d1e0">${nav.email} · ${nav.orgName}</span>
   <form method="post" action="/signout" style="margin:0"><input type="hidden" name="_csrf" value="${nav.csrfToken}"><button style="margin:0">Sign out</button></form>`
       : ''

@@ -75,7 +75,7 @@ export async function startTestServer(
       callback();
     },
   });
-  const server = await startServer(config, { logger: options.logger ?? createLogger('info', sink), mcp: options.mcp, demo: options.demo });
+  const server = await startServer(config, { logger: options.logger ?? createLogger('info', sink), mcp: options.mcp, demo: options.demo, oauth: options.oauth });
   const db = server.store.db;
   return {
     server,

@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../http/AppContext.ts';
+import type { BearerVerifier } from '../../mcp/createTokenVerifier.ts';
+import { issuerOf } from '../../mcp/protectedResourceMetadata.ts';
+import { createOidcProvider, type OidcProviderOptions } from './createOidcProvider.ts';
+import { loadSigningKeys } from './signingKeys.ts';
+import { mountOidcProvider } from './mountOidcProvider.ts';
+import { registerInteractionRoutes } from './interactionRoutes.ts';
+import { createAccessTokenVerifier } from './createAccessTokenVerifier.ts';
+import { sweepExpiredOidcPayloads } from '../../store/repositories/oidcPayloads.ts';
+
+export interface OAuthServerOptions {
+  cimdResolve?: OidcProviderOptions['cimdResolve'];
+  cimdOnConnect?: OidcProviderOptions['cimdOnConnect'];
+  /** How often expired OAuth artifacts are deleted (default 10 minutes). */
+  sweepIntervalMs?: number;
+}
+
+/**
+ * The authorization server: oidc-provider on its routes, our sign-in and consent pages, the
+ * access-token verifier /mcp uses, and a sweeper for expired artifacts. Signing keys come from
+ * the store (generated on the first start).
+ */
+export async function registerOAuthServer(app: FastifyInstance, ctx: AppContext, options: OAuthServerOptions = {}): Promise<{ verifier: BearerVerifier }> {
+  const { config, store, serverKey, logger } = ctx;
+  const signingKeys = await loadSigningKeys(store.db, serverKey);
+  const provider = createOidcProvider({
+    config,
+    db: store.db,
+    serverKey,
+    signingKeys,
+    cimdResolve: options.cimdResolve,
+    cimdOnConnect: options.cimdOnConnect,
+  });
+  provider.on('server_error', (_koa: unknown, error: unknown) => logger.error({ err: error }, 'oauth server error'));
+  mountOidcProvider(app, ctx, provider);
+  registerInteractionRoutes(app, ctx, provider);
+
+  const sweep = () =>
+    sweepExpiredOidcPayloads(store.db).then(
+      (n) => n && logger.debug({ removed: n }, 'expired oauth artifacts removed'),
+      (error) => logger.warn({ err: error }, 'oauth sweep failed'),
+    );
+  const timer = setInterval(sweep, options.sweepIntervalMs ?? 10 * 60_000);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
+
+  const verifier = createAccessTokenVerifier({ db: store.db, serverKey, issuer: issuerOf(config), audience: config.mcpUrl.href });
+  return { verifier };
+}

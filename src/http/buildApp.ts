@@ -8,6 +8,9 @@ import type { AppContext } from './AppContext.ts';
 import { registerMcpRoutes, type McpRouteOptions } from '../mcp/registerMcpRoutes.ts';
 import { registerSignInRoutes } from '../workspace/signInRoutes.ts';
 import { registerCredentialsRoutes } from '../workspace/credentialsRoutes.ts';
+import { registerWorkflowRoutes } from '../workspace/workflowRoutes.ts';
+import { registerJobsRoutes } from '../workspace/jobsRoutes.ts';
+import { registerConnectionsRoutes } from '../workspace/connectionsRoutes.ts';
 import type { McpEndpoint } from '../mcp/McpEndpoint.ts';
 
 export interface BuiltApp {
@@ -86,5 +89,8 @@ export async function buildApp(ctx: AppContext, options: { mcp?: McpRouteOptions
   const mcp = registerMcpRoutes(app, ctx, options.mcp);
   registerSignInRoutes(app, ctx);
   registerCredentialsRoutes(app, ctx);
+  registerWorkflowRoutes(app, ctx);
+  registerJobsRoutes(app, ctx);
+  registerConnectionsRoutes(app, ctx);
   return { app, mcp };
 }

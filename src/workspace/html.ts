@@ -49,6 +49,10 @@ const STYLE = `
   .error { background: #fdecea; color: #8a1c1c; padding: 0.8rem; border-radius: 4px; }
   .secret { background: #e8f5e9; padding: 0.8rem; border-radius: 4px; word-break: break-all; font-family: ui-monospace, monospace; }
   .muted { color: #5c667a; font-size: 0.9rem; }
+  textarea { width: 100%; box-sizing: border-box; min-height: 12rem; padding: 0.5rem; border: 1px solid #b8bfcc; border-radius: 4px; font-family: ui-monospace, monospace; }
+  pre { background: #f0f2f5; padding: 0.8rem; border-radius: 4px; overflow-x: auto; font-size: 0.85rem; }
+  .notice { background: #e8f5e9; color: #1b5e20; padding: 0.8rem; border-radius: 4px; }
+  .inline { display: inline; margin: 0; }
 `;
 
 export function page(title: string, body: RawHtml, nav?: { email: string; orgName: string; csrfToken: string }): string {
@@ -65,7 +69,10 @@ export function page(title: string, body: RawHtml, nav?: { email: string; orgNam
   <a class="brand" href="/">Meridian</a>
   ${
     nav
-      ? html`<a href="/developers/credentials">Developers › Credentials</a>
+      ? html`<a href="/workflows">Workflows</a>
+  <a href="/connections">Connections</a>
+  <a href="/jobs">Jobs</a>
+  <a href="/developers/credentials">Developers › Credentials</a>
   <span class="muted" style="color:#c9d1e0">${nav.email} · ${nav.orgName}</span>
   <form method="post" action="/signout" style="margin:0"><input type="hidden" name="_csrf" value="${nav.csrfToken}"><button style="margin:0">Sign out</button></form>`
       : ''

@@ -3,6 +3,7 @@ import type { AppContext } from '../http/AppContext.ts';
 import { html, page, type RawHtml } from './html.ts';
 import { callerOf, navOf, refusal, requireWorkspaceSession, when } from './workspaceSession.ts';
 import type { WebSession } from '../store/repositories/webSessions.ts';
+import { csrfValid } from './webSession.ts';
 import { ConnectionAccessError, createConnection, listConnections, type ResolvedConnection } from '../connections/index.ts';
 import { SecretBox } from '../auth/SecretBox.ts';
 import { EngineError } from '../engines/index.ts';
@@ -100,8 +101,7 @@ export function registerConnectionsRoutes(app: FastifyInstance, ctx: AppContext)
     if (!session) return reply;
     // Testing changes nothing, so viewers may test what they can use; the form still needs CSRF
     // (a forged post would make the server connect somewhere on someone's behalf).
-    const refused = refusal(ctx, request, session, 'editor');
-    if (refused && refused.message.startsWith('This form')) return reply.code(403).send(await connectionsPage(ctx, session, { notice: error(refused.message) }));
+    if (!csrfValid(ctx, request, session.csrfToken)) return reply.code(403).send(await connectionsPage(ctx, session, { notice: error('This form expired; try again.') }));
     const name = request.params.name;
     const resolved: ResolvedConnection | Error | undefined = await ctx.connections
       .resolve(callerOf(session), name)

@@ -6,6 +6,7 @@ import { registerServeCommand } from './cli/serveCommand.ts';
 import { registerUserCommands } from './cli/userCommands.ts';
 import { registerTokenCommands } from './cli/tokenCommands.ts';
 import { registerClientCommands } from './cli/clientCommands.ts';
+import { registerWorkflowCommands } from './cli/workflowCommands.ts';
 
 const program = new Command('meridian')
   .description('Meridian: spatial data for AI platforms over MCP')
@@ -23,13 +24,15 @@ program
 registerUserCommands(program);
 registerTokenCommands(program);
 registerClientCommands(program);
+registerWorkflowCommands(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
   if (error instanceof ConfigError || error instanceof CliError) {
-    process.stderr.write(`meridian: ${error.message}\n`);
+    // One line per problem (a run can have several bad arguments).
+    for (const line of error.message.split('\n')) process.stderr.write(`meridian: ${line}\n`);
     process.exit(1);
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -8,6 +8,9 @@ import type { AppContext } from './AppContext.ts';
 import { registerMcpRoutes, type McpRouteOptions } from '../mcp/registerMcpRoutes.ts';
 import { registerSignInRoutes } from '../workspace/signInRoutes.ts';
 import { registerCredentialsRoutes } from '../workspace/credentialsRoutes.ts';
+import { registerWorkflowRoutes } from '../workspace/workflowRoutes.ts';
+import { registerJobsRoutes } from '../workspace/jobsRoutes.ts';
+import { registerConnectionsRoutes } from '../workspace/connectionsRoutes.ts';
 import type { McpEndpoint } from '../mcp/McpEndpoint.ts';
 import type { OAuthServerOptions } from '../auth/oauth/registerOAuthServer.ts';
 import { registerOAuthClientsRoutes } from '../workspace/oauthClientsRoutes.ts';
@@ -95,5 +98,8 @@ export async function buildApp(ctx: AppContext, options: { mcp?: McpRouteOptions
   registerCredentialsRoutes(app, ctx);
   registerOAuthClientsRoutes(app, ctx);
   registerConnectedAppsRoutes(app, ctx);
+  registerWorkflowRoutes(app, ctx);
+  registerJobsRoutes(app, ctx);
+  registerConnectionsRoutes(app, ctx);
   return { app, mcp };
 }

@@ -51,6 +51,10 @@ const STYLE = `
   .muted { color: #5c667a; font-size: 0.9rem; }
   .badge { background: #fff4e5; color: #7a4100; border-radius: 4px; padding: 0.1rem 0.4rem; font-size: 0.8rem; font-weight: 600; }
   #useDefault:checked ~ .custom-callbacks { display: none; }
+  textarea { width: 100%; box-sizing: border-box; min-height: 12rem; padding: 0.5rem; border: 1px solid #b8bfcc; border-radius: 4px; font-family: ui-monospace, monospace; }
+  pre { background: #f0f2f5; padding: 0.8rem; border-radius: 4px; overflow-x: auto; font-size: 0.85rem; }
+  .notice { background: #e8f5e9; color: #1b5e20; padding: 0.8rem; border-radius: 4px; }
+  .inline { display: inline; margin: 0; }
 `;
 
 export function page(title: string, body: RawHtml, nav?: { email: string; orgName: string; csrfToken: string }): string {
@@ -67,7 +71,10 @@ export function page(title: string, body: RawHtml, nav?: { email: string; orgNam
   <a class="brand" href="/">Meridian</a>
   ${
     nav
-      ? html`<a href="/developers/credentials">Developers › Credentials</a>
+      ? html`<a href="/workflows">Workflows</a>
+  <a href="/connections">Connections</a>
+  <a href="/jobs">Jobs</a>
+  <a href="/developers/credentials">Developers › Credentials</a>
   <a href="/developers/credentials/oauth-clients">OAuth Clients</a>
   <a href="/developers/connected-apps">Connected apps</a>
   <span class="muted" style="color:#c9d1e0">${nav.email} · ${nav.orgName}</span>

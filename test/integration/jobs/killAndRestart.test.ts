@@ -33,18 +33,20 @@ function startServerProcess(dataDir: string, port: number): Promise<ChildProcess
   });
 }
 
-// A workflow slow enough on the embedded engine to be killed mid-run: every pair of cities
-// within 100 km of each other.
+// A workflow slow enough on the embedded engine (seconds) to be killed mid-run: every city
+// with the country it lies in.
 const slowWorkflow = {
-  name: 'city_pairs',
-  description: 'Pairs of cities within 20 km of each other.',
+  name: 'cities_in_countries',
+  description: 'Every city with the country polygon it lies in.',
   connection: 'demo',
   parameters: [],
   nodes: [
-    { id: 'a', component: 'table', config: { table: 'cities', columns: ['name', 'geom'] } },
-    { id: 'b', component: 'table', config: { table: 'cities', columns: ['population', 'geom'] } },
-    { id: 'pairs', component: 'spatial_join', inputs: { left: 'a', right: 'b' }, config: { predicate: 'within_distance', distance_m: 20000 } },
-    { id: 'result', component: 'result', inputs: { input: 'pairs' } },
+    { id: 'cities', component: 'table', config: { table: 'cities', columns: ['name', 'geom'] } },
+    { id: 'countries', component: 'table', config: { table: 'countries', columns: ['name', 'geom'] } },
+    { id: 'joined', component: 'spatial_join', inputs: { left: 'cities', right: 'countries' }, config: { predicate: 'intersects' } },
+    // Only names out: a country polygon per city row would be megabytes of GeoJSON.
+    { id: 'names', component: 'select', inputs: { input: 'joined' }, config: { columns: [{ column: 'name' }, { column: 'right_name' }] } },
+    { id: 'result', component: 'result', inputs: { input: 'names' } },
   ],
   output: 'result',
 };
@@ -66,11 +68,11 @@ describe('R1: kill -9 of the server mid-job', () => {
     const [membership] = await membershipsOf(store.db, admin.id);
     const caller = { orgId: membership!.orgId, userId: admin.id, role: 'admin' as const };
     await saveWorkflow(store.db, caller, slowWorkflow);
-    await publishWorkflow(store.db, caller, 'city_pairs', { toolName: 'city_pairs', mode: 'async' });
+    await publishWorkflow(store.db, caller, 'cities_in_countries', { toolName: 'cities_in_countries', mode: 'async' });
     const token = (await issueApiToken(store.db, caller, { name: 'kill test', actor: 'cli' })).token;
 
     const client = await connectModernClient(`http://localhost:${port}/mcp`, token);
-    const started = await client.callTool({ name: 'city_pairs', arguments: {} });
+    const started = await client.callTool({ name: 'cities_in_countries', arguments: {} });
     const jobId = (started.structuredContent as { jobId: string }).jobId;
     await client.close();
     for (let i = 0; i < 200; i++) {

@@ -25,10 +25,19 @@ const config = loadConfig({
   MERIDIAN_ADMIN_EMAIL: 'bench@example.com',
   MERIDIAN_ADMIN_PASSWORD: 'bench-password-123',
 });
-const server = await startServer(config, { logger: createLogger('warn') });
+const demo = process.env.BENCH_DEMO === '1';
+const server = await startServer(config, { logger: createLogger('warn'), demo });
+await server.demoReady;
 const { db } = server.store;
 const user = (await findUserByEmail(db, 'bench@example.com'))!;
 const [membership] = await membershipsOf(db, user.id);
+if (demo) {
+  const { publishWorkflow, saveWorkflow, getWorkflow } = await import('../../src/store/repositories/workflows.ts');
+  const caller = { orgId: membership!.orgId, userId: user.id, role: membership!.role };
+  const nearest = (await getWorkflow(db, caller, 'nearest_cities'))!;
+  await saveWorkflow(db, caller, { ...nearest.document, name: 'nearest_cities_async' });
+  await publishWorkflow(db, caller, 'nearest_cities_async', { toolName: 'nearest_cities_async', mode: 'async' });
+}
 const token = await issueApiToken(db, { orgId: membership!.orgId, userId: user.id, role: membership!.role }, { name: 'bench', actor: 'cli' });
 process.stdout.write(`READY ${JSON.stringify({ url: `http://localhost:${port}/mcp`, token: token.token })}\n`);
 process.on('SIGINT', () => process.exit(0));

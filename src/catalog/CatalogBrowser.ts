@@ -1,6 +1,7 @@
 import type { CatalogDescription, Engine, TableDescription } from '../engines/index.ts';
 import { extentSelect, geometryPreview, geometryTypeExpr, quoteIdent, tableRef } from './catalogSql.ts';
 import { summarizeValues, type ColumnStats } from './summarizeValues.ts';
+import { editDistance } from '../workflows/index.ts';
 
 export interface TableDetails {
   schema: string;
@@ -99,16 +100,3 @@ export class CatalogBrowser {
   }
 }
 
-/** Levenshtein distance, for "did you mean" suggestions on short names. */
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 10) return Infinity;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}

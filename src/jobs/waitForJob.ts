@@ -23,6 +23,8 @@ export async function waitForJob(
     wake?.();
   };
   runner?.events.on(jobId, listener);
+  const onAbort = () => wake?.();
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
       const job = await getJob(db, caller, jobId);
@@ -35,11 +37,11 @@ export async function waitForJob(
           clearTimeout(timer);
           resolve();
         };
-        signal?.addEventListener('abort', wake, { once: true });
       });
       wake = undefined;
     }
   } finally {
     runner?.events.off(jobId, listener);
+    signal?.removeEventListener('abort', onAbort);
   }
 }

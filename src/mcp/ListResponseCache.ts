@@ -16,6 +16,9 @@ export interface CachedListResponse {
   resultJson: string;
 }
 
+/** Reads one request header (lower-case name), from a web Request or Node's header object. */
+export type HeaderLookup = (name: string) => string | null;
+
 const CACHEABLE_METHODS = new Set(['tools/list']);
 const KEY_HEADERS = ['accept', 'content-type', 'mcp-protocol-version', 'mcp-method', 'mcp-name'];
 
@@ -32,11 +35,12 @@ export class ListResponseCache {
   }
 
   /** The cache key for a request, or undefined when the request is not a cacheable listing. */
-  keyFor(visibilityKey: string, request: Request, body: unknown): string | undefined {
+  keyFor(visibilityKey: string, request: Request | HeaderLookup, body: unknown): string | undefined {
+    const header: HeaderLookup = request instanceof Request ? (name) => request.headers.get(name) : request;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
     const { id, method, ...rest } = body as { id?: unknown; method?: unknown };
     if (typeof method !== 'string' || !CACHEABLE_METHODS.has(method) || id === undefined) return undefined;
-    const headers = KEY_HEADERS.map((name) => request.headers.get(name) ?? '').join('\u0000');
+    const headers = KEY_HEADERS.map((name) => header(name) ?? '').join('\u0000');
     return `${visibilityKey}\u0001${method}\u0001${headers}\u0001${JSON.stringify(rest)}`;
   }
 
@@ -70,11 +74,12 @@ export class ListResponseCache {
   }
 
   static replay(entry: CachedListResponse, id: unknown): Response {
+    return new Response(ListResponseCache.replayBody(entry, id), { status: entry.status, headers: entry.headers });
+  }
+
+  static replayBody(entry: CachedListResponse, id: unknown): string {
     const json = `{"result":${entry.resultJson},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
-    return new Response(entry.framing === 'json' ? json : `event: message\ndata: ${json}\n\n`, {
-      status: entry.status,
-      headers: entry.headers,
-    });
+    return entry.framing === 'json' ? json : `event: message\ndata: ${json}\n\n`;
   }
 
   clear(): void {

@@ -14,7 +14,7 @@ import type { Database } from '../store/schema.ts';
 import { endMcpSession, findMcpSession, openMcpSession } from '../store/repositories/mcpSessions.ts';
 import { mcpCallerOf } from './McpCaller.ts';
 import { StoreUnavailableError } from './StoreUnavailableError.ts';
-import { ListResponseCache } from './ListResponseCache.ts';
+import { ListResponseCache, type HeaderLookup } from './ListResponseCache.ts';
 
 export interface McpEndpointOptions {
   db: Kysely<Database>;
@@ -339,16 +339,49 @@ export class McpEndpoint {
     return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive' } });
   }
 
+  /**
+   * The fast path for a repeated 2026-07-28 `tools/list`: the same checks as `fetch` (Host,
+   * Origin, Accept, bearer token, catalog version), answered from the list cache straight from
+   * Node's request, without building web Request/Response objects. Anything unusual (a miss, a
+   * check that fails, another method or revision) returns undefined and takes the full path,
+   * which answers it exactly as before.
+   */
+  async cachedListing(header: HeaderLookup, parsedBody: unknown): Promise<{ status: number; headers: [string, string][]; body: string } | undefined> {
+    if (header('mcp-protocol-version') !== MODERN_PROTOCOL_VERSION || !ListResponseCache.mayCache(parsedBody)) return undefined;
+    if (this.hostOrOriginRejection(header)) return undefined;
+    const accept = header('accept') ?? '';
+    if (!acceptsMediaType(accept, 'application/json') || !acceptsMediaType(accept, 'text/event-stream')) return undefined;
+    const authorization = header('authorization');
+    if (!authorization || !/^\s*bearer\s/i.test(authorization)) return undefined;
+    const { resourceMetadataUrl, verifier, mcpUrl } = this.options;
+    let auth: AuthInfo;
+    try {
+      auth = await verifyBearerToken(authorization.replace(/^\s+/, ''), { verifier, expectedResource: mcpUrl, resourceMetadataUrl });
+    } catch {
+      return undefined;
+    }
+    const caller = mcpCallerOf(auth);
+    const version = (await this.options.catalogVersion?.(caller.orgId)) ?? 0;
+    const key = this.listCache.keyFor(`${caller.orgId}|${caller.userId}|${caller.role}|${caller.scopes.join(' ')}|${version}`, header, parsedBody);
+    const hit = key ? this.listCache.get(key) : undefined;
+    if (!hit) return undefined;
+    return { status: hit.status, headers: hit.headers, body: ListResponseCache.replayBody(hit, (parsedBody as { id: unknown }).id) };
+  }
+
   private checkHostAndOrigin(request: Request): Response | undefined {
+    return this.hostOrOriginRejection((name) => request.headers.get(name));
+  }
+
+  private hostOrOriginRejection(header: HeaderLookup): Response | undefined {
     const { allowedHostnames, allowedOrigins } = this.options;
     if (allowedHostnames.size > 0) {
-      const host = request.headers.get('host');
+      const host = header('host');
       const hostname = host ? hostnameOf(host) : undefined;
       if (!hostname || !allowedHostnames.has(hostname)) {
         return jsonRpcError(403, -32000, `Forbidden: the Host header ${JSON.stringify(host ?? '')} is not served here`);
       }
     }
-    const origin = request.headers.get('origin');
+    const origin = header('origin');
     if (origin !== null && !allowedOrigins.has(origin)) {
       return jsonRpcError(
         403,

@@ -133,6 +133,18 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
       // would overflow the stack there).
       const parsed = body?.parsed;
       const single = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && !jsonDepthExceeds(parsed, MAX_JSON_DEPTH);
+      if (single) {
+        const headers = request.raw.headers;
+        const cached = await endpoint.cachedListing((name) => {
+          const value = headers[name];
+          return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+        }, parsed);
+        if (cached) {
+          reply.raw.writeHead(cached.status, Object.fromEntries(cached.headers));
+          reply.raw.end(cached.body);
+          return;
+        }
+      }
       await nodeHandler(request.raw, reply.raw, body?.invalid ? INVALID_JSON_BODY : body && !single ? NOT_ONE_MESSAGE_BODY : parsed);
     });
   });

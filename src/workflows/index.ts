@@ -18,3 +18,4 @@ export { parameterInputSchema } from './parameters/parameterInputSchema.ts';
 export { type ArgumentError, type ArgumentValidation, ArgumentValidationError, validateArguments } from './parameters/validateArguments.ts';
 export { type WorkflowPlan, type WorkflowValidation, validateWorkflow } from './validation/validateWorkflow.ts';
 export { type WorkflowIssue, type WorkflowIssueCode, WorkflowValidationError, formatIssue } from './validation/WorkflowIssue.ts';
+export { closestName, editDistance } from './validation/closestName.ts';

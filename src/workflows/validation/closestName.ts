@@ -12,7 +12,8 @@ export function closestName(name: string, known: Iterable<string>): string | und
   return best;
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance; lengths more than 3 apart count as far (99) without computing. */
+export function editDistance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 3) return 99;
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {

@@ -1,17 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/client';
+import { callTool, type Structured } from '../../support/mcpCalls.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../support/testServer.ts';
 import { connectLegacyClient, connectModernClient } from '../../support/mcpClients.ts';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../../support/postgres.ts';
 import { createConnection, setConnectionMembers } from '../../../src/connections/index.ts';
 import { loadDemoDataIntoPostgis } from '../../../src/demo/index.ts';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions walk arbitrary structured results
-type Structured = Record<string, any>;
-const call = async (client: Client, name: string, args: Record<string, unknown> = {}) => {
-  const result = await client.callTool({ name, arguments: args });
-  return { ...result, s: result.structuredContent as Structured, text: (result.content as { text: string }[])[0]?.text ?? '' };
-};
+const call = callTool;
 
 describe('connection browsing tools over MCP (embedded demo connection)', () => {
   let t: TestServer;

@@ -3,17 +3,13 @@ import { readFileSync } from 'node:fs';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { callTool, type Structured } from '../../support/mcpCalls.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../support/testServer.ts';
 import { connectModernClient } from '../../support/mcpClients.ts';
 import { publishWorkflow, saveWorkflow, unpublishWorkflow } from '../../../src/store/repositories/workflows.ts';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions walk arbitrary structured results
-type Structured = Record<string, any>;
 const example = (name: string) => readFileSync(new URL(`../../../examples/workflows/${name}.json`, import.meta.url), 'utf8');
-const call = async (client: Client, name: string, args: Record<string, unknown> = {}) => {
-  const result = await client.callTool({ name, arguments: args });
-  return { ...result, s: result.structuredContent as Structured, text: (result.content as { text: string }[])[0]?.text ?? '' };
-};
+const call = callTool;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

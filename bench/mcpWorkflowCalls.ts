@@ -66,8 +66,8 @@ const engine = createSpatialiteEngine({ file: join(dir, 'demo.sqlite') });
 const doc = parseWorkflowDocument(readFileSync('examples/workflows/nearest-cities.json', 'utf8'));
 const compiled = compileWorkflow(doc, { dialect: 'spatialite', catalog: catalogFromDescription(await engine.describe()), args });
 const latencies: number[] = [];
+for (let i = 0; i < 3; i++) await engine.run(compiled.query); // warm-up
 const until = performance.now() + 5000;
-for (let i = 0; i < 20; i++) await engine.run(compiled.query); // warm-up
 await Promise.all(
   Array.from({ length: 4 }, async () => {
     while (performance.now() < until) {

@@ -17,6 +17,8 @@ export function startTarget(script: string, env: Record<string, string> = {}): P
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    // A bench that crashes must not leave its target running (it would load the next runs).
+    process.once('exit', () => child.kill('SIGKILL'));
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${script} did not start`)), 30_000);
     child.stdout!.on('data', (data) => {

@@ -2,9 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../http/AppContext.ts';
 import { html, page } from './html.ts';
 import { csrfValid, currentSession, safeNextPath, sessionCookie } from './webSession.ts';
-import { findUserForSignIn } from '../store/repositories/users.ts';
-import { membershipsOf } from '../store/repositories/organizations.ts';
-import { dummyPasswordHash, verifyPassword } from '../auth/passwords.ts';
+import { authenticatePassword, SIGN_IN_RATE_LIMIT } from '../auth/authenticatePassword.ts';
 import { createWebSession, deleteWebSession } from '../store/repositories/webSessions.ts';
 import { randomId } from '../auth/secrets.ts';
 import { recordAudit } from '../store/repositories/auditLog.ts';
@@ -49,15 +47,7 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: AppContext): voi
   app.post<{ Body: { email?: string; password?: string; next?: string } }>(
     '/signin',
     {
-      config: {
-        rateLimit: {
-          max: 10,
-          timeWindow: '5 minutes',
-          // Per account and address: stops guessing one account without letting one noisy
-          // address lock everybody else out.
-          keyGenerator: (request) => `${request.ip}|${String((request.body as { email?: string })?.email ?? '').toLowerCase()}`,
-        },
-      },
+      config: { rateLimit: SIGN_IN_RATE_LIMIT },
     },
     async (request, reply) => {
       const csrfCookie = request.cookies[cookie.csrfName];
@@ -70,18 +60,14 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: AppContext): voi
       }
       const email = String(request.body?.email ?? '');
       const password = String(request.body?.password ?? '');
-      const user = await findUserForSignIn(ctx.store.db, email);
-      // Verify against a dummy hash when the account is unknown: the answer and its timing are the
-      // same whether the email or the password was wrong.
-      const passwordOk = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
-      const memberships = user && passwordOk && user.disabled_at === null ? await membershipsOf(ctx.store.db, user.id) : [];
-      const membership = memberships[0];
-      if (!user || !passwordOk || !membership) {
+      const signedIn = await authenticatePassword(ctx.store.db, email, password);
+      if (!signedIn) {
         await recordAudit(ctx.store.db, { actor: 'workspace', action: 'signin.failed', ip: request.ip, detail: { email: email.slice(0, 200) } });
         return reply.code(401).send(signInPage(csrfCookie, next, 'The email or password is not correct.', email));
       }
-      const session = await createWebSession(ctx.store.db, { userId: user.id, orgId: membership.orgId, ttlMs: ctx.config.sessionTtlMs });
-      await recordAudit(ctx.store.db, { orgId: membership.orgId, userId: user.id, actor: 'workspace', action: 'signin', ip: request.ip });
+      const { userId, membership } = signedIn;
+      const session = await createWebSession(ctx.store.db, { userId, orgId: membership.orgId, ttlMs: ctx.config.sessionTtlMs });
+      await recordAudit(ctx.store.db, { orgId: membership.orgId, userId, actor: 'workspace', action: 'signin', ip: request.ip });
       reply.setCookie(cookie.name, session.cookieValue, { ...cookie.options, expires: new Date(session.expiresAt) });
       return reply.redirect(next, 303);
     },

@@ -1,7 +1,8 @@
 import { OAuthError, OAuthErrorCode, type AuthInfo } from '@modelcontextprotocol/server';
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet } from 'jose';
 import { sql, type Kysely } from 'kysely';
-import type { Database, Role } from '../../store/schema.ts';
+import type { Database } from '../../store/schema.ts';
+import type { Principal } from '../../store/repositories/users.ts';
 import type { BearerVerifier } from '../../mcp/createTokenVerifier.ts';
 import type { McpCaller } from '../../mcp/McpCaller.ts';
 import { StoreUnavailableError } from '../../mcp/StoreUnavailableError.ts';
@@ -19,14 +20,8 @@ export interface AccessTokenVerifierOptions {
   keyReloadIntervalMs?: number;
 }
 
-interface LiveRow {
-  userId: string;
-  email: string;
-  displayName: string;
-  orgId: string;
-  orgName: string;
-  orgSlug: string;
-  role: Role;
+/** The principal (as `loadPrincipal` returns it) and the grant, from one query. */
+interface LiveRow extends Principal {
   grantLive: number | null;
   clientName: string | null;
 }

@@ -5,14 +5,12 @@ import type Provider from 'oidc-provider';
 import type { AppContext } from '../../http/AppContext.ts';
 import { html, page, type RawHtml } from '../../workspace/html.ts';
 import { currentSession, sessionCookie } from '../../workspace/webSession.ts';
-import { findUserForSignIn } from '../../store/repositories/users.ts';
-import { membershipsOf } from '../../store/repositories/organizations.ts';
 import { createWebSession } from '../../store/repositories/webSessions.ts';
 import { recordAudit } from '../../store/repositories/auditLog.ts';
 import { rememberCimdClient } from '../../store/repositories/oauthClients.ts';
 import { oauthOrgPolicy, policyRefusal } from '../../store/repositories/oauthOrgPolicies.ts';
 import { loadPrincipal } from '../../store/repositories/users.ts';
-import { dummyPasswordHash, verifyPassword } from '../passwords.ts';
+import { authenticatePassword, SIGN_IN_RATE_LIMIT } from '../authenticatePassword.ts';
 import { safeEqual } from '../secrets.ts';
 import { isScope, DEFAULT_TOKEN_SCOPES, type Scope } from '../scopes.ts';
 import { RESOURCE_SCOPES } from './createOidcProvider.ts';
@@ -179,13 +177,7 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: AppContext,
   app.post<Params & { Body: { email?: string; password?: string } }>(
     '/oauth/interaction/:uid/login',
     {
-      config: {
-        rateLimit: {
-          max: 10,
-          timeWindow: '5 minutes',
-          keyGenerator: (request) => `${request.ip}|${String((request.body as { email?: string })?.email ?? '').toLowerCase()}`,
-        },
-      },
+      config: { rateLimit: SIGN_IN_RATE_LIMIT },
     },
     async (request, reply) => {
       if (!csrfOk(request)) return send(reply, 403, page('Sign in', html`<div class="card"><p class="error">This form expired or did not come from Meridian.</p></div>`));
@@ -193,18 +185,17 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: AppContext,
       if (!interaction || interaction.prompt.name !== 'login') return send(reply, 400, expiredPage());
       const client = (await provider.Client.find(interaction.params.client_id)) as ProviderClient;
       const email = String(request.body?.email ?? '');
-      const user = await findUserForSignIn(db, email);
-      const passwordOk = await verifyPassword(String(request.body?.password ?? ''), user?.password_hash ?? (await dummyPasswordHash()));
-      const membership = user && passwordOk && user.disabled_at === null ? (await membershipsOf(db, user.id))[0] : undefined;
-      if (!user || !membership) {
+      const signedIn = await authenticatePassword(db, email, String(request.body?.password ?? ''));
+      if (!signedIn) {
         await recordAudit(db, { actor: client.clientId, action: 'oauth.signin.failed', ip: request.ip, detail: { email: email.slice(0, 200) } });
         return send(reply, 401, signInPage(request.params.uid, client, 'The email or password is not correct.', email), interaction.params.redirect_uri);
       }
       // A fresh workspace session (new cookie value: no fixation), so the workspace knows them too.
-      const session = await createWebSession(db, { userId: user.id, orgId: membership.orgId, ttlMs: config.sessionTtlMs });
+      const { userId, membership } = signedIn;
+      const session = await createWebSession(db, { userId, orgId: membership.orgId, ttlMs: config.sessionTtlMs });
       reply.setCookie(cookie.name, session.cookieValue, { ...cookie.options, expires: new Date(session.expiresAt) });
-      await recordAudit(db, { orgId: membership.orgId, userId: user.id, actor: client.clientId, action: 'oauth.signin', ip: request.ip });
-      return finish(request, reply, { login: { accountId: accountIdOf(membership.orgId, user.id) } });
+      await recordAudit(db, { orgId: membership.orgId, userId, actor: client.clientId, action: 'oauth.signin', ip: request.ip });
+      return finish(request, reply, { login: { accountId: accountIdOf(membership.orgId, userId) } });
     },
   );
 

@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.ts';
+import { findUserForSignIn } from '../store/repositories/users.ts';
+import { membershipsOf, type MembershipView } from '../store/repositories/organizations.ts';
+import { dummyPasswordHash, verifyPassword } from './passwords.ts';
+
+/**
+ * Checks an email and password for every sign-in form (workspace, OAuth interaction). The
+ * password is verified against a dummy hash when the account is unknown, so the answer and its
+ * timing are the same whether the email or the password was wrong. Returns the user and their
+ * first organization, or undefined (unknown, wrong password, disabled, in no organization).
+ */
+export async function authenticatePassword(
+  db: Kysely<Database>,
+  email: string,
+  password: string,
+): Promise<{ userId: string; membership: MembershipView } | undefined> {
+  const user = await findUserForSignIn(db, email);
+  const passwordOk = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
+  if (!user || !passwordOk || user.disabled_at !== null) return undefined;
+  const [membership] = await membershipsOf(db, user.id);
+  return membership && { userId: user.id, membership };
+}
+
+/**
+ * Rate limit for sign-in posts, per account and address: stops guessing one account without
+ * letting one noisy address lock everybody else out. Keyed on the parsed form, so it must run
+ * at preHandler (buildApp registers the limiter there).
+ */
+export const SIGN_IN_RATE_LIMIT = {
+  max: 10,
+  timeWindow: '5 minutes',
+  keyGenerator: (request: { ip: string; body?: unknown }) => `${request.ip}|${String((request.body as { email?: string })?.email ?? '').toLowerCase()}`,
+};

@@ -1,0 +1,3 @@
+export function MapsPage() {
+  return <h1>Maps</h1>;
+}

@@ -1,0 +1,28 @@
+import { createBrowserRouter, Navigate } from 'react-router';
+import { Layout } from './Layout.tsx';
+import { WorkflowsPage } from './pages/WorkflowsPage.tsx';
+import { ConnectionsPage } from './pages/ConnectionsPage.tsx';
+import { MapsPage } from './pages/MapsPage.tsx';
+import { JobsPage } from './pages/JobsPage.tsx';
+import { CredentialsPage } from './pages/CredentialsPage.tsx';
+import { ConnectedAppsPage } from './pages/ConnectedAppsPage.tsx';
+
+/** One route per workspace section; each page lives in its own file under pages/. */
+export const router = createBrowserRouter(
+  [
+    {
+      path: '/',
+      element: <Layout />,
+      children: [
+        { index: true, element: <Navigate to="/workflows" replace /> },
+        { path: 'workflows/*', element: <WorkflowsPage /> },
+        { path: 'connections/*', element: <ConnectionsPage /> },
+        { path: 'maps/*', element: <MapsPage /> },
+        { path: 'jobs/*', element: <JobsPage /> },
+        { path: 'developers/credentials/*', element: <CredentialsPage /> },
+        { path: 'developers/connected-apps/*', element: <ConnectedAppsPage /> },
+      ],
+    },
+  ],
+  { basename: '/app' },
+);

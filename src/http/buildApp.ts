@@ -15,6 +15,7 @@ import type { McpEndpoint } from '../mcp/McpEndpoint.ts';
 import type { OAuthServerOptions } from '../auth/oauth/registerOAuthServer.ts';
 import { registerOAuthClientsRoutes } from '../workspace/oauthClientsRoutes.ts';
 import { registerConnectedAppsRoutes } from '../workspace/connectedAppsRoutes.ts';
+import { registerSessionApiRoutes } from '../workspace/api/sessionApiRoutes.ts';
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -101,5 +102,6 @@ export async function buildApp(ctx: AppContext, options: { mcp?: McpRouteOptions
   registerWorkflowRoutes(app, ctx);
   registerJobsRoutes(app, ctx);
   registerConnectionsRoutes(app, ctx);
+  registerSessionApiRoutes(app, ctx);
   return { app, mcp };
 }

@@ -9,7 +9,7 @@
  */
 const engines = (process.env.BENCH_ENGINES ?? 'spatialite,postgis').split(',');
 import { readFileSync } from 'node:fs';
-import { latLngToCell } from 'h3-js';
+import { cellToBoundary, latLngToCell } from 'h3-js';
 import type { CompiledQuery, Dialect, Engine } from '../src/engines/Engine.ts';
 import { applyHostSteps, catalogFromDescription, compileWorkflow, parseWorkflowDocument } from '../src/workflows/index.ts';
 import { postgisDemoEngine, spatialiteDemoEngine, type DemoEngine } from '../test/integration/workflows/support/demoEngines.ts';
@@ -74,6 +74,7 @@ const cases: Case[] = [
       spatialite: { sql: 'SELECT population, X(geom) AS lon, Y(geom) AS lat FROM cities WHERE MbrIntersects(geom, BuildMbr(?, ?, ?, ?, 4326))', params: bbox },
       postgis: { sql: 'SELECT population, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM cities WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)', params: bbox },
     },
+    // The same answer as the workflow: per cell the count, the population and the cell's polygon.
     after: (rows) => {
       const cells = new Map<string, { cities: number; population: number }>();
       for (const r of rows) {
@@ -81,7 +82,7 @@ const cases: Case[] = [
         const c = cells.get(cell) ?? { cities: 0, population: 0 };
         cells.set(cell, { cities: c.cities + 1, population: c.population + Number(r.population) });
       }
-      return [...cells].map(([h3_cell, c]) => ({ h3_cell, ...c }));
+      return [...cells].map(([h3_cell, c]) => ({ h3_cell, ...c, geom: JSON.stringify({ type: 'Polygon', coordinates: [cellToBoundary(h3_cell, true)] }) }));
     },
   },
   {

@@ -105,6 +105,9 @@ export class PostgisEngine implements Engine {
       connectionTimeoutMillis: this.connectTimeoutMs,
       idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
       application_name: 'meridian',
+      // PostGIS functions carry high cost estimates, so PostgreSQL's JIT kicks in on small
+      // interactive queries and spends ~100–350 ms compiling plans that run in a few ms.
+      options: '-c jit=off',
     });
     // An idle connection that dies (server restart, pg_terminate_backend) is dropped by the pool;
     // without a listener the 'error' event would crash the process.

@@ -30,12 +30,15 @@ export const spatialFilter = defineComponent({
     checkDistance(config.predicate, config.distance_m);
     return inputs.input ?? [];
   },
-  sql({ config, inputs, relations, output }) {
+  sql({ config, inputs, relations, output, singleRowInputs }) {
     const geom = geometryColumn(inputs.input ?? [], config.geometry);
     const other = geometryColumn(inputs.filter ?? [], config.filter_geometry, 'filter_geometry');
     const target = srid(geom);
     const otherGeom = spatial('transform', [ident('f', other.name)], { srid: target, fromSrid: srid(other) });
     const predicate = spatialPredicate(config.predicate, ident('i', geom.name), otherGeom, target, config.distance_m);
+    // One filter geometry (a drawn polygon, a bbox parameter): a plain join with that one row
+    // filters the same rows without a semi-join, and reads like the query a person would write.
+    if (singleRowInputs.has('filter')) return sql`SELECT ${selectColumns(output, 'i')} FROM ${relations.input!} AS "i" CROSS JOIN ${relations.filter!} AS "f" WHERE ${predicate}`;
     return sql`SELECT ${selectColumns(output, 'i')} FROM ${relations.input!} AS "i" WHERE EXISTS (SELECT 1 FROM ${relations.filter!} AS "f" WHERE ${predicate})`;
   },
 });

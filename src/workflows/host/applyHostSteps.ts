@@ -13,24 +13,39 @@ export class HostStepError extends Error {
 /** Runs the host steps of a compiled workflow over the rows the engine returned, in order. */
 export function applyHostSteps(rows: Row[], steps: HostStep[]): Row[] {
   let current = rows;
-  for (const step of steps) current = applyStep(current, step);
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    const next = steps[i + 1];
+    // An index feeding straight into an aggregate on its cells (the usual "H3 bins" graph):
+    // aggregate on the computed cell without first copying every input row to add it.
+    if (step.kind === 'h3_index' && next?.kind === 'h3_aggregate' && next.cell === step.as) {
+      current = h3Aggregate(current, next, cellOf(step));
+      i++;
+      continue;
+    }
+    current = applyStep(current, step);
+  }
   return current;
+}
+
+function cellOf(step: Extract<HostStep, { kind: 'h3_index' }>): (row: Row) => string | null {
+  const { lon, lat, resolution, geometry } = step;
+  if (lon && lat) return (row) => h3FromLonLat(row[lon], row[lat], resolution);
+  return (row) => h3Index(row[geometry], resolution);
 }
 
 function applyStep(rows: Row[], step: HostStep): Row[] {
   switch (step.kind) {
     case 'normalize':
       return rows.map((row) => normalizeRow(row, step.columns));
-    case 'h3_index':
-      if (step.lon && step.lat) {
-        const { lon, lat } = step;
-        return rows.map((row) => ({ ...row, [step.as]: h3FromLonLat(row[lon], row[lat], step.resolution) }));
-      }
-      return rows.map((row) => ({ ...row, [step.as]: h3Index(row[step.geometry], step.resolution) }));
+    case 'h3_index': {
+      const cell = cellOf(step);
+      return rows.map((row) => ({ ...row, [step.as]: cell(row) }));
+    }
     case 'h3_boundary':
       return rows.map((row) => ({ ...row, [step.as]: h3Boundary(row[step.cell]) }));
     case 'h3_aggregate':
-      return h3Aggregate(rows, step);
+      return h3Aggregate(rows, step, (row) => row[step.cell]);
   }
 }
 
@@ -92,14 +107,14 @@ function h3Boundary(cell: unknown): string | null {
   return JSON.stringify({ type: 'Polygon', coordinates: [ring] });
 }
 
-function h3Aggregate(rows: Row[], step: Extract<HostStep, { kind: 'h3_aggregate' }>): Row[] {
+function h3Aggregate(rows: Row[], step: Extract<HostStep, { kind: 'h3_aggregate' }>, cellOfRow: (row: Row) => unknown): Row[] {
   interface Group {
     count: number;
     acc: { sum: number; n: number; min: unknown; max: unknown }[];
   }
   const groups = new Map<string, Group>();
   for (const row of rows) {
-    const cell = row[step.cell];
+    const cell = cellOfRow(row);
     if (typeof cell !== 'string') continue;
     let group = groups.get(cell);
     if (!group) {

@@ -47,7 +47,8 @@ function developersApiSuite(kind: StoreKind) {
     editor = await t.addUser({ email: 'ed@example.com', role: 'editor' });
     viewer = await t.addUser({ email: 'vi@example.com', role: 'viewer' });
     outsider = await t.addUser({ email: 'out@other.example', role: 'admin', orgSlug: 'other' });
-    [a, e, v, o] = await Promise.all([admin, editor, viewer, outsider].map((u) => ApiClient.signIn(t.url, u.email, u.password)));
+    const signIn = (u: TestUser) => ApiClient.signIn(t.url, u.email, u.password);
+    [a, e, v, o] = [await signIn(admin), await signIn(editor), await signIn(viewer), await signIn(outsider)];
   }, 60_000);
   afterAll(async () => t?.stop());
 

@@ -71,6 +71,9 @@ export async function registerWebApp(app: FastifyInstance, ctx: AppContext, opti
   app.get('/app/', sendIndex);
   app.get('/app/*', sendIndex);
 
+  // Browsers ask for it on every server-rendered page (sign-in, consent); the app declares none.
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('Cache-Control', 'public, max-age=86400').send());
+
   for (const [from, to] of Object.entries(LEGACY_PAGES)) {
     app.get(from, async (_request, reply) => reply.redirect(to, 301));
   }

@@ -29,7 +29,11 @@ const LEGACY_PAGES: Record<string, string> = {
  * and React Flow work with. Visitors without a session are sent to sign in first, except on the
  * public map links.
  */
-export async function registerWebApp(app: FastifyInstance, ctx: AppContext, options: { distDir?: string } = {}): Promise<void> {
+export async function registerWebApp(
+  app: FastifyInstance,
+  ctx: AppContext,
+  options: { distDir?: string } = {},
+): Promise<void> {
   const distDir = options.distDir ?? WEB_APP_DIST;
   const csp = webAppCsp(ctx.config);
 
@@ -45,7 +49,8 @@ export async function registerWebApp(app: FastifyInstance, ctx: AppContext, opti
 
   async function sendIndex(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const path = request.url.split('?')[0]!;
-    if (!PUBLIC_APP_PATHS.test(path) && !(await currentSession(ctx, request))) return redirectToSignIn(reply, request);
+    if (!PUBLIC_APP_PATHS.test(path) && !(await currentSession(ctx, request)))
+      return redirectToSignIn(reply, request);
     // Read on every navigation (it is a few hundred bytes): a rebuilt bundle is picked up at once.
     let html: string;
     try {
@@ -64,7 +69,11 @@ export async function registerWebApp(app: FastifyInstance, ctx: AppContext, opti
             '(it runs by itself before <code>npm start</code>), then reload this page.</p></html>',
         );
     }
-    return reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-cache').header('Content-Security-Policy', csp).send(html);
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('Cache-Control', 'no-cache')
+      .header('Content-Security-Policy', csp)
+      .send(html);
   }
 
   app.get('/app', async (_request, reply) => reply.redirect('/app/', 301));
@@ -72,7 +81,9 @@ export async function registerWebApp(app: FastifyInstance, ctx: AppContext, opti
   app.get('/app/*', sendIndex);
 
   // Browsers ask for it on every server-rendered page (sign-in, consent); the app declares none.
-  app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('Cache-Control', 'public, max-age=86400').send());
+  app.get('/favicon.ico', async (_request, reply) =>
+    reply.code(204).header('Cache-Control', 'public, max-age=86400').send(),
+  );
 
   for (const [from, to] of Object.entries(LEGACY_PAGES)) {
     app.get(from, async (_request, reply) => reply.redirect(to, 301));

@@ -14,9 +14,16 @@ export function registerOAuthCallbackRoute(app: FastifyInstance): void {
       .send(
         page(
           'Authorization result',
-          html`<div class="card"><h1>Authorization ${error ? 'failed' : 'complete'}</h1>
-${error ? html`<p class="error"><code>${error}</code> ${description ?? ''}</p>` : html`<p>Authorization code (valid for 60 seconds):</p><p class="secret">${code ?? ''}</p>`}
-${state ? html`<p class="muted">state: <code>${state}</code></p>` : ''}</div>`,
+          html`<div class="card">
+            <h1>Authorization ${error ? 'failed' : 'complete'}</h1>
+            ${
+              error
+                ? html`<p class="error"><code>${error}</code> ${description ?? ''}</p>`
+                : html`<p>Authorization code (valid for 60 seconds):</p>
+                    <p class="secret">${code ?? ''}</p>`
+            }
+            ${state ? html`<p class="muted">state: <code>${state}</code></p>` : ''}
+          </div>`,
         ),
       );
   });

@@ -23,7 +23,8 @@ async function signInTo(page: Page, t: TestServer, user: TestUser, path: string)
 function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().includes('status of 422')) errors.push(`${message.text()} (${message.location().url})`);
+    if (message.type() === 'error' && !message.text().includes('status of 422'))
+      errors.push(`${message.text()} (${message.location().url})`);
   });
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;
@@ -55,7 +56,9 @@ describe('the workspace SPA in Chromium: Developers › Credentials', () => {
     await expect(page.textContent('#session-email')).resolves.toBe(gina.email);
     await expect(page.textContent('#mcp-url')).resolves.toBe(t.mcpUrl);
     for (const name of ['Workflows', 'Connections', 'Maps', 'Jobs', 'Credentials', 'Connected apps']) {
-      await expect(page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name, exact: true }).count()).resolves.toBe(1);
+      await expect(
+        page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name, exact: true }).count(),
+      ).resolves.toBe(1);
     }
     // Editors have no OAuth clients tab.
     await expect(page.getByRole('link', { name: 'OAuth clients' }).count()).resolves.toBe(0);
@@ -70,11 +73,16 @@ describe('the workspace SPA in Chromium: Developers › Credentials', () => {
     await page.screenshot({ path: artifactPath('spa-api-token-created.png'), fullPage: true });
 
     const row = () => page.locator('tr[data-token-id]', { hasText: 'Gemini CLI' });
-    await expect(row().locator('td').nth(1).textContent()).resolves.toBe('workflows:read workflows:run connections:read');
+    await expect(row().locator('td').nth(1).textContent()).resolves.toBe(
+      'workflows:read workflows:run connections:read',
+    );
 
     const client = await connectModernClient(t.mcpUrl, token);
     const who = await client.callTool({ name: 'whoami', arguments: {} });
-    expect(who.structuredContent).toMatchObject({ user: { email: gina.email }, scopes: ['workflows:read', 'workflows:run', 'connections:read'] });
+    expect(who.structuredContent).toMatchObject({
+      user: { email: gina.email },
+      scopes: ['workflows:read', 'workflows:run', 'connections:read'],
+    });
 
     // Reloading never shows the secret again; the last use shows.
     await page.reload();
@@ -85,7 +93,9 @@ describe('the workspace SPA in Chromium: Developers › Credentials', () => {
     await row().getByRole('button', { name: 'Revoke' }).click();
     await row().getByRole('button', { name: 'Yes, revoke “Gemini CLI”' }).click();
     await row().locator('td', { hasText: 'revoked' }).waitFor();
-    await expect(client.callTool({ name: 'whoami', arguments: {} })).rejects.toThrow(/401|revoked|Unauthorized/i);
+    await expect(client.callTool({ name: 'whoami', arguments: {} })).rejects.toThrow(
+      /401|revoked|Unauthorized/i,
+    );
     await client.close();
     expect(errors).toEqual([]);
 
@@ -106,7 +116,9 @@ describe('the workspace SPA in Chromium: Developers › Credentials', () => {
 
     // A callback that is not an exact https URL is refused with the field pointed at.
     await page.getByLabel('Name').fill('ChatGPT');
-    await page.getByLabel('Allowed callback URLs (one per line, matched exactly)').fill('http://evil.example/cb');
+    await page
+      .getByLabel('Allowed callback URLs (one per line, matched exactly)')
+      .fill('http://evil.example/cb');
     await page.getByRole('button', { name: 'Create client' }).click();
     await page.locator('#client-callbacks-error').waitFor();
     await expect(page.getAttribute('#client-callbacks', 'aria-invalid')).resolves.toBe('true');
@@ -119,10 +131,16 @@ describe('the workspace SPA in Chromium: Developers › Credentials', () => {
     expect(clientId).toMatch(/^mcl_/);
     expect(secret).toMatch(/^mcs_/);
     const row = page.locator(`tr[data-client-id="${clientId}"]`);
-    await expect(row.textContent()).resolves.toContain('https://chatgpt.com/connector_platform_oauth_redirect');
+    await expect(row.textContent()).resolves.toContain(
+      'https://chatgpt.com/connector_platform_oauth_redirect',
+    );
     await page.screenshot({ path: artifactPath('spa-oauth-client-created.png'), fullPage: true });
 
-    const tokens = await signInAndGetTokens(t, ada, { id: clientId, secret, redirectUri: 'https://chatgpt.com/connector_platform_oauth_redirect' });
+    const tokens = await signInAndGetTokens(t, ada, {
+      id: clientId,
+      secret,
+      redirectUri: 'https://chatgpt.com/connector_platform_oauth_redirect',
+    });
     expect((await mcpWhoami(t.mcpUrl, tokens.access_token)).status).toBe(200);
 
     await page.reload();

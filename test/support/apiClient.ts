@@ -25,7 +25,10 @@ export class ApiClient {
     body?: unknown,
     options: { csrf?: boolean; headers?: Record<string, string> } = {},
   ): Promise<{ status: number; body: T; headers: Headers }> {
-    const headers: Record<string, string> = { accept: 'application/json', cookie: [...this.form.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      cookie: [...this.form.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+    };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (options.csrf !== false && method !== 'GET') headers['x-csrf-token'] = this.csrfToken;
     const response = await fetch(this.form.baseUrl + path, {
@@ -35,7 +38,11 @@ export class ApiClient {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
+    return {
+      status: response.status,
+      body: (text ? JSON.parse(text) : undefined) as T,
+      headers: response.headers,
+    };
   }
 
   get<T = Record<string, unknown>>(path: string) {

@@ -49,7 +49,8 @@ export function Layout() {
           <section className="whoami" aria-label="Signed in">
             <span id="session-email">{session.user.email}</span>
             <span>
-              <span id="session-org">{session.organization.name}</span> · <span className="role">{session.user.role}</span>
+              <span id="session-org">{session.organization.name}</span> ·{' '}
+              <span className="role">{session.user.role}</span>
             </span>
             <span>
               MCP URL: <code id="mcp-url">{session.mcpUrl}</code>

@@ -9,7 +9,9 @@ export function useApiGet<T>(path: string): { data?: T; error?: Error; reload: (
     let live = true;
     apiGet<T>(path).then(
       (data) => live && setState({ data }),
-      (error: unknown) => live && setState((old) => ({ ...old, error: error instanceof Error ? error : new Error(String(error)) })),
+      (error: unknown) =>
+        live &&
+        setState((old) => ({ ...old, error: error instanceof Error ? error : new Error(String(error)) })),
     );
     return () => {
       live = false;

@@ -8,7 +8,8 @@ export function useSession(): { session?: SessionInfo; error?: Error } {
     let live = true;
     getSession().then(
       (session) => live && setState({ session }),
-      (error: unknown) => live && setState({ error: error instanceof Error ? error : new Error(String(error)) }),
+      (error: unknown) =>
+        live && setState({ error: error instanceof Error ? error : new Error(String(error)) }),
     );
     return () => {
       live = false;

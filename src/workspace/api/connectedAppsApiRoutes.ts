@@ -24,8 +24,15 @@ export function registerConnectedAppsApiRoutes(app: FastifyInstance, ctx: AppCon
     const api = await requireApiSession(ctx, request, reply);
     if (!api) return reply;
     // Someone else's grant answers exactly like a missing one (no probing across users).
-    if (!(await revokeGrant(db, api.caller, request.params.id))) return sendProblem(reply, 404, 'No connected app of yours has this id; it may be revoked already.');
-    await recordAudit(db, { ...api.caller, actor: 'workspace', action: 'oauth_grant.revoke', target: request.params.id, ip: request.ip });
+    if (!(await revokeGrant(db, api.caller, request.params.id)))
+      return sendProblem(reply, 404, 'No connected app of yours has this id; it may be revoked already.');
+    await recordAudit(db, {
+      ...api.caller,
+      actor: 'workspace',
+      action: 'oauth_grant.revoke',
+      target: request.params.id,
+      ip: request.ip,
+    });
     return reply.code(204).send();
   });
 }

@@ -15,12 +15,20 @@ export const TOKEN_EXPIRY_CHOICES = ['7d', '30d', '90d', '365d', 'never'] as con
 const TOKEN_SCOPES = (Object.keys(SCOPES) as Scope[]).filter((scope) => scope !== 'offline_access');
 
 const createTokenBody = z.object({
-  name: z.string().trim().min(1, 'Give the token a name, e.g. the agent and machine it is for.').max(100, 'At most 100 characters.'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Give the token a name, e.g. the agent and machine it is for.')
+    .max(100, 'At most 100 characters.'),
   scopes: z
-    .array(z.enum(TOKEN_SCOPES as [Scope, ...Scope[]], { error: `Known scopes: ${TOKEN_SCOPES.join(', ')}.` }))
+    .array(
+      z.enum(TOKEN_SCOPES as [Scope, ...Scope[]], { error: `Known scopes: ${TOKEN_SCOPES.join(', ')}.` }),
+    )
     .min(1, 'Pick at least one scope.')
     .default(DEFAULT_TOKEN_SCOPES),
-  expiresIn: z.enum(TOKEN_EXPIRY_CHOICES, { error: `Choose one of ${TOKEN_EXPIRY_CHOICES.join(', ')}.` }).default('30d'),
+  expiresIn: z
+    .enum(TOKEN_EXPIRY_CHOICES, { error: `Choose one of ${TOKEN_EXPIRY_CHOICES.join(', ')}.` })
+    .default('30d'),
 });
 
 export type ApiTokenState = 'active' | 'expired' | 'revoked';
@@ -30,7 +38,12 @@ export interface ApiTokenView extends ApiTokenSummary {
 }
 
 function viewOf(token: ApiTokenSummary, now = Date.now()): ApiTokenView {
-  const state: ApiTokenState = token.revokedAt !== null ? 'revoked' : token.expiresAt !== null && token.expiresAt <= now ? 'expired' : 'active';
+  const state: ApiTokenState =
+    token.revokedAt !== null
+      ? 'revoked'
+      : token.expiresAt !== null && token.expiresAt <= now
+        ? 'expired'
+        : 'active';
   // Only the summary's fields: a created token's secret never reaches a list.
   const { id, name, scopes, createdAt, lastUsedAt, expiresAt, revokedAt } = token;
   return { id, name, scopes, createdAt, lastUsedAt, expiresAt, revokedAt, state };
@@ -52,7 +65,11 @@ export function registerCredentialsApiRoutes(app: FastifyInstance, ctx: AppConte
       tokens: tokens.map((token) => viewOf(token, now)),
       scopes: scopesForRole(api.caller.role)
         .filter((scope) => scope !== 'offline_access')
-        .map((scope) => ({ scope, description: SCOPES[scope], default: DEFAULT_TOKEN_SCOPES.includes(scope) })),
+        .map((scope) => ({
+          scope,
+          description: SCOPES[scope],
+          default: DEFAULT_TOKEN_SCOPES.includes(scope),
+        })),
       expiryChoices: TOKEN_EXPIRY_CHOICES,
       mcpUrl: ctx.config.mcpUrl.href,
     };
@@ -86,7 +103,13 @@ export function registerCredentialsApiRoutes(app: FastifyInstance, ctx: AppConte
     if (!(await revokeApiToken(db, api.caller, request.params.id))) {
       return sendProblem(reply, 404, 'No active token of yours has this id; it may be revoked already.');
     }
-    await recordAudit(db, { ...api.caller, actor: 'workspace', action: 'api_token.revoke', target: request.params.id, ip: request.ip });
+    await recordAudit(db, {
+      ...api.caller,
+      actor: 'workspace',
+      action: 'api_token.revoke',
+      target: request.params.id,
+      ip: request.ip,
+    });
     return reply.code(204).send();
   });
 }

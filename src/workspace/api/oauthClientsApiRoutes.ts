@@ -11,9 +11,17 @@ import {
   updateClientCallbacks,
   type OAuthClientView,
 } from '../../store/repositories/oauthClients.ts';
-import { oauthOrgPolicy, setCimdHostRule, setOAuthOrgPolicy } from '../../store/repositories/oauthOrgPolicies.ts';
+import {
+  oauthOrgPolicy,
+  setCimdHostRule,
+  setOAuthOrgPolicy,
+} from '../../store/repositories/oauthOrgPolicies.ts';
 import { recordAudit } from '../../store/repositories/auditLog.ts';
-import { CALLBACK_PRESETS, ClientInputError, parseClientCallbacks } from '../../auth/oauth/parseClientCallbacks.ts';
+import {
+  CALLBACK_PRESETS,
+  ClientInputError,
+  parseClientCallbacks,
+} from '../../auth/oauth/parseClientCallbacks.ts';
 import { requireApiSession } from './apiSession.ts';
 import { parseBody } from './parseBody.ts';
 import { sendProblem } from './problem.ts';
@@ -21,14 +29,24 @@ import { sendProblem } from './problem.ts';
 /** How long a rotated-out secret keeps working, so deployments can roll to the new one. */
 const SECRET_GRACE_MS = 24 * 3_600_000;
 
-const urlList = z.array(z.string().max(2100, 'At most 2100 characters per URL.')).max(20, 'At most 20 entries.');
+const urlList = z
+  .array(z.string().max(2100, 'At most 2100 characters per URL.'))
+  .max(20, 'At most 20 entries.');
 
 const createClientBody = z.object({
-  name: z.string().trim().min(1, 'Give the client a name, e.g. the platform it is for.').max(100, 'At most 100 characters.'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Give the client a name, e.g. the platform it is for.')
+    .max(100, 'At most 100 characters.'),
   /** Exact callback URLs, added to the preset's. */
   callbacks: urlList.default([]),
   origins: urlList.default([]),
-  preset: z.enum(Object.keys(CALLBACK_PRESETS) as [string, ...string[]], { error: `Known presets: ${Object.keys(CALLBACK_PRESETS).join(', ')}.` }).optional(),
+  preset: z
+    .enum(Object.keys(CALLBACK_PRESETS) as [string, ...string[]], {
+      error: `Known presets: ${Object.keys(CALLBACK_PRESETS).join(', ')}.`,
+    })
+    .optional(),
   /** Meridian's own /oauth/callback, for trying a client by hand. */
   useDefault: z.boolean().default(false),
 });
@@ -39,13 +57,18 @@ const updateClientBody = z
     origins: urlList.optional(),
     disabled: z.boolean().optional(),
   })
-  .refine((body) => body.callbacks !== undefined || body.origins !== undefined || body.disabled !== undefined, {
-    message: 'Send callbacks, origins or disabled.',
-  });
+  .refine(
+    (body) => body.callbacks !== undefined || body.origins !== undefined || body.disabled !== undefined,
+    {
+      message: 'Send callbacks, origins or disabled.',
+    },
+  );
 
 const policyBody = z.object({
   dcrEnabled: z.boolean({ error: 'true or false: may applications register themselves (DCR)?' }),
-  cimdMode: z.enum(['any', 'listed'], { error: 'any (any public https host unless blocked) or listed (only allowed hosts).' }),
+  cimdMode: z.enum(['any', 'listed'], {
+    error: 'any (any public https host unless blocked) or listed (only allowed hosts).',
+  }),
 });
 
 const hostRuleBody = z.object({
@@ -66,7 +89,12 @@ const hostRuleBody = z.object({
 export function registerOAuthClientsApiRoutes(app: FastifyInstance, ctx: AppContext): void {
   const db = ctx.store.db;
 
-  async function audit(caller: Caller, request: FastifyRequest, action: string, extra: { target?: string; detail?: Record<string, unknown> } = {}) {
+  async function audit(
+    caller: Caller,
+    request: FastifyRequest,
+    action: string,
+    extra: { target?: string; detail?: Record<string, unknown> } = {},
+  ) {
     await recordAudit(db, { ...caller, actor: 'workspace', action, ...extra, ip: request.ip });
   }
 
@@ -117,7 +145,8 @@ export function registerOAuthClientsApiRoutes(app: FastifyInstance, ctx: AppCont
     const { id } = request.params;
     const existing = await findClient(api.caller, id);
     // Only pre-registered clients are edited here; the others describe themselves.
-    if (!existing || existing.kind !== 'preregistered') return sendProblem(reply, 404, 'No OAuth client of your organization that can be edited has this id.');
+    if (!existing || existing.kind !== 'preregistered')
+      return sendProblem(reply, 404, 'No OAuth client of your organization that can be edited has this id.');
     if (body.callbacks !== undefined || body.origins !== undefined) {
       try {
         const parsed = parseClientCallbacks({
@@ -134,7 +163,9 @@ export function registerOAuthClientsApiRoutes(app: FastifyInstance, ctx: AppCont
     }
     if (body.disabled !== undefined && body.disabled !== existing.disabled) {
       await setClientDisabled(db, api.caller, id, body.disabled);
-      await audit(api.caller, request, `oauth_client.${body.disabled ? 'disable' : 'enable'}`, { target: id });
+      await audit(api.caller, request, `oauth_client.${body.disabled ? 'disable' : 'enable'}`, {
+        target: id,
+      });
     }
     return { client: await findClient(api.caller, id) };
   });
@@ -143,7 +174,8 @@ export function registerOAuthClientsApiRoutes(app: FastifyInstance, ctx: AppCont
     const api = await requireApiSession(ctx, request, reply, 'admin');
     if (!api) return reply;
     const secret = await rotateClientSecret(db, api.caller, request.params.id, SECRET_GRACE_MS);
-    if (!secret) return sendProblem(reply, 404, 'No pre-registered OAuth client of your organization has this id.');
+    if (!secret)
+      return sendProblem(reply, 404, 'No pre-registered OAuth client of your organization has this id.');
     await audit(api.caller, request, 'oauth_client.rotate_secret', { target: request.params.id });
     return { secret, previousSecretValidUntil: Date.now() + SECRET_GRACE_MS };
   });
@@ -151,7 +183,8 @@ export function registerOAuthClientsApiRoutes(app: FastifyInstance, ctx: AppCont
   app.delete<{ Params: { id: string } }>('/api/v1/oauth-clients/:id', async (request, reply) => {
     const api = await requireApiSession(ctx, request, reply, 'admin');
     if (!api) return reply;
-    if (!(await deleteOrgClient(db, api.caller, request.params.id))) return sendProblem(reply, 404, 'No OAuth client of your organization has this id.');
+    if (!(await deleteOrgClient(db, api.caller, request.params.id)))
+      return sendProblem(reply, 404, 'No OAuth client of your organization has this id.');
     await audit(api.caller, request, 'oauth_client.delete', { target: request.params.id });
     return reply.code(204).send();
   });
@@ -182,12 +215,15 @@ export function registerOAuthClientsApiRoutes(app: FastifyInstance, ctx: AppCont
     return { policy: await oauthOrgPolicy(db, api.caller.orgId) };
   });
 
-  app.delete<{ Params: { host: string } }>('/api/v1/oauth-policy/cimd-hosts/:host', async (request, reply) => {
-    const api = await requireApiSession(ctx, request, reply, 'admin');
-    if (!api) return reply;
-    const host = request.params.host.trim().toLowerCase();
-    await setCimdHostRule(db, api.caller, host, 'none');
-    await audit(api.caller, request, 'oauth_policy.cimd_host', { detail: { host, rule: 'none' } });
-    return { policy: await oauthOrgPolicy(db, api.caller.orgId) };
-  });
+  app.delete<{ Params: { host: string } }>(
+    '/api/v1/oauth-policy/cimd-hosts/:host',
+    async (request, reply) => {
+      const api = await requireApiSession(ctx, request, reply, 'admin');
+      if (!api) return reply;
+      const host = request.params.host.trim().toLowerCase();
+      await setCimdHostRule(db, api.caller, host, 'none');
+      await audit(api.caller, request, 'oauth_policy.cimd_host', { detail: { host, rule: 'none' } });
+      return { policy: await oauthOrgPolicy(db, api.caller.orgId) };
+    },
+  );
 }

@@ -16,7 +16,8 @@ describe('serving the workspace SPA under /app/', () => {
   let signedIn: FormClient;
 
   beforeAll(async () => {
-    if (!existsSync(join(WEB_APP_DIST, 'index.html'))) throw new Error('web/dist/app is missing: run npm run build:web');
+    if (!existsSync(join(WEB_APP_DIST, 'index.html')))
+      throw new Error('web/dist/app is missing: run npm run build:web');
     t = await startTestServer('sqlite');
     bob = await t.addUser({ email: 'bob@example.com', password: 'bob-password-123', role: 'viewer' });
     signedIn = new FormClient(t.url);
@@ -31,7 +32,10 @@ describe('serving the workspace SPA under /app/', () => {
       expect(response.status, path).toBe(303);
       expect(response.headers.get('location')).toBe(`/signin?next=${encodeURIComponent(path)}`);
     }
-    const stale = await fetch(`${t.url}/app/jobs`, { redirect: 'manual', headers: { cookie: 'meridian_session=not-a-session' } });
+    const stale = await fetch(`${t.url}/app/jobs`, {
+      redirect: 'manual',
+      headers: { cookie: 'meridian_session=not-a-session' },
+    });
     expect(stale.status).toBe(303);
 
     const client = new FormClient(t.url);
@@ -93,7 +97,11 @@ describe('serving the workspace SPA under /app/', () => {
     const empty = mkdtempSync(join(tmpdir(), 'meridian-nodist-'));
     const app = Fastify();
     await app.register(cookie);
-    await registerWebApp(app, { config: t.config, store: t.server.store, logger: t.server.logger } as unknown as AppContext, { distDir: empty });
+    await registerWebApp(
+      app,
+      { config: t.config, store: t.server.store, logger: t.server.logger } as unknown as AppContext,
+      { distDir: empty },
+    );
     try {
       const response = await app.inject({ method: 'GET', url: '/app/shared/x' });
       expect(response.statusCode).toBe(503);

@@ -19,7 +19,10 @@ describe('webAppCsp', () => {
   });
 
   it('adds the basemap origin to connect-src and img-src, and ignores a value that is not an http(s) URL', () => {
-    const withBasemap = { ...base, basemapStyleUrl: 'https://tiles.example.com/styles/light.json?key=abc' } as MeridianConfig;
+    const withBasemap = {
+      ...base,
+      basemapStyleUrl: 'https://tiles.example.com/styles/light.json?key=abc',
+    } as MeridianConfig;
     const csp = webAppCsp(withBasemap);
     expect(directive(csp, 'connect-src')).toBe("connect-src 'self' https://tiles.example.com");
     expect(directive(csp, 'img-src')).toContain('https://tiles.example.com');
@@ -32,6 +35,10 @@ describe('webAppCsp', () => {
   });
 
   it('upgrades insecure requests behind an https public URL', () => {
-    expect(webAppCsp(loadConfig({ MERIDIAN_DATA_DIR: '/tmp/x', MERIDIAN_PUBLIC_URL: 'https://meridian.example.com' }))).toContain('upgrade-insecure-requests');
+    expect(
+      webAppCsp(
+        loadConfig({ MERIDIAN_DATA_DIR: '/tmp/x', MERIDIAN_PUBLIC_URL: 'https://meridian.example.com' }),
+      ),
+    ).toContain('upgrade-insecure-requests');
   });
 });

@@ -4,7 +4,17 @@ import { useState } from 'react';
  * A destructive action asked twice, inline (no window.confirm: it blocks the page and screen
  * readers handle it poorly): the first press shows "Yes, …" and "Cancel".
  */
-export function ConfirmButton({ label, confirmLabel, onConfirm, disabled }: { label: string; confirmLabel: string; onConfirm: () => void; disabled?: boolean }) {
+export function ConfirmButton({
+  label,
+  confirmLabel,
+  onConfirm,
+  disabled,
+}: {
+  label: string;
+  confirmLabel: string;
+  onConfirm: () => void;
+  disabled?: boolean;
+}) {
   const [asking, setAsking] = useState(false);
   if (!asking) {
     return (

@@ -22,7 +22,13 @@ interface TokensResponse {
   mcpUrl: string;
 }
 
-const EXPIRY_LABELS: Record<string, string> = { '7d': '7 days', '30d': '30 days', '90d': '90 days', '365d': '1 year', never: 'Never' };
+const EXPIRY_LABELS: Record<string, string> = {
+  '7d': '7 days',
+  '30d': '30 days',
+  '90d': '90 days',
+  '365d': '1 year',
+  never: 'Never',
+};
 
 /** API access tokens for CLI agents: the caller's own, created with the secret shown once, revoked. */
 export function ApiTokensPanel() {
@@ -72,7 +78,11 @@ export function ApiTokensPanel() {
       {created && (
         <section className="card" aria-labelledby="new-token-heading">
           <h2 id="new-token-heading">Token “{created.name}” created</h2>
-          <SecretOnce id="new-token" label="Copy it now: it will not be shown again." value={created.secret} />
+          <SecretOnce
+            id="new-token"
+            label="Copy it now: it will not be shown again."
+            value={created.secret}
+          />
           <button type="button" className="secondary small" onClick={() => setCreated(undefined)}>
             Done, I copied it
           </button>
@@ -81,8 +91,9 @@ export function ApiTokensPanel() {
       <section className="card" aria-labelledby="tokens-heading">
         <h2 id="tokens-heading">API access tokens</h2>
         <p className="muted">
-          For CLI agents (Gemini CLI, Claude Code with a header): send <code>Authorization: Bearer &lt;token&gt;</code> to{' '}
-          <code>{data?.mcpUrl ?? '…'}</code>. A token acts as you, with at most your permissions.
+          For CLI agents (Gemini CLI, Claude Code with a header): send{' '}
+          <code>Authorization: Bearer &lt;token&gt;</code> to <code>{data?.mcpUrl ?? '…'}</code>. A token acts
+          as you, with at most your permissions.
         </p>
         <ErrorNotice error={actionError} />
         <table>
@@ -110,7 +121,15 @@ export function ApiTokensPanel() {
                 <td>
                   <span className={`badge ${token.state}`}>{token.state}</span>
                 </td>
-                <td>{token.state === 'active' && <ConfirmButton label="Revoke" confirmLabel={`Yes, revoke “${token.name}”`} onConfirm={() => void revoke(token)} />}</td>
+                <td>
+                  {token.state === 'active' && (
+                    <ConfirmButton
+                      label="Revoke"
+                      confirmLabel={`Yes, revoke “${token.name}”`}
+                      onConfirm={() => void revoke(token)}
+                    />
+                  )}
+                </td>
               </tr>
             ))}
             {data && data.tokens.length === 0 && (

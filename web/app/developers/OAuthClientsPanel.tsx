@@ -24,7 +24,11 @@ interface ClientsResponse {
   mcpUrl: string;
 }
 
-const KIND_LABELS = { preregistered: 'pre-registered', dcr: 'self-registered', cimd: 'metadata document (CIMD)' } as const;
+const KIND_LABELS = {
+  preregistered: 'pre-registered',
+  dcr: 'self-registered',
+  cimd: 'metadata document (CIMD)',
+} as const;
 
 /** One URL per line (commas and spaces also separate). */
 function lines(text: FormDataEntryValue | null): string[] {
@@ -56,7 +60,13 @@ export function OAuthClientsPanel() {
       const result = await apiSend<{ client: OAuthClient; secret: string }>('POST', '/api/v1/oauth-clients', {
         name: String(form.get('name') ?? ''),
         useDefault,
-        ...(useDefault ? {} : { preset: preset || undefined, callbacks: lines(form.get('callbacks')), origins: lines(form.get('origins')) }),
+        ...(useDefault
+          ? {}
+          : {
+              preset: preset || undefined,
+              callbacks: lines(form.get('callbacks')),
+              origins: lines(form.get('origins')),
+            }),
       });
       setShown({
         title: `Client “${result.client.name}” created`,
@@ -86,8 +96,16 @@ export function OAuthClientsPanel() {
 
   const rotate = (client: OAuthClient) =>
     act(async () => {
-      const { secret } = await apiSend<{ secret: string }>('POST', `/api/v1/oauth-clients/${encodeURIComponent(client.id)}/secret`);
-      setShown({ title: `New secret for “${client.name}”`, clientId: client.id, secret, note: 'Copy it now. The previous secret keeps working for 24 hours.' });
+      const { secret } = await apiSend<{ secret: string }>(
+        'POST',
+        `/api/v1/oauth-clients/${encodeURIComponent(client.id)}/secret`,
+      );
+      setShown({
+        title: `New secret for “${client.name}”`,
+        clientId: client.id,
+        secret,
+        note: 'Copy it now. The previous secret keeps working for 24 hours.',
+      });
     });
 
   return (
@@ -107,8 +125,9 @@ export function OAuthClientsPanel() {
       <section className="card" aria-labelledby="clients-heading">
         <h2 id="clients-heading">OAuth clients</h2>
         <p className="muted">
-          Claude.ai and Claude Code need no client here: they identify themselves with a client metadata document. Paste the MCP Server URL{' '}
-          <code>{data?.mcpUrl ?? '…'}</code> into them. ChatGPT, MCP Inspector and MCP Jam need a client with their callback URLs.
+          Claude.ai and Claude Code need no client here: they identify themselves with a client metadata
+          document. Paste the MCP Server URL <code>{data?.mcpUrl ?? '…'}</code> into them. ChatGPT, MCP
+          Inspector and MCP Jam need a client with their callback URLs.
         </p>
         <ErrorNotice error={actionError} />
         <table>
@@ -133,7 +152,8 @@ export function OAuthClientsPanel() {
                   <code>{client.id}</code>
                 </td>
                 <td>
-                  {KIND_LABELS[client.kind]} {client.disabled && <span className="badge disabled">disabled</span>}
+                  {KIND_LABELS[client.kind]}{' '}
+                  {client.disabled && <span className="badge disabled">disabled</span>}
                 </td>
                 <td>
                   {editing === client.id ? (
@@ -159,15 +179,29 @@ export function OAuthClientsPanel() {
                     {client.kind === 'preregistered' && (
                       <>
                         {editing !== client.id && (
-                          <button type="button" className="secondary small" onClick={() => setEditing(client.id)}>
+                          <button
+                            type="button"
+                            className="secondary small"
+                            onClick={() => setEditing(client.id)}
+                          >
                             Edit callbacks
                           </button>
                         )}
-                        <ConfirmButton label="Rotate secret" confirmLabel="Yes, new secret" onConfirm={() => void rotate(client)} />
+                        <ConfirmButton
+                          label="Rotate secret"
+                          confirmLabel="Yes, new secret"
+                          onConfirm={() => void rotate(client)}
+                        />
                         <button
                           type="button"
                           className="secondary small"
-                          onClick={() => void act(() => apiSend('PATCH', `/api/v1/oauth-clients/${encodeURIComponent(client.id)}`, { disabled: !client.disabled }))}
+                          onClick={() =>
+                            void act(() =>
+                              apiSend('PATCH', `/api/v1/oauth-clients/${encodeURIComponent(client.id)}`, {
+                                disabled: !client.disabled,
+                              }),
+                            )
+                          }
                         >
                           {client.disabled ? 'Enable' : 'Disable'}
                         </button>
@@ -176,7 +210,11 @@ export function OAuthClientsPanel() {
                     <ConfirmButton
                       label="Delete"
                       confirmLabel={`Yes, delete “${client.name}”`}
-                      onConfirm={() => void act(() => apiSend('DELETE', `/api/v1/oauth-clients/${encodeURIComponent(client.id)}`))}
+                      onConfirm={() =>
+                        void act(() =>
+                          apiSend('DELETE', `/api/v1/oauth-clients/${encodeURIComponent(client.id)}`),
+                        )
+                      }
                     />
                   </div>
                 </td>
@@ -208,9 +246,14 @@ export function OAuthClientsPanel() {
           />
           <FieldMessage id="client-name" error={formError} field="name" />
           <label className="check">
-            <input type="checkbox" checked={useDefault} onChange={(event) => setUseDefault(event.target.checked)} />
+            <input
+              type="checkbox"
+              checked={useDefault}
+              onChange={(event) => setUseDefault(event.target.checked)}
+            />
             <span>
-              Use Meridian’s own callback (<code>{data?.defaultCallbackUrl ?? '/oauth/callback'}</code>), for trying a client by hand
+              Use Meridian’s own callback (<code>{data?.defaultCallbackUrl ?? '/oauth/callback'}</code>), for
+              trying a client by hand
             </span>
           </label>
           {!useDefault && (
@@ -264,7 +307,10 @@ function CallbacksEditor({ client, onDone }: { client: OAuthClient; onDone: () =
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     try {
-      await apiSend('PATCH', `/api/v1/oauth-clients/${encodeURIComponent(client.id)}`, { callbacks: lines(form.get('callbacks')), origins: lines(form.get('origins')) });
+      await apiSend('PATCH', `/api/v1/oauth-clients/${encodeURIComponent(client.id)}`, {
+        callbacks: lines(form.get('callbacks')),
+        origins: lines(form.get('origins')),
+      });
       onDone();
     } catch (err) {
       setError(err);

@@ -22,7 +22,10 @@ export function OAuthPolicyPanel() {
     setPolicyError(undefined);
     setSaved(false);
     try {
-      await apiSend('PUT', '/api/v1/oauth-policy', { dcrEnabled: form.get('dcrEnabled') === 'on', cimdMode: String(form.get('cimdMode')) });
+      await apiSend('PUT', '/api/v1/oauth-policy', {
+        dcrEnabled: form.get('dcrEnabled') === 'on',
+        cimdMode: String(form.get('cimdMode')),
+      });
       setSaved(true);
       reload();
     } catch (err) {
@@ -36,7 +39,10 @@ export function OAuthPolicyPanel() {
     const form = new FormData(formElement);
     setRuleError(undefined);
     try {
-      await apiSend('POST', '/api/v1/oauth-policy/cimd-hosts', { host: String(form.get('host') ?? ''), rule: String(form.get('rule')) });
+      await apiSend('POST', '/api/v1/oauth-policy/cimd-hosts', {
+        host: String(form.get('host') ?? ''),
+        rule: String(form.get('rule')),
+      });
       formElement.reset();
       reload();
     } catch (err) {
@@ -66,7 +72,10 @@ export function OAuthPolicyPanel() {
           {saved && <OkNotice>Policy saved.</OkNotice>}
           <label className="check">
             <input type="checkbox" id="policy-dcr" name="dcrEnabled" defaultChecked={policy.dcrEnabled} />
-            <span>Allow dynamic client registration (public clients with PKCE: MCP Inspector, clients on the 2025 protocol)</span>
+            <span>
+              Allow dynamic client registration (public clients with PKCE: MCP Inspector, clients on the 2025
+              protocol)
+            </span>
           </label>
           <label htmlFor="policy-cimd">Client metadata documents (Claude.ai, Claude Code)</label>
           <select id="policy-cimd" name="cimdMode" defaultValue={policy.cimdMode}>
@@ -115,7 +124,13 @@ export function OAuthPolicyPanel() {
       </table>
       <form onSubmit={(event) => void addRule(event)} noValidate>
         <label htmlFor="rule-host">Host</label>
-        <input id="rule-host" name="host" required placeholder="claude.ai" aria-describedby="rule-host-error" />
+        <input
+          id="rule-host"
+          name="host"
+          required
+          placeholder="claude.ai"
+          aria-describedby="rule-host-error"
+        />
         <FieldMessage id="rule-host" error={ruleError} field="host" />
         <label htmlFor="rule-kind">Rule</label>
         <select id="rule-kind" name="rule" defaultValue="allow">

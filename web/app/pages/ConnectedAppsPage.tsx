@@ -31,14 +31,15 @@ export function ConnectedAppsPage() {
   }
 
   const byClient = new Map<string, Grant[]>();
-  for (const grant of data?.grants ?? []) byClient.set(grant.clientId, [...(byClient.get(grant.clientId) ?? []), grant]);
+  for (const grant of data?.grants ?? [])
+    byClient.set(grant.clientId, [...(byClient.get(grant.clientId) ?? []), grant]);
 
   return (
     <>
       <h1>Connected apps</h1>
       <p className="muted">
-        AI platforms {data?.wholeOrg ? 'that anyone in your organization' : 'that you'} connected with OAuth. Revoking ends their access on their next request;
-        the platform has to ask for consent again.
+        AI platforms {data?.wholeOrg ? 'that anyone in your organization' : 'that you'} connected with OAuth.
+        Revoking ends their access on their next request; the platform has to ask for consent again.
       </p>
       <ErrorNotice error={error} />
       <ErrorNotice error={actionError} />
@@ -48,7 +49,12 @@ export function ConnectedAppsPage() {
         </div>
       )}
       {[...byClient.values()].map((grants) => (
-        <section className="card" key={grants[0]!.clientId} aria-label={grants[0]!.clientName} data-client-id={grants[0]!.clientId}>
+        <section
+          className="card"
+          key={grants[0]!.clientId}
+          aria-label={grants[0]!.clientName}
+          data-client-id={grants[0]!.clientId}
+        >
           <h2>{grants[0]!.clientName}</h2>
           <p className="muted">
             <code>{grants[0]!.clientId}</code>
@@ -73,7 +79,11 @@ export function ConnectedAppsPage() {
                   <td>{formatTime(grant.createdAt)}</td>
                   <td>{formatTime(grant.lastUsedAt, 'never')}</td>
                   <td>
-                    <ConfirmButton label="Revoke" confirmLabel="Yes, revoke access" onConfirm={() => void revoke(grant)} />
+                    <ConfirmButton
+                      label="Revoke"
+                      confirmLabel="Yes, revoke access"
+                      onConfirm={() => void revoke(grant)}
+                    />
                   </td>
                 </tr>
               ))}

@@ -5,7 +5,8 @@ export function NotFoundPage() {
     <div className="card">
       <h1>Page not found</h1>
       <p>
-        There is no workspace page at this address. Pick a section on the left, or go to <Link to="/workflows">Workflows</Link>.
+        There is no workspace page at this address. Pick a section on the left, or go to{' '}
+        <Link to="/workflows">Workflows</Link>.
       </p>
     </div>
   );

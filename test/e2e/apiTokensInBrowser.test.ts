@@ -107,7 +107,7 @@ describe('the workspace SPA in Chromium: Developers › Credentials', () => {
     await page.close();
   });
 
-  it('an admin creates an OAuth client with a preset, sees its secret once, completes a flow with it, and deletes it', async () => {
+  it('an admin creates an OAuth client with a preset, sees its secret once, completes a flow with it, revokes the grant in Connected apps, and deletes the client', async () => {
     const page = await browser.newPage();
     const errors = watchErrors(page);
     await signInTo(page, t, ada, '/app/developers/credentials');
@@ -148,10 +148,31 @@ describe('the workspace SPA in Chromium: Developers › Credentials', () => {
     expect(await page.content()).not.toContain(secret);
     await expect(row.locator('td').nth(3).textContent()).resolves.toBe('1');
 
+    // Connected apps lists the grant under its application; revoking it ends the access token.
+    await page.getByRole('link', { name: 'Connected apps' }).click();
+    const app = page.getByRole('region', { name: 'ChatGPT' });
+    await app.waitFor();
+    await expect(app.locator('tr[data-grant-id] td').first().textContent()).resolves.toBe(ada.email);
+    await page.screenshot({ path: artifactPath('spa-connected-apps.png'), fullPage: true });
+    await app.getByRole('button', { name: 'Revoke' }).click();
+    await app.getByRole('button', { name: 'Yes, revoke access' }).click();
+    await app.waitFor({ state: 'detached' });
+    await page.getByText('No connected apps.').waitFor();
+    expect((await mcpWhoami(t.mcpUrl, tokens.access_token)).status).toBe(401);
+
+    // A second flow with the client, then deleting the client ends that one too.
+    const again = await signInAndGetTokens(t, ada, {
+      id: clientId,
+      secret,
+      redirectUri: 'https://chatgpt.com/connector_platform_oauth_redirect',
+    });
+    expect((await mcpWhoami(t.mcpUrl, again.access_token)).status).toBe(200);
+    await page.getByRole('link', { name: 'Credentials' }).click();
+    await page.getByRole('link', { name: 'OAuth clients' }).click();
     await row.getByRole('button', { name: 'Delete' }).click();
     await row.getByRole('button', { name: 'Yes, delete “ChatGPT”' }).click();
     await row.waitFor({ state: 'detached' });
-    expect((await mcpWhoami(t.mcpUrl, tokens.access_token)).status).toBe(401);
+    expect((await mcpWhoami(t.mcpUrl, again.access_token)).status).toBe(401);
     expect(errors).toEqual([]);
     await page.close();
   });

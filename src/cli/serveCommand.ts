@@ -18,6 +18,7 @@ export function registerServeCommand(program: Command): void {
         `Meridian is running at ${config.publicUrl.href} (ready in ${Date.now() - started} ms)`,
         `  MCP server URL:  ${config.mcpUrl.href}`,
         `  Sign in:         ${new URL('/signin', config.publicUrl).href}`,
+        `  Workspace:       ${new URL('/app/', config.publicUrl).href}`,
       ];
       if (server.firstAdmin) {
         lines.push(

@@ -7,14 +7,16 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from './AppContext.ts';
 import { registerMcpRoutes, type McpRouteOptions } from '../mcp/registerMcpRoutes.ts';
 import { registerSignInRoutes } from '../workspace/signInRoutes.ts';
-import { registerCredentialsRoutes } from '../workspace/credentialsRoutes.ts';
 import { registerWorkflowRoutes } from '../workspace/workflowRoutes.ts';
 import { registerJobsRoutes } from '../workspace/jobsRoutes.ts';
 import { registerConnectionsRoutes } from '../workspace/connectionsRoutes.ts';
 import type { McpEndpoint } from '../mcp/McpEndpoint.ts';
 import type { OAuthServerOptions } from '../auth/oauth/registerOAuthServer.ts';
-import { registerOAuthClientsRoutes } from '../workspace/oauthClientsRoutes.ts';
-import { registerConnectedAppsRoutes } from '../workspace/connectedAppsRoutes.ts';
+import { registerOAuthCallbackRoute } from '../workspace/oauthCallbackRoute.ts';
+import { registerCredentialsApiRoutes } from '../workspace/api/credentialsApiRoutes.ts';
+import { registerOAuthClientsApiRoutes } from '../workspace/api/oauthClientsApiRoutes.ts';
+import { registerConnectedAppsApiRoutes } from '../workspace/api/connectedAppsApiRoutes.ts';
+import { registerWebApp } from './registerWebApp.ts';
 import { registerSessionApiRoutes } from '../workspace/api/sessionApiRoutes.ts';
 
 export interface BuiltApp {
@@ -96,12 +98,14 @@ export async function buildApp(ctx: AppContext, options: { mcp?: McpRouteOptions
   const oauth = await registerOAuthServer(app, ctx, options.oauth);
   const mcp = registerMcpRoutes(app, ctx, { ...options.mcp, otherVerifiers: [oauth.verifier, ...(options.mcp?.otherVerifiers ?? [])] });
   registerSignInRoutes(app, ctx);
-  registerCredentialsRoutes(app, ctx);
-  registerOAuthClientsRoutes(app, ctx);
-  registerConnectedAppsRoutes(app, ctx);
+  registerOAuthCallbackRoute(app);
   registerWorkflowRoutes(app, ctx);
   registerJobsRoutes(app, ctx);
   registerConnectionsRoutes(app, ctx);
   registerSessionApiRoutes(app, ctx);
+  registerCredentialsApiRoutes(app, ctx);
+  registerOAuthClientsApiRoutes(app, ctx);
+  registerConnectedAppsApiRoutes(app, ctx);
+  await registerWebApp(app, ctx);
   return { app, mcp };
 }

@@ -31,7 +31,7 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: AppContext): voi
 
   app.get('/', async (request, reply) => {
     const session = await currentSession(ctx, request);
-    return reply.redirect(session ? '/developers/credentials' : '/signin', 303);
+    return reply.redirect(session ? '/app/' : '/signin', 303);
   });
 
   app.get<{ Querystring: { next?: string } }>('/signin', async (request, reply) => {

@@ -22,7 +22,7 @@ export async function currentSession(ctx: AppContext, request: FastifyRequest): 
 }
 
 /** Only same-site relative paths: never `//evil`, `/\evil` or an absolute URL (no open redirect). */
-export function safeNextPath(next: unknown, fallback = '/developers/credentials'): string {
+export function safeNextPath(next: unknown, fallback = '/app/'): string {
   if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
   // Control characters and backslashes let browsers reinterpret the path as another host.
   // eslint-disable-next-line no-control-regex

@@ -9,6 +9,13 @@ export const CALLBACK_PRESETS: Record<string, { label: string; callbacks: string
 
 export class ClientInputError extends Error {
   override name = 'ClientInputError';
+  /** The input the message is about, so a form can point at it. */
+  constructor(
+    message: string,
+    readonly field: 'name' | 'callbacks' | 'origins' | 'preset' = 'callbacks',
+  ) {
+    super(message);
+  }
 }
 
 export function splitList(text: string | undefined): string[] {
@@ -23,8 +30,9 @@ export function parseClientCallbacks(input: { callbacks?: string; origins?: stri
   if (input.useDefault) {
     return { redirectUris: [new URL('/oauth/callback', input.publicUrl).href], allowedOrigins: [input.publicUrl.origin] };
   }
-  const preset = input.preset ? CALLBACK_PRESETS[input.preset] : undefined;
-  if (input.preset && !preset) throw new ClientInputError(`unknown preset ${input.preset}`);
+  // Own keys only: "toString" or "__proto__" is not a preset.
+  const preset = input.preset && Object.hasOwn(CALLBACK_PRESETS, input.preset) ? CALLBACK_PRESETS[input.preset] : undefined;
+  if (input.preset && !preset) throw new ClientInputError(`unknown preset ${input.preset}; known presets: ${Object.keys(CALLBACK_PRESETS).join(', ')}`, 'preset');
   const redirectUris = [...new Set([...(preset?.callbacks ?? []), ...splitList(input.callbacks)])];
   if (redirectUris.length === 0) throw new ClientInputError('enter at least one allowed callback URL, or pick a preset');
   if (redirectUris.length > 10) throw new ClientInputError('at most 10 callback URLs');
@@ -40,7 +48,7 @@ export function parseClientCallbacks(input: { callbacks?: string; origins?: stri
     } catch {
       ok = false;
     }
-    if (!ok) throw new ClientInputError(`"${origin}" is not an origin such as https://app.example.com (no path)`);
+    if (!ok) throw new ClientInputError(`"${origin}" is not an origin such as https://app.example.com (no path)`, 'origins');
   }
   return { redirectUris, allowedOrigins };
 }

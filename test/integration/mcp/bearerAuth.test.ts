@@ -187,9 +187,10 @@ function bearerSuite(kind: StoreKind) {
 
   it('E10 an API token does not sign anyone in to the workspace pages', async () => {
     const token = await t.createToken(alice);
-    const response = await fetch(`${t.url}/developers/credentials`, { headers: { authorization: `Bearer ${token}` }, redirect: 'manual' });
+    const response = await fetch(`${t.url}/app/developers/credentials`, { headers: { authorization: `Bearer ${token}` }, redirect: 'manual' });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toMatch(/^\/signin/);
+    expect((await fetch(`${t.url}/api/v1/session`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
   });
 
   it('E10 tokens are stored hashed, scoped, and their last use is recorded', async () => {

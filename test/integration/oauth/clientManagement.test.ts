@@ -12,21 +12,30 @@ async function register(t: TestServer, body: Record<string, unknown>) {
   return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, unknown> };
 }
 
-/** Signs into the workspace; returns the jar and a way to read the page's CSRF token. */
+/** Signs into the workspace; returns the jar (a browser with a workspace session). */
 async function workspaceSignIn(t: TestServer, user: TestUser): Promise<CookieJar> {
   const jar = new CookieJar();
   const page = await (await get(`${t.url}/signin`, jar)).text();
   const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
-  const response = await postForm(`${t.url}/signin`, jar, { _csrf: csrf, email: user.email, password: user.password, next: '/developers/credentials' });
+  const response = await postForm(`${t.url}/signin`, jar, { _csrf: csrf, email: user.email, password: user.password, next: '/app/' });
   expect(response.status).toBe(303);
   return jar;
 }
 
-function csrfOf(html: string): string {
-  return /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+/** A call to the workspace JSON API as the SPA makes it: the jar's session, its CSRF token on writes. */
+async function api<T = Record<string, unknown>>(t: TestServer, jar: CookieJar, method: string, path: string, body?: unknown, options: { csrf?: boolean } = {}) {
+  const headers: Record<string, string> = { cookie: jar.header(), accept: 'application/json' };
+  if (method !== 'GET' && options.csrf !== false) {
+    const session = (await (await fetch(`${t.url}/api/v1/session`, { headers: { cookie: jar.header() } })).json()) as { csrfToken: string };
+    headers['x-csrf-token'] = session.csrfToken;
+  }
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(t.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
 }
 
-// SECURITY-TESTS group D, the OAuth Clients and Connected apps pages, and the CLI.
+// SECURITY-TESTS group D, the OAuth clients and Connected apps JSON API behind the workspace, and the CLI.
 describe('client management and dynamic registration (SECURITY-TESTS D)', () => {
   let t: TestServer;
   let admin: TestUser;
@@ -130,36 +139,32 @@ describe('client management and dynamic registration (SECURITY-TESTS D)', () => 
 
   it('D6: non-admins get 403; an admin creates a client with a preset, sees the secret once, edits callbacks, rotates and deletes it', async () => {
     const viewerJar = await workspaceSignIn(t, viewer);
-    expect((await get(`${t.url}/developers/credentials/oauth-clients`, viewerJar)).status).toBe(403);
+    expect((await api(t, viewerJar, 'GET', '/api/v1/oauth-clients')).status).toBe(403);
+    expect((await api(t, viewerJar, 'POST', '/api/v1/oauth-clients', { name: 'Jam', preset: 'mcp-jam' })).status).toBe(403);
 
     const jar = await workspaceSignIn(t, admin);
-    const listPage = await (await get(`${t.url}/developers/credentials/oauth-clients`, jar)).text();
-    const created = await postForm(`${t.url}/developers/credentials/oauth-clients`, jar, { _csrf: csrfOf(listPage), name: 'Jam', preset: 'mcp-jam', callbacks: '' });
+    const created = await api<{ client: { id: string; redirectUris: string[] }; secret: string }>(t, jar, 'POST', '/api/v1/oauth-clients', { name: 'Jam', preset: 'mcp-jam' });
     expect(created.status).toBe(201);
-    const createdHtml = await created.text();
-    const clientId = /id="new-client-id">([^<]+)</.exec(createdHtml)![1]!;
-    const secret = /id="new-client-secret">([^<]+)</.exec(createdHtml)![1]!;
-    expect(createdHtml).toContain('http://127.0.0.1:6274/oauth/callback/debug');
-    expect(createdHtml).toContain('http://127.0.0.1:6274/oauth/callback');
-    const again = await (await get(`${t.url}/developers/credentials/oauth-clients`, jar)).text();
+    const clientId = created.body.client.id;
+    const secret = created.body.secret;
+    expect(created.body.client.redirectUris).toEqual(['http://127.0.0.1:6274/oauth/callback/debug', 'http://127.0.0.1:6274/oauth/callback']);
+    const again = JSON.stringify((await api(t, jar, 'GET', '/api/v1/oauth-clients')).body);
     expect(again).toContain(clientId);
     expect(again).not.toContain(secret);
 
-    // A forged form without the CSRF token changes nothing.
-    expect((await postForm(`${t.url}/developers/credentials/oauth-clients/${clientId}/delete`, jar, {})).status).toBe(403);
+    // A forged request without the CSRF token changes nothing.
+    expect((await api(t, jar, 'DELETE', `/api/v1/oauth-clients/${clientId}`, undefined, { csrf: false })).status).toBe(403);
 
-    const edited = await postForm(`${t.url}/developers/credentials/oauth-clients/${clientId}/callbacks`, jar, {
-      _csrf: csrfOf(again),
-      callbacks: 'https://chatgpt.com/connector_platform_oauth_redirect, http://localhost:8000/callback',
-      origins: '',
+    const edited = await api(t, jar, 'PATCH', `/api/v1/oauth-clients/${clientId}`, {
+      callbacks: ['https://chatgpt.com/connector_platform_oauth_redirect', 'http://localhost:8000/callback'],
+      origins: [],
     });
-    expect(edited.status).toBe(303);
-    const bad = await postForm(`${t.url}/developers/credentials/oauth-clients/${clientId}/callbacks`, jar, { _csrf: csrfOf(again), callbacks: 'javascript:alert(1)' });
-    expect(bad.status).toBe(400);
+    expect(edited.status).toBe(200);
+    expect((await api(t, jar, 'PATCH', `/api/v1/oauth-clients/${clientId}`, { callbacks: ['javascript:alert(1)'] })).status).toBe(422);
 
     const tokens = await signInAndGetTokens(t, admin, { id: clientId, secret, redirectUri: 'http://localhost:8000/callback' });
-    const rotated = await postForm(`${t.url}/developers/credentials/oauth-clients/${clientId}/rotate-secret`, jar, { _csrf: csrfOf(again) });
-    const newSecret = /id="new-client-secret">([^<]+)</.exec(await rotated.text())![1]!;
+    const rotated = await api<{ secret: string }>(t, jar, 'POST', `/api/v1/oauth-clients/${clientId}/secret`);
+    const newSecret = rotated.body.secret;
     expect(newSecret).not.toBe(secret);
     // The old secret works during its grace period, the new one at once.
     for (const s of [secret, newSecret]) {
@@ -169,8 +174,7 @@ describe('client management and dynamic registration (SECURITY-TESTS D)', () => 
     expect((await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: 'nope' }, { authorization: basicAuth(clientId, 'mcs_wrong') })).status).toBe(401);
 
     expect((await mcpWhoami(t.mcpUrl, tokens.access_token)).status).toBe(200);
-    const deleted = await postForm(`${t.url}/developers/credentials/oauth-clients/${clientId}/delete`, jar, { _csrf: csrfOf(again) });
-    expect(deleted.status).toBe(303);
+    expect((await api(t, jar, 'DELETE', `/api/v1/oauth-clients/${clientId}`)).status).toBe(204);
     expect((await mcpWhoami(t.mcpUrl, tokens.access_token)).status).toBe(401);
     expect((await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, { authorization: basicAuth(clientId, newSecret) })).body.error).toBe('invalid_client');
     const page = await (await get(`${t.url}/oauth/authorize?client_id=${clientId}&response_type=code&redirect_uri=x`, new CookieJar())).text();
@@ -179,10 +183,9 @@ describe('client management and dynamic registration (SECURITY-TESTS D)', () => 
 
   it('a disabled client gets a page saying so; self-registered clients appear as such and organizations can refuse them', async () => {
     const jar = await workspaceSignIn(t, admin);
-    let html = await (await get(`${t.url}/developers/credentials/oauth-clients`, jar)).text();
-    const created = await (await postForm(`${t.url}/developers/credentials/oauth-clients`, jar, { _csrf: csrfOf(html), name: 'Inspector', preset: 'mcp-inspector' })).text();
-    const clientId = /id="new-client-id">([^<]+)</.exec(created)![1]!;
-    await postForm(`${t.url}/developers/credentials/oauth-clients/${clientId}/disable`, jar, { _csrf: csrfOf(html) });
+    const created = await api<{ client: { id: string } }>(t, jar, 'POST', '/api/v1/oauth-clients', { name: 'Inspector', preset: 'mcp-inspector' });
+    const clientId = created.body.client.id;
+    expect((await api(t, jar, 'PATCH', `/api/v1/oauth-clients/${clientId}`, { disabled: true })).status).toBe(200);
     const disabledPage = await (await get(authorizeUrl(t.url, { clientId, redirectUri: 'http://localhost:8000/callback', codeChallenge: pkcePair().challenge, codeChallengeMethod: 'S256' }), new CookieJar())).text();
     expect(disabledPage).toContain('This application is disabled');
 
@@ -197,12 +200,11 @@ describe('client management and dynamic registration (SECURITY-TESTS D)', () => 
         headers: { 'sec-fetch-site': 'cross-site' },
       });
     expect((await flow()).location?.searchParams.get('code')).toBeTruthy();
-    html = await (await get(`${t.url}/developers/credentials/oauth-clients`, jar)).text();
-    expect(html).toContain('Self Reg');
-    expect(html).toContain('self-registered');
+    const listed = await api<{ clients: { id: string; name: string; kind: string }[] }>(t, jar, 'GET', '/api/v1/oauth-clients');
+    expect(listed.body.clients.find((c) => c.id === dcrId)).toMatchObject({ name: 'Self Reg', kind: 'dcr' });
 
     // Switch dynamic registration off for the organization: the next authorization is refused.
-    await postForm(`${t.url}/developers/credentials/oauth-clients/policy`, jar, { _csrf: csrfOf(html), cimdMode: 'any' });
+    expect((await api(t, jar, 'PUT', '/api/v1/oauth-policy', { dcrEnabled: false, cimdMode: 'any' })).status).toBe(200);
     let refusal = '';
     const refused = await driveAuthorization(t.url, authorizeUrl(t.url, { clientId: dcrId, redirectUri: 'http://127.0.0.1:5000/cb', codeChallenge: pkcePair().challenge, codeChallengeMethod: 'S256' }), {
       email: admin.email,
@@ -214,7 +216,7 @@ describe('client management and dynamic registration (SECURITY-TESTS D)', () => 
     });
     expect(refusal).toContain('does not allow self-registered applications');
     expect(refused.location?.searchParams.get('error')).toBe('access_denied');
-    await postForm(`${t.url}/developers/credentials/oauth-clients/policy`, jar, { _csrf: csrfOf(html), cimdMode: 'any', dcrEnabled: 'on' });
+    await api(t, jar, 'PUT', '/api/v1/oauth-policy', { dcrEnabled: true, cimdMode: 'any' });
   });
 
   it('Connected apps lists the user\u2019s grants and Revoke ends access on the next request; another user cannot revoke them', async () => {
@@ -230,17 +232,15 @@ describe('client management and dynamic registration (SECURITY-TESTS D)', () => 
     expect((await mcpWhoami(t.mcpUrl, access)).status).toBe(200);
 
     const jar = await workspaceSignIn(t, alice);
-    const page = await (await get(`${t.url}/developers/connected-apps`, jar)).text();
-    expect(page).toContain('Agent X');
-    const grantId = /data-grant-id="([^"]+)"/.exec(page)![1]!;
+    const mine = await api<{ grants: { id: string; clientName: string }[] }>(t, jar, 'GET', '/api/v1/connected-apps');
+    const grantId = mine.body.grants.find((g) => g.clientName === 'Agent X')!.id;
 
     const viewerJar = await workspaceSignIn(t, viewer);
-    const viewerPage = await (await get(`${t.url}/developers/connected-apps`, viewerJar)).text();
-    expect(viewerPage).not.toContain('Agent X');
-    expect((await postForm(`${t.url}/developers/connected-apps/${grantId}/revoke`, viewerJar, { _csrf: csrfOf(viewerPage) })).status).toBe(404);
+    expect(JSON.stringify((await api(t, viewerJar, 'GET', '/api/v1/connected-apps')).body)).not.toContain('Agent X');
+    expect((await api(t, viewerJar, 'DELETE', `/api/v1/connected-apps/${grantId}`)).status).toBe(404);
     expect((await mcpWhoami(t.mcpUrl, access)).status).toBe(200);
 
-    expect((await postForm(`${t.url}/developers/connected-apps/${grantId}/revoke`, jar, { _csrf: csrfOf(page) })).status).toBe(303);
+    expect((await api(t, jar, 'DELETE', `/api/v1/connected-apps/${grantId}`)).status).toBe(204);
     expect((await mcpWhoami(t.mcpUrl, access)).status).toBe(401);
     expect((await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: String(tokens.body.refresh_token), client_id: String(dcr.body.client_id) })).body.error).toBe('invalid_grant');
   });

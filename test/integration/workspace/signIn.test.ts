@@ -29,13 +29,13 @@ describe('workspace sign-in', () => {
     const client = new FormClient(t.url);
     const response = await client.signIn(bob.email, bob.password);
     expect(response.status).toBe(303);
-    expect(response.headers.get('location')).toBe('/developers/credentials');
+    expect(response.headers.get('location')).toBe('/app/');
     const setCookie = response.headers.getSetCookie().find((c) => c.startsWith('meridian_session='))!;
     expect(setCookie).toMatch(/HttpOnly/i);
     expect(setCookie).toMatch(/SameSite=Lax/i);
-    const page = await client.get('/developers/credentials');
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain('bob@example.com');
+    const session = await client.get('/api/v1/session');
+    expect(session.status).toBe(200);
+    expect(await session.json()).toMatchObject({ user: { email: 'bob@example.com', role: 'viewer' } });
   });
 
   it('gives the same answer for a wrong password and an unknown account', async () => {
@@ -77,8 +77,8 @@ describe('workspace sign-in', () => {
       expect(location.startsWith('//')).toBe(false);
       expect(new URL(location, t.url).origin).toBe(new URL(t.url).origin);
     }
-    const ok = await new FormClient(t.url).signIn(dave.email, dave.password, '/developers/credentials?tab=tokens');
-    expect(ok.headers.get('location')).toBe('/developers/credentials?tab=tokens');
+    const ok = await new FormClient(t.url).signIn(dave.email, dave.password, '/app/developers/credentials?tab=tokens');
+    expect(ok.headers.get('location')).toBe('/app/developers/credentials?tab=tokens');
   });
 
   it('issues a fresh session id at every sign-in (no session fixation) and ends it at sign-out', async () => {
@@ -91,13 +91,17 @@ describe('workspace sign-in', () => {
     expect(first).toBeTruthy();
     expect(second).not.toBe(first);
 
-    const page = await (await client.get('/developers/credentials')).text();
+    // The SPA's sign-out button posts the session's CSRF token (from GET /api/v1/session) to /signout.
+    const { csrfToken } = (await (await client.get('/api/v1/session')).json()) as { csrfToken: string };
     const stolen = client.cookies.get('meridian_session')!;
-    const out = await client.post('/signout', { _csrf: FormClient.csrfFrom(page) });
+    expect((await client.post('/signout', { _csrf: 'forged' })).status).toBe(403);
+    const out = await client.post('/signout', { _csrf: csrfToken });
     expect(out.status).toBe(303);
-    const replay = await fetch(`${t.url}/developers/credentials`, { redirect: 'manual', headers: { cookie: `meridian_session=${stolen}` } });
+    expect(out.headers.get('location')).toBe('/signin');
+    const replay = await fetch(`${t.url}/app/developers/credentials`, { redirect: 'manual', headers: { cookie: `meridian_session=${stolen}` } });
     expect(replay.status).toBe(303);
     expect(replay.headers.get('location')).toMatch(/^\/signin/);
+    expect((await fetch(`${t.url}/api/v1/session`, { headers: { cookie: `meridian_session=${stolen}` } })).status).toBe(401);
   });
 
   it('rate-limits repeated sign-in attempts for one account from one address with 429 and Retry-After', async () => {

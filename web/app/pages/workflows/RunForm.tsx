@@ -81,7 +81,8 @@ function FieldInput({ field, value, error, onChange }: { field: RunField; value:
     case 'enum':
       control = (
         <select id={id} name={field.name} value={String(value)} onChange={(e) => onChange(e.target.value)} aria-invalid={!!error} aria-describedby={described}>
-          {!field.required || value === '' ? <option value="">—</option> : null}
+          {/* A blank choice only where leaving it out means something: no default to fall back on. */}
+          {value === '' || (!field.required && field.initial === '') ? <option value="">—</option> : null}
           {input.values.map((v) => (
             <option key={v} value={v}>
               {v}

@@ -8,7 +8,10 @@ import { EngineError } from './Engine.ts';
 export async function withinTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new EngineError('timeout', `no answer within ${Math.round(ms / 1000)} s`)), ms);
+    timer = setTimeout(
+      () => reject(new EngineError('timeout', `no answer within ${Math.round(ms / 1000)} s`)),
+      ms,
+    );
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

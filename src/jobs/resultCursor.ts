@@ -16,7 +16,8 @@ export function encodeResultCursor(jobId: string, offset: number): string {
 export function decodeResultCursor(text: string, jobId: string): number | string {
   try {
     const cursor = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as ResultCursor;
-    if (cursor.j !== jobId || !Number.isInteger(cursor.o) || cursor.o < 0) return 'This cursor belongs to another job; pass the nextCursor returned for this job_id, or none.';
+    if (cursor.j !== jobId || !Number.isInteger(cursor.o) || cursor.o < 0)
+      return 'This cursor belongs to another job; pass the nextCursor returned for this job_id, or none.';
     return cursor.o;
   } catch {
     return 'The cursor is not valid; pass the nextCursor of a previous get_job_results answer, or none.';

@@ -32,7 +32,12 @@ export async function submitWorkflowRun(
   const validation = validateArguments(request.workflow.document, request.args);
   if (!validation.ok) return { ok: false, errors: validation.errors };
   const input: WorkflowJobInput = { workflowId: request.workflow.id, args: validation.values };
-  const job = await submitJob(services.db, caller, { kind: WORKFLOW_JOB, title: request.title, input, clientId: request.clientId }, services.jobLimits);
+  const job = await submitJob(
+    services.db,
+    caller,
+    { kind: WORKFLOW_JOB, title: request.title, input, clientId: request.clientId },
+    services.jobLimits,
+  );
   services.jobs?.nudge();
   return { ok: true, job };
 }

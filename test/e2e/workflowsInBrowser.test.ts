@@ -29,7 +29,8 @@ describe('Workflows in the workspace SPA, in Chromium', () => {
     const consoleErrors: string[] = [];
     page.on('console', (m) => {
       // Answers the test provokes (401 before sign-in, 422s, no map preview yet) log as failed loads; scripts must not fail.
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) consoleErrors.push(m.text());
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+        consoleErrors.push(m.text());
     });
     await page.goto(`${t.url}/app/workflows`);
     await page.waitForURL(/\/signin\?next=/);
@@ -39,7 +40,9 @@ describe('Workflows in the workspace SPA, in Chromium', () => {
     await page.waitForURL(`${t.url}/app/workflows`);
 
     // The demo workflows are listed with their tools.
-    await expect(page.locator('tr[data-workflow="cities_within_radius"] td').nth(3).textContent()).resolves.toContain('cities_within_radius · sync');
+    await expect(
+      page.locator('tr[data-workflow="cities_within_radius"] td').nth(3).textContent(),
+    ).resolves.toContain('cities_within_radius · sync');
 
     await page.fill('#document', source);
     await page.click('form[aria-label="Import a workflow"] button[type=submit]');
@@ -50,7 +53,9 @@ describe('Workflows in the workspace SPA, in Chromium', () => {
     await graph.locator('.react-flow__node').first().waitFor();
     await expect(graph.locator('.react-flow__node').count()).resolves.toBe(6);
     await expect(graph.locator('[data-node="near"]').textContent()).resolves.toContain('Spatial filter');
-    await expect(graph.locator('[data-node="near"]').textContent()).resolves.toContain('distance_m: $radius_m');
+    await expect(graph.locator('[data-node="near"]').textContent()).resolves.toContain(
+      'distance_m: $radius_m',
+    );
     await expect(graph.locator('.react-flow__edge').count()).resolves.toBe(5);
     await page.screenshot({ path: artifactPath('spa-workflow-graph.png'), fullPage: true });
 
@@ -58,14 +63,19 @@ describe('Workflows in the workspace SPA, in Chromium', () => {
     await page.fill('#toolName', 'list_jobs');
     await page.fill('#title', 'Cities near a place');
     await page.click('#publish');
-    await expect(page.locator('form[aria-label="Publish"] .field-error').textContent()).resolves.toContain('built-in Meridian tool');
+    await expect(page.locator('form[aria-label="Publish"] .field-error').textContent()).resolves.toContain(
+      'built-in Meridian tool',
+    );
     expect(await page.inputValue('#title')).toBe('Cities near a place');
 
     await page.fill('#toolName', 'cities_near');
     await page.selectOption('#mode', 'async');
     await page.click('#publish');
     await expect(page.locator('#published-tool').textContent()).resolves.toBe('cities_near');
-    const preview = JSON.parse((await page.textContent('#tool-preview'))!) as { name: string; inputSchema: { required: string[] } };
+    const preview = JSON.parse((await page.textContent('#tool-preview'))!) as {
+      name: string;
+      inputSchema: { required: string[] };
+    };
     expect(preview).toMatchObject({ name: 'cities_near', inputSchema: { required: ['place'] } });
 
     // The run form: generated fields, a client-side required check, then the server's own check.
@@ -78,7 +88,9 @@ describe('Workflows in the workspace SPA, in Chromium', () => {
     await page.fill('#arg-place', '{"type": "Point", "coordinates": [2.35, 48.85]}');
     await page.fill('#arg-radius_m', '900000');
     await run.locator('button[type=submit]').click();
-    await expect(run.locator('[data-field="radius_m"] .field-error').textContent()).resolves.toContain('above the maximum 500000');
+    await expect(run.locator('[data-field="radius_m"] .field-error').textContent()).resolves.toContain(
+      'above the maximum 500000',
+    );
 
     await page.fill('#arg-radius_m', '30000');
     await run.locator('button[type=submit]').click();
@@ -100,7 +112,9 @@ describe('Workflows in the workspace SPA, in Chromium', () => {
     expect(new URL(page.url()).pathname).toMatch(/^\/app\/jobs\/[\w-]+$/);
 
     await page.click('nav a[href="/app/workflows"]');
-    await expect(page.locator('tr[data-workflow="cities_near_place"] td').nth(3).textContent()).resolves.toContain('cities_near · async');
+    await expect(
+      page.locator('tr[data-workflow="cities_near_place"] td').nth(3).textContent(),
+    ).resolves.toContain('cities_near · async');
     expect(consoleErrors).toEqual([]);
   });
 

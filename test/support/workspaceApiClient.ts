@@ -36,16 +36,35 @@ export class WorkspaceApiClient {
     return this.request<T>('GET', path);
   }
 
-  async send<T = Record<string, unknown>>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, options: { csrf?: string | null } = {}): Promise<ApiResponse<T>> {
+  async send<T = Record<string, unknown>>(
+    method: 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    body?: unknown,
+    options: { csrf?: string | null } = {},
+  ): Promise<ApiResponse<T>> {
     return this.request<T>(method, path, body, options.csrf === undefined ? this.csrfToken : options.csrf);
   }
 
-  private async request<T>(method: string, path: string, body?: unknown, csrf?: string | null): Promise<ApiResponse<T>> {
+  private async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    csrf?: string | null,
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { accept: 'application/json', cookie: this.cookie() };
     if (csrf) headers['x-csrf-token'] = csrf;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(this.baseUrl + path, { method, headers, redirect: 'manual', body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(this.baseUrl + path, {
+      method,
+      headers,
+      redirect: 'manual',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (text ? JSON.parse(text) : undefined) as T,
+    };
   }
 }

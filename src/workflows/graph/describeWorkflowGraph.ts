@@ -41,14 +41,20 @@ const MAX_VALUE_LENGTH = 60;
  * and its key settings, one edge per input. Pure; works on documents that do not validate
  * (unknown components, dangling inputs, cycles), since the view is how people find such faults.
  */
-export function describeWorkflowGraph(doc: Pick<WorkflowDocument, 'nodes' | 'output'>, columns?: ReadonlyMap<string, ColumnSchema[]>): WorkflowGraph {
+export function describeWorkflowGraph(
+  doc: Pick<WorkflowDocument, 'nodes' | 'output'>,
+  columns?: ReadonlyMap<string, ColumnSchema[]>,
+): WorkflowGraph {
   const ids = new Set(doc.nodes.map((n) => n.id));
   const edges: WorkflowGraphEdge[] = doc.nodes.flatMap((n) =>
     Object.entries(n.inputs ?? {})
       .filter(([, from]) => ids.has(from))
       .map(([port, from]) => ({ id: `${from}->${n.id}:${port}`, source: from, target: n.id, port })),
   );
-  const depths = depthsOf(doc.nodes.map((n) => n.id), edges);
+  const depths = depthsOf(
+    doc.nodes.map((n) => n.id),
+    edges,
+  );
   return {
     nodes: doc.nodes.map((n) => {
       const component = components.get(n.component);
@@ -75,13 +81,18 @@ function labelOf(component: string): string {
 
 function summarizeConfig(config: Record<string, unknown>): string[] {
   const entries = Object.entries(config).map(([key, value]) => `${key}: ${clip(render(value))}`);
-  return entries.length > MAX_CONFIG_ENTRIES ? [...entries.slice(0, MAX_CONFIG_ENTRIES), `… ${entries.length - MAX_CONFIG_ENTRIES} more`] : entries;
+  return entries.length > MAX_CONFIG_ENTRIES
+    ? [...entries.slice(0, MAX_CONFIG_ENTRIES), `… ${entries.length - MAX_CONFIG_ENTRIES} more`]
+    : entries;
 }
 
 function render(value: unknown): string {
   if (isParamRef(value)) return `$${value.$param}`;
   if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' && v !== null && !isParamRef(v) ? compactObject(v) : render(v))).join(', ');
+  if (Array.isArray(value))
+    return value
+      .map((v) => (typeof v === 'object' && v !== null && !isParamRef(v) ? compactObject(v) : render(v)))
+      .join(', ');
   if (typeof value === 'object' && value !== null) return compactObject(value);
   return String(value);
 }

@@ -2,7 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../http/AppContext.ts';
 import type { Caller } from '../../store/Caller.ts';
-import { decodeResultCursor, encodeResultCursor, getJob, listJobs, listOrganizationJobs, readJobResult, requestJobCancel } from '../../jobs/index.ts';
+import {
+  decodeResultCursor,
+  encodeResultCursor,
+  getJob,
+  listJobs,
+  listOrganizationJobs,
+  readJobResult,
+  requestJobCancel,
+} from '../../jobs/index.ts';
 import { requireApiSession } from './apiSession.ts';
 import { fieldErrorsOf, sendProblem } from './problem.ts';
 import { jobJson } from './jobJson.ts';
@@ -25,7 +33,8 @@ const resultsQuery = z.object({
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
-const notFound = 'There is no job with this id of yours (results are kept for a limited time); the Jobs page lists your recent jobs.';
+const notFound =
+  'There is no job with this id of yours (results are kept for a limited time); the Jobs page lists your recent jobs.';
 
 async function emailsOf(ctx: AppContext, caller: Caller, userIds: string[]): Promise<Map<string, string>> {
   if (!userIds.length) return new Map();
@@ -45,10 +54,24 @@ export function registerJobsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
     const api = await requireApiSession(ctx, request, reply);
     if (!api) return reply;
     const query = listQuery.safeParse(request.query);
-    if (!query.success) return sendProblem(reply, 422, 'The query is not valid; see errors.', fieldErrorsOf(query.error.issues));
+    if (!query.success)
+      return sendProblem(
+        reply,
+        422,
+        'The query is not valid; see errors.',
+        fieldErrorsOf(query.error.issues),
+      );
     const { caller } = api;
-    if (query.data.scope === 'mine') return { jobs: (await listJobs(ctx.store.db, caller, query.data.limit)).map((j) => jobJson(j, caller.userId)) };
-    if (caller.role !== 'admin') return sendProblem(reply, 403, "Only organization admins can list everyone's jobs; leave out scope to list yours.");
+    if (query.data.scope === 'mine')
+      return {
+        jobs: (await listJobs(ctx.store.db, caller, query.data.limit)).map((j) => jobJson(j, caller.userId)),
+      };
+    if (caller.role !== 'admin')
+      return sendProblem(
+        reply,
+        403,
+        "Only organization admins can list everyone's jobs; leave out scope to list yours.",
+      );
     const jobs = await listOrganizationJobs(ctx.store.db, caller, query.data.limit);
     const emails = await emailsOf(ctx, caller, [...new Set(jobs.map((j) => j.userId))]);
     return { jobs: jobs.map((j) => jobJson(j, caller.userId, emails.get(j.userId) ?? '')) };
@@ -66,7 +89,13 @@ export function registerJobsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
     const api = await requireApiSession(ctx, request, reply);
     if (!api) return reply;
     const query = resultsQuery.safeParse(request.query);
-    if (!query.success) return sendProblem(reply, 422, 'The query is not valid; see errors.', fieldErrorsOf(query.error.issues));
+    if (!query.success)
+      return sendProblem(
+        reply,
+        422,
+        'The query is not valid; see errors.',
+        fieldErrorsOf(query.error.issues),
+      );
     const job = await getJob(ctx.store.db, api.caller, request.params.id);
     if (!job) return sendProblem(reply, 404, notFound);
     if (job.state !== 'succeeded') {
@@ -77,7 +106,8 @@ export function registerJobsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
       return sendProblem(reply, 409, detail);
     }
     const offset = query.data.cursor ? decodeResultCursor(query.data.cursor, job.id) : 0;
-    if (typeof offset === 'string') return sendProblem(reply, 422, offset, [{ field: 'cursor', message: offset }]);
+    if (typeof offset === 'string')
+      return sendProblem(reply, 422, offset, [{ field: 'cursor', message: offset }]);
     const page = await readJobResult(ctx.store.db, api.caller, job.id, offset, query.data.limit);
     if (!page) return sendProblem(reply, 404, notFound);
     return {

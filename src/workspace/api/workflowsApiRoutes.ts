@@ -44,7 +44,9 @@ import { jobJson } from './jobJson.ts';
  */
 const CATALOG_TIMEOUT_MS = 5_000;
 
-const importBody = z.object({ document: z.union([z.string().min(1, 'paste a workflow document'), z.record(z.string(), z.unknown())]) });
+const importBody = z.object({
+  document: z.union([z.string().min(1, 'paste a workflow document'), z.record(z.string(), z.unknown())]),
+});
 const publishBody = z.object({
   toolName: z.string().trim().min(1, 'a tool name is required').max(64),
   title: z.string().max(200).default(''),
@@ -66,14 +68,26 @@ export function registerWorkflowsApiRoutes(app: FastifyInstance, ctx: AppContext
    * issues a person should fix. The catalog is optional: an unreachable connection still shows
    * the graph, without columns.
    */
-  async function validated(caller: Caller, detail: Detail): Promise<{ columns?: Map<string, ColumnSchema[]>; issues: WorkflowIssue[]; catalogAvailable: boolean }> {
+  async function validated(
+    caller: Caller,
+    detail: Detail,
+  ): Promise<{ columns?: Map<string, ColumnSchema[]>; issues: WorkflowIssue[]; catalogAvailable: boolean }> {
     try {
       const resolved = await ctx.connections.resolve(caller, detail.connection);
       if (!resolved) return { issues: [], catalogAvailable: false };
-      const description = await withinTimeout(ctx.catalog.catalog(resolved.connection.id, resolved.engine), CATALOG_TIMEOUT_MS);
-      const validation = validateWorkflow(detail.document, catalogFromDescription(description), { role: caller.role });
+      const description = await withinTimeout(
+        ctx.catalog.catalog(resolved.connection.id, resolved.engine),
+        CATALOG_TIMEOUT_MS,
+      );
+      const validation = validateWorkflow(detail.document, catalogFromDescription(description), {
+        role: caller.role,
+      });
       if (!validation.ok) return { issues: validation.issues, catalogAvailable: true };
-      return { columns: new Map([...validation.plan.nodes].map(([id, planned]) => [id, planned.columns])), issues: [], catalogAvailable: true };
+      return {
+        columns: new Map([...validation.plan.nodes].map(([id, planned]) => [id, planned.columns])),
+        issues: [],
+        catalogAvailable: true,
+      };
     } catch {
       return { issues: [], catalogAvailable: false };
     }
@@ -81,7 +95,9 @@ export function registerWorkflowsApiRoutes(app: FastifyInstance, ctx: AppContext
 
   async function detailJson(caller: Caller, detail: Detail) {
     const usable = (await findConnection(ctx.store.db, caller, detail.connection)) !== undefined;
-    const { columns, issues, catalogAvailable } = usable ? await validated(caller, detail) : { columns: undefined, issues: [], catalogAvailable: false };
+    const { columns, issues, catalogAvailable } = usable
+      ? await validated(caller, detail)
+      : { columns: undefined, issues: [], catalogAvailable: false };
     const inputSchema = parameterInputSchema(detail.document);
     const { document, ...summary } = detail;
     return {
@@ -124,10 +140,22 @@ export function registerWorkflowsApiRoutes(app: FastifyInstance, ctx: AppContext
     const api = await requireApiSession(ctx, request, reply, 'editor');
     if (!api) return reply;
     const body = importBody.safeParse(request.body ?? {});
-    if (!body.success) return sendProblem(reply, 422, 'Send { "document": <the workflow as JSON or YAML text, or an object> }.', fieldErrorsOf(body.error.issues));
+    if (!body.success)
+      return sendProblem(
+        reply,
+        422,
+        'Send { "document": <the workflow as JSON or YAML text, or an object> }.',
+        fieldErrorsOf(body.error.issues),
+      );
     try {
       const saved = await saveWorkflow(ctx.store.db, api.caller, body.data.document);
-      await recordAudit(ctx.store.db, { ...api.caller, actor: 'workspace', action: 'workflow.save', target: saved.id, ip: request.ip });
+      await recordAudit(ctx.store.db, {
+        ...api.caller,
+        actor: 'workspace',
+        action: 'workflow.save',
+        target: saved.id,
+        ip: request.ip,
+      });
       return reply.code(201).send({ workflow: saved });
     } catch (e) {
       if (!(e instanceof WorkflowRequestError)) throw e;
@@ -141,14 +169,32 @@ export function registerWorkflowsApiRoutes(app: FastifyInstance, ctx: AppContext
     const detail = await getWorkflow(ctx.store.db, api.caller, request.params.name);
     if (!detail) return workflowNotFound(reply, request.params.name);
     const body = publishBody.safeParse(request.body ?? {});
-    if (!body.success) return sendProblem(reply, 422, 'The publication is not valid; see errors.', fieldErrorsOf(body.error.issues));
+    if (!body.success)
+      return sendProblem(
+        reply,
+        422,
+        'The publication is not valid; see errors.',
+        fieldErrorsOf(body.error.issues),
+      );
     try {
       const published = await publishWorkflow(ctx.store.db, api.caller, detail.id, body.data);
-      await recordAudit(ctx.store.db, { ...api.caller, actor: 'workspace', action: 'workflow.publish', target: published.id, detail: { tool: published.tool?.name }, ip: request.ip });
+      await recordAudit(ctx.store.db, {
+        ...api.caller,
+        actor: 'workspace',
+        action: 'workflow.publish',
+        target: published.id,
+        detail: { tool: published.tool?.name },
+        ip: request.ip,
+      });
       return { workflow: published };
     } catch (e) {
       if (!(e instanceof WorkflowRequestError)) throw e;
-      return sendProblem(reply, 422, e.message, e.field ? [{ field: e.field, message: e.message }] : undefined);
+      return sendProblem(
+        reply,
+        422,
+        e.message,
+        e.field ? [{ field: e.field, message: e.message }] : undefined,
+      );
     }
   });
 
@@ -158,7 +204,13 @@ export function registerWorkflowsApiRoutes(app: FastifyInstance, ctx: AppContext
     const detail = await getWorkflow(ctx.store.db, api.caller, request.params.name);
     if (!detail) return workflowNotFound(reply, request.params.name);
     if (await unpublishWorkflow(ctx.store.db, api.caller, detail.id)) {
-      await recordAudit(ctx.store.db, { ...api.caller, actor: 'workspace', action: 'workflow.unpublish', target: detail.id, ip: request.ip });
+      await recordAudit(ctx.store.db, {
+        ...api.caller,
+        actor: 'workspace',
+        action: 'workflow.unpublish',
+        target: detail.id,
+        ip: request.ip,
+      });
     }
     const { document: _document, ...summary } = (await getWorkflow(ctx.store.db, api.caller, detail.id))!;
     return { workflow: summary };
@@ -171,10 +223,20 @@ export function registerWorkflowsApiRoutes(app: FastifyInstance, ctx: AppContext
     const detail = await getWorkflow(ctx.store.db, caller, request.params.name);
     if (!detail) return workflowNotFound(reply, request.params.name);
     if (!(await findConnection(ctx.store.db, caller, detail.connection))) {
-      return sendProblem(reply, 403, `You cannot use the connection "${detail.connection}" this workflow runs on; ask an admin to share it with you.`);
+      return sendProblem(
+        reply,
+        403,
+        `You cannot use the connection "${detail.connection}" this workflow runs on; ask an admin to share it with you.`,
+      );
     }
     const body = runBody.safeParse(request.body ?? {});
-    if (!body.success) return sendProblem(reply, 422, 'Send { "arguments": { <parameter>: <value>, … } }.', fieldErrorsOf(body.error.issues));
+    if (!body.success)
+      return sendProblem(
+        reply,
+        422,
+        'Send { "arguments": { <parameter>: <value>, … } }.',
+        fieldErrorsOf(body.error.issues),
+      );
     try {
       const submitted = await submitWorkflowRun({ db: ctx.store.db, jobs: ctx.jobs }, caller, {
         workflow: detail,
@@ -190,7 +252,14 @@ export function registerWorkflowsApiRoutes(app: FastifyInstance, ctx: AppContext
           submitted.errors.map((e) => ({ field: e.argument, message: e.message })),
         );
       }
-      await recordAudit(ctx.store.db, { ...caller, actor: 'workspace', action: 'workflow.run', target: detail.id, detail: { job: submitted.job.id }, ip: request.ip });
+      await recordAudit(ctx.store.db, {
+        ...caller,
+        actor: 'workspace',
+        action: 'workflow.run',
+        target: detail.id,
+        detail: { job: submitted.job.id },
+        ip: request.ip,
+      });
       return reply.code(202).send({ job: jobJson(submitted.job, caller.userId) });
     } catch (e) {
       if (e instanceof QueueFullError) return sendProblem(reply, 429, e.message);

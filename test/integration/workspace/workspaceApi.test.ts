@@ -7,7 +7,10 @@ import { FormClient } from '../../support/formClient.ts';
 import { describeWithPostgres } from '../../support/postgres.ts';
 import { submitJob } from '../../../src/jobs/index.ts';
 
-const fixture = readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'workflows', 'cities-near-place.json'), 'utf8');
+const fixture = readFileSync(
+  join(import.meta.dirname, '..', '..', 'fixtures', 'workflows', 'cities-near-place.json'),
+  'utf8',
+);
 
 interface Problem {
   status: number;
@@ -37,15 +40,21 @@ async function waitForJob(client: WorkspaceApiClient, id: string): Promise<Job> 
 /** Import → publish → run → page through results: the flow the SPA's Workflows page drives. */
 async function importPublishRun(t: TestServer, editor: TestUser): Promise<void> {
   const ed = await signIn(t, editor);
-  const saved = await ed.send<{ workflow: { name: string; tool: null } }>('POST', '/api/v1/workflows', { document: fixture });
+  const saved = await ed.send<{ workflow: { name: string; tool: null } }>('POST', '/api/v1/workflows', {
+    document: fixture,
+  });
   expect(saved.status).toBe(201);
   expect(saved.body.workflow).toMatchObject({ name: 'cities_near_place', tool: null });
 
-  const published = await ed.send<{ workflow: { tool: { name: string; mode: string } } }>('POST', '/api/v1/workflows/cities_near_place/publish', {
-    toolName: 'cities_near',
-    title: 'Cities near a place',
-    mode: 'async',
-  });
+  const published = await ed.send<{ workflow: { tool: { name: string; mode: string } } }>(
+    'POST',
+    '/api/v1/workflows/cities_near_place/publish',
+    {
+      toolName: 'cities_near',
+      title: 'Cities near a place',
+      mode: 'async',
+    },
+  );
   expect(published.status).toBe(200);
   expect(published.body.workflow.tool).toMatchObject({ name: 'cities_near', mode: 'async' });
 
@@ -57,12 +66,19 @@ async function importPublishRun(t: TestServer, editor: TestUser): Promise<void> 
   expect(job).toMatchObject({ state: 'succeeded', mine: true });
   expect(job.rowCount).toBeGreaterThan(2);
 
-  const first = await ed.get<{ rows: Record<string, unknown>[]; total: number; nextCursor: string | null; columns: { name: string }[] }>(`/api/v1/jobs/${job.id}/results?limit=2`);
+  const first = await ed.get<{
+    rows: Record<string, unknown>[];
+    total: number;
+    nextCursor: string | null;
+    columns: { name: string }[];
+  }>(`/api/v1/jobs/${job.id}/results?limit=2`);
   expect(first.status).toBe(200);
   expect(first.body.rows).toHaveLength(2);
   expect(first.body.total).toBe(job.rowCount);
   expect(first.body.columns.map((c) => c.name)).toContain('distance_m');
-  const second = await ed.get<{ rows: Record<string, unknown>[]; offset: number }>(`/api/v1/jobs/${job.id}/results?limit=2&cursor=${first.body.nextCursor}`);
+  const second = await ed.get<{ rows: Record<string, unknown>[]; offset: number }>(
+    `/api/v1/jobs/${job.id}/results?limit=2&cursor=${first.body.nextCursor}`,
+  );
   expect(second.body.offset).toBe(2);
   expect(second.body.rows[0]).not.toEqual(first.body.rows[0]);
 }
@@ -103,8 +119,12 @@ describe('workspace JSON API: workflows, jobs, connections (SQLite)', () => {
 
   it('imports a workflow (CSRF header required, viewers refused, 422 naming the document)', async () => {
     const ed = await signIn(t, editor);
-    expect((await ed.send('POST', '/api/v1/workflows', { document: fixture }, { csrf: null })).status).toBe(403);
-    expect((await ed.send('POST', '/api/v1/workflows', { document: fixture }, { csrf: 'forged' })).status).toBe(403);
+    expect((await ed.send('POST', '/api/v1/workflows', { document: fixture }, { csrf: null })).status).toBe(
+      403,
+    );
+    expect(
+      (await ed.send('POST', '/api/v1/workflows', { document: fixture }, { csrf: 'forged' })).status,
+    ).toBe(403);
 
     const bad = await ed.send<Problem>('POST', '/api/v1/workflows', { document: '{"name": "x"' });
     expect(bad.status).toBe(422);
@@ -112,7 +132,9 @@ describe('workspace JSON API: workflows, jobs, connections (SQLite)', () => {
     expect(bad.body.detail).toContain('The workflow document is not valid');
     expect((await ed.send<Problem>('POST', '/api/v1/workflows', {})).body.errors![0]!.field).toBe('document');
 
-    const saved = await ed.send<{ workflow: { name: string } }>('POST', '/api/v1/workflows', { document: fixture });
+    const saved = await ed.send<{ workflow: { name: string } }>('POST', '/api/v1/workflows', {
+      document: fixture,
+    });
     expect(saved.status).toBe(201);
 
     const vi = await signIn(t, viewer);
@@ -125,7 +147,18 @@ describe('workspace JSON API: workflows, jobs, connections (SQLite)', () => {
       workflow: {
         parameters: { name: string }[];
         inputSchema: { required: string[]; properties: Record<string, unknown> };
-        graph: { nodes: { id: string; kind: string; label: string; config: string[]; depth: number; isOutput: boolean; columns?: { name: string }[] }[]; edges: { source: string; target: string; port: string }[] };
+        graph: {
+          nodes: {
+            id: string;
+            kind: string;
+            label: string;
+            config: string[];
+            depth: number;
+            isOutput: boolean;
+            columns?: { name: string }[];
+          }[];
+          edges: { source: string; target: string; port: string }[];
+        };
         issues: unknown[];
         canEdit: boolean;
         canRun: boolean;
@@ -141,11 +174,23 @@ describe('workspace JSON API: workflows, jobs, connections (SQLite)', () => {
     expect(near).toMatchObject({ kind: 'filter', label: 'Spatial filter', depth: 1 });
     expect(near.config).toEqual(['predicate: within_distance', 'distance_m: $radius_m']);
     expect(w.graph.nodes.find((n) => n.id === 'result')).toMatchObject({ isOutput: true, depth: 4 });
-    expect(w.graph.nodes.find((n) => n.id === 'measured')!.columns!.map((c) => c.name)).toContain('distance_m');
-    expect(w.graph.edges).toContainEqual({ id: 'place->near:filter', source: 'place', target: 'near', port: 'filter' });
+    expect(w.graph.nodes.find((n) => n.id === 'measured')!.columns!.map((c) => c.name)).toContain(
+      'distance_m',
+    );
+    expect(w.graph.edges).toContainEqual({
+      id: 'place->near:filter',
+      source: 'place',
+      target: 'near',
+      port: 'filter',
+    });
 
-    const list = await vi.get<{ workflows: { name: string; tool: { name: string } | null }[] }>('/api/v1/workflows');
-    expect(list.body.workflows.find((x) => x.name === 'cities_within_radius')!.tool).toMatchObject({ name: 'cities_within_radius', mode: 'sync' });
+    const list = await vi.get<{ workflows: { name: string; tool: { name: string } | null }[] }>(
+      '/api/v1/workflows',
+    );
+    expect(list.body.workflows.find((x) => x.name === 'cities_within_radius')!.tool).toMatchObject({
+      name: 'cities_within_radius',
+      mode: 'sync',
+    });
   });
 
   it('publishes with field errors (reserved, duplicate, deadline, markup), refuses viewers, unpublishes', async () => {
@@ -154,15 +199,31 @@ describe('workspace JSON API: workflows, jobs, connections (SQLite)', () => {
     second.name = 'other_cities';
     expect((await ed.send('POST', '/api/v1/workflows', { document: second })).status).toBe(201);
 
-    const form = { toolName: 'cities_near', title: 'Cities near a place', description: 'Cities within a radius of a point.', mode: 'sync', syncDeadlineMs: 8000 };
-    const publish = (body: object, client = ed, name = 'cities_near_place') => client.send<Problem>('POST', `/api/v1/workflows/${name}/publish`, body);
+    const form = {
+      toolName: 'cities_near',
+      title: 'Cities near a place',
+      description: 'Cities within a radius of a point.',
+      mode: 'sync',
+      syncDeadlineMs: 8000,
+    };
+    const publish = (body: object, client = ed, name = 'cities_near_place') =>
+      client.send<Problem>('POST', `/api/v1/workflows/${name}/publish`, body);
     const reserved = await publish({ ...form, toolName: 'get_job_status' });
     expect(reserved.status).toBe(422);
-    expect(reserved.body.errors).toEqual([{ field: 'toolName', message: expect.stringContaining('built-in Meridian tool') }]);
-    expect((await publish({ ...form, syncDeadlineMs: 100 })).body.errors![0]).toMatchObject({ field: 'syncDeadlineMs', message: expect.stringContaining('between 500 and 60000 ms') });
-    expect((await publish({ ...form, description: 'Cities <script>alert(1)</script>' })).body.errors![0]).toMatchObject({ field: 'description' });
+    expect(reserved.body.errors).toEqual([
+      { field: 'toolName', message: expect.stringContaining('built-in Meridian tool') },
+    ]);
+    expect((await publish({ ...form, syncDeadlineMs: 100 })).body.errors![0]).toMatchObject({
+      field: 'syncDeadlineMs',
+      message: expect.stringContaining('between 500 and 60000 ms'),
+    });
+    expect(
+      (await publish({ ...form, description: 'Cities <script>alert(1)</script>' })).body.errors![0],
+    ).toMatchObject({ field: 'description' });
     expect((await publish({ ...form, mode: 'later' })).body.errors![0]).toMatchObject({ field: 'mode' });
-    expect((await ed.send('POST', '/api/v1/workflows/cities_near_place/publish', form, { csrf: null })).status).toBe(403);
+    expect(
+      (await ed.send('POST', '/api/v1/workflows/cities_near_place/publish', form, { csrf: null })).status,
+    ).toBe(403);
 
     const vi = await signIn(t, viewer);
     expect((await publish(form, vi)).status).toBe(403);
@@ -171,36 +232,66 @@ describe('workspace JSON API: workflows, jobs, connections (SQLite)', () => {
     expect((await publish(form)).status).toBe(200);
     const duplicate = await publish(form, ed, 'other_cities');
     expect(duplicate.status).toBe(422);
-    expect(duplicate.body.errors![0]!.message).toContain('The tool name "cities_near" is already used by the workflow cities_near_place');
+    expect(duplicate.body.errors![0]!.message).toContain(
+      'The tool name "cities_near" is already used by the workflow cities_near_place',
+    );
 
-    const detail = await vi.get<{ workflow: { tool: { name: string }; toolPreview: { title: string; annotations: { readOnlyHint: boolean } } } }>('/api/v1/workflows/cities_near_place');
+    const detail = await vi.get<{
+      workflow: {
+        tool: { name: string };
+        toolPreview: { title: string; annotations: { readOnlyHint: boolean } };
+      };
+    }>('/api/v1/workflows/cities_near_place');
     expect(detail.body.workflow.tool.name).toBe('cities_near');
-    expect(detail.body.workflow.toolPreview).toMatchObject({ title: 'Cities near a place', annotations: { readOnlyHint: true } });
+    expect(detail.body.workflow.toolPreview).toMatchObject({
+      title: 'Cities near a place',
+      annotations: { readOnlyHint: true },
+    });
 
-    const unpublished = await ed.send<{ workflow: { tool: null } }>('POST', '/api/v1/workflows/cities_near_place/unpublish');
+    const unpublished = await ed.send<{ workflow: { tool: null } }>(
+      'POST',
+      '/api/v1/workflows/cities_near_place/unpublish',
+    );
     expect(unpublished.status).toBe(200);
     expect(unpublished.body.workflow.tool).toBeNull();
   });
 
   it('runs a workflow like its MCP tool: 422 per argument, then a job whose results page', async () => {
     const vi = await signIn(t, viewer);
-    const invalid = await vi.send<Problem>('POST', '/api/v1/workflows/cities_within_radius/runs', { arguments: { lon: 500, radius_m: 'far', bogus: 1 } });
+    const invalid = await vi.send<Problem>('POST', '/api/v1/workflows/cities_within_radius/runs', {
+      arguments: { lon: 500, radius_m: 'far', bogus: 1 },
+    });
     expect(invalid.status).toBe(422);
     const fields = Object.fromEntries(invalid.body.errors!.map((e) => [e.field, e.message]));
     expect(Object.keys(fields).sort()).toEqual(['bogus', 'lat', 'lon', 'radius_m']);
     expect(fields.lon).toContain('above the maximum 180');
     expect(fields.lat).toContain('is required');
-    expect((await vi.send('POST', '/api/v1/workflows/cities_within_radius/runs', { arguments: { lon: 2.35, lat: 48.85 } }, { csrf: null })).status).toBe(403);
+    expect(
+      (
+        await vi.send(
+          'POST',
+          '/api/v1/workflows/cities_within_radius/runs',
+          { arguments: { lon: 2.35, lat: 48.85 } },
+          { csrf: null },
+        )
+      ).status,
+    ).toBe(403);
 
-    const run = await vi.send<{ job: Job }>('POST', '/api/v1/workflows/cities_within_radius/runs', { arguments: { lon: '2.35', lat: 48.85, radius_m: 100000, max_results: 3 } });
+    const run = await vi.send<{ job: Job }>('POST', '/api/v1/workflows/cities_within_radius/runs', {
+      arguments: { lon: '2.35', lat: 48.85, radius_m: 100000, max_results: 3 },
+    });
     expect(run.status).toBe(202);
     const job = await waitForJob(vi, run.body.job.id);
     expect(job).toMatchObject({ state: 'succeeded', rowCount: 3 });
-    const page = await vi.get<{ rows: Record<string, unknown>[]; nextCursor: string | null; total: number }>(`/api/v1/jobs/${job.id}/results`);
+    const page = await vi.get<{ rows: Record<string, unknown>[]; nextCursor: string | null; total: number }>(
+      `/api/v1/jobs/${job.id}/results`,
+    );
     expect(page.body).toMatchObject({ total: 3, nextCursor: null });
     expect(page.body.rows[0]!.name).toBe('Paris');
     expect((await vi.get<Problem>(`/api/v1/jobs/${job.id}/results?cursor=bogus`)).status).toBe(422);
-    expect((await vi.get<Problem>(`/api/v1/jobs/${job.id}/results?limit=5000`)).body.errors![0]!.field).toBe('limit');
+    expect((await vi.get<Problem>(`/api/v1/jobs/${job.id}/results?limit=5000`)).body.errors![0]!.field).toBe(
+      'limit',
+    );
 
     // Someone else's job answers like an unknown one, admins included.
     const ad = await signIn(t, admin);
@@ -213,13 +304,28 @@ describe('workspace JSON API: workflows, jobs, connections (SQLite)', () => {
     const db = t.server.store.db;
     // These jobs must stay queued: no runner may pick them up (it would fail them, kind unknown).
     await t.server.jobs.stop(100);
-    const edJob = await submitJob(db, editor, { kind: 'workspace-test', title: 'Editor job', input: {}, clientId: 'workspace-test' });
-    const viJob = await submitJob(db, viewer, { kind: 'workspace-test', title: 'Viewer job', input: {}, clientId: 'workspace-test' });
+    const edJob = await submitJob(db, editor, {
+      kind: 'workspace-test',
+      title: 'Editor job',
+      input: {},
+      clientId: 'workspace-test',
+    });
+    const viJob = await submitJob(db, viewer, {
+      kind: 'workspace-test',
+      title: 'Viewer job',
+      input: {},
+      clientId: 'workspace-test',
+    });
 
     const ad = await signIn(t, admin);
     expect((await ad.get<{ jobs: Job[] }>('/api/v1/jobs')).body.jobs).toEqual([]);
-    const all = (await ad.get<{ jobs: (Job & { title: string })[] }>('/api/v1/jobs?scope=organization')).body.jobs;
-    expect(all.find((j) => j.id === edJob.id)).toMatchObject({ title: 'Editor job', userEmail: 'ed@example.com', mine: false });
+    const all = (await ad.get<{ jobs: (Job & { title: string })[] }>('/api/v1/jobs?scope=organization')).body
+      .jobs;
+    expect(all.find((j) => j.id === edJob.id)).toMatchObject({
+      title: 'Editor job',
+      userEmail: 'ed@example.com',
+      mine: false,
+    });
     expect((await ad.send('POST', `/api/v1/jobs/${edJob.id}/cancel`)).status).toBe(404);
 
     const vi = await signIn(t, viewer);
@@ -228,7 +334,9 @@ describe('workspace JSON API: workflows, jobs, connections (SQLite)', () => {
     expect(mine).toContain(viJob.id);
     expect(mine).not.toContain(edJob.id);
     expect((await vi.get(`/api/v1/jobs/${viJob.id}/results`)).status).toBe(409);
-    expect((await vi.send('POST', `/api/v1/jobs/${viJob.id}/cancel`, undefined, { csrf: null })).status).toBe(403);
+    expect((await vi.send('POST', `/api/v1/jobs/${viJob.id}/cancel`, undefined, { csrf: null })).status).toBe(
+      403,
+    );
     expect((await vi.send('POST', `/api/v1/jobs/${edJob.id}/cancel`)).status).toBe(404);
     const cancelled = await vi.send<{ outcome: string; job: Job }>('POST', `/api/v1/jobs/${viJob.id}/cancel`);
     expect(cancelled.status).toBe(200);
@@ -239,22 +347,35 @@ describe('workspace JSON API: workflows, jobs, connections (SQLite)', () => {
   it('lists and browses connections, tests one, and lets only admins add a PostGIS connection whose URL is never returned', async () => {
     const vi = await signIn(t, viewer);
     const list = await vi.get<{ connections: { name: string; kind: string }[] }>('/api/v1/connections');
-    expect(list.body.connections).toContainEqual(expect.objectContaining({ name: 'demo', kind: 'spatialite' }));
-    const tables = await vi.get<{ tables: { name: string; qualifiedName: string; geometryColumns: { name: string }[] }[] }>('/api/v1/connections/demo/tables');
+    expect(list.body.connections).toContainEqual(
+      expect.objectContaining({ name: 'demo', kind: 'spatialite' }),
+    );
+    const tables = await vi.get<{
+      tables: { name: string; qualifiedName: string; geometryColumns: { name: string }[] }[];
+    }>('/api/v1/connections/demo/tables');
     expect(tables.status).toBe(200);
     const cities = tables.body.tables.find((x) => x.name === 'cities')!;
     expect(cities.qualifiedName).toBe('cities');
     expect(cities.geometryColumns.map((c) => c.name)).toEqual(['geom']);
-    const columns = await vi.get<{ table: { columns: { name: string; type: string }[] } }>('/api/v1/connections/demo/tables/cities');
-    expect(columns.body.table.columns).toContainEqual(expect.objectContaining({ name: 'geom', type: 'geometry' }));
+    const columns = await vi.get<{ table: { columns: { name: string; type: string }[] } }>(
+      '/api/v1/connections/demo/tables/cities',
+    );
+    expect(columns.body.table.columns).toContainEqual(
+      expect.objectContaining({ name: 'geom', type: 'geometry' }),
+    );
     const missing = await vi.get<Problem>('/api/v1/connections/demo/tables/citiez');
     expect(missing.status).toBe(404);
     expect(missing.body.detail).toContain('Did you mean: cities');
     expect((await vi.get('/api/v1/connections/nope/tables')).status).toBe(404);
 
     const tested = await vi.send<{ ok: boolean; message: string }>('POST', '/api/v1/connections/demo/test');
-    expect(tested.body).toMatchObject({ ok: true, message: expect.stringMatching(/^Connection "demo" works: [1-9]\d* tables?/) });
-    expect((await vi.send('POST', '/api/v1/connections/demo/test', undefined, { csrf: null })).status).toBe(403);
+    expect(tested.body).toMatchObject({
+      ok: true,
+      message: expect.stringMatching(/^Connection "demo" works: [1-9]\d* tables?/),
+    });
+    expect((await vi.send('POST', '/api/v1/connections/demo/test', undefined, { csrf: null })).status).toBe(
+      403,
+    );
     expect((await vi.send('POST', '/api/v1/connections/nope/test')).status).toBe(404);
 
     const url = 'postgres://reader:s3cret-pw@127.0.0.1:1/gis';
@@ -263,20 +384,41 @@ describe('workspace JSON API: workflows, jobs, connections (SQLite)', () => {
     expect((await ed.send('POST', '/api/v1/connections', { name: 'warehouse', url })).status).toBe(403);
 
     const ad = await signIn(t, admin);
-    expect((await ad.send('POST', '/api/v1/connections', { name: 'warehouse', url }, { csrf: null })).status).toBe(403);
-    const badUrl = await ad.send<Problem>('POST', '/api/v1/connections', { name: 'warehouse', url: 'mysql://x:pw-in-url@y/z' });
+    expect(
+      (await ad.send('POST', '/api/v1/connections', { name: 'warehouse', url }, { csrf: null })).status,
+    ).toBe(403);
+    const badUrl = await ad.send<Problem>('POST', '/api/v1/connections', {
+      name: 'warehouse',
+      url: 'mysql://x:pw-in-url@y/z',
+    });
     expect(badUrl.status).toBe(422);
     expect(badUrl.body.errors![0]!.field).toBe('url');
     expect(JSON.stringify(badUrl.body)).not.toContain('pw-in-url');
-    expect((await ad.send<Problem>('POST', '/api/v1/connections', { name: 'demo', url })).body.errors![0]!.field).toBe('name');
-    const added = await ad.send<{ connection: Record<string, unknown> }>('POST', '/api/v1/connections', { name: 'warehouse', url, description: 'The warehouse' });
+    expect(
+      (await ad.send<Problem>('POST', '/api/v1/connections', { name: 'demo', url })).body.errors![0]!.field,
+    ).toBe('name');
+    const added = await ad.send<{ connection: Record<string, unknown> }>('POST', '/api/v1/connections', {
+      name: 'warehouse',
+      url,
+      description: 'The warehouse',
+    });
     expect(added.status).toBe(201);
-    expect(added.body.connection).toMatchObject({ name: 'warehouse', kind: 'postgis', description: 'The warehouse' });
+    expect(added.body.connection).toMatchObject({
+      name: 'warehouse',
+      kind: 'postgis',
+      description: 'The warehouse',
+    });
     const all = await ad.get('/api/v1/connections');
     expect(JSON.stringify(all.body)).not.toContain('s3cret-pw');
     expect(JSON.stringify(added.body)).not.toContain('s3cret-pw');
-    const failed = await ad.send<{ ok: boolean; message: string }>('POST', '/api/v1/connections/warehouse/test');
-    expect(failed.body).toMatchObject({ ok: false, message: expect.stringMatching(/^Connection "warehouse" failed: /) });
+    const failed = await ad.send<{ ok: boolean; message: string }>(
+      'POST',
+      '/api/v1/connections/warehouse/test',
+    );
+    expect(failed.body).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^Connection "warehouse" failed: /),
+    });
     expect(failed.body.message).not.toContain('s3cret-pw');
     expect((await ad.get<Problem>('/api/v1/connections/warehouse/tables')).status).toBe(503);
     expect(t.logs.join('')).not.toContain('s3cret-pw');
@@ -284,12 +426,18 @@ describe('workspace JSON API: workflows, jobs, connections (SQLite)', () => {
 
   it("never shows another organization's workflows, connections or jobs", async () => {
     const vi = await signIn(t, viewer);
-    const run = await vi.send<{ job: Job }>('POST', '/api/v1/workflows/cities_within_radius/runs', { arguments: { lon: 2.35, lat: 48.85 } });
+    const run = await vi.send<{ job: Job }>('POST', '/api/v1/workflows/cities_within_radius/runs', {
+      arguments: { lon: 2.35, lat: 48.85 },
+    });
     const out = await signIn(t, outsider);
     expect((await out.get<{ workflows: unknown[] }>('/api/v1/workflows')).body.workflows).toEqual([]);
     expect((await out.get('/api/v1/workflows/cities_near_place')).status).toBe(404);
-    expect((await out.send('POST', '/api/v1/workflows/cities_near_place/publish', { toolName: 'stolen' })).status).toBe(404);
-    expect((await out.send('POST', '/api/v1/workflows/cities_near_place/runs', { arguments: {} })).status).toBe(404);
+    expect(
+      (await out.send('POST', '/api/v1/workflows/cities_near_place/publish', { toolName: 'stolen' })).status,
+    ).toBe(404);
+    expect(
+      (await out.send('POST', '/api/v1/workflows/cities_near_place/runs', { arguments: {} })).status,
+    ).toBe(404);
     expect((await out.get<{ connections: unknown[] }>('/api/v1/connections')).body.connections).toEqual([]);
     expect((await out.get('/api/v1/connections/demo/tables')).status).toBe(404);
     expect((await out.send('POST', '/api/v1/connections/demo/test')).status).toBe(404);

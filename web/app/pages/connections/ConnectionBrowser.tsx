@@ -5,7 +5,9 @@ import type { TableColumnsInfo, TableSummary } from './connectionTypes.ts';
 /** A connection's tables, with their geometry columns. */
 export function ConnectionTables() {
   const { name = '' } = useParams();
-  const { data, error } = useApiData<{ schemas: string[]; tables: TableSummary[] }>(`/api/v1/connections/${encodeURIComponent(name)}/tables`);
+  const { data, error } = useApiData<{ schemas: string[]; tables: TableSummary[] }>(
+    `/api/v1/connections/${encodeURIComponent(name)}/tables`,
+  );
   return (
     <>
       <p>
@@ -14,7 +16,11 @@ export function ConnectionTables() {
       <h1>
         <code>{name}</code> tables
       </h1>
-      {error && <p className="error" role="alert">{error.message}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error.message}
+        </p>
+      )}
       {!data && !error && <p className="muted">Reading the catalog…</p>}
       {data && (
         <div className="card">
@@ -33,7 +39,14 @@ export function ConnectionTables() {
                     <Link to={`tables/${encodeURIComponent(t.qualifiedName)}`}>{t.qualifiedName}</Link>
                   </td>
                   <td>{t.rowEstimate ?? '—'}</td>
-                  <td>{t.geometryColumns.map((g) => `${g.name}${g.geometryType ? ` (${g.geometryType}${g.srid ? `, ${g.srid}` : ''})` : ''}`).join(', ') || '—'}</td>
+                  <td>
+                    {t.geometryColumns
+                      .map(
+                        (g) =>
+                          `${g.name}${g.geometryType ? ` (${g.geometryType}${g.srid ? `, ${g.srid}` : ''})` : ''}`,
+                      )
+                      .join(', ') || '—'}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -47,14 +60,20 @@ export function ConnectionTables() {
 /** One table's columns. */
 export function TableColumns() {
   const { name = '', table = '' } = useParams();
-  const { data, error } = useApiData<{ table: TableColumnsInfo }>(`/api/v1/connections/${encodeURIComponent(name)}/tables/${encodeURIComponent(table)}`);
+  const { data, error } = useApiData<{ table: TableColumnsInfo }>(
+    `/api/v1/connections/${encodeURIComponent(name)}/tables/${encodeURIComponent(table)}`,
+  );
   return (
     <>
       <p>
         <Link to={`/connections/${encodeURIComponent(name)}`}>← {name} tables</Link>
       </p>
       <h1>{table}</h1>
-      {error && <p className="error" role="alert">{error.message}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error.message}
+        </p>
+      )}
       {data && (
         <div className="card">
           <table>

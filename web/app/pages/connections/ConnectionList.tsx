@@ -24,7 +24,11 @@ export function ConnectionList() {
   return (
     <>
       <h1>Connections</h1>
-      {error && <p className="error" role="alert">{error.message}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error.message}
+        </p>
+      )}
       {result && (
         <p className={result.ok ? 'notice' : 'error'} role={result.ok ? 'status' : 'alert'} id="test-result">
           {result.message}
@@ -55,7 +59,12 @@ export function ConnectionList() {
                 <td>{c.restricted ? 'shared with some members' : 'everyone'}</td>
                 <td>{formatTime(c.createdAt)}</td>
                 <td>
-                  <button type="button" disabled={testing !== undefined} onClick={() => void test(c.name)} style={{ marginTop: 0 }}>
+                  <button
+                    type="button"
+                    disabled={testing !== undefined}
+                    onClick={() => void test(c.name)}
+                    style={{ marginTop: 0 }}
+                  >
                     {testing === c.name ? 'Testing…' : 'Test'}
                   </button>
                 </td>
@@ -83,7 +92,8 @@ function AddConnectionForm({ onAdded }: { onAdded(): void }) {
   const [error, setError] = useState<ApiError>();
   const [added, setAdded] = useState<string>();
   const errors = fieldMessages(error);
-  const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value }));
+  const set = (key: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm((f) => ({ ...f, [key]: e.target.value }));
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     try {
@@ -100,14 +110,32 @@ function AddConnectionForm({ onAdded }: { onAdded(): void }) {
   return (
     <form className="card" onSubmit={(e) => void submit(e)} aria-label="Add a PostGIS connection" noValidate>
       <h2>Add a PostGIS connection</h2>
-      <p className="muted">The URL (with its password) is encrypted with the server key and never shown again. Use a read-only role.</p>
-      {added && <p className="notice" role="status">{added}</p>}
-      {error && <p className="error" role="alert">{error.message}</p>}
+      <p className="muted">
+        The URL (with its password) is encrypted with the server key and never shown again. Use a read-only
+        role.
+      </p>
+      {added && (
+        <p className="notice" role="status">
+          {added}
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error.message}
+        </p>
+      )}
       <label htmlFor="conn-name">Name</label>
       <input id="conn-name" type="text" value={form.name} placeholder="warehouse" onChange={set('name')} />
       {errors.name && <div className="field-error">{errors.name}</div>}
       <label htmlFor="conn-url">PostgreSQL URL</label>
-      <input id="conn-url" type="password" autoComplete="off" value={form.url} placeholder="postgres://reader:…@db.example.com:5432/gis" onChange={set('url')} />
+      <input
+        id="conn-url"
+        type="password"
+        autoComplete="off"
+        value={form.url}
+        placeholder="postgres://reader:…@db.example.com:5432/gis"
+        onChange={set('url')}
+      />
       {errors.url && <div className="field-error">{errors.url}</div>}
       <label htmlFor="conn-description">Description</label>
       <input id="conn-description" type="text" value={form.description} onChange={set('description')} />

@@ -21,5 +21,11 @@ export interface TableColumnsInfo {
   name: string;
   qualifiedName: string;
   rowEstimate: number | null;
-  columns: { name: string; type: string; nullable: boolean | null; geometryType: string | null; srid: number | null }[];
+  columns: {
+    name: string;
+    type: string;
+    nullable: boolean | null;
+    geometryType: string | null;
+    srid: number | null;
+  }[];
 }

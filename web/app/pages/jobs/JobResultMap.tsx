@@ -10,13 +10,18 @@ export function JobResultMap({ jobId, title }: { jobId: string; title: string })
   const [error, setError] = useState<string>();
   useEffect(() => {
     let live = true;
-    const definition = { title, layers: [{ id: 'result', title, source: { kind: 'job', jobId }, style: { tooltipColumns: [] } }] };
+    const definition = {
+      title,
+      layers: [{ id: 'result', title, source: { kind: 'job', jobId }, style: { tooltipColumns: [] } }],
+    };
     apiSend<RenderedMap>('POST', '/api/v1/maps/preview', definition).then(
       (rendered) => live && setMap(rendered),
       (e: unknown) => {
         if (!live) return;
         const problem = asApiError(e);
-        setError(problem.status === 404 ? 'The map preview is not available on this server yet.' : problem.message);
+        setError(
+          problem.status === 404 ? 'The map preview is not available on this server yet.' : problem.message,
+        );
       },
     );
     return () => {

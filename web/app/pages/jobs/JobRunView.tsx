@@ -12,7 +12,12 @@ export function JobRunView({ jobId, showLink = false }: { jobId: string; showLin
   const [refresh, setRefresh] = useState(0);
   const [cancelError, setCancelError] = useState<string>();
   const { job, error } = useJob(jobId, refresh);
-  if (error) return <p className="error" role="alert">{error.message}</p>;
+  if (error)
+    return (
+      <p className="error" role="alert">
+        {error.message}
+      </p>
+    );
   if (!job) return <p className="muted">Loading the job…</p>;
   const active = ACTIVE_STATES.has(job.state);
   const cancel = () =>
@@ -43,7 +48,11 @@ export function JobRunView({ jobId, showLink = false }: { jobId: string; showLin
         )}
       </p>
       {active && <progress value={job.progress ?? undefined} max={1} aria-label="Progress" />}
-      {cancelError && <p className="error" role="alert">{cancelError}</p>}
+      {cancelError && (
+        <p className="error" role="alert">
+          {cancelError}
+        </p>
+      )}
       {job.error && (
         <p className="error" role="alert">
           {job.error}

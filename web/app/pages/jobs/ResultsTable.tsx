@@ -9,7 +9,10 @@ function cellText(value: unknown, type: string): string {
   if (value === null || value === undefined) return '';
   if (type === 'geometry') {
     try {
-      const geometry = (typeof value === 'string' ? JSON.parse(value) : value) as { type?: string; coordinates?: unknown };
+      const geometry = (typeof value === 'string' ? JSON.parse(value) : value) as {
+        type?: string;
+        coordinates?: unknown;
+      };
       if (geometry.type === 'Point' && Array.isArray(geometry.coordinates)) {
         return `Point (${(geometry.coordinates as number[]).map((n) => n.toFixed(4)).join(', ')})`;
       }
@@ -28,7 +31,12 @@ export function ResultsTable({ jobId }: { jobId: string }) {
   const cursor = cursors[cursors.length - 1];
   const path = `/api/v1/jobs/${encodeURIComponent(jobId)}/results?limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
   const { data, error } = useApiData<ResultsPage>(path);
-  if (error) return <p className="error" role="alert">{error.message}</p>;
+  if (error)
+    return (
+      <p className="error" role="alert">
+        {error.message}
+      </p>
+    );
   if (!data) return <p className="muted">Loading results…</p>;
   const first = data.total === 0 ? 0 : data.offset + 1;
   return (
@@ -67,10 +75,18 @@ export function ResultsTable({ jobId }: { jobId: string }) {
           Rows {first}–{data.offset + data.rows.length} of {data.total}
           {data.truncated ? ' (the result was capped)' : ''}
         </span>{' '}
-        <button type="button" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
+        <button
+          type="button"
+          disabled={cursors.length === 1}
+          onClick={() => setCursors((c) => c.slice(0, -1))}
+        >
           Previous
         </button>{' '}
-        <button type="button" disabled={!data.nextCursor} onClick={() => setCursors((c) => [...c, data.nextCursor])}>
+        <button
+          type="button"
+          disabled={!data.nextCursor}
+          onClick={() => setCursors((c) => [...c, data.nextCursor])}
+        >
           Next
         </button>
       </p>

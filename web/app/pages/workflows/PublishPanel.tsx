@@ -16,7 +16,8 @@ export function PublishPanel({ workflow, onChanged }: { workflow: WorkflowDetail
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
   const errors = fieldMessages(error);
-  const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value }));
+  const set = (key: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm((f) => ({ ...f, [key]: e.target.value }));
 
   const run = async (work: () => Promise<unknown>) => {
     setBusy(true);
@@ -36,11 +37,13 @@ export function PublishPanel({ workflow, onChanged }: { workflow: WorkflowDetail
     void run(() =>
       apiSend('POST', `/api/v1/workflows/${encodeURIComponent(workflow.name)}/publish`, {
         ...form,
-        syncDeadlineMs: Number.isFinite(deadline) && form.syncDeadlineMs.trim() !== '' ? Math.round(deadline) : undefined,
+        syncDeadlineMs:
+          Number.isFinite(deadline) && form.syncDeadlineMs.trim() !== '' ? Math.round(deadline) : undefined,
       }),
     );
   };
-  const unpublish = () => void run(() => apiSend('POST', `/api/v1/workflows/${encodeURIComponent(workflow.name)}/unpublish`));
+  const unpublish = () =>
+    void run(() => apiSend('POST', `/api/v1/workflows/${encodeURIComponent(workflow.name)}/unpublish`));
 
   return (
     <div className="card">
@@ -48,7 +51,8 @@ export function PublishPanel({ workflow, onChanged }: { workflow: WorkflowDetail
       {tool ? (
         <p>
           Published as <code id="published-tool">{tool.name}</code> ({tool.mode}
-          {tool.mode === 'sync' ? `, answers within ${tool.syncDeadlineMs} ms or hands over a job` : ''}) since {formatTime(tool.publishedAt)}.
+          {tool.mode === 'sync' ? `, answers within ${tool.syncDeadlineMs} ms or hands over a job` : ''})
+          since {formatTime(tool.publishedAt)}.
         </p>
       ) : (
         <p className="muted" id="not-published">
@@ -65,13 +69,30 @@ export function PublishPanel({ workflow, onChanged }: { workflow: WorkflowDetail
             </p>
           )}
           <label htmlFor="toolName">Tool name</label>
-          <input id="toolName" type="text" value={form.toolName} onChange={set('toolName')} aria-invalid={!!errors.toolName} />
+          <input
+            id="toolName"
+            type="text"
+            value={form.toolName}
+            onChange={set('toolName')}
+            aria-invalid={!!errors.toolName}
+          />
           {errors.toolName && <div className="field-error">{errors.toolName}</div>}
           <label htmlFor="title">Title</label>
-          <input id="title" type="text" value={form.title} placeholder={workflow.name} onChange={set('title')} />
+          <input
+            id="title"
+            type="text"
+            value={form.title}
+            placeholder={workflow.name}
+            onChange={set('title')}
+          />
           {errors.title && <div className="field-error">{errors.title}</div>}
           <label htmlFor="description">Description for the model</label>
-          <textarea id="description" value={form.description} onChange={set('description')} style={{ minHeight: '4rem', fontFamily: 'inherit' }} />
+          <textarea
+            id="description"
+            value={form.description}
+            onChange={set('description')}
+            style={{ minHeight: '4rem', fontFamily: 'inherit' }}
+          />
           {errors.description && <div className="field-error">{errors.description}</div>}
           <label htmlFor="mode">Mode</label>
           <select id="mode" value={form.mode} onChange={set('mode')}>
@@ -80,7 +101,15 @@ export function PublishPanel({ workflow, onChanged }: { workflow: WorkflowDetail
           </select>
           {errors.mode && <div className="field-error">{errors.mode}</div>}
           <label htmlFor="syncDeadlineMs">Sync deadline (ms)</label>
-          <input id="syncDeadlineMs" type="number" min={500} max={60000} step={100} value={form.syncDeadlineMs} onChange={set('syncDeadlineMs')} />
+          <input
+            id="syncDeadlineMs"
+            type="number"
+            min={500}
+            max={60000}
+            step={100}
+            value={form.syncDeadlineMs}
+            onChange={set('syncDeadlineMs')}
+          />
           {errors.syncDeadlineMs && <div className="field-error">{errors.syncDeadlineMs}</div>}
           <button type="submit" disabled={busy} id="publish">
             {tool ? 'Update the tool' : 'Publish'}

@@ -14,7 +14,8 @@ export function RunForm({ workflow, onStarted }: { workflow: WorkflowDetail; onS
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string>();
   const [busy, setBusy] = useState(false);
-  const set = (name: string, value: string | boolean | string[]) => setValues((v) => ({ ...v, [name]: value }));
+  const set = (name: string, value: string | boolean | string[]) =>
+    setValues((v) => ({ ...v, [name]: value }));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -24,7 +25,11 @@ export function RunForm({ workflow, onStarted }: { workflow: WorkflowDetail; onS
     if (Object.keys(local).length) return;
     setBusy(true);
     try {
-      const { job } = await apiSend<{ job: Job }>('POST', `/api/v1/workflows/${encodeURIComponent(workflow.name)}/runs`, { arguments: args });
+      const { job } = await apiSend<{ job: Job }>(
+        'POST',
+        `/api/v1/workflows/${encodeURIComponent(workflow.name)}/runs`,
+        { arguments: args },
+      );
       onStarted(job);
     } catch (e) {
       const problem = asApiError(e);
@@ -46,17 +51,37 @@ export function RunForm({ workflow, onStarted }: { workflow: WorkflowDetail; onS
       )}
       {fields.length === 0 && <p className="muted">This workflow takes no arguments.</p>}
       {fields.map((field) => (
-        <FieldInput key={field.name} field={field} value={values[field.name] ?? field.initial} error={errors[field.name]} onChange={(v) => set(field.name, v)} />
+        <FieldInput
+          key={field.name}
+          field={field}
+          value={values[field.name] ?? field.initial}
+          error={errors[field.name]}
+          onChange={(v) => set(field.name, v)}
+        />
       ))}
       <button type="submit" disabled={busy || !workflow.canRun}>
         {busy ? 'Starting…' : 'Run'}
       </button>
-      {!workflow.canRun && <p className="muted">You cannot use the connection “{workflow.connection}”; ask an admin to share it.</p>}
+      {!workflow.canRun && (
+        <p className="muted">
+          You cannot use the connection “{workflow.connection}”; ask an admin to share it.
+        </p>
+      )}
     </form>
   );
 }
 
-function FieldInput({ field, value, error, onChange }: { field: RunField; value: string | boolean | string[]; error?: string; onChange(value: string | boolean | string[]): void }) {
+function FieldInput({
+  field,
+  value,
+  error,
+  onChange,
+}: {
+  field: RunField;
+  value: string | boolean | string[];
+  error?: string;
+  onChange(value: string | boolean | string[]): void;
+}) {
   const id = `arg-${field.name}`;
   const { input } = field;
   const described = error ? `${id}-error` : undefined;
@@ -72,15 +97,32 @@ function FieldInput({ field, value, error, onChange }: { field: RunField; value:
       return (
         <div data-field={field.name}>
           <label htmlFor={id}>
-            <input id={id} type="checkbox" checked={value === true} onChange={(e) => onChange(e.target.checked)} /> {field.name}
+            <input
+              id={id}
+              type="checkbox"
+              checked={value === true}
+              onChange={(e) => onChange(e.target.checked)}
+            />{' '}
+            {field.name}
           </label>
           {field.description && <div className="muted">{field.description}</div>}
-          {error && <div className="field-error" id={described}>{error}</div>}
+          {error && (
+            <div className="field-error" id={described}>
+              {error}
+            </div>
+          )}
         </div>
       );
     case 'enum':
       control = (
-        <select id={id} name={field.name} value={String(value)} onChange={(e) => onChange(e.target.value)} aria-invalid={!!error} aria-describedby={described}>
+        <select
+          id={id}
+          name={field.name}
+          value={String(value)}
+          onChange={(e) => onChange(e.target.value)}
+          aria-invalid={!!error}
+          aria-describedby={described}
+        >
           {/* A blank choice only where leaving it out means something: no default to fall back on. */}
           {value === '' || (!field.required && field.initial === '') ? <option value="">—</option> : null}
           {input.values.map((v) => (
@@ -104,7 +146,9 @@ function FieldInput({ field, value, error, onChange }: { field: RunField; value:
               placeholder={l}
               aria-label={`${field.name} ${l}`}
               value={(value as string[])[i] ?? ''}
-              onChange={(e) => onChange((value as string[]).map((old, j) => (j === i ? e.target.value : old)))}
+              onChange={(e) =>
+                onChange((value as string[]).map((old, j) => (j === i ? e.target.value : old)))
+              }
               aria-invalid={!!error}
             />
           ))}

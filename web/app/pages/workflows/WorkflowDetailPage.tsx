@@ -11,7 +11,9 @@ export function WorkflowDetailPage() {
   const { name = '' } = useParams();
   const [search, setSearch] = useSearchParams();
   const jobId = search.get('job') ?? undefined;
-  const { data, error, reload } = useApiData<{ workflow: WorkflowDetail }>(`/api/v1/workflows/${encodeURIComponent(name)}`);
+  const { data, error, reload } = useApiData<{ workflow: WorkflowDetail }>(
+    `/api/v1/workflows/${encodeURIComponent(name)}`,
+  );
   if (error) {
     return (
       <>
@@ -51,7 +53,9 @@ export function WorkflowDetailPage() {
       <div className="card">
         <h2>Graph</h2>
         <WorkflowGraph nodes={w.graph.nodes} edges={w.graph.edges} />
-        {!w.catalogAvailable && <p className="muted">The connection could not be read, so output columns are not shown.</p>}
+        {!w.catalogAvailable && (
+          <p className="muted">The connection could not be read, so output columns are not shown.</p>
+        )}
       </div>
       <div className="columns-2">
         <div className="card">

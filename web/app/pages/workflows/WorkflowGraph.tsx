@@ -1,5 +1,14 @@
 import { useMemo } from 'react';
-import { Background, Controls, Handle, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
+import {
+  Background,
+  Controls,
+  Handle,
+  Position,
+  ReactFlow,
+  type Edge,
+  type Node,
+  type NodeProps,
+} from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import type { GraphEdge, GraphNode } from './workflowTypes.ts';
 
@@ -27,7 +36,9 @@ function ComponentNodeView({ data }: NodeProps<ComponentNode>) {
       className={`graph-node${node.isOutput ? ' output' : ''}`}
       data-node={node.id}
       style={{ ['--kind-color' as string]: KIND_COLORS[node.kind] ?? KIND_COLORS.unknown }}
-      title={node.columns ? `Columns: ${node.columns.map((c) => `${c.name} (${c.type})`).join(', ')}` : undefined}
+      title={
+        node.columns ? `Columns: ${node.columns.map((c) => `${c.name} (${c.type})`).join(', ')}` : undefined
+      }
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       <strong>{node.label}</strong>
@@ -57,7 +68,12 @@ export function WorkflowGraph({ nodes, edges }: { nodes: GraphNode[]; edges: Gra
     const flowNodes: ComponentNode[] = nodes.map((node) => {
       const row = rows.get(node.depth) ?? 0;
       rows.set(node.depth, row + 1);
-      return { id: node.id, type: 'component', position: { x: node.depth * COLUMN_WIDTH, y: row * ROW_HEIGHT }, data: { node } };
+      return {
+        id: node.id,
+        type: 'component',
+        position: { x: node.depth * COLUMN_WIDTH, y: row * ROW_HEIGHT },
+        data: { node },
+      };
     });
     const flowEdges: Edge[] = edges.map((e) => ({
       id: e.id,

@@ -11,7 +11,11 @@ export function WorkflowList() {
   return (
     <>
       <h1>Workflows</h1>
-      {error && <p className="error" role="alert">{error.message}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error.message}
+        </p>
+      )}
       <div className="card">
         <table>
           <thead>
@@ -54,7 +58,15 @@ export function WorkflowList() {
           </tbody>
         </table>
       </div>
-      {canEdit ? <ImportForm /> : session && <p className="muted">You are a viewer: you can see and run workflows but not import or publish them.</p>}
+      {canEdit ? (
+        <ImportForm />
+      ) : (
+        session && (
+          <p className="muted">
+            You are a viewer: you can see and run workflows but not import or publish them.
+          </p>
+        )
+      )}
     </>
   );
 }
@@ -68,7 +80,9 @@ function ImportForm() {
     event.preventDefault();
     setBusy(true);
     try {
-      const { workflow } = await apiSend<{ workflow: WorkflowSummary }>('POST', '/api/v1/workflows', { document: source });
+      const { workflow } = await apiSend<{ workflow: WorkflowSummary }>('POST', '/api/v1/workflows', {
+        document: source,
+      });
       await navigate(encodeURIComponent(workflow.name));
     } catch (e) {
       setError(asApiError(e));
@@ -79,8 +93,14 @@ function ImportForm() {
   return (
     <form className="card" onSubmit={(e) => void submit(e)} aria-label="Import a workflow">
       <h2>Import a workflow</h2>
-      <p className="muted">Paste a workflow document (JSON or YAML). A workflow with the same name is replaced by a new version.</p>
-      {error && <p className="error" role="alert">{error.message}</p>}
+      <p className="muted">
+        Paste a workflow document (JSON or YAML). A workflow with the same name is replaced by a new version.
+      </p>
+      {error && (
+        <p className="error" role="alert">
+          {error.message}
+        </p>
+      )}
       <label htmlFor="document">Document</label>
       <textarea id="document" required value={source} onChange={(e) => setSource(e.target.value)} />
       <button type="submit" disabled={busy}>

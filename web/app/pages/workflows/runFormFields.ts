@@ -23,7 +23,13 @@ export function runFieldsOf(schema: JsonSchema & { properties: Record<string, Js
   const required = new Set(schema.required ?? []);
   return Object.entries(schema.properties).map(([name, property]) => {
     const input = fieldKindOf(property);
-    return { name, required: required.has(name), description: property.description, input, initial: initialOf(input, property.default) };
+    return {
+      name,
+      required: required.has(name),
+      description: property.description,
+      input,
+      initial: initialOf(input, property.default),
+    };
   });
 }
 
@@ -31,12 +37,22 @@ function fieldKindOf(p: JsonSchema): FieldKind {
   if (p.type === 'string' && p.enum) return { kind: 'enum', values: p.enum };
   if (p.type === 'string' && p.format === 'date') return { kind: 'date' };
   if (p.type === 'string') return { kind: 'text', maxLength: p.maxLength };
-  if (p.type === 'number' || p.type === 'integer') return { kind: 'number', integer: p.type === 'integer', min: p.minimum, max: p.maximum };
+  if (p.type === 'number' || p.type === 'integer')
+    return { kind: 'number', integer: p.type === 'integer', min: p.minimum, max: p.maximum };
   if (p.type === 'boolean') return { kind: 'boolean' };
   // Fixed-length arrays of numbers (bbox, a point as [lon, lat]): one input per position.
   const items = p.prefixItems ?? [];
-  if (p.type === 'array' && p.minItems !== undefined && p.minItems === p.maxItems && p.minItems <= 8 && (items.length ? items : [p.items ?? {}]).every((i) => i.type === 'number')) {
-    return { kind: 'numbers', labels: Array.from({ length: p.minItems }, (_, i) => items[i]?.description ?? `#${i + 1}`) };
+  if (
+    p.type === 'array' &&
+    p.minItems !== undefined &&
+    p.minItems === p.maxItems &&
+    p.minItems <= 8 &&
+    (items.length ? items : [p.items ?? {}]).every((i) => i.type === 'number')
+  ) {
+    return {
+      kind: 'numbers',
+      labels: Array.from({ length: p.minItems }, (_, i) => items[i]?.description ?? `#${i + 1}`),
+    };
   }
   return { kind: 'json' };
 }
@@ -46,7 +62,9 @@ function initialOf(input: FieldKind, value: unknown): string | boolean | string[
     case 'boolean':
       return value === true;
     case 'numbers':
-      return input.labels.map((_, i) => (Array.isArray(value) && value[i] !== undefined ? String(value[i]) : ''));
+      return input.labels.map((_, i) =>
+        Array.isArray(value) && value[i] !== undefined ? String(value[i]) : '',
+      );
     case 'json':
       return value === undefined ? '' : JSON.stringify(value);
     default:
@@ -58,7 +76,10 @@ function initialOf(input: FieldKind, value: unknown): string | boolean | string[
  * The arguments to send, and the fields the browser can already tell are wrong (required and
  * empty, a half-filled bbox). Everything else the server checks, with the tool's own messages.
  */
-export function argumentsOf(fields: RunField[], values: Record<string, string | boolean | string[]>): { args: Record<string, unknown>; errors: Record<string, string> } {
+export function argumentsOf(
+  fields: RunField[],
+  values: Record<string, string | boolean | string[]>,
+): { args: Record<string, unknown>; errors: Record<string, string> } {
   const args: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
   for (const field of fields) {

@@ -10,7 +10,9 @@ export interface ApiData<T> {
 
 /** GET `path` (again whenever it changes or `reload` is called); undefined path: nothing to load. */
 export function useApiData<T>(path: string | undefined): ApiData<T> {
-  const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: path !== undefined });
+  const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({
+    loading: path !== undefined,
+  });
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
     if (path === undefined) return;
@@ -37,7 +39,9 @@ export function useSession(): SessionInfo | undefined {
 }
 
 export function asApiError(error: unknown): ApiError {
-  return error instanceof ApiError ? error : new ApiError(0, error instanceof Error ? error.message : String(error));
+  return error instanceof ApiError
+    ? error
+    : new ApiError(0, error instanceof Error ? error.message : String(error));
 }
 
 /** Field → message, from a 422's field errors. */

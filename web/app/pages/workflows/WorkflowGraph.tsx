@@ -50,7 +50,11 @@ function ComponentNodeView({ data }: NodeProps<ComponentNode>) {
           ))}
         </ul>
       )}
-      {node.columns && <div className="muted">{node.columns.length} columns</div>}
+      {node.columns && (
+        <div className="muted">
+          {node.columns.length} column{node.columns.length === 1 ? '' : 's'}
+        </div>
+      )}
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>
   );

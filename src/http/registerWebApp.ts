@@ -17,12 +17,6 @@ const PUBLIC_APP_PATHS = /^\/app\/shared(\/|$)/;
  * Pages of the server-rendered workspace the SPA replaced: old links and bookmarks land on the
  * same section of the app.
  */
-const LEGACY_PAGES: Record<string, string> = {
-  '/developers/credentials': '/app/developers/credentials',
-  '/developers/credentials/oauth-clients': '/app/developers/credentials/oauth-clients',
-  '/developers/connected-apps': '/app/developers/connected-apps',
-};
-
 /**
  * Serves the workspace SPA under /app/: hashed assets cached for a year, every other /app/ path
  * answered with index.html (react-router resolves it in the browser) under a CSP that MapLibre
@@ -84,8 +78,4 @@ export async function registerWebApp(
   app.get('/favicon.ico', async (_request, reply) =>
     reply.code(204).header('Cache-Control', 'public, max-age=86400').send(),
   );
-
-  for (const [from, to] of Object.entries(LEGACY_PAGES)) {
-    app.get(from, async (_request, reply) => reply.redirect(to, 301));
-  }
 }

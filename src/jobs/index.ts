@@ -17,3 +17,5 @@ export { TERMINAL_STATES, type JobView } from './jobViews.ts';
 export { ResultSink } from './ResultSink.ts';
 export { waitForJob } from './waitForJob.ts';
 export { createWorkflowJobHandler, WORKFLOW_JOB, type WorkflowJobInput } from './createWorkflowJobHandler.ts';
+export { submitWorkflowRun, type WorkflowRunRequest, type WorkflowRunSubmission } from './submitWorkflowRun.ts';
+export { decodeResultCursor, encodeResultCursor } from './resultCursor.ts';

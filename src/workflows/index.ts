@@ -19,3 +19,4 @@ export { type ArgumentError, type ArgumentValidation, ArgumentValidationError, v
 export { type WorkflowPlan, type WorkflowValidation, validateWorkflow } from './validation/validateWorkflow.ts';
 export { type WorkflowIssue, type WorkflowIssueCode, WorkflowValidationError, formatIssue } from './validation/WorkflowIssue.ts';
 export { closestName, editDistance } from './validation/closestName.ts';
+export { type WorkflowGraph, type WorkflowGraphEdge, type WorkflowGraphNode, describeWorkflowGraph } from './graph/describeWorkflowGraph.ts';

@@ -71,9 +71,9 @@ export function page(title: string, body: RawHtml, nav?: { email: string; orgNam
   <a class="brand" href="/">Meridian</a>
   ${
     nav
-      ? html`<a href="/workflows">Workflows</a>
-  <a href="/connections">Connections</a>
-  <a href="/jobs">Jobs</a>
+      ? html`<a href="/app/workflows">Workflows</a>
+  <a href="/app/connections">Connections</a>
+  <a href="/app/jobs">Jobs</a>
   <a href="/developers/credentials">Developers › Credentials</a>
   <a href="/developers/credentials/oauth-clients">OAuth Clients</a>
   <a href="/developers/connected-apps">Connected apps</a>

@@ -5,16 +5,8 @@ import { advertisedSchema, scopeChallengeFor, type McpToolSpec } from '../McpToo
 import { markdownTable, toolError, toolResult } from '../toolResults.ts';
 import { listConnections } from '../../connections/index.ts';
 import { listPublishedWorkflows, toolCatalogVersion, type PublishedWorkflow } from '../../store/repositories/workflows.ts';
-import {
-  QueueFullError,
-  WORKFLOW_JOB,
-  readJobResult,
-  requestJobCancel,
-  submitJob,
-  waitForJob,
-  type JobView,
-} from '../../jobs/index.ts';
-import { catalogFromDescription, parameterInputSchema, validateArguments, validateWorkflow, type ColumnSchema } from '../../workflows/index.ts';
+import { QueueFullError, readJobResult, requestJobCancel, submitWorkflowRun, waitForJob, type JobView } from '../../jobs/index.ts';
+import { catalogFromDescription, parameterInputSchema, validateWorkflow, type ColumnSchema } from '../../workflows/index.ts';
 import { describeJob, encodeResultCursor } from './jobResultFormat.ts';
 
 /** Rows sent inline with a finished sync call; the rest are paged with get_job_results. */
@@ -118,26 +110,20 @@ export class WorkflowToolCatalog {
 
   private async run(workflow: PublishedWorkflow, args: unknown, caller: McpCaller, ctx: ServerContext): Promise<CallToolResult> {
     const { db, jobs } = this.services;
-    const { tool, document } = workflow;
-    const validation = validateArguments(document, args);
-    if (!validation.ok) {
-      return toolError(
-        `Invalid arguments for ${tool.name}:\n${validation.errors.map((e) => `- ${e.argument}: ${e.message}`).join('\n')}\nCall ${tool.name} again with corrected arguments.`,
-      );
-    }
+    const { tool } = workflow;
     let job: JobView;
     try {
-      job = await submitJob(
-        db,
-        caller,
-        { kind: WORKFLOW_JOB, title: tool.name, input: { workflowId: workflow.id, args: validation.values }, clientId: caller.clientId },
-        this.services.jobLimits,
-      );
+      const submitted = await submitWorkflowRun(this.services, caller, { workflow, title: tool.name, args, clientId: caller.clientId });
+      if (!submitted.ok) {
+        return toolError(
+          `Invalid arguments for ${tool.name}:\n${submitted.errors.map((e) => `- ${e.argument}: ${e.message}`).join('\n')}\nCall ${tool.name} again with corrected arguments.`,
+        );
+      }
+      job = submitted.job;
     } catch (error) {
       if (error instanceof QueueFullError) return toolError(error.message);
       throw error;
     }
-    jobs?.nudge();
     if (tool.mode === 'async') return this.pending(job, `Started job ${job.id}. Poll get_job_status with this job_id every few seconds; when it has succeeded, read the rows with get_job_results.`);
 
     const progressToken = ctx.mcpReq._meta?.progressToken;

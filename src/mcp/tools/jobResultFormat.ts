@@ -20,25 +20,7 @@ export function rowsToGeoJson(rows: Record<string, unknown>[], columns: JobView[
   };
 }
 
-export interface ResultCursor {
-  j: string;
-  o: number;
-}
-
-export function encodeResultCursor(jobId: string, offset: number): string {
-  return Buffer.from(JSON.stringify({ j: jobId, o: offset } satisfies ResultCursor)).toString('base64url');
-}
-
-/** The offset a cursor points at, or a message saying why it cannot be used for this job. */
-export function decodeResultCursor(text: string, jobId: string): number | string {
-  try {
-    const cursor = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as ResultCursor;
-    if (cursor.j !== jobId || !Number.isInteger(cursor.o) || cursor.o < 0) return 'This cursor belongs to another job; pass the nextCursor returned for this job_id, or none.';
-    return cursor.o;
-  } catch {
-    return 'The cursor is not valid; pass the nextCursor of a previous get_job_results answer, or none.';
-  }
-}
+export { decodeResultCursor, encodeResultCursor } from '../../jobs/index.ts';
 
 /** A job as the model reads it: state, timings, result size, error in plain words. */
 export function describeJob(job: JobView): Record<string, unknown> {

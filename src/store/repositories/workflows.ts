@@ -12,6 +12,13 @@ import { parseWorkflowDocument, workflowDocumentSchema, type WorkflowDocument } 
  */
 export class WorkflowRequestError extends Error {
   override name = 'WorkflowRequestError';
+  /** The request field at fault, when there is one (a form points at it). */
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface WorkflowSummary {
@@ -103,9 +110,9 @@ export async function saveWorkflow(db: Kysely<Database>, caller: Caller, source:
   try {
     doc = typeof source === 'string' ? parseWorkflowDocument(source) : workflowDocumentSchema.parse(source);
   } catch (error) {
-    throw new WorkflowRequestError(`The workflow document is not valid: ${(error as Error).message}`);
+    throw new WorkflowRequestError(`The workflow document is not valid: ${(error as Error).message}`, 'document');
   }
-  if (!doc.connection) throw new WorkflowRequestError('The workflow document must name the connection it runs on ("connection").');
+  if (!doc.connection) throw new WorkflowRequestError('The workflow document must name the connection it runs on ("connection").', 'document');
   const connection = doc.connection;
   const now = Date.now();
   return db.transaction().execute(async (trx) => {
@@ -170,19 +177,19 @@ export async function publishWorkflow(db: Kysely<Database>, caller: Caller, idOr
   requireEditor(caller);
   const toolName = request.toolName.trim();
   if (!TOOL_NAME_PATTERN.test(toolName)) {
-    throw new WorkflowRequestError('A tool name is 1–64 characters: letters, digits, "_" and "-".');
+    throw new WorkflowRequestError('A tool name is 1–64 characters: letters, digits, "_" and "-".', 'toolName');
   }
-  if (RESERVED_TOOL_NAMES.has(toolName)) throw new WorkflowRequestError(`"${toolName}" is the name of a built-in Meridian tool; choose another.`);
+  if (RESERVED_TOOL_NAMES.has(toolName)) throw new WorkflowRequestError(`"${toolName}" is the name of a built-in Meridian tool; choose another.`, 'toolName');
   const description = (request.description ?? '').trim();
-  if (description.length > 8192) throw new WorkflowRequestError('The tool description is limited to 8192 characters.');
+  if (description.length > 8192) throw new WorkflowRequestError('The tool description is limited to 8192 characters.', 'description');
   // Descriptions reach models verbatim: no markup or terminal escapes (G10).
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u001b]|<\s*\/?\s*[a-z]/i.test(description + (request.title ?? ''))) {
-    throw new WorkflowRequestError('Tool titles and descriptions are plain text: no HTML tags or control characters.');
+    throw new WorkflowRequestError('Tool titles and descriptions are plain text: no HTML tags or control characters.', 'description');
   }
   const mode = request.mode ?? 'sync';
   const deadline = request.syncDeadlineMs ?? DEFAULT_SYNC_DEADLINE_MS;
-  if (!Number.isInteger(deadline) || deadline < 500 || deadline > 60_000) throw new WorkflowRequestError('The sync deadline must be between 500 and 60000 ms.');
+  if (!Number.isInteger(deadline) || deadline < 500 || deadline > 60_000) throw new WorkflowRequestError('The sync deadline must be between 500 and 60000 ms.', 'syncDeadlineMs');
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('workflows')
@@ -198,7 +205,7 @@ export async function publishWorkflow(db: Kysely<Database>, caller: Caller, idOr
       .where('tool_name', '=', toolName)
       .where('id', '!=', row.id)
       .executeTakeFirst();
-    if (clash) throw new WorkflowRequestError(`The tool name "${toolName}" is already used by the workflow ${clash.name}.`);
+    if (clash) throw new WorkflowRequestError(`The tool name "${toolName}" is already used by the workflow ${clash.name}.`, 'toolName');
     const now = Date.now();
     const update = {
       tool_name: toolName,

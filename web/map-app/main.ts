@@ -24,8 +24,12 @@ let theme: 'light' | 'dark' = 'light';
 
 const app = new App({ name: 'Meridian map', version: '1.0.0' }, {}, { autoResize: true });
 
-function applyContext(context: McpUiHostContext | undefined) {
-  if (!context) return;
+let hostContext: McpUiHostContext = {};
+
+/** Host context changes arrive as partial updates: merge them, then apply the whole. */
+function applyContext(update: McpUiHostContext | undefined) {
+  if (!update) return;
+  const context = (hostContext = { ...hostContext, ...update });
   if (context.styles?.variables) applyHostStyleVariables(context.styles.variables);
   if (context.theme && context.theme !== theme) {
     theme = context.theme;

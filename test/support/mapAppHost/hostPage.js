@@ -1,4 +1,4 @@
-/* global window, document, performance */
+/* global window, document */
 // A minimal MCP Apps host, run in the browser by test/support/mapAppHost/startMapAppHost.ts:
 // it embeds the view in a sandboxed iframe (scripts only, opaque origin, the CSP comes with
 // the view's HTTP response) and speaks to it through the SDK's own AppBridge, as a chat client

@@ -129,6 +129,7 @@ export function mountMap(container: HTMLElement, initial: RenderedMap, options: 
   if (interactive) {
     map.on('mousemove', onMove);
     map.on('mouseout', hideTooltip);
+    container.addEventListener('mouseleave', hideTooltip);
   }
 
   return {

@@ -6,6 +6,7 @@ import { MapsPage } from './pages/MapsPage.tsx';
 import { JobsPage } from './pages/JobsPage.tsx';
 import { CredentialsPage } from './pages/CredentialsPage.tsx';
 import { ConnectedAppsPage } from './pages/ConnectedAppsPage.tsx';
+import { SharedMapPage } from './pages/maps/SharedMapPage.tsx';
 
 /** One route per workspace section; each page lives in its own file under pages/. */
 export const router = createBrowserRouter(
@@ -23,6 +24,8 @@ export const router = createBrowserRouter(
         { path: 'developers/connected-apps/*', element: <ConnectedAppsPage /> },
       ],
     },
+    // A public map link: outside the workspace layout, and no session needed (it never calls getSession).
+    { path: 'shared/:token', element: <SharedMapPage /> },
   ],
   { basename: '/app' },
 );

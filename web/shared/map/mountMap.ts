@@ -135,6 +135,7 @@ export function mountMap(container: HTMLElement, initial: RenderedMap, options: 
   return {
     maplibre: map,
     update(next) {
+      if (next === current) return;
       const previous = current;
       current = next;
       if (next.basemapStyleUrl !== styleUrl) {

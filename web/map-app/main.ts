@@ -6,6 +6,9 @@ import { mountMap, type MountedMap } from '../shared/map/mountMap.ts';
 import { useInThreadWorker } from '../shared/map/inThreadWorker.ts';
 import './view.css';
 
+// Marks read by bench/suites/mapFirstPaint.ts to split first paint into its parts.
+performance.mark('meridian:script');
+
 // The host's CSP leaves no way to start a Web Worker here (see inThreadWorker.ts).
 useInThreadWorker();
 
@@ -66,6 +69,7 @@ function draw(map: RenderedMap, restart = false) {
 }
 
 app.ontoolresult = (result) => {
+  performance.mark('meridian:tool-result');
   if (result.isError) {
     const text = result.content?.find((c) => c.type === 'text');
     return showMessage(text && 'text' in text ? text.text : 'The map could not be drawn.');

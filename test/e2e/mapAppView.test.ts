@@ -75,7 +75,7 @@ describe('map view in an MCP Apps host', () => {
     // And the background between features is the plain background, not a feature colour.
     expect(close(await pixel([11, 7]), '#f4f3ef')).toBe(true);
     expect(consoleMessages.filter((m) => /Content Security Policy|Refused to/i.test(m))).toEqual([]);
-  });
+  }, 60_000);
 
   it('shows a tooltip with the feature values as text: markup in the data does not run', async () => {
     const { x, y } = await pagePoint([3, 7]);
@@ -129,5 +129,5 @@ describe('map view in an MCP Apps host', () => {
     const { x, y } = await pagePoint([11, 7]);
     const i = (Math.round(y) * shot.width + Math.round(x)) * 4;
     expect(shot.data[i]! + shot.data[i + 1]! + shot.data[i + 2]!).toBeLessThan(3 * 60);
-  });
+  }, 60_000);
 });

@@ -7,6 +7,7 @@ import { JobsPage } from './pages/JobsPage.tsx';
 import { CredentialsPage } from './pages/CredentialsPage.tsx';
 import { ConnectedAppsPage } from './pages/ConnectedAppsPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
+import { SharedMapPage } from './pages/maps/SharedMapPage.tsx';
 
 /**
  * One route per workspace section; each page lives in its own file under pages/. Keep this one
@@ -30,6 +31,8 @@ export const router = createBrowserRouter(
         { path: '*', element: <NotFoundPage /> },
       ],
     },
+    // A public map link: outside the workspace layout, and no session needed (it never calls getSession).
+    { path: 'shared/:token', element: <SharedMapPage /> },
   ],
   { basename: '/app' },
 );

@@ -8,7 +8,7 @@ import { startTestServer, type TestServer, type TestUser } from '../../support/t
 import { startCimdServer, type CimdServer } from '../../support/cimdServer.ts';
 import { TestOAuthProvider } from '../../support/sdkOAuthProvider.ts';
 import { driveAuthorization, mcpWhoami, tokenRequest } from '../../support/oauthHttp.ts';
-import { launchChromium, ARTIFACTS_DIR } from '../../support/chromium.ts';
+import { launchChromium, ARTIFACTS_DIR } from '../../support/browser.ts';
 import { preregisteredClient } from '../../support/oauthFixtures.ts';
 
 const CLI_CALLBACK_PORT = 47123;

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { apiSend } from '../../api.ts';
 import type { RenderedMap } from '../../../../src/maps/renderedMap.ts';
 import { asApiError } from '../workflows/useApiData.ts';
-import { MapView } from './MapViewPlaceholder.tsx';
+import { MapView } from '../../../shared/map/MapView.tsx';
 
 /** A job's result on a map: an unsaved one-layer map rendered by the server (POST /api/v1/maps/preview). */
 export function JobResultMap({ jobId, title }: { jobId: string; title: string }) {
@@ -20,7 +20,7 @@ export function JobResultMap({ jobId, title }: { jobId: string; title: string })
         if (!live) return;
         const problem = asApiError(e);
         setError(
-          problem.status === 404 ? 'The map preview is not available on this server yet.' : problem.message,
+          problem.status === 404 ? 'This result has no map preview.' : problem.message,
         );
       },
     );

@@ -1,0 +1,77 @@
+import { apiGet, apiSend } from '../../api.ts';
+import type { MapDefinition, MapVisibility } from '../../../../src/maps/mapDefinition.ts';
+import type { RenderedMap } from '../../../../src/maps/renderedMap.ts';
+
+/** The maps JSON API (/api/v1/maps…) as the pages use it; shapes as in the shared contract. */
+export interface MapSummary {
+  id: string;
+  title: string;
+  description: string;
+  visibility: MapVisibility;
+  ownerEmail: string;
+  updatedAt: number;
+  layerCount: number;
+  link: string;
+  canEdit: boolean;
+}
+
+export type SavedMap = MapDefinition & {
+  id: string;
+  ownerEmail: string;
+  createdAt: number;
+  updatedAt: number;
+  canEdit: boolean;
+  link: string;
+  publicLink: string | null;
+};
+
+const mapPath = (id: string) => `/api/v1/maps/${encodeURIComponent(id)}`;
+
+export const listMaps = (q: string) => apiGet<{ maps: MapSummary[] }>(`/api/v1/maps${q ? `?q=${encodeURIComponent(q)}` : ''}`).then((r) => r.maps);
+export const getMap = (id: string) => apiGet<{ map: SavedMap }>(mapPath(id)).then((r) => r.map);
+export const getRenderedMap = (id: string) => apiGet<RenderedMap>(`${mapPath(id)}/rendered`);
+export const createMap = (definition: MapDefinition) => apiSend<{ map: SavedMap }>('POST', '/api/v1/maps', definition).then((r) => r.map);
+export const updateMap = (id: string, definition: MapDefinition) => apiSend<{ map: SavedMap }>('PUT', mapPath(id), definition).then((r) => r.map);
+export const deleteMap = (id: string) => apiSend<void>('DELETE', mapPath(id));
+export const previewMap = (definition: MapDefinition) => apiSend<RenderedMap>('POST', '/api/v1/maps/preview', definition);
+export const enablePublicLink = (id: string) => apiSend<{ publicLink: string }>('POST', `${mapPath(id)}/public-link`).then((r) => r.publicLink);
+export const disablePublicLink = (id: string) => apiSend<void>('DELETE', `${mapPath(id)}/public-link`);
+
+/**
+ * The public view has no session: a plain fetch, never api.ts (which sends a 401 to sign-in).
+ */
+export async function getPublicMap(token: string): Promise<RenderedMap | null> {
+  const response = await fetch(`/api/v1/public-maps/${encodeURIComponent(token)}`, { headers: { accept: 'application/json' }, credentials: 'omit' });
+  if (response.status === 404) return null;
+  if (!response.ok) throw new Error(`The server answered ${response.status}.`);
+  return (await response.json()) as RenderedMap;
+}
+
+/** Connections and their tables, for the layer picker (the connections API; optional). */
+export interface ConnectionInfo {
+  name: string;
+}
+export interface TableInfo {
+  name: string;
+  geometryColumns?: string[];
+  columns?: { name: string; type?: string }[];
+}
+
+export async function listConnections(): Promise<ConnectionInfo[] | null> {
+  try {
+    const body = await apiGet<{ connections?: ConnectionInfo[] }>('/api/v1/connections');
+    return Array.isArray(body.connections) ? body.connections : null;
+  } catch {
+    return null; // Not there yet, or not allowed: the editor falls back to typing names.
+  }
+}
+
+export async function listTables(connection: string): Promise<TableInfo[] | null> {
+  try {
+    const body = await apiGet<{ tables?: (TableInfo | string)[] }>(`/api/v1/connections/${encodeURIComponent(connection)}/tables`);
+    if (!Array.isArray(body.tables)) return null;
+    return body.tables.map((t) => (typeof t === 'string' ? { name: t } : t));
+  } catch {
+    return null;
+  }
+}

@@ -16,6 +16,7 @@ import type { OAuthServerOptions } from '../auth/oauth/registerOAuthServer.ts';
 import { registerOAuthClientsRoutes } from '../workspace/oauthClientsRoutes.ts';
 import { registerConnectedAppsRoutes } from '../workspace/connectedAppsRoutes.ts';
 import { registerSessionApiRoutes } from '../workspace/api/sessionApiRoutes.ts';
+import { registerMapsApiRoutes } from '../workspace/api/mapsApiRoutes.ts';
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -103,5 +104,6 @@ export async function buildApp(ctx: AppContext, options: { mcp?: McpRouteOptions
   registerJobsRoutes(app, ctx);
   registerConnectionsRoutes(app, ctx);
   registerSessionApiRoutes(app, ctx);
+  registerMapsApiRoutes(app, ctx);
   return { app, mcp };
 }

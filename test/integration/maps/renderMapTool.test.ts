@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
+import { writeFileSync } from 'node:fs';
+import { artifactPath } from '../../support/browser.ts';
 import type { Client } from '@modelcontextprotocol/client';
 import { startTestServer, type TestServer, type TestUser } from '../../support/testServer.ts';
 import { connectLegacyClient, connectModernClient } from '../../support/mcpClients.ts';
@@ -11,10 +13,13 @@ import { MAP_APP_MIME_TYPE, MAP_APP_URI } from '../../../src/maps/mapAppResource
 const VERTEX_BUDGET = 20_000;
 const RED: [number, number, number] = [0xd6, 0x27, 0x28];
 
-function decodePng(result: { content?: unknown }): PNG {
+/** The image content of a render_map result, decoded, and kept as a test artifact. */
+function decodePng(result: { content?: unknown }, artifact: string): PNG {
   const image = (result.content as { type: string; data?: string; mimeType?: string }[]).find((c) => c.type === 'image');
   expect(image?.mimeType).toBe('image/png');
-  return PNG.sync.read(Buffer.from(image!.data!, 'base64'));
+  const bytes = Buffer.from(image!.data!, 'base64');
+  writeFileSync(artifactPath(artifact), bytes);
+  return PNG.sync.read(bytes);
 }
 
 function pixel(png: PNG, x: number, y: number): [number, number, number] {
@@ -116,7 +121,7 @@ describe('render_map and find_maps over MCP', () => {
     expect(map.layers[0].featureCount).toBeGreaterThan(150);
     expect(map.layers[0].data.features.find((f: Structured) => f.properties.name === 'France').geometry.type).toMatch(/Polygon/);
     expect(Object.keys(map.layers[0].data.features[0].properties)).toEqual(['name']);
-    const png = decodePng(result);
+    const png = decodePng(result, 'render-map-countries.png');
     expect([png.width, png.height]).toEqual([800, 500]);
     // The viewport centres France: the middle of the image is the layer's fill colour.
     expect(near(pixel(png, 400, 250), RED)).toBe(true);
@@ -138,7 +143,7 @@ describe('render_map and find_maps over MCP', () => {
     expect(layer.style.colorBy.domain[1]).toBeGreaterThan(1_000_000);
     expect(result.text).toMatch(/showing 5000 of \d+ \(capped\)/);
     expect(result.text).toContain(map.link);
-    const png = decodePng(result);
+    const png = decodePng(result, 'render-map-cities.png');
     // Not blank: many pixels differ from the background.
     const background = pixel(png, 799, 0);
     let drawn = 0;

@@ -95,8 +95,11 @@ export async function readTableFeatures(
     if (tolerance > 0) geomExpr = `${fn(dialect, 'simplify')}(${geomExpr}, ${tolerance.toPrecision(6)})`;
 
     const select = [...columns.map(quoteIdent), `${fn(dialect, 'geojson')}(${geomExpr}, 6) AS "__geom"`].join(', ');
+    // A capped layer coloured on a ramp keeps its largest values (the biggest cities, not the
+    // first rows in storage order, which cluster by whatever the table was loaded by).
+    const ramp = style.colorBy?.kind === 'ramp' && total > maxFeaturesPerLayer ? ` ORDER BY ${quoteIdent(style.colorBy.column)} DESC NULLS LAST` : '';
     const result = await engine.run(
-      { sql: `SELECT ${select} FROM ${from} WHERE ${g} IS NOT NULL`, params: [] },
+      { sql: `SELECT ${select} FROM ${from} WHERE ${g} IS NOT NULL${ramp}`, params: [] },
       { maxRows: maxFeaturesPerLayer, timeoutMs: QUERY_TIMEOUT_MS },
     );
     const features: SourceFeatures['features'] = [];

@@ -23,7 +23,8 @@ const MAX_FIT_ZOOM = 14;
 const SINGLE_POINT_ZOOM = 8;
 const TILE = 256;
 const FONT = 'DejaVu Sans';
-const FONT_FILES = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf'];
+// resvg parses its fonts on every render (~50 ms per face here): one face, bold titles fall back to it.
+const FONT_FILES = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'];
 
 let fontOptions: ResvgRenderOptions['font'] | undefined;
 function fonts(): ResvgRenderOptions['font'] {

@@ -14,7 +14,11 @@ export interface MapLimits {
   workflowDeadlineMs: number;
 }
 
-export const DEFAULT_MAP_LIMITS: MapLimits = { maxFeaturesPerLayer: 5_000, maxVerticesPerLayer: 100_000, workflowDeadlineMs: 30_000 };
+export const DEFAULT_MAP_LIMITS: MapLimits = {
+  maxFeaturesPerLayer: 5_000,
+  maxVerticesPerLayer: 100_000,
+  workflowDeadlineMs: 30_000,
+};
 
 /** What resolving and rendering maps reaches the rest of Meridian through. */
 export interface MapServices {
@@ -47,13 +51,19 @@ export function publicMapUrl(publicUrl: URL, token: string): string {
 }
 
 /** The services of one process, from its parts (the HTTP layer and the MCP endpoint each build one; nothing in it is per-request state). */
-export function createMapServices(parts: Omit<MapServices, 'limits' | 'basemapStyleUrl'> & {
-  maps: { basemapStyleUrl: string | null; maxFeaturesPerLayer: number; maxVerticesPerLayer: number };
-}): MapServices {
+export function createMapServices(
+  parts: Omit<MapServices, 'limits' | 'basemapStyleUrl'> & {
+    maps: { basemapStyleUrl: string | null; maxFeaturesPerLayer: number; maxVerticesPerLayer: number };
+  },
+): MapServices {
   const { maps, ...rest } = parts;
   return {
     ...rest,
     basemapStyleUrl: maps.basemapStyleUrl,
-    limits: { ...DEFAULT_MAP_LIMITS, maxFeaturesPerLayer: maps.maxFeaturesPerLayer, maxVerticesPerLayer: maps.maxVerticesPerLayer },
+    limits: {
+      ...DEFAULT_MAP_LIMITS,
+      maxFeaturesPerLayer: maps.maxFeaturesPerLayer,
+      maxVerticesPerLayer: maps.maxVerticesPerLayer,
+    },
   };
 }

@@ -30,6 +30,7 @@ export function parseGeometry(value: unknown): Geometry | null {
       return null;
     }
   }
-  if (parsed && typeof parsed === 'object' && typeof (parsed as { type?: unknown }).type === 'string') return parsed as Geometry;
+  if (parsed && typeof parsed === 'object' && typeof (parsed as { type?: unknown }).type === 'string')
+    return parsed as Geometry;
   return null;
 }

@@ -3,7 +3,18 @@ import type { Legend } from './renderedMap.ts';
 import { MapRenderError } from './MapRenderError.ts';
 
 /** Colours for categories the style does not list (Tableau 10: distinct, readable on light backgrounds). */
-export const CATEGORY_PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+export const CATEGORY_PALETTE = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+];
 
 type Value = string | number | boolean | null;
 
@@ -13,7 +24,11 @@ type Value = string | number | boolean | null;
  * gets its domain from the column's range when it has none. Returns the filled style and the
  * legend that describes it.
  */
-export function fillLegend(style: LayerStyle, values: Value[], field: string): { style: LayerStyle; legend: Legend | null } {
+export function fillLegend(
+  style: LayerStyle,
+  values: Value[],
+  field: string,
+): { style: LayerStyle; legend: Legend | null } {
   const colorBy = style.colorBy;
   if (!colorBy) return { style, legend: null };
   if (colorBy.kind === 'categories') {
@@ -30,15 +45,25 @@ export function fillLegend(style: LayerStyle, values: Value[], field: string): {
     const hasOther = values.some((v) => v === null || !listed.has(String(v)));
     const entries = categories.map((c) => ({ label: String(c.value), color: c.color }));
     if (hasOther) entries.push({ label: 'Other', color: colorBy.otherColor });
-    return { style: { ...style, colorBy: { ...colorBy, categories } }, legend: { kind: 'categories', column: colorBy.column, entries } };
+    return {
+      style: { ...style, colorBy: { ...colorBy, categories } },
+      legend: { kind: 'categories', column: colorBy.column, entries },
+    };
   }
   let domain = colorBy.domain;
   if (!domain) {
-    const numbers = values.map((v) => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN)).filter(Number.isFinite);
+    const numbers = values
+      .map((v) => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN))
+      .filter(Number.isFinite);
     if (numbers.length === 0 && values.some((v) => v !== null)) {
-      throw new MapRenderError(`The column "${colorBy.column}" has no numbers, so it cannot be coloured on a ramp; use "kind": "categories" or a numeric column.`, `${field}.colorBy.column`);
+      throw new MapRenderError(
+        `The column "${colorBy.column}" has no numbers, so it cannot be coloured on a ramp; use "kind": "categories" or a numeric column.`,
+        `${field}.colorBy.column`,
+      );
     }
-    domain = numbers.length ? [numbers.reduce((a, b) => Math.min(a, b)), numbers.reduce((a, b) => Math.max(a, b))] : [0, 1];
+    domain = numbers.length
+      ? [numbers.reduce((a, b) => Math.min(a, b)), numbers.reduce((a, b) => Math.max(a, b))]
+      : [0, 1];
   }
   return {
     style: { ...style, colorBy: { ...colorBy, domain } },

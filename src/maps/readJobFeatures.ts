@@ -15,11 +15,20 @@ const START_TOLERANCE_DEGREES = 0.01;
  * answers as unknown), its first geometry column (GeoJSON text, as workflows write it) drawn,
  * capped and simplified in JS to the layer bounds.
  */
-export async function readJobFeatures(services: MapServices, caller: Caller, jobId: string, style: LayerStyle, field: string): Promise<SourceFeatures> {
+export async function readJobFeatures(
+  services: MapServices,
+  caller: Caller,
+  jobId: string,
+  style: LayerStyle,
+  field: string,
+): Promise<SourceFeatures> {
   const { maxFeaturesPerLayer, maxVerticesPerLayer } = services.limits;
   const job = await getJob(services.db, caller, jobId);
   if (!job) {
-    throw new MapRenderError(`There is no job "${jobId}" of yours (results are kept for a limited time); list_jobs shows your recent jobs.`, `${field}.source.jobId`);
+    throw new MapRenderError(
+      `There is no job "${jobId}" of yours (results are kept for a limited time); list_jobs shows your recent jobs.`,
+      `${field}.source.jobId`,
+    );
   }
   if (job.state !== 'succeeded') {
     const hint =
@@ -36,16 +45,34 @@ export async function readJobFeatures(services: MapServices, caller: Caller, job
       `${field}.source.jobId`,
     );
   }
-  const needed = checkStyleColumns(style, field, columns.map((c) => c.name), `The result of job ${job.id}`);
+  const needed = checkStyleColumns(
+    style,
+    field,
+    columns.map((c) => c.name),
+    `The result of job ${job.id}`,
+  );
   const page = await readJobResult(services.db, caller, job.id, 0, maxFeaturesPerLayer);
   const rows = page?.rows ?? [];
   const features: SourceFeatures['features'] = [];
   for (const row of rows) {
     const geometry = parseGeometry(row[geometryColumn]);
-    if (geometry) features.push({ geometry, properties: Object.fromEntries(needed.map((c) => [c, propertyValue(row[c])])) });
+    if (geometry)
+      features.push({
+        geometry,
+        properties: Object.fromEntries(needed.map((c) => [c, propertyValue(row[c])])),
+      });
   }
-  const fitted = fitVertexBudget(features.map((f) => f.geometry), maxVerticesPerLayer, START_TOLERANCE_DEGREES);
+  const fitted = fitVertexBudget(
+    features.map((f) => f.geometry),
+    maxVerticesPerLayer,
+    START_TOLERANCE_DEGREES,
+  );
   fitted.geometries.forEach((geometry, i) => (features[i]!.geometry = geometry!));
   const total = job.rowCount ?? rows.length;
-  return { features, totalFeatures: total, truncated: job.truncated || rows.length < total, simplified: fitted.simplified };
+  return {
+    features,
+    totalFeatures: total,
+    truncated: job.truncated || rows.length < total,
+    simplified: fitted.simplified,
+  };
 }

@@ -40,7 +40,10 @@ export async function readTableFeatures(
   if (!resolved) {
     const mine = (await listConnections(services.db, caller)).map((c) => c.name);
     throw new MapRenderError(
-      `There is no connection "${source.connection}" that you can use.` + (mine.length ? ` Your connections: ${mine.join(', ')}.` : ' You have no connections; ask an admin to share one.'),
+      `There is no connection "${source.connection}" that you can use.` +
+        (mine.length
+          ? ` Your connections: ${mine.join(', ')}.`
+          : ' You have no connections; ask an admin to share one.'),
       `${field}.source.connection`,
     );
   }
@@ -50,10 +53,13 @@ export async function readTableFeatures(
     try {
       table = await services.catalog.findTable(connection.id, engine, source.table);
     } catch (error) {
-      if (error instanceof CatalogLookupError) throw new MapRenderError(error.message, `${field}.source.table`);
+      if (error instanceof CatalogLookupError)
+        throw new MapRenderError(error.message, `${field}.source.table`);
       throw error;
     }
-    const geometryColumns = table.columns.filter((c) => c.type === 'geometry' || c.geometryType !== undefined);
+    const geometryColumns = table.columns.filter(
+      (c) => c.type === 'geometry' || c.geometryType !== undefined,
+    );
     let geometry = geometryColumns[0];
     if (source.geometryColumn !== undefined) {
       geometry = geometryColumns.find((c) => c.name === source.geometryColumn);
@@ -64,40 +70,64 @@ export async function readTableFeatures(
         );
       }
     } else if (!geometry) {
-      throw new MapRenderError(`The table ${table.name} has no geometry column, so it cannot be drawn on a map; choose a spatial table.`, `${field}.source.table`);
+      throw new MapRenderError(
+        `The table ${table.name} has no geometry column, so it cannot be drawn on a map; choose a spatial table.`,
+        `${field}.source.table`,
+      );
     } else if (geometryColumns.length > 1) {
       throw new MapRenderError(
         `The table ${table.name} has several geometry columns (${geometryColumns.map((c) => c.name).join(', ')}); name the one to draw in "geometryColumn".`,
         `${field}.source.geometryColumn`,
       );
     }
-    const columns = checkStyleColumns(style, field, table.columns.map((c) => c.name), `The table ${table.name}`);
+    const columns = checkStyleColumns(
+      style,
+      field,
+      table.columns.map((c) => c.name),
+      `The table ${table.name}`,
+    );
 
     const dialect = engine.dialect;
     const from = tableRef(dialect, table.schema, table.name);
     const g = quoteIdent(geometry.name);
     let geomExpr = g;
-    if (geometry.srid !== undefined && geometry.srid > 0 && geometry.srid !== 4326) geomExpr = `${fn(dialect, 'transform')}(${g}, 4326)`;
+    if (geometry.srid !== undefined && geometry.srid > 0 && geometry.srid !== 4326)
+      geomExpr = `${fn(dialect, 'transform')}(${g}, 4326)`;
     const isPoint = /point/i.test(geometry.geometryType ?? '');
 
     // One aggregate pass tells whether the layer fits: its size, its vertices and its extent.
     const stats = await engine.run(
-      { sql: `SELECT count(*) AS n, sum(${fn(dialect, 'npoints')}(${g})) AS v, ${extentSelect(dialect, geometry.name)} FROM ${from} WHERE ${g} IS NOT NULL`, params: [] },
+      {
+        sql: `SELECT count(*) AS n, sum(${fn(dialect, 'npoints')}(${g})) AS v, ${extentSelect(dialect, geometry.name)} FROM ${from} WHERE ${g} IS NOT NULL`,
+        params: [],
+      },
       { timeoutMs: QUERY_TIMEOUT_MS },
     );
     const row = stats.rows[0] ?? {};
     const total = Number(row.n ?? 0);
     const vertices = Number(row.v ?? 0);
-    const span = Math.max(Number(row.maxx ?? 0) - Number(row.minx ?? 0), Number(row.maxy ?? 0) - Number(row.miny ?? 0), 1e-6);
+    const span = Math.max(
+      Number(row.maxx ?? 0) - Number(row.minx ?? 0),
+      Number(row.maxy ?? 0) - Number(row.miny ?? 0),
+      1e-6,
+    );
     const sentVertices = total > 0 ? vertices * Math.min(1, maxFeaturesPerLayer / total) : 0;
     // Coarser than a pixel only when the budget demands it: the tolerance grows with the overshoot.
-    const tolerance = !isPoint && sentVertices > maxVerticesPerLayer ? (span / EXTENT_STEPS) * Math.max(1, sentVertices / maxVerticesPerLayer / 4) : 0;
+    const tolerance =
+      !isPoint && sentVertices > maxVerticesPerLayer
+        ? (span / EXTENT_STEPS) * Math.max(1, sentVertices / maxVerticesPerLayer / 4)
+        : 0;
     if (tolerance > 0) geomExpr = `${fn(dialect, 'simplify')}(${geomExpr}, ${tolerance.toPrecision(6)})`;
 
-    const select = [...columns.map(quoteIdent), `${fn(dialect, 'geojson')}(${geomExpr}, 6) AS "__geom"`].join(', ');
+    const select = [...columns.map(quoteIdent), `${fn(dialect, 'geojson')}(${geomExpr}, 6) AS "__geom"`].join(
+      ', ',
+    );
     // A capped layer coloured on a ramp keeps its largest values (the biggest cities, not the
     // first rows in storage order, which cluster by whatever the table was loaded by).
-    const ramp = style.colorBy?.kind === 'ramp' && total > maxFeaturesPerLayer ? ` ORDER BY ${quoteIdent(style.colorBy.column)} DESC NULLS LAST` : '';
+    const ramp =
+      style.colorBy?.kind === 'ramp' && total > maxFeaturesPerLayer
+        ? ` ORDER BY ${quoteIdent(style.colorBy.column)} DESC NULLS LAST`
+        : '';
     const result = await engine.run(
       { sql: `SELECT ${select} FROM ${from} WHERE ${g} IS NOT NULL${ramp}`, params: [] },
       { maxRows: maxFeaturesPerLayer, timeoutMs: QUERY_TIMEOUT_MS },
@@ -106,18 +136,34 @@ export async function readTableFeatures(
     for (const r of result.rows) {
       const geom = parseGeometry(r.__geom);
       if (!geom) continue;
-      features.push({ geometry: geom, properties: Object.fromEntries(columns.map((c) => [c, propertyValue(r[c])])) });
+      features.push({
+        geometry: geom,
+        properties: Object.fromEntries(columns.map((c) => [c, propertyValue(r[c])])),
+      });
     }
     let simplified = tolerance > 0;
     const sent = features.reduce((n, f) => n + countVertices(f.geometry), 0);
     if (sent > maxVerticesPerLayer) {
-      const fitted = fitVertexBudget(features.map((f) => f.geometry), maxVerticesPerLayer, Math.max(tolerance * 2, span / EXTENT_STEPS));
+      const fitted = fitVertexBudget(
+        features.map((f) => f.geometry),
+        maxVerticesPerLayer,
+        Math.max(tolerance * 2, span / EXTENT_STEPS),
+      );
       fitted.geometries.forEach((geom, i) => (features[i]!.geometry = geom!));
       simplified ||= fitted.simplified;
     }
-    return { features, totalFeatures: Math.max(total, features.length), truncated: result.truncated || features.length < total, simplified };
+    return {
+      features,
+      totalFeatures: Math.max(total, features.length),
+      truncated: result.truncated || features.length < total,
+      simplified,
+    };
   } catch (error) {
-    if (error instanceof EngineError) throw new MapRenderError(`Reading ${source.connection}.${source.table} failed: ${error.message}`, `${field}.source`);
+    if (error instanceof EngineError)
+      throw new MapRenderError(
+        `Reading ${source.connection}.${source.table} failed: ${error.message}`,
+        `${field}.source`,
+      );
     throw error;
   }
 }

@@ -31,17 +31,24 @@ function fonts(): ResvgRenderOptions['font'] {
   if (!fontOptions) {
     const files = FONT_FILES.filter((f) => existsSync(f));
     // Scanning every system font per render is slow; only fall back to it without DejaVu.
-    fontOptions = files.length ? { loadSystemFonts: false, fontFiles: files, defaultFontFamily: FONT } : { loadSystemFonts: true };
+    fontOptions = files.length
+      ? { loadSystemFonts: false, fontFiles: files, defaultFontFamily: FONT }
+      : { loadSystemFonts: true };
   }
   return fontOptions;
 }
 
 /** XML text and attribute escaping; characters XML 1.0 cannot carry at all are dropped. */
 export function escapeXml(text: string): string {
-  return text
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
-    .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+      .replace(
+        /[&<>"']/g,
+        (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+      )
+  );
 }
 
 function shorten(text: string, max: number): string {
@@ -76,8 +83,12 @@ function viewFor(map: RenderedMap, width: number, height: number): View {
     const [x1, y0] = project([e, n]);
     const dx = x1 - x0;
     const dy = y1 - y0;
-    const fit = Math.min((width - 2 * PADDING) / Math.max(dx, 1e-12), (height - 2 * PADDING) / Math.max(dy, 1e-12));
-    const scale = dx === 0 && dy === 0 ? TILE * 2 ** SINGLE_POINT_ZOOM : Math.min(fit, TILE * 2 ** MAX_FIT_ZOOM);
+    const fit = Math.min(
+      (width - 2 * PADDING) / Math.max(dx, 1e-12),
+      (height - 2 * PADDING) / Math.max(dy, 1e-12),
+    );
+    const scale =
+      dx === 0 && dy === 0 ? TILE * 2 ** SINGLE_POINT_ZOOM : Math.min(fit, TILE * 2 ** MAX_FIT_ZOOM);
     return { scale, cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, width, height };
   }
   return { scale: Math.min(width, height), cx: 0.5, cy: 0.5, width, height };
@@ -132,7 +143,12 @@ export function featureColor(style: LayerStyle, properties: Record<string, unkno
     const match = colorBy.categories.find((c) => String(c.value) === String(value));
     return match ? match.color : colorBy.otherColor;
   }
-  const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  const number =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && value.trim() !== ''
+        ? Number(value)
+        : NaN;
   if (!Number.isFinite(number)) return '#9e9e9e';
   const [min, max] = colorBy.domain ?? [0, 1];
   return rampColor(colorBy.colors, max === min ? 0.5 : (number - min) / (max - min));
@@ -156,13 +172,17 @@ function geometrySvg(view: View, geometry: Geometry, style: LayerStyle, color: s
     case 'MultiLineString': {
       const lines = geometry.type === 'LineString' ? [geometry.coordinates] : geometry.coordinates;
       const d = lines.map((line) => ringPath(view, line, false)).join('');
-      return d ? `<path d="${d}" fill="none" stroke="${color}" stroke-opacity="${opacity}" stroke-width="${Math.max(style.strokeWidth, 1.5)}" stroke-linejoin="round"/>` : '';
+      return d
+        ? `<path d="${d}" fill="none" stroke="${color}" stroke-opacity="${opacity}" stroke-width="${Math.max(style.strokeWidth, 1.5)}" stroke-linejoin="round"/>`
+        : '';
     }
     case 'Polygon':
     case 'MultiPolygon': {
       const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
       const d = polygons.map((rings) => rings.map((ring) => ringPath(view, ring, true)).join('')).join('');
-      return d ? `<path d="${d}" fill="${color}" fill-opacity="${opacity}" fill-rule="evenodd" ${stroke} stroke-linejoin="round"/>` : '';
+      return d
+        ? `<path d="${d}" fill="${color}" fill-opacity="${opacity}" fill-rule="evenodd" ${stroke} stroke-linejoin="round"/>`
+        : '';
     }
     case 'GeometryCollection':
       return geometry.geometries.map((g) => geometrySvg(view, g, style, color)).join('');
@@ -173,7 +193,9 @@ function layerSvg(view: View, layer: RenderedLayer): string {
   const parts: string[] = [];
   for (const feature of layer.data.features) {
     if (!feature.geometry) continue;
-    parts.push(geometrySvg(view, feature.geometry, layer.style, featureColor(layer.style, feature.properties)));
+    parts.push(
+      geometrySvg(view, feature.geometry, layer.style, featureColor(layer.style, feature.properties)),
+    );
   }
   return `<g>${parts.join('')}</g>`;
 }
@@ -185,14 +207,28 @@ const MAX_LEGEND_ENTRIES = 11;
 function legendSvg(map: RenderedMap, height: number): string {
   const lines: string[] = [];
   let y = 0;
-  const rows: { kind: 'title' | 'entry' | 'ramp'; text: string; color?: string; colors?: string[]; min?: number; max?: number }[] = [];
+  const rows: {
+    kind: 'title' | 'entry' | 'ramp';
+    text: string;
+    color?: string;
+    colors?: string[];
+    min?: number;
+    max?: number;
+  }[] = [];
   for (const layer of map.layers) {
     const legend = layer.legend;
     rows.push({ kind: 'title', text: layer.title, color: legend ? undefined : layer.style.fillColor });
     if (legend?.kind === 'categories') {
-      for (const entry of legend.entries.slice(0, MAX_LEGEND_ENTRIES)) rows.push({ kind: 'entry', text: entry.label, color: entry.color });
+      for (const entry of legend.entries.slice(0, MAX_LEGEND_ENTRIES))
+        rows.push({ kind: 'entry', text: entry.label, color: entry.color });
     } else if (legend?.kind === 'ramp') {
-      rows.push({ kind: 'ramp', text: legend.column, colors: legend.colors, min: legend.min, max: legend.max });
+      rows.push({
+        kind: 'ramp',
+        text: legend.column,
+        colors: legend.colors,
+        min: legend.min,
+        max: legend.max,
+      });
     }
   }
   if (rows.length === 0) return '';
@@ -205,7 +241,9 @@ function legendSvg(map: RenderedMap, height: number): string {
     if (row.kind === 'title') {
       const indent = row.color ? 18 : 0;
       if (row.color) lines.push(`<rect x="18" y="${y + 3}" width="12" height="10" fill="${row.color}"/>`);
-      lines.push(`<text x="${18 + indent}" y="${y + 12}" font-size="12" font-weight="bold">${escapeXml(shorten(row.text, 26))}</text>`);
+      lines.push(
+        `<text x="${18 + indent}" y="${y + 12}" font-size="12" font-weight="bold">${escapeXml(shorten(row.text, 26))}</text>`,
+      );
       y += LEGEND_LINE;
     } else if (row.kind === 'entry') {
       lines.push(`<rect x="24" y="${y + 3}" width="12" height="10" fill="${row.color}"/>`);
@@ -213,11 +251,17 @@ function legendSvg(map: RenderedMap, height: number): string {
       y += LEGEND_LINE;
     } else {
       const id = `ramp${i}`;
-      const stops = row.colors!.map((c, k) => `<stop offset="${k / (row.colors!.length - 1)}" stop-color="${c}"/>`).join('');
+      const stops = row
+        .colors!.map((c, k) => `<stop offset="${k / (row.colors!.length - 1)}" stop-color="${c}"/>`)
+        .join('');
       gradients.push(`<linearGradient id="${id}">${stops}</linearGradient>`);
       lines.push(`<rect x="24" y="${y + 3}" width="150" height="10" fill="url(#${id})"/>`);
-      lines.push(`<text x="24" y="${y + LEGEND_LINE + 11}" font-size="10">${escapeXml(formatNumber(row.min!))}</text>`);
-      lines.push(`<text x="174" y="${y + LEGEND_LINE + 11}" font-size="10" text-anchor="end">${escapeXml(formatNumber(row.max!))}</text>`);
+      lines.push(
+        `<text x="24" y="${y + LEGEND_LINE + 11}" font-size="10">${escapeXml(formatNumber(row.min!))}</text>`,
+      );
+      lines.push(
+        `<text x="174" y="${y + LEGEND_LINE + 11}" font-size="10" text-anchor="end">${escapeXml(formatNumber(row.max!))}</text>`,
+      );
       y += LEGEND_LINE * 2;
     }
   });
@@ -229,7 +273,11 @@ function legendSvg(map: RenderedMap, height: number): string {
 }
 
 function formatNumber(n: number): string {
-  return Math.abs(n) >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : Math.abs(n) >= 1e4 ? `${Math.round(n / 1e3)}k` : String(Math.round(n * 100) / 100);
+  return Math.abs(n) >= 1e6
+    ? `${(n / 1e6).toFixed(1)}M`
+    : Math.abs(n) >= 1e4
+      ? `${Math.round(n / 1e3)}k`
+      : String(Math.round(n * 100) / 100);
 }
 
 export function renderMapSvg(map: RenderedMap, options: PngOptions = {}): string {
@@ -252,6 +300,11 @@ export function renderMapSvg(map: RenderedMap, options: PngOptions = {}): string
 
 /** The map as a PNG (rasterized off the event loop, in libuv's thread pool). */
 export async function renderMapPng(map: RenderedMap, options: PngOptions = {}): Promise<Buffer> {
-  const image = await renderAsync(renderMapSvg(map, options), { font: fonts(), shapeRendering: 2, textRendering: 1, logLevel: 'off' });
+  const image = await renderAsync(renderMapSvg(map, options), {
+    font: fonts(),
+    shapeRendering: 2,
+    textRendering: 1,
+    logLevel: 'off',
+  });
   return image.asPng();
 }

@@ -46,7 +46,13 @@ function extend(bounds: Bounds, geometry: Geometry): void {
   }
 }
 
-async function readSource(services: MapServices, caller: Caller, layer: MapLayer, field: string, options: ResolveOptions): Promise<SourceFeatures> {
+async function readSource(
+  services: MapServices,
+  caller: Caller,
+  layer: MapLayer,
+  field: string,
+  options: ResolveOptions,
+): Promise<SourceFeatures> {
   const { source, style } = layer;
   switch (source.kind) {
     case 'table':
@@ -66,7 +72,12 @@ async function readSource(services: MapServices, caller: Caller, layer: MapLayer
  * would have to be keyed by org + user, SECURITY-TESTS H6). Throws MapRenderError naming the
  * definition field to fix.
  */
-export async function resolveMap(services: MapServices, caller: Caller, map: MapToResolve, options: ResolveOptions): Promise<RenderedMap> {
+export async function resolveMap(
+  services: MapServices,
+  caller: Caller,
+  map: MapToResolve,
+  options: ResolveOptions,
+): Promise<RenderedMap> {
   const layers: RenderedLayer[] = [];
   const bounds: Bounds = [Infinity, Infinity, -Infinity, -Infinity];
   for (const [index, layer] of map.layers.entries()) {
@@ -74,14 +85,25 @@ export async function resolveMap(services: MapServices, caller: Caller, map: Map
     const field = `layers.${index}`;
     const source = await readSource(services, caller, layer, field, options);
     const column = layer.style.colorBy?.column;
-    const { style, legend } = fillLegend(layer.style, column ? source.features.map((f) => f.properties[column] ?? null) : [], `${field}.style`);
+    const { style, legend } = fillLegend(
+      layer.style,
+      column ? source.features.map((f) => f.properties[column] ?? null) : [],
+      `${field}.style`,
+    );
     for (const f of source.features) extend(bounds, f.geometry);
     layers.push({
       id: layer.id,
       title: layer.title,
       style,
       legend,
-      data: { type: 'FeatureCollection', features: source.features.map((f) => ({ type: 'Feature', geometry: f.geometry, properties: f.properties })) },
+      data: {
+        type: 'FeatureCollection',
+        features: source.features.map((f) => ({
+          type: 'Feature',
+          geometry: f.geometry,
+          properties: f.properties,
+        })),
+      },
       featureCount: source.features.length,
       totalFeatures: source.totalFeatures,
       truncated: source.truncated,

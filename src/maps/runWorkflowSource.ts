@@ -28,12 +28,16 @@ export async function runWorkflowSource(
     );
   }
   const usable = new Set((await listConnections(services.db, caller)).map((c) => c.name));
-  const runnable = (await listPublishedWorkflows(services.db, caller.orgId)).filter((w) => usable.has(w.connection));
+  const runnable = (await listPublishedWorkflows(services.db, caller.orgId)).filter((w) =>
+    usable.has(w.connection),
+  );
   const workflow = runnable.find((w) => w.tool.name === source.tool);
   if (!workflow) {
     throw new MapRenderError(
       `There is no published workflow tool "${source.tool}" that you can run.` +
-        (runnable.length ? ` Your workflow tools: ${runnable.map((w) => w.tool.name).join(', ')}.` : ' No workflows are published for you.'),
+        (runnable.length
+          ? ` Your workflow tools: ${runnable.map((w) => w.tool.name).join(', ')}.`
+          : ' No workflows are published for you.'),
       `${field}.source.tool`,
     );
   }
@@ -50,7 +54,12 @@ export async function runWorkflowSource(
     const job = await submitJob(
       services.db,
       caller,
-      { kind: WORKFLOW_JOB, title: source.tool, input: { workflowId: workflow.id, args: validation.values }, clientId: options.clientId },
+      {
+        kind: WORKFLOW_JOB,
+        title: source.tool,
+        input: { workflowId: workflow.id, args: validation.values },
+        clientId: options.clientId,
+      },
       services.jobLimits,
     );
     jobId = job.id;
@@ -59,7 +68,13 @@ export async function runWorkflowSource(
     throw error;
   }
   services.jobs?.nudge();
-  const finished = await waitForJob({ db: services.db, runner: services.jobs, caller, jobId, deadline: Date.now() + services.limits.workflowDeadlineMs });
+  const finished = await waitForJob({
+    db: services.db,
+    runner: services.jobs,
+    caller,
+    jobId,
+    deadline: Date.now() + services.limits.workflowDeadlineMs,
+  });
   if (finished?.state === 'succeeded') return jobId;
   if (finished?.state === 'queued' || finished?.state === 'running') {
     throw new MapRenderError(
@@ -67,5 +82,8 @@ export async function runWorkflowSource(
       `${field}.source`,
     );
   }
-  throw new MapRenderError(`The workflow ${source.tool} did not produce a result: ${finished?.error ?? finished?.state ?? 'the job disappeared'}.`, `${field}.source`);
+  throw new MapRenderError(
+    `The workflow ${source.tool} did not produce a result: ${finished?.error ?? finished?.state ?? 'the job disappeared'}.`,
+    `${field}.source`,
+  );
 }

@@ -18,7 +18,10 @@ export function countVertices(geometry: Geometry | null): number {
     case 'Polygon':
       return geometry.coordinates.reduce((n, line) => n + line.length, 0);
     case 'MultiPolygon':
-      return geometry.coordinates.reduce((n, polygon) => n + polygon.reduce((m, ring) => m + ring.length, 0), 0);
+      return geometry.coordinates.reduce(
+        (n, polygon) => n + polygon.reduce((m, ring) => m + ring.length, 0),
+        0,
+      );
     case 'GeometryCollection':
       return geometry.geometries.reduce((n, g) => n + countVertices(g), 0);
   }
@@ -81,7 +84,9 @@ function simplifyRing(ring: Position[], tolerance: number, outer: boolean): Posi
 }
 
 function simplifyPolygon(rings: Position[][], tolerance: number): Position[][] {
-  return rings.map((ring, i) => simplifyRing(ring, tolerance, i === 0)).filter((ring): ring is Position[] => ring !== null);
+  return rings
+    .map((ring, i) => simplifyRing(ring, tolerance, i === 0))
+    .filter((ring): ring is Position[] => ring !== null);
 }
 
 export function simplifyGeometry(geometry: Geometry, tolerance: number): Geometry {
@@ -92,13 +97,22 @@ export function simplifyGeometry(geometry: Geometry, tolerance: number): Geometr
     case 'LineString':
       return { type: 'LineString', coordinates: simplifyLine(geometry.coordinates, tolerance) };
     case 'MultiLineString':
-      return { type: 'MultiLineString', coordinates: geometry.coordinates.map((line) => simplifyLine(line, tolerance)) };
+      return {
+        type: 'MultiLineString',
+        coordinates: geometry.coordinates.map((line) => simplifyLine(line, tolerance)),
+      };
     case 'Polygon':
       return { type: 'Polygon', coordinates: simplifyPolygon(geometry.coordinates, tolerance) };
     case 'MultiPolygon':
-      return { type: 'MultiPolygon', coordinates: geometry.coordinates.map((polygon) => simplifyPolygon(polygon, tolerance)) };
+      return {
+        type: 'MultiPolygon',
+        coordinates: geometry.coordinates.map((polygon) => simplifyPolygon(polygon, tolerance)),
+      };
     case 'GeometryCollection':
-      return { type: 'GeometryCollection', geometries: geometry.geometries.map((g) => simplifyGeometry(g, tolerance)) };
+      return {
+        type: 'GeometryCollection',
+        geometries: geometry.geometries.map((g) => simplifyGeometry(g, tolerance)),
+      };
   }
 }
 
@@ -106,7 +120,11 @@ export function simplifyGeometry(geometry: Geometry, tolerance: number): Geometr
  * Simplifies a set of geometries until their vertices fit `budget`, doubling the tolerance from
  * `startTolerance` (degrees). Returns whether anything was simplified.
  */
-export function fitVertexBudget(geometries: (Geometry | null)[], budget: number, startTolerance: number): { geometries: (Geometry | null)[]; simplified: boolean } {
+export function fitVertexBudget(
+  geometries: (Geometry | null)[],
+  budget: number,
+  startTolerance: number,
+): { geometries: (Geometry | null)[]; simplified: boolean } {
   let total = geometries.reduce((n, g) => n + countVertices(g), 0);
   if (total <= budget) return { geometries, simplified: false };
   let tolerance = Math.max(startTolerance, 1e-7);

@@ -18,7 +18,7 @@ import { createJobTools } from './tools/jobTools.ts';
 import { WorkflowToolCatalog } from './tools/WorkflowToolCatalog.ts';
 import { toolCatalogVersion } from '../store/repositories/workflows.ts';
 import { createMapAppResource, createMapTools } from './tools/mapTools.ts';
-import { createMapServices, type MapServices } from '../maps/MapServices.ts';
+import { createMapServices, type MapServices } from '../maps/index.ts';
 
 /** Tools that need no services (for tests that replace the tool set). */
 export const BUILT_IN_TOOLS: McpTool[] = [whoamiTool];

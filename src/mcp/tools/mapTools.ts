@@ -5,13 +5,21 @@ import type { McpCaller } from '../McpCaller.ts';
 import type { McpResourceSpec } from '../McpResourceSpec.ts';
 import { toolError } from '../toolResults.ts';
 import { findMaps, getMap } from '../../store/repositories/maps.ts';
-import { mapLayerSchema, viewportSchema, type MapLayer } from '../../maps/mapDefinition.ts';
-import type { RenderedMap } from '../../maps/renderedMap.ts';
-import { MAP_APP_MIME_TYPE, MAP_APP_URI, mapAppCsp, readMapAppHtml } from '../../maps/mapAppResource.ts';
-import { MapRenderError } from '../../maps/MapRenderError.ts';
-import { mapPageUrl, type MapServices } from '../../maps/MapServices.ts';
-import { resolveMap } from '../../maps/resolveMap.ts';
-import { renderMapPng } from '../../maps/renderMapPng.ts';
+import {
+  mapLayerSchema,
+  viewportSchema,
+  type MapLayer,
+  type RenderedMap,
+  MAP_APP_MIME_TYPE,
+  MAP_APP_URI,
+  mapAppCsp,
+  readMapAppHtml,
+  MapRenderError,
+  mapPageUrl,
+  type MapServices,
+  resolveMap,
+  renderMapPng,
+} from '../../maps/index.ts';
 
 const READ_ONLY = { readOnlyHint: true, openWorldHint: false } as const;
 
@@ -20,14 +28,20 @@ export const MAP_TOOL_META = { ui: { resourceUri: MAP_APP_URI }, 'ui/resourceUri
 
 function sourceLabel(layer: MapLayer): string {
   const s = layer.source;
-  return s.kind === 'table' ? `table ${s.connection}.${s.table}` : s.kind === 'workflow' ? `workflow ${s.tool}` : `job ${s.jobId}`;
+  return s.kind === 'table'
+    ? `table ${s.connection}.${s.table}`
+    : s.kind === 'workflow'
+      ? `workflow ${s.tool}`
+      : `job ${s.jobId}`;
 }
 
 /** What the model reads: each layer's size and whether it was cut down, then the link. */
 export function describeRenderedMap(map: RenderedMap): string {
   const layers = map.layers.map((layer) => {
     const cut = [
-      layer.truncated ? `showing ${layer.featureCount} of ${layer.totalFeatures} (capped)` : `${layer.featureCount} feature(s)`,
+      layer.truncated
+        ? `showing ${layer.featureCount} of ${layer.totalFeatures} (capped)`
+        : `${layer.featureCount} feature(s)`,
       layer.simplified ? 'geometry simplified' : '',
       layer.legend ? `coloured by ${layer.legend.column}` : '',
     ].filter(Boolean);
@@ -36,16 +50,25 @@ export function describeRenderedMap(map: RenderedMap): string {
   return [
     `Map "${map.title}" with ${map.layers.length} layer(s):`,
     ...layers,
-    map.link ? `Open it in the workspace: ${map.link}` : 'This map is not saved; the user can save it from the workspace.',
+    map.link
+      ? `Open it in the workspace: ${map.link}`
+      : 'This map is not saved; the user can save it from the workspace.',
   ].join('\n');
 }
 
 const adhocLayerSchema = mapLayerSchema.extend({
-  id: mapLayerSchema.shape.id.optional().describe('Layer id (letters, digits, - and _); defaults to layer-1, layer-2, …'),
+  id: mapLayerSchema.shape.id
+    .optional()
+    .describe('Layer id (letters, digits, - and _); defaults to layer-1, layer-2, …'),
 });
 
 const renderInput = z.object({
-  mapId: z.string().min(1).max(64).optional().describe('A saved map id, from find_maps. Give either mapId or layers.'),
+  mapId: z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe('A saved map id, from find_maps. Give either mapId or layers.'),
   title: z.string().max(200).optional().describe('Title of an ad-hoc map'),
   description: z.string().max(4000).optional(),
   layers: z
@@ -57,7 +80,9 @@ const renderInput = z.object({
       'Layers of an ad-hoc map, drawn in order. source: {kind:"table", connection, table} | {kind:"workflow", tool, arguments} | {kind:"job", jobId}. ' +
         'style: fillColor/strokeColor (#rrggbb), opacity, pointRadius, colorBy {kind:"categories"|"ramp", column}, tooltipColumns.',
     ),
-  viewport: viewportSchema.optional().describe('Where to open ([longitude, latitude] center and zoom); fitted to the features when left out'),
+  viewport: viewportSchema
+    .optional()
+    .describe('Where to open ([longitude, latitude] center and zoom); fitted to the features when left out'),
 });
 
 /** find_maps and render_map: the organization's saved maps and maps drawn on the fly, as the caller sees them. */
@@ -70,7 +95,11 @@ export function createMapTools(services: MapServices): McpTool[] {
       'Returns ids, titles, descriptions and links; draw one with render_map {mapId}.',
     requiredScopes: ['maps:read'],
     inputSchema: z.object({
-      query: z.string().max(200).optional().describe('Words to look for; omit to list the most recently changed maps'),
+      query: z
+        .string()
+        .max(200)
+        .optional()
+        .describe('Words to look for; omit to list the most recently changed maps'),
       limit: z.number().int().min(1).max(50).default(20),
     }),
     annotations: { ...READ_ONLY, title: 'Find saved maps' },
@@ -107,16 +136,21 @@ export function createMapTools(services: MapServices): McpTool[] {
     _meta: MAP_TOOL_META,
     async handler(args, caller) {
       if ((args.mapId === undefined) === (args.layers === undefined)) {
-        return toolError('Give either mapId (a saved map, from find_maps) or layers (an ad-hoc map), not both and not neither.');
+        return toolError(
+          'Give either mapId (a saved map, from find_maps) or layers (an ad-hoc map), not both and not neither.',
+        );
       }
       try {
         const rendered = await renderFor(services, caller, args);
         if (!rendered) {
-          return toolError(`There is no saved map "${args.mapId}" that you can see. Call find_maps to search the maps available to you.`);
+          return toolError(
+            `There is no saved map "${args.mapId}" that you can see. Call find_maps to search the maps available to you.`,
+          );
         }
         return await mapResult(rendered);
       } catch (error) {
-        if (error instanceof MapRenderError) return toolError(`${error.field ? `${error.field}: ` : ''}${error.message}`);
+        if (error instanceof MapRenderError)
+          return toolError(`${error.field ? `${error.field}: ` : ''}${error.message}`);
         throw error;
       }
     },
@@ -125,7 +159,11 @@ export function createMapTools(services: MapServices): McpTool[] {
   return [find, render];
 }
 
-async function renderFor(services: MapServices, caller: McpCaller, args: z.infer<typeof renderInput>): Promise<RenderedMap | undefined> {
+async function renderFor(
+  services: MapServices,
+  caller: McpCaller,
+  args: z.infer<typeof renderInput>,
+): Promise<RenderedMap | undefined> {
   const options = { scopes: caller.scopes, clientId: caller.clientId };
   if (args.mapId !== undefined) {
     const record = await getMap(services.db, caller, args.mapId);
@@ -134,7 +172,12 @@ async function renderFor(services: MapServices, caller: McpCaller, args: z.infer
     return resolveMap(
       services,
       caller,
-      { ...definition, viewport: args.viewport ?? definition.viewport, id: record.id, link: mapPageUrl(services.publicUrl, record.id) },
+      {
+        ...definition,
+        viewport: args.viewport ?? definition.viewport,
+        id: record.id,
+        link: mapPageUrl(services.publicUrl, record.id),
+      },
       options,
     );
   }
@@ -142,7 +185,14 @@ async function renderFor(services: MapServices, caller: McpCaller, args: z.infer
   return resolveMap(
     services,
     caller,
-    { id: null, link: null, title: args.title?.trim() || 'Untitled map', description: args.description ?? '', viewport: args.viewport ?? null, layers },
+    {
+      id: null,
+      link: null,
+      title: args.title?.trim() || 'Untitled map',
+      description: args.description ?? '',
+      viewport: args.viewport ?? null,
+      layers,
+    },
     options,
   );
 }
@@ -167,9 +217,18 @@ export function createMapAppResource(basemapStyleUrl: string | null): McpResourc
   return {
     name: 'map-view',
     uri: MAP_APP_URI,
-    metadata: { title: 'Meridian map view', description: 'Interactive map for render_map results', mimeType: MAP_APP_MIME_TYPE, _meta: { ui } },
+    metadata: {
+      title: 'Meridian map view',
+      description: 'Interactive map for render_map results',
+      mimeType: MAP_APP_MIME_TYPE,
+      _meta: { ui },
+    },
     async read() {
-      return { contents: [{ uri: MAP_APP_URI, mimeType: MAP_APP_MIME_TYPE, text: await readMapAppHtml(), _meta: { ui } }] };
+      return {
+        contents: [
+          { uri: MAP_APP_URI, mimeType: MAP_APP_MIME_TYPE, text: await readMapAppHtml(), _meta: { ui } },
+        ],
+      };
     },
   };
 }

@@ -36,9 +36,15 @@ type Row = MapsTable & { owner_email: string };
 export function searchTextOf(definition: MapDefinition): string {
   const sources = definition.layers.map((layer) => {
     const s = layer.source;
-    return s.kind === 'table' ? `${s.connection} ${s.table}` : s.kind === 'workflow' ? s.tool : `job ${s.jobId}`;
+    return s.kind === 'table'
+      ? `${s.connection} ${s.table}`
+      : s.kind === 'workflow'
+        ? s.tool
+        : `job ${s.jobId}`;
   });
-  return [definition.title, definition.description, ...definition.layers.map((l) => l.title), ...sources].join('\n').toLowerCase();
+  return [definition.title, definition.description, ...definition.layers.map((l) => l.title), ...sources]
+    .join('\n')
+    .toLowerCase();
 }
 
 function canEditRow(caller: Caller, row: Pick<MapsTable, 'owner_user_id' | 'visibility'>): boolean {
@@ -79,10 +85,17 @@ function visible(db: Kysely<Database>, caller: Caller) {
     .selectAll('maps')
     .select('users.email as owner_email')
     .where('maps.org_id', '=', caller.orgId)
-    .where((eb) => eb.or([eb('maps.owner_user_id', '=', caller.userId), eb('maps.visibility', '=', 'organization')]));
+    .where((eb) =>
+      eb.or([eb('maps.owner_user_id', '=', caller.userId), eb('maps.visibility', '=', 'organization')]),
+    );
 }
 
-export async function createMap(db: Kysely<Database>, caller: Caller, definition: MapDefinition, box?: SecretBox): Promise<MapRecord> {
+export async function createMap(
+  db: Kysely<Database>,
+  caller: Caller,
+  definition: MapDefinition,
+  box?: SecretBox,
+): Promise<MapRecord> {
   const now = Date.now();
   const row: MapsTable = {
     id: randomId(),
@@ -105,7 +118,12 @@ export async function createMap(db: Kysely<Database>, caller: Caller, definition
 }
 
 /** The map, or undefined when it does not exist or the caller may not see it (the same answer). */
-export async function getMap(db: Kysely<Database>, caller: Caller, id: string, box?: SecretBox): Promise<MapRecord | undefined> {
+export async function getMap(
+  db: Kysely<Database>,
+  caller: Caller,
+  id: string,
+  box?: SecretBox,
+): Promise<MapRecord | undefined> {
   const row = await visible(db, caller).where('maps.id', '=', id).executeTakeFirst();
   return row && toRecord(caller, row, box);
 }
@@ -124,7 +142,8 @@ export async function findMaps(
 ): Promise<MapRecord[]> {
   let query = visible(db, caller);
   const words = (options.query ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 8);
-  for (const word of words) query = query.where(sql<boolean>`maps.search_text LIKE ${likePattern(word)} ESCAPE '\\'`);
+  for (const word of words)
+    query = query.where(sql<boolean>`maps.search_text LIKE ${likePattern(word)} ESCAPE '\\'`);
   const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
   const rows = await query.orderBy('maps.updated_at', 'desc').orderBy('maps.id').limit(limit).execute();
   return rows.map((row) => toRecord(caller, row, box));
@@ -138,17 +157,25 @@ async function editable(db: Kysely<Database>, caller: Caller, id: string): Promi
   const row = await visible(db, caller).where('maps.id', '=', id).executeTakeFirst();
   if (!row) return undefined;
   if (!canEditRow(caller, row)) {
-    throw new MapAccessError('Only the map\'s owner, or editors and admins for a map shared with the organization, can change it.');
+    throw new MapAccessError(
+      "Only the map's owner, or editors and admins for a map shared with the organization, can change it.",
+    );
   }
   return row;
 }
 
-export async function updateMap(db: Kysely<Database>, caller: Caller, id: string, definition: MapDefinition, box?: SecretBox): Promise<MapRecord | undefined> {
+export async function updateMap(
+  db: Kysely<Database>,
+  caller: Caller,
+  id: string,
+  definition: MapDefinition,
+  box?: SecretBox,
+): Promise<MapRecord | undefined> {
   const row = await editable(db, caller, id);
   if (!row) return undefined;
   // Only the owner may make someone else's view of a map disappear by making it private.
   if (definition.visibility === 'private' && row.owner_user_id !== caller.userId) {
-    throw new MapAccessError('Only the map\'s owner can make it private.');
+    throw new MapAccessError("Only the map's owner can make it private.");
   }
   await db
     .updateTable('maps')
@@ -169,7 +196,11 @@ export async function updateMap(db: Kysely<Database>, caller: Caller, id: string
 export async function deleteMap(db: Kysely<Database>, caller: Caller, id: string): Promise<boolean> {
   const row = await editable(db, caller, id);
   if (!row) return false;
-  const result = await db.deleteFrom('maps').where('id', '=', id).where('org_id', '=', caller.orgId).executeTakeFirst();
+  const result = await db
+    .deleteFrom('maps')
+    .where('id', '=', id)
+    .where('org_id', '=', caller.orgId)
+    .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
 
@@ -178,14 +209,24 @@ export async function deleteMap(db: Kysely<Database>, caller: Caller, id: string
  * outside the organization needs the editor role besides the right to change the map.
  * Returns the new token, or undefined when the map is not visible to the caller.
  */
-export async function rotatePublicLink(db: Kysely<Database>, box: SecretBox, caller: Caller, id: string): Promise<string | undefined> {
+export async function rotatePublicLink(
+  db: Kysely<Database>,
+  box: SecretBox,
+  caller: Caller,
+  id: string,
+): Promise<string | undefined> {
   const row = await editable(db, caller, id);
   if (!row) return undefined;
-  if (caller.role === 'viewer') throw new MapAccessError('Viewers cannot publish maps by link; ask an editor or admin.');
+  if (caller.role === 'viewer')
+    throw new MapAccessError('Viewers cannot publish maps by link; ask an editor or admin.');
   const token = randomId();
   await db
     .updateTable('maps')
-    .set({ public_token_hash: hashSecret(token), public_token_sealed: box.seal(token), updated_at: Math.max(Date.now(), Number(row.updated_at) + 1) })
+    .set({
+      public_token_hash: hashSecret(token),
+      public_token_sealed: box.seal(token),
+      updated_at: Math.max(Date.now(), Number(row.updated_at) + 1),
+    })
     .where('id', '=', id)
     .where('org_id', '=', caller.orgId)
     .execute();
@@ -197,7 +238,11 @@ export async function removePublicLink(db: Kysely<Database>, caller: Caller, id:
   if (!row) return false;
   await db
     .updateTable('maps')
-    .set({ public_token_hash: null, public_token_sealed: null, updated_at: Math.max(Date.now(), Number(row.updated_at) + 1) })
+    .set({
+      public_token_hash: null,
+      public_token_sealed: null,
+      updated_at: Math.max(Date.now(), Number(row.updated_at) + 1),
+    })
     .where('id', '=', id)
     .where('org_id', '=', caller.orgId)
     .execute();
@@ -209,14 +254,25 @@ export async function removePublicLink(db: Kysely<Database>, caller: Caller, id:
  * owner's current permissions apply: a revoked owner or connection share ends the link's data).
  * The only lookup without a caller: the 128-bit token is the capability, matched by its hash.
  */
-export async function findMapByPublicToken(db: Kysely<Database>, token: string): Promise<{ map: MapRecord; owner: Caller } | undefined> {
+export async function findMapByPublicToken(
+  db: Kysely<Database>,
+  token: string,
+): Promise<{ map: MapRecord; owner: Caller } | undefined> {
   if (!/^[A-Za-z0-9_-]{16,64}$/.test(token)) return undefined;
   const row = await db
     .selectFrom('maps')
     .innerJoin('users', 'users.id', 'maps.owner_user_id')
-    .innerJoin('memberships', (join) => join.onRef('memberships.user_id', '=', 'maps.owner_user_id').onRef('memberships.org_id', '=', 'maps.org_id'))
+    .innerJoin('memberships', (join) =>
+      join
+        .onRef('memberships.user_id', '=', 'maps.owner_user_id')
+        .onRef('memberships.org_id', '=', 'maps.org_id'),
+    )
     .selectAll('maps')
-    .select(['users.email as owner_email', 'memberships.role as owner_role', 'users.disabled_at as owner_disabled_at'])
+    .select([
+      'users.email as owner_email',
+      'memberships.role as owner_role',
+      'users.disabled_at as owner_disabled_at',
+    ])
     .where('maps.public_token_hash', '=', hashSecret(token))
     .executeTakeFirst();
   if (!row || row.owner_disabled_at !== null) return undefined;

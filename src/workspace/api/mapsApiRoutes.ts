@@ -14,12 +14,19 @@ import {
   updateMap,
   type MapRecord,
 } from '../../store/repositories/maps.ts';
-import { mapDefinitionSchema, type MapDefinition } from '../../maps/mapDefinition.ts';
-import { MapRenderError } from '../../maps/MapRenderError.ts';
-import { createMapServices, mapPageUrl, publicMapUrl, type MapServices } from '../../maps/MapServices.ts';
-import { resolveMap } from '../../maps/resolveMap.ts';
-import { renderMapPng } from '../../maps/renderMapPng.ts';
-import { mapSummary, savedMapView } from '../../maps/savedMapView.ts';
+import {
+  mapDefinitionSchema,
+  type MapDefinition,
+  MapRenderError,
+  createMapServices,
+  mapPageUrl,
+  publicMapUrl,
+  type MapServices,
+  resolveMap,
+  renderMapPng,
+  mapSummary,
+  savedMapView,
+} from '../../maps/index.ts';
 import { requireApiSession } from './apiSession.ts';
 import { fieldErrorsOf, sendProblem } from './problem.ts';
 
@@ -56,12 +63,23 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
   const parseDefinition = (body: unknown, reply: FastifyReply): MapDefinition | undefined => {
     const parsed = mapDefinitionSchema.safeParse(body ?? {});
     if (parsed.success) return parsed.data;
-    sendProblem(reply, 422, 'The map definition is not valid; see the field errors.', fieldErrorsOf(parsed.error.issues));
+    sendProblem(
+      reply,
+      422,
+      'The map definition is not valid; see the field errors.',
+      fieldErrorsOf(parsed.error.issues),
+    );
     return undefined;
   };
 
   const explain = (reply: FastifyReply, error: unknown): FastifyReply => {
-    if (error instanceof MapRenderError) return sendProblem(reply, 422, error.message, error.field ? [{ field: error.field, message: error.message }] : undefined);
+    if (error instanceof MapRenderError)
+      return sendProblem(
+        reply,
+        422,
+        error.message,
+        error.field ? [{ field: error.field, message: error.message }] : undefined,
+      );
     if (error instanceof MapAccessError) return sendProblem(reply, 403, error.message);
     throw error;
   };
@@ -96,12 +114,18 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
   app.post('/api/v1/maps/preview', async (request, reply) => {
     const api = await requireApiSession(ctx, request, reply);
     if (!api) return reply;
-    const body = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+    const body =
+      request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
     const title = typeof body.title === 'string' && body.title.trim() !== '' ? body.title : 'Untitled map';
     const definition = parseDefinition({ ...body, title }, reply);
     if (!definition) return reply;
     try {
-      return await resolveMap(services, api.caller, { ...definition, id: null, link: null }, { clientId: 'workspace' });
+      return await resolveMap(
+        services,
+        api.caller,
+        { ...definition, id: null, link: null },
+        { clientId: 'workspace' },
+      );
     } catch (error) {
       return explain(reply, error);
     }
@@ -160,7 +184,8 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
     if (!api) return reply;
     if (!(await loadMap(api.caller, request.params.id, reply))) return reply;
     try {
-      if (!(await removePublicLink(db, api.caller, request.params.id))) return sendProblem(reply, 404, NOT_FOUND);
+      if (!(await removePublicLink(db, api.caller, request.params.id)))
+        return sendProblem(reply, 404, NOT_FOUND);
       return reply.code(204).send();
     } catch (error) {
       return explain(reply, error);
@@ -200,12 +225,18 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
     async (request, reply) => {
       reply.header('Cache-Control', 'no-store');
       const found = await findMapByPublicToken(db, request.params.token);
-      if (!found) return sendProblem(reply, 404, 'This map link is not valid (it may have been turned off or replaced).');
+      if (!found)
+        return sendProblem(
+          reply,
+          404,
+          'This map link is not valid (it may have been turned off or replaced).',
+        );
       try {
         // The viewer may have no account: no link to the workspace page.
         return await render(found.owner, found.map, null);
       } catch (error) {
-        if (error instanceof MapRenderError) return sendProblem(reply, 422, 'This map cannot be drawn right now; tell its owner.');
+        if (error instanceof MapRenderError)
+          return sendProblem(reply, 422, 'This map cannot be drawn right now; tell its owner.');
         throw error;
       }
     },

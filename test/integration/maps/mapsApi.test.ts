@@ -3,11 +3,23 @@ import { PNG } from 'pngjs';
 import { startTestServer, type StoreKind, type TestServer, type TestUser } from '../../support/testServer.ts';
 import { describeWithPostgres } from '../../support/postgres.ts';
 import { ApiClient } from '../../support/apiClient.ts';
-import { createMap, findMaps, getMap, updateMap, deleteMap, MapAccessError } from '../../../src/store/repositories/maps.ts';
+import {
+  createMap,
+  findMaps,
+  getMap,
+  updateMap,
+  deleteMap,
+  MapAccessError,
+} from '../../../src/store/repositories/maps.ts';
 import { mapDefinitionSchema } from '../../../src/maps/mapDefinition.ts';
 import type { Structured } from '../../support/mcpCalls.ts';
 
-const citiesLayer = { id: 'cities', title: 'Cities', source: { kind: 'table', connection: 'demo', table: 'cities' }, style: { fillColor: '#d62728', tooltipColumns: ['name'] } };
+const citiesLayer = {
+  id: 'cities',
+  title: 'Cities',
+  source: { kind: 'table', connection: 'demo', table: 'cities' },
+  style: { fillColor: '#d62728', tooltipColumns: ['name'] },
+};
 const definition = (title: string, visibility: 'private' | 'organization' = 'private') => ({
   title,
   description: 'Where people live',
@@ -42,13 +54,15 @@ function mapsApi(kind: StoreKind) {
     await t?.stop();
   });
 
-  it('scopes the repository by caller: private maps are the owner\'s only, ids are 128-bit random, search is case-insensitive', async () => {
+  it("scopes the repository by caller: private maps are the owner's only, ids are 128-bit random, search is case-insensitive", async () => {
     const db = t.server.store.db;
     const mine = await createMap(db, alice, mapDefinitionSchema.parse(definition('100% Private_Map')));
     expect(Buffer.from(mine.id, 'base64url')).toHaveLength(16);
     for (const other of [bob, carol, eve]) {
       expect(await getMap(db, other, mine.id)).toBeUndefined();
-      expect(await updateMap(db, other, mine.id, mapDefinitionSchema.parse(definition('taken')))).toBeUndefined();
+      expect(
+        await updateMap(db, other, mine.id, mapDefinitionSchema.parse(definition('taken'))),
+      ).toBeUndefined();
       expect(await deleteMap(db, other, mine.id)).toBe(false);
       expect((await findMaps(db, other, { query: 'private' })).map((m) => m.id)).not.toContain(mine.id);
     }
@@ -58,11 +72,19 @@ function mapsApi(kind: StoreKind) {
     expect(await findMaps(db, alice, { query: '100%_' })).toEqual([]);
     expect((await findMaps(db, alice, { query: 'demo cities' })).map((m) => m.id)).toEqual([mine.id]); // layer sources
 
-    const shared = await createMap(db, alice, mapDefinitionSchema.parse(definition('Shared', 'organization')));
+    const shared = await createMap(
+      db,
+      alice,
+      mapDefinitionSchema.parse(definition('Shared', 'organization')),
+    );
     expect((await getMap(db, bob, shared.id))?.canEdit).toBe(true);
     expect((await getMap(db, carol, shared.id))?.canEdit).toBe(false);
-    await expect(updateMap(db, carol, shared.id, mapDefinitionSchema.parse(definition('mine now', 'organization')))).rejects.toBeInstanceOf(MapAccessError);
-    await expect(updateMap(db, bob, shared.id, mapDefinitionSchema.parse(definition('hidden')))).rejects.toThrow(/owner can make it private/);
+    await expect(
+      updateMap(db, carol, shared.id, mapDefinitionSchema.parse(definition('mine now', 'organization'))),
+    ).rejects.toBeInstanceOf(MapAccessError);
+    await expect(
+      updateMap(db, bob, shared.id, mapDefinitionSchema.parse(definition('hidden'))),
+    ).rejects.toThrow(/owner can make it private/);
     expect(await getMap(db, eve, shared.id)).toBeUndefined();
     await deleteMap(db, alice, mine.id);
     await deleteMap(db, alice, shared.id);
@@ -72,7 +94,10 @@ function mapsApi(kind: StoreKind) {
     const noCsrf = await api.alice.request('POST', '/api/v1/maps', definition('No token'), { csrf: false });
     expect(noCsrf.status).toBe(403);
 
-    const invalid = await api.alice.json<Structured>('POST', '/api/v1/maps', { ...definition('Bad'), layers: [{ ...citiesLayer, style: { fillColor: 'red' } }] });
+    const invalid = await api.alice.json<Structured>('POST', '/api/v1/maps', {
+      ...definition('Bad'),
+      layers: [{ ...citiesLayer, style: { fillColor: 'red' } }],
+    });
     expect(invalid.status).toBe(422);
     expect(invalid.body.errors).toEqual([expect.objectContaining({ field: 'layers.0.style.fillColor' })]);
     const empty = await api.alice.json<Structured>('POST', '/api/v1/maps', { title: ' ', layers: [] });
@@ -108,29 +133,55 @@ function mapsApi(kind: StoreKind) {
         expect([method, path, answer.status]).toEqual([method, path, 404]);
         expect(answer.body).toEqual(unknown.body);
       }
-      expect(((await other.json<Structured>('GET', '/api/v1/maps')).body.maps as Structured[]).map((m) => m.id)).not.toContain(map.id);
+      expect(
+        ((await other.json<Structured>('GET', '/api/v1/maps')).body.maps as Structured[]).map((m) => m.id),
+      ).not.toContain(map.id);
     }
 
     const listed = await api.alice.json<Structured>('GET', '/api/v1/maps?q=france');
     expect(listed.body.maps).toEqual([
-      { id: map.id, title: 'Cities of France', description: 'Where people live', visibility: 'private', ownerEmail: 'alice@example.com', updatedAt: map.updatedAt, layerCount: 1, link: map.link, canEdit: true },
+      {
+        id: map.id,
+        title: 'Cities of France',
+        description: 'Where people live',
+        visibility: 'private',
+        ownerEmail: 'alice@example.com',
+        updatedAt: map.updatedAt,
+        layerCount: 1,
+        link: map.link,
+        canEdit: true,
+      },
     ]);
 
-    const shared = await api.alice.json<Structured>('PUT', `/api/v1/maps/${map.id}`, definition('Cities of France', 'organization'));
+    const shared = await api.alice.json<Structured>(
+      'PUT',
+      `/api/v1/maps/${map.id}`,
+      definition('Cities of France', 'organization'),
+    );
     expect(shared.status).toBe(200);
     expect(shared.body.map.updatedAt).toBeGreaterThan(map.updatedAt);
     expect((await api.bob.json<Structured>('GET', `/api/v1/maps/${map.id}`)).body.map.canEdit).toBe(true);
     expect((await api.carol.json<Structured>('GET', `/api/v1/maps/${map.id}`)).body.map.canEdit).toBe(false);
-    expect((await api.carol.json('PUT', `/api/v1/maps/${map.id}`, definition('Mine', 'organization'))).status).toBe(403);
+    expect(
+      (await api.carol.json('PUT', `/api/v1/maps/${map.id}`, definition('Mine', 'organization'))).status,
+    ).toBe(403);
     expect((await api.carol.json('DELETE', `/api/v1/maps/${map.id}`)).status).toBe(403);
     expect((await api.eve.json('GET', `/api/v1/maps/${map.id}`)).status).toBe(404);
-    const badUpdate = await api.bob.json<Structured>('PUT', `/api/v1/maps/${map.id}`, { ...definition('x', 'organization'), viewport: { center: [200, 0], zoom: 3 } });
+    const badUpdate = await api.bob.json<Structured>('PUT', `/api/v1/maps/${map.id}`, {
+      ...definition('x', 'organization'),
+      viewport: { center: [200, 0], zoom: 3 },
+    });
     expect(badUpdate.status).toBe(422);
     expect(badUpdate.body.errors[0].field).toBe('viewport.center.0');
 
     const rendered = await api.carol.json<Structured>('GET', `/api/v1/maps/${map.id}/rendered`);
     expect(rendered.status).toBe(200);
-    expect(rendered.body).toMatchObject({ id: map.id, title: 'Cities of France', link: map.link, viewport: { zoom: 6 } });
+    expect(rendered.body).toMatchObject({
+      id: map.id,
+      title: 'Cities of France',
+      link: map.link,
+      viewport: { zoom: 6 },
+    });
     expect(rendered.body.layers[0].featureCount).toBe(5000);
     const image = await api.carol.request('GET', `/api/v1/maps/${map.id}/image.png`);
     expect(image.headers.get('content-type')).toBe('image/png');
@@ -138,35 +189,68 @@ function mapsApi(kind: StoreKind) {
     const png = PNG.sync.read(Buffer.from(await image.arrayBuffer()));
     expect([png.width, png.height]).toEqual([800, 500]);
 
-    expect((await api.alice.request('DELETE', `/api/v1/maps/${map.id}`, undefined, { csrf: false })).status).toBe(403);
+    expect(
+      (await api.alice.request('DELETE', `/api/v1/maps/${map.id}`, undefined, { csrf: false })).status,
+    ).toBe(403);
     expect((await api.alice.request('DELETE', `/api/v1/maps/${map.id}`)).status).toBe(204);
     expect((await api.alice.json('GET', `/api/v1/maps/${map.id}`)).status).toBe(404);
   });
 
   it('previews an unsaved definition and names the field it cannot draw', async () => {
-    const preview = await api.carol.json<Structured>('POST', '/api/v1/maps/preview', { layers: [citiesLayer] });
+    const preview = await api.carol.json<Structured>('POST', '/api/v1/maps/preview', {
+      layers: [citiesLayer],
+    });
     expect(preview.status).toBe(200);
-    expect(preview.body).toMatchObject({ id: null, title: 'Untitled map', link: null, basemapStyleUrl: null });
+    expect(preview.body).toMatchObject({
+      id: null,
+      title: 'Untitled map',
+      link: null,
+      basemapStyleUrl: null,
+    });
     expect(preview.body.layers[0].data.features[0].properties).toHaveProperty('name');
     const badColumn = await api.carol.json<Structured>('POST', '/api/v1/maps/preview', {
       layers: [{ ...citiesLayer, style: { colorBy: { kind: 'ramp', column: 'altitude' } } }],
     });
     expect(badColumn.status).toBe(422);
-    expect(badColumn.body.errors).toEqual([{ field: 'layers.0.style.colorBy.column', message: expect.stringContaining('has no column "altitude"') }]);
-    expect((await api.carol.request('POST', '/api/v1/maps/preview', { layers: [citiesLayer] }, { csrf: false })).status).toBe(403);
+    expect(badColumn.body.errors).toEqual([
+      {
+        field: 'layers.0.style.colorBy.column',
+        message: expect.stringContaining('has no column "altitude"'),
+      },
+    ]);
+    expect(
+      (await api.carol.request('POST', '/api/v1/maps/preview', { layers: [citiesLayer] }, { csrf: false }))
+        .status,
+    ).toBe(403);
   });
 
   it('publishes a map by a 128-bit link that is off by default, rotates and turns it off', async () => {
     const { body } = await api.alice.json<Structured>('POST', '/api/v1/maps', definition('Public cities'));
     const id = body.map.id;
     expect(body.map.publicLink).toBeNull();
-    expect((await api.alice.request('POST', `/api/v1/maps/${id}/public-link`, undefined, { csrf: false })).status).toBe(403);
+    expect(
+      (await api.alice.request('POST', `/api/v1/maps/${id}/public-link`, undefined, { csrf: false })).status,
+    ).toBe(403);
     const on = await api.alice.json<Structured>('POST', `/api/v1/maps/${id}/public-link`);
     expect(on.status).toBe(200);
     const token = new URL(on.body.publicLink).pathname.replace('/app/shared/', '');
     expect(on.body.publicLink).toBe(`${t.url}/app/shared/${token}`);
     expect(Buffer.from(token, 'base64url')).toHaveLength(16);
-    expect((await api.alice.json<Structured>('GET', `/api/v1/maps/${id}`)).body.map.publicLink).toBe(on.body.publicLink);
+    expect((await api.alice.json<Structured>('GET', `/api/v1/maps/${id}`)).body.map.publicLink).toBe(
+      on.body.publicLink,
+    );
+    // At rest: its hash and its sealed form only (H8-style: a store dump reveals no link).
+    const row = await t.server.store.db
+      .selectFrom('maps')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(JSON.stringify(row)).not.toContain(token);
+    expect(row.public_token_hash).toMatch(/^[0-9a-f]{64}$/);
+    // Viewers see the map's page but not the link, and cannot publish it.
+    await api.alice.json('PUT', `/api/v1/maps/${id}`, definition('Public cities', 'organization'));
+    expect((await api.carol.json<Structured>('GET', `/api/v1/maps/${id}`)).body.map.publicLink).toBeNull();
+    expect((await api.carol.json('POST', `/api/v1/maps/${id}/public-link`)).status).toBe(403);
 
     const anonymous = await fetch(`${t.url}/api/v1/public-maps/${token}`);
     expect(anonymous.status).toBe(200);
@@ -187,7 +271,11 @@ function mapsApi(kind: StoreKind) {
   });
 
   it('needs a session for every maps route but the public one', async () => {
-    for (const path of ['/api/v1/maps', '/api/v1/maps/AAAAAAAAAAAAAAAAAAAAAA', '/api/v1/maps/AAAAAAAAAAAAAAAAAAAAAA/image.png']) {
+    for (const path of [
+      '/api/v1/maps',
+      '/api/v1/maps/AAAAAAAAAAAAAAAAAAAAAA',
+      '/api/v1/maps/AAAAAAAAAAAAAAAAAAAAAA/image.png',
+    ]) {
       expect((await fetch(t.url + path)).status).toBe(401);
     }
   });

@@ -15,7 +15,9 @@ const RED: [number, number, number] = [0xd6, 0x27, 0x28];
 
 /** The image content of a render_map result, decoded, and kept as a test artifact. */
 function decodePng(result: { content?: unknown }, artifact: string): PNG {
-  const image = (result.content as { type: string; data?: string; mimeType?: string }[]).find((c) => c.type === 'image');
+  const image = (result.content as { type: string; data?: string; mimeType?: string }[]).find(
+    (c) => c.type === 'image',
+  );
   expect(image?.mimeType).toBe('image/png');
   const bytes = Buffer.from(image!.data!, 'base64');
   writeFileSync(artifactPath(artifact), bytes);
@@ -27,18 +29,27 @@ function pixel(png: PNG, x: number, y: number): [number, number, number] {
   return [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
 }
 
-const near = (a: [number, number, number], b: [number, number, number], tolerance = 12) => a.every((v, i) => Math.abs(v - b[i]!) <= tolerance);
+const near = (a: [number, number, number], b: [number, number, number], tolerance = 12) =>
+  a.every((v, i) => Math.abs(v - b[i]!) <= tolerance);
 
 function countColour(png: PNG, colour: [number, number, number]): number {
   let n = 0;
-  for (let y = 0; y < png.height; y++) for (let x = 0; x < png.width; x++) if (near(pixel(png, x, y), colour)) n++;
+  for (let y = 0; y < png.height; y++)
+    for (let x = 0; x < png.width; x++) if (near(pixel(png, x, y), colour)) n++;
   return n;
 }
 
 const countriesOverFrance = {
   title: 'Countries',
   viewport: { center: [2.5, 46.6], zoom: 5 },
-  layers: [{ id: 'countries', title: 'Countries', source: { kind: 'table', connection: 'demo', table: 'countries' }, style: { fillColor: '#d62728', opacity: 1, tooltipColumns: ['name'] } }],
+  layers: [
+    {
+      id: 'countries',
+      title: 'Countries',
+      source: { kind: 'table', connection: 'demo', table: 'countries' },
+      style: { fillColor: '#d62728', opacity: 1, tooltipColumns: ['name'] },
+    },
+  ],
 };
 
 describe('render_map and find_maps over MCP', () => {
@@ -54,13 +65,26 @@ describe('render_map and find_maps over MCP', () => {
 
   beforeAll(async () => {
     // A small vertex budget, so the demo's county polygons must be simplified.
-    t = await startTestServer('sqlite', { demo: true, env: { MERIDIAN_MAP_MAX_VERTICES: String(VERTEX_BUDGET) } });
+    t = await startTestServer('sqlite', {
+      demo: true,
+      env: { MERIDIAN_MAP_MAX_VERTICES: String(VERTEX_BUDGET) },
+    });
     await t.server.demoReady;
     alice = await t.addUser({ email: 'alice@example.com', role: 'editor' });
     bob = await t.addUser({ email: 'bob@example.com', role: 'admin' });
     eve = await t.addUser({ email: 'eve@example.com', role: 'admin', orgSlug: 'elsewhere' });
     const db = t.server.store.db;
-    privateMapId = (await createMap(db, alice, mapDefinitionSchema.parse({ ...countriesOverFrance, title: 'Secret borders of Atlantis', visibility: 'private' }))).id;
+    privateMapId = (
+      await createMap(
+        db,
+        alice,
+        mapDefinitionSchema.parse({
+          ...countriesOverFrance,
+          title: 'Secret borders of Atlantis',
+          visibility: 'private',
+        }),
+      )
+    ).id;
     sharedMapId = (
       await createMap(
         db,
@@ -69,7 +93,14 @@ describe('render_map and find_maps over MCP', () => {
           title: 'Big cities',
           description: 'Cities of the demo data, coloured by population',
           visibility: 'organization',
-          layers: [{ id: 'cities', title: 'Cities', source: { kind: 'table', connection: 'demo', table: 'cities' }, style: { colorBy: { kind: 'ramp', column: 'population' }, tooltipColumns: ['name'] } }],
+          layers: [
+            {
+              id: 'cities',
+              title: 'Cities',
+              source: { kind: 'table', connection: 'demo', table: 'cities' },
+              style: { colorBy: { kind: 'ramp', column: 'population' }, tooltipColumns: ['name'] },
+            },
+          ],
         }),
       )
     ).id;
@@ -86,7 +117,9 @@ describe('render_map and find_maps over MCP', () => {
   it('lists render_map with the MCP Apps UI resource in _meta, for 2026-07-28 and 2025 clients', async () => {
     const modern = (await aliceClient.listTools()).tools.find((tool) => tool.name === 'render_map');
     expect(modern?._meta).toMatchObject({ ui: { resourceUri: MAP_APP_URI } });
-    expect((await aliceClient.listTools()).tools.find((tool) => tool.name === 'render_map')?._meta).toMatchObject({ ui: { resourceUri: MAP_APP_URI } }); // cached answer
+    expect(
+      (await aliceClient.listTools()).tools.find((tool) => tool.name === 'render_map')?._meta,
+    ).toMatchObject({ ui: { resourceUri: MAP_APP_URI } }); // cached answer
     const { client: legacy } = await connectLegacyClient(t.mcpUrl, await t.createToken(alice));
     try {
       const tool = (await legacy.listTools()).tools.find((x) => x.name === 'render_map');
@@ -105,7 +138,9 @@ describe('render_map and find_maps over MCP', () => {
     const listed = await aliceClient.listResources();
     const entry = listed.resources.find((r) => r.uri === MAP_APP_URI);
     expect(entry?.mimeType).toBe(MAP_APP_MIME_TYPE);
-    expect(entry?._meta).toMatchObject({ ui: { csp: { connectDomains: [], resourceDomains: [] }, prefersBorder: true } });
+    expect(entry?._meta).toMatchObject({
+      ui: { csp: { connectDomains: [], resourceDomains: [] }, prefersBorder: true },
+    });
     const read = await aliceClient.readResource({ uri: MAP_APP_URI });
     const content = read.contents[0] as { uri: string; mimeType: string; text: string; _meta?: unknown };
     expect(content.mimeType).toBe('text/html;profile=mcp-app');
@@ -119,7 +154,9 @@ describe('render_map and find_maps over MCP', () => {
     const map = result.s as Structured;
     expect(map.id).toBeNull();
     expect(map.layers[0].featureCount).toBeGreaterThan(150);
-    expect(map.layers[0].data.features.find((f: Structured) => f.properties.name === 'France').geometry.type).toMatch(/Polygon/);
+    expect(
+      map.layers[0].data.features.find((f: Structured) => f.properties.name === 'France').geometry.type,
+    ).toMatch(/Polygon/);
     expect(Object.keys(map.layers[0].data.features[0].properties)).toEqual(['name']);
     const png = decodePng(result, 'render-map-countries.png');
     expect([png.width, png.height]).toEqual([800, 500]);
@@ -147,12 +184,15 @@ describe('render_map and find_maps over MCP', () => {
     // Not blank: many pixels differ from the background.
     const background = pixel(png, 799, 0);
     let drawn = 0;
-    for (let y = 40; y < png.height; y += 2) for (let x = 220; x < png.width; x += 2) if (!near(pixel(png, x, y), background, 4)) drawn++;
+    for (let y = 40; y < png.height; y += 2)
+      for (let x = 220; x < png.width; x += 2) if (!near(pixel(png, x, y), background, 4)) drawn++;
     expect(drawn).toBeGreaterThan(500);
   });
 
   it('simplifies polygons over the vertex budget', async () => {
-    const result = await callTool(aliceClient, 'render_map', { layers: [{ title: 'Counties', source: { kind: 'table', connection: 'demo', table: 'us_counties' } }] });
+    const result = await callTool(aliceClient, 'render_map', {
+      layers: [{ title: 'Counties', source: { kind: 'table', connection: 'demo', table: 'us_counties' } }],
+    });
     expect(result.isError).toBeFalsy();
     const layer = result.s.layers[0];
     expect(layer.simplified).toBe(true);
@@ -162,51 +202,88 @@ describe('render_map and find_maps over MCP', () => {
   });
 
   it('renders a job result and a workflow layer', async () => {
-    const run = await callTool(aliceClient, 'cities_within_radius', { lon: 2.35, lat: 48.86, radius_m: 30000 });
+    const run = await callTool(aliceClient, 'cities_within_radius', {
+      lon: 2.35,
+      lat: 48.86,
+      radius_m: 30000,
+    });
     expect(run.s.state).toBe('succeeded');
     const fromJob = await callTool(aliceClient, 'render_map', {
       title: 'Around Paris',
-      layers: [{ title: 'Cities near Paris', source: { kind: 'job', jobId: run.s.jobId }, style: { colorBy: { kind: 'categories', column: 'country' } } }],
+      layers: [
+        {
+          title: 'Cities near Paris',
+          source: { kind: 'job', jobId: run.s.jobId },
+          style: { colorBy: { kind: 'categories', column: 'country' } },
+        },
+      ],
     });
     expect(fromJob.isError).toBeFalsy();
     expect(fromJob.s.layers[0].featureCount).toBe(run.s.rowCount);
     expect(fromJob.s.layers[0].legend.entries[0]).toEqual({ label: 'FR', color: '#4e79a7' });
 
     const fromWorkflow = await callTool(aliceClient, 'render_map', {
-      layers: [{ title: 'Near Berlin', source: { kind: 'workflow', tool: 'cities_within_radius', arguments: { lon: 13.4, lat: 52.52 } } }],
+      layers: [
+        {
+          title: 'Near Berlin',
+          source: { kind: 'workflow', tool: 'cities_within_radius', arguments: { lon: 13.4, lat: 52.52 } },
+        },
+      ],
     });
     expect(fromWorkflow.isError).toBeFalsy();
     expect(fromWorkflow.s.layers[0].featureCount).toBeGreaterThan(3);
     expect(fromWorkflow.s.bounds[0]).toBeGreaterThan(12);
 
-    const otherUsersJob = await callTool(bobClient, 'render_map', { layers: [{ title: 'x', source: { kind: 'job', jobId: run.s.jobId } }] });
+    const otherUsersJob = await callTool(bobClient, 'render_map', {
+      layers: [{ title: 'x', source: { kind: 'job', jobId: run.s.jobId } }],
+    });
     expect(otherUsersJob.isError).toBe(true);
     expect(otherUsersJob.text).toContain('There is no job');
 
     const badArguments = await callTool(aliceClient, 'render_map', {
-      layers: [{ title: 'x', source: { kind: 'workflow', tool: 'cities_within_radius', arguments: { lon: 500 } } }],
+      layers: [
+        { title: 'x', source: { kind: 'workflow', tool: 'cities_within_radius', arguments: { lon: 500 } } },
+      ],
     });
     expect(badArguments.isError).toBe(true);
     expect(badArguments.text).toMatch(/layers\.0\.source\.arguments\.(lon|lat)/);
   });
 
   it('names the field of an invalid style or an unknown source', async () => {
-    const badColour = await callTool(aliceClient, 'render_map', { layers: [{ title: 'x', source: { kind: 'table', connection: 'demo', table: 'cities' }, style: { fillColor: 'red' } }] });
+    const badColour = await callTool(aliceClient, 'render_map', {
+      layers: [
+        {
+          title: 'x',
+          source: { kind: 'table', connection: 'demo', table: 'cities' },
+          style: { fillColor: 'red' },
+        },
+      ],
+    });
     expect(badColour.isError).toBe(true);
     expect(badColour.text).toMatch(/layers[./]0[./]style[./]fillColor/);
 
     const badColumn = await callTool(aliceClient, 'render_map', {
-      layers: [{ title: 'x', source: { kind: 'table', connection: 'demo', table: 'cities' }, style: { colorBy: { kind: 'categories', column: 'continent' } } }],
+      layers: [
+        {
+          title: 'x',
+          source: { kind: 'table', connection: 'demo', table: 'cities' },
+          style: { colorBy: { kind: 'categories', column: 'continent' } },
+        },
+      ],
     });
     expect(badColumn.isError).toBe(true);
     expect(badColumn.text).toContain('layers.0.style.colorBy.column');
     expect(badColumn.text).toContain('has no column "continent"');
 
-    const badTable = await callTool(aliceClient, 'render_map', { layers: [{ title: 'x', source: { kind: 'table', connection: 'demo', table: 'citys' } }] });
+    const badTable = await callTool(aliceClient, 'render_map', {
+      layers: [{ title: 'x', source: { kind: 'table', connection: 'demo', table: 'citys' } }],
+    });
     expect(badTable.isError).toBe(true);
     expect(badTable.text).toMatch(/layers\.0\.source\.table.*Did you mean: cities/);
 
-    const badConnection = await callTool(aliceClient, 'render_map', { layers: [{ title: 'x', source: { kind: 'table', connection: 'nope', table: 'cities' } }] });
+    const badConnection = await callTool(aliceClient, 'render_map', {
+      layers: [{ title: 'x', source: { kind: 'table', connection: 'nope', table: 'cities' } }],
+    });
     expect(badConnection.text).toContain('Your connections: demo');
   });
 
@@ -220,9 +297,14 @@ describe('render_map and find_maps over MCP', () => {
     const aliceFinds = await callTool(aliceClient, 'find_maps', { query: 'atlantis' });
     expect(aliceFinds.s.maps.map((m: Structured) => m.id)).toEqual([privateMapId]);
     expect((await callTool(bobClient, 'find_maps', { query: 'atlantis' })).s.maps).toEqual([]);
-    expect((await callTool(bobClient, 'find_maps', {})).s.maps.map((m: Structured) => m.id)).toEqual([sharedMapId]);
+    expect((await callTool(bobClient, 'find_maps', {})).s.maps.map((m: Structured) => m.id)).toEqual([
+      sharedMapId,
+    ]);
     // Search covers layer sources (table names), case-insensitively.
-    expect((await callTool(bobClient, 'find_maps', { query: 'CITIES' })).s.maps[0]).toMatchObject({ id: sharedMapId, link: `${t.url}/app/maps/${sharedMapId}` });
+    expect((await callTool(bobClient, 'find_maps', { query: 'CITIES' })).s.maps[0]).toMatchObject({
+      id: sharedMapId,
+      link: `${t.url}/app/maps/${sharedMapId}`,
+    });
 
     expect((await callTool(eveClient, 'find_maps', {})).s.maps).toEqual([]);
     const shared = await callTool(eveClient, 'render_map', { mapId: sharedMapId });

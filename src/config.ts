@@ -48,6 +48,9 @@ const envSchema = z.object({
   MERIDIAN_CIMD_FETCHES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   MERIDIAN_CIMD_STALE_TTL: durationSchema.default('24h'),
   MERIDIAN_CIMD_CA_FILE: z.string().optional(),
+  MERIDIAN_BASEMAP_STYLE_URL: z.string().optional(),
+  MERIDIAN_MAP_MAX_FEATURES: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be at least 1').max(100_000, 'must be at most 100000').default(5_000),
+  MERIDIAN_MAP_MAX_VERTICES: z.coerce.number({ error: 'must be a number' }).int().min(1_000, 'must be at least 1000').max(5_000_000, 'must be at most 5000000').default(100_000),
 });
 
 export interface MeridianConfig {
@@ -73,6 +76,16 @@ export interface MeridianConfig {
   /** Proxy addresses/CIDRs whose X-Forwarded-For is honoured; empty means the socket address only. */
   trustProxy: string[];
   oauth: OAuthConfig;
+  maps: MapsConfig;
+}
+
+export interface MapsConfig {
+  /** MapLibre style URL for the basemap of interactive maps; null draws a plain background (works offline). */
+  basemapStyleUrl: string | null;
+  /** Features one layer sends; the rest are dropped and the layer is marked truncated. */
+  maxFeaturesPerLayer: number;
+  /** Vertices one layer sends; beyond it geometries are simplified and the layer is marked simplified. */
+  maxVerticesPerLayer: number;
 }
 
 export interface OAuthConfig {
@@ -168,6 +181,19 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       `MERIDIAN_HEADERS_TIMEOUT_MS: must not exceed MERIDIAN_REQUEST_TIMEOUT_MS (got ${e.MERIDIAN_HEADERS_TIMEOUT_MS} > ${e.MERIDIAN_REQUEST_TIMEOUT_MS})`,
     );
   }
+  let basemapStyleUrl: string | null = null;
+  if (e.MERIDIAN_BASEMAP_STYLE_URL !== undefined) {
+    try {
+      const u = new URL(e.MERIDIAN_BASEMAP_STYLE_URL);
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('not http');
+      if (u.username || u.password) throw new Error('credentials');
+      basemapStyleUrl = u.href;
+    } catch {
+      problems.push(
+        `MERIDIAN_BASEMAP_STYLE_URL: must be an http or https URL of a MapLibre style, without credentials (got ${JSON.stringify(e.MERIDIAN_BASEMAP_STYLE_URL)})`,
+      );
+    }
+  }
   if (problems.length || !publicUrl) throw new ConfigError(problems);
 
   const base = publicUrl.href.replace(/\/+$/, '');
@@ -204,6 +230,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
         caFile: e.MERIDIAN_CIMD_CA_FILE,
       },
     },
+    maps: { basemapStyleUrl, maxFeaturesPerLayer: e.MERIDIAN_MAP_MAX_FEATURES, maxVerticesPerLayer: e.MERIDIAN_MAP_MAX_VERTICES },
   };
 }
 

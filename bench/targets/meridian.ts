@@ -38,6 +38,18 @@ if (demo) {
   await saveWorkflow(db, caller, { ...nearest.document, name: 'nearest_cities_async' });
   await publishWorkflow(db, caller, 'nearest_cities_async', { toolName: 'nearest_cities_async', mode: 'async' });
 }
+// BENCH_MAP=1: a saved map of the demo cities, coloured by population (render_map's bench).
+let mapId: string | undefined;
+if (demo && process.env.BENCH_MAP === '1') {
+  const { createMap } = await import('../../src/store/repositories/maps.ts');
+  const { mapDefinitionSchema } = await import('../../src/maps/mapDefinition.ts');
+  const caller = { orgId: membership!.orgId, userId: user.id, role: membership!.role };
+  const definition = mapDefinitionSchema.parse({
+    title: 'Demo cities',
+    layers: [{ id: 'cities', title: 'Cities', source: { kind: 'table', connection: 'demo', table: 'cities' }, style: { colorBy: { kind: 'ramp', column: 'population' }, tooltipColumns: ['name'] } }],
+  });
+  mapId = (await createMap(db, caller, definition)).id;
+}
 const token = await issueApiToken(db, { orgId: membership!.orgId, userId: user.id, role: membership!.role }, { name: 'bench', actor: 'cli' });
-process.stdout.write(`READY ${JSON.stringify({ url: `http://localhost:${port}/mcp`, token: token.token })}\n`);
+process.stdout.write(`READY ${JSON.stringify({ url: `http://localhost:${port}/mcp`, token: token.token, ...(mapId && { mapId }) })}\n`);
 process.on('SIGINT', () => process.exit(0));

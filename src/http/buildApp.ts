@@ -19,6 +19,7 @@ import { registerOAuthClientsApiRoutes } from '../workspace/api/oauthClientsApiR
 import { registerConnectedAppsApiRoutes } from '../workspace/api/connectedAppsApiRoutes.ts';
 import { registerWebApp } from './registerWebApp.ts';
 import { registerSessionApiRoutes } from '../workspace/api/sessionApiRoutes.ts';
+import { registerMapsApiRoutes } from '../workspace/api/mapsApiRoutes.ts';
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -109,5 +110,6 @@ export async function buildApp(ctx: AppContext, options: { mcp?: McpRouteOptions
   registerWorkflowsApiRoutes(app, ctx);
   registerJobsApiRoutes(app, ctx);
   registerConnectionsApiRoutes(app, ctx);
+  registerMapsApiRoutes(app, ctx);
   return { app, mcp };
 }

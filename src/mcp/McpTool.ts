@@ -15,6 +15,8 @@ export interface McpTool<Input extends z.ZodObject = z.ZodObject, Output extends
   inputSchema: Input;
   outputSchema?: Output;
   annotations?: ToolAnnotations;
+  /** Listed with the tool in tools/list (MCP Apps: `{ ui: { resourceUri } }`). */
+  _meta?: Record<string, unknown>;
   handler(args: z.infer<Input>, caller: McpCaller, ctx: ServerContext): Promise<CallToolResult> | CallToolResult;
 }
 

@@ -15,6 +15,7 @@ export interface McpToolSpec {
   inputSchema: StandardSchemaWithJSON;
   outputSchema?: StandardSchemaWithJSON;
   annotations?: ToolAnnotations;
+  _meta?: Record<string, unknown>;
   scopeChallenge?: ScopeChallengeHandler;
   call(args: unknown, caller: McpCaller, ctx: ServerContext): Promise<CallToolResult>;
 }
@@ -33,6 +34,7 @@ export function specFromTool(tool: McpTool): McpToolSpec {
     inputSchema: precompiledSchema(tool.inputSchema),
     ...(tool.outputSchema && { outputSchema: precompiledSchema(tool.outputSchema) }),
     ...(tool.annotations && { annotations: tool.annotations }),
+    ...(tool._meta && { _meta: tool._meta }),
     scopeChallenge: scopeChallengeFor(tool.requiredScopes),
     async call(args, caller, ctx) {
       const parsed = tool.inputSchema.safeParse(args ?? {});

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { McpTool } from './McpTool.ts';
 import { mcpCallerOf, type McpCaller } from './McpCaller.ts';
 import { specFromTool, type McpToolSpec } from './McpToolSpec.ts';
+import type { McpResourceSpec } from './McpResourceSpec.ts';
 
 export const SERVER_INFO = { name: 'meridian', title: 'Meridian', version: '0.1.0' };
 
@@ -21,12 +22,14 @@ export function createMcpServerFactory(options: {
   tools: McpTool[];
   logger: Logger;
   dynamicTools?: (caller: McpCaller) => Promise<McpToolSpec[]>;
+  /** Static resources (the MCP Apps map view), the same for every caller. */
+  resources?: McpResourceSpec[];
 }): McpServerFactory {
-  const { logger, dynamicTools } = options;
+  const { logger, dynamicTools, resources = [] } = options;
   const staticSpecs = options.tools.map(specFromTool);
   return async (ctx) => {
     const server = new McpServer(SERVER_INFO, {
-      capabilities: { tools: { listChanged: true } },
+      capabilities: { tools: { listChanged: true }, ...(resources.length && { resources: {} }) },
       instructions: INSTRUCTIONS,
     });
     const caller = ctx.authInfo ? mcpCallerOf(ctx.authInfo) : undefined;
@@ -40,6 +43,7 @@ export function createMcpServerFactory(options: {
           inputSchema: spec.inputSchema,
           ...(spec.outputSchema && { outputSchema: spec.outputSchema }),
           ...(spec.annotations && { annotations: spec.annotations }),
+          ...(spec._meta && { _meta: spec._meta }),
           ...(spec.scopeChallenge && { scopeChallenge: spec.scopeChallenge }),
         },
         async (args, toolCtx) => {
@@ -58,6 +62,7 @@ export function createMcpServerFactory(options: {
         },
       );
     }
+    for (const resource of resources) server.registerResource(resource.name, resource.uri, resource.metadata, (uri) => resource.read(uri));
     return server;
   };
 }

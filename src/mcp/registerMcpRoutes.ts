@@ -17,12 +17,14 @@ import type { McpServices } from './McpServices.ts';
 import { createJobTools } from './tools/jobTools.ts';
 import { WorkflowToolCatalog } from './tools/WorkflowToolCatalog.ts';
 import { toolCatalogVersion } from '../store/repositories/workflows.ts';
+import { createMapAppResource, createMapTools } from './tools/mapTools.ts';
+import { createMapServices, type MapServices } from '../maps/index.ts';
 
 /** Tools that need no services (for tests that replace the tool set). */
 export const BUILT_IN_TOOLS: McpTool[] = [whoamiTool];
 
-export function defaultTools(services: McpServices): McpTool[] {
-  return [whoamiTool, ...createConnectionTools(services), ...createJobTools(services)];
+export function defaultTools(services: McpServices, maps?: MapServices): McpTool[] {
+  return [whoamiTool, ...createConnectionTools(services), ...createJobTools(services), ...(maps ? createMapTools(maps) : [])];
 }
 
 export interface McpRouteOptions {
@@ -48,10 +50,12 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
 
   const services: McpServices = { db: ctx.store.db, connections: ctx.connections, catalog: ctx.catalog, jobs: ctx.jobs };
   const workflowTools = new WorkflowToolCatalog(services);
+  const mapServices = createMapServices({ ...services, publicUrl: config.publicUrl, maps: config.maps });
   const endpoint = new McpEndpoint({
     db: ctx.store.db,
     factory: createMcpServerFactory({
-      tools: options.tools ?? defaultTools(services),
+      tools: options.tools ?? defaultTools(services, mapServices),
+      resources: [createMapAppResource(config.maps.basemapStyleUrl)],
       dynamicTools: (caller) => workflowTools.specsFor(caller),
       logger,
     }),

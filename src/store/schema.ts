@@ -229,6 +229,27 @@ export interface WorkflowsTable {
   published_by: string | null;
 }
 
+export type MapVisibility = 'private' | 'organization';
+
+export interface MapsTable {
+  id: string;
+  org_id: string;
+  owner_user_id: string;
+  title: string;
+  description: string;
+  /** The MapDefinition, JSON (fully defaulted). */
+  definition: string;
+  visibility: MapVisibility;
+  /** Lower-cased title, description and layer sources: what find_maps matches. */
+  search_text: string;
+  /** sha256 of the public link's token; null while the link is off. */
+  public_token_hash: string | null;
+  /** The token, SecretBox-sealed, so its owner can copy the link again. */
+  public_token_sealed: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   oidc_payloads: OidcPayloadsTable;
   oauth_clients: OAuthClientsTable;
@@ -247,4 +268,5 @@ export interface Database {
   connections: ConnectionsTable;
   connection_members: ConnectionMembersTable;
   workflows: WorkflowsTable;
+  maps: MapsTable;
 }

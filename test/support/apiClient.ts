@@ -19,30 +19,41 @@ export class ApiClient {
     return client;
   }
 
+  /** The parsed JSON answer (or undefined for an empty body). */
   async request<T = Record<string, unknown>>(
     method: string,
     path: string,
     body?: unknown,
     options: { csrf?: boolean; headers?: Record<string, string> } = {},
   ): Promise<{ status: number; body: T; headers: Headers }> {
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      cookie: [...this.form.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-    };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (options.csrf !== false && method !== 'GET') headers['x-csrf-token'] = this.csrfToken;
-    const response = await fetch(this.form.baseUrl + path, {
-      method,
-      redirect: 'manual',
-      headers: { ...headers, ...options.headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const response = await this.raw(method, path, body, options);
     const text = await response.text();
     return {
       status: response.status,
       body: (text ? JSON.parse(text) : undefined) as T,
       headers: response.headers,
     };
+  }
+
+  /** The answer as it came, for non-JSON bodies (PNG) and header checks. */
+  raw(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: { csrf?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<Response> {
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      cookie: [...this.form.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+    };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (options.csrf !== false && method !== 'GET') headers['x-csrf-token'] = this.csrfToken;
+    return fetch(this.form.baseUrl + path, {
+      method,
+      redirect: 'manual',
+      headers: { ...headers, ...options.headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   }
 
   get<T = Record<string, unknown>>(path: string) {

@@ -6,7 +6,7 @@ import { mountMap, type MountedMap } from '../shared/map/mountMap.ts';
 import { useInThreadWorker } from '../shared/map/inThreadWorker.ts';
 import './view.css';
 
-// Marks read by bench/suites/mapFirstPaint.ts to split first paint into its parts.
+// Marks read by bench/mapFirstPaint.ts to split first paint into its parts.
 performance.mark('meridian:script');
 
 // The host's CSP leaves no way to start a Web Worker here (see inThreadWorker.ts).

@@ -4,13 +4,13 @@
  * default CSP, AppBridge): from the iframe's navigation start to the first frame with every
  * layer's features drawn (mountMap's data-first-render-ms, the view's own performance.now()).
  * Two maps: the 6-feature test fixture, and a large one near the per-layer caps.
- * Run: node --import tsx bench/suites/mapFirstPaint.ts [runs]
+ * Run: node --import tsx bench/mapFirstPaint.ts [runs]
  */
 import type { Page } from 'playwright-core';
-import { launchChromium } from '../../test/support/browser.ts';
-import { startMapAppHost } from '../../test/support/mapAppHost/startMapAppHost.ts';
-import { fixtureMap, toolResultFor } from '../../test/support/mapAppHost/fixtureMap.ts';
-import type { RenderedMap } from '../../src/maps/renderedMap.ts';
+import { launchChromium } from '../test/support/browser.ts';
+import { startMapAppHost } from '../test/support/mapAppHost/startMapAppHost.ts';
+import { fixtureMap, toolResultFor } from '../test/support/mapAppHost/fixtureMap.ts';
+import type { RenderedMap } from '../src/maps/renderedMap.ts';
 
 const RUNS = Number(process.argv[2] ?? 10);
 

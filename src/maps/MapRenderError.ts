@@ -1,0 +1,15 @@
+/**
+ * A map that cannot be drawn as asked, with what to change. `field` is the dotted path of the
+ * definition field at fault ("layers.0.style.colorBy.column"), so the workspace editor can point
+ * at it (422 field errors) and a model can correct its render_map call.
+ */
+export class MapRenderError extends Error {
+  override name = 'MapRenderError';
+
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}

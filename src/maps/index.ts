@@ -1,0 +1,17 @@
+/** The maps module: saved-map views, layer resolution into RenderedMap, the PNG renderer, the MCP Apps resource. */
+export * from './mapDefinition.ts';
+export type { RenderedMap, RenderedLayer, Legend } from './renderedMap.ts';
+export { MAP_APP_URI, MAP_APP_MIME_TYPE, mapAppCsp, readMapAppHtml } from './mapAppResource.ts';
+export { MapRenderError } from './MapRenderError.ts';
+export {
+  createMapServices,
+  mapPageUrl,
+  publicMapUrl,
+  DEFAULT_MAP_LIMITS,
+  type MapServices,
+  type MapLimits,
+  type ResolveOptions,
+} from './MapServices.ts';
+export { resolveMap, type MapToResolve } from './resolveMap.ts';
+export { renderMapPng, renderMapSvg, DEFAULT_PNG_SIZE } from './renderMapPng.ts';
+export { savedMapView, mapSummary, type SavedMap, type MapSummary } from './savedMapView.ts';

@@ -1,0 +1,244 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { AppContext } from '../../http/AppContext.ts';
+import type { Caller } from '../../store/Caller.ts';
+import { SecretBox } from '../../auth/SecretBox.ts';
+import {
+  MapAccessError,
+  createMap,
+  deleteMap,
+  findMapByPublicToken,
+  findMaps,
+  getMap,
+  removePublicLink,
+  rotatePublicLink,
+  updateMap,
+  type MapRecord,
+} from '../../store/repositories/maps.ts';
+import {
+  mapDefinitionSchema,
+  type MapDefinition,
+  MapRenderError,
+  createMapServices,
+  mapPageUrl,
+  publicMapUrl,
+  type MapServices,
+  resolveMap,
+  renderMapPng,
+  mapSummary,
+  savedMapView,
+} from '../../maps/index.ts';
+import { requireApiSession } from './apiSession.ts';
+import { fieldErrorsOf, sendProblem } from './problem.ts';
+
+const NOT_FOUND = 'There is no such map, or it is private to someone else.';
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The key sealing public-link tokens (its own HKDF purpose: never the connections' key). */
+export function mapLinkBox(serverKey: Buffer): SecretBox {
+  return new SecretBox(serverKey, 'map-public-links');
+}
+
+export function mapServicesOf(ctx: AppContext): MapServices {
+  return createMapServices({
+    db: ctx.store.db,
+    connections: ctx.connections,
+    catalog: ctx.catalog,
+    jobs: ctx.jobs,
+    publicUrl: ctx.config.publicUrl,
+    maps: ctx.config.maps,
+  });
+}
+
+/**
+ * The maps JSON API (`/api/v1/maps…`, `/api/v1/public-maps/:token`): saved maps for the SPA,
+ * live previews, the rendered data and image of a map, public links. A map the caller may not
+ * see is a 404 like an unknown id; a change the caller may not make is a 403.
+ */
+export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const db = ctx.store.db;
+  const box = mapLinkBox(ctx.serverKey);
+  const services = mapServicesOf(ctx);
+  const publicUrl = ctx.config.publicUrl;
+
+  const parseDefinition = (body: unknown, reply: FastifyReply): MapDefinition | undefined => {
+    const parsed = mapDefinitionSchema.safeParse(body ?? {});
+    if (parsed.success) return parsed.data;
+    sendProblem(
+      reply,
+      422,
+      'The map definition is not valid; see the field errors.',
+      fieldErrorsOf(parsed.error.issues),
+    );
+    return undefined;
+  };
+
+  const explain = (reply: FastifyReply, error: unknown): FastifyReply => {
+    if (error instanceof MapRenderError)
+      return sendProblem(
+        reply,
+        422,
+        error.message,
+        error.field ? [{ field: error.field, message: error.message }] : undefined,
+      );
+    if (error instanceof MapAccessError) return sendProblem(reply, 403, error.message);
+    throw error;
+  };
+
+  const render = (caller: Caller, record: MapRecord, link: string | null) =>
+    resolveMap(services, caller, { ...record.definition, id: record.id, link }, { clientId: 'workspace' });
+
+  const loadMap = async (caller: Caller, id: string, reply: FastifyReply): Promise<MapRecord | undefined> => {
+    const record = ID_PATTERN.test(id) ? await getMap(db, caller, id, box) : undefined;
+    if (!record) sendProblem(reply, 404, NOT_FOUND);
+    return record;
+  };
+
+  app.get<{ Querystring: { q?: string } }>('/api/v1/maps', async (request, reply) => {
+    const api = await requireApiSession(ctx, request, reply);
+    if (!api) return reply;
+    const q = typeof request.query.q === 'string' ? request.query.q.slice(0, 200) : undefined;
+    const maps = await findMaps(db, api.caller, { query: q, limit: 200 });
+    return { maps: maps.map((m) => mapSummary(m, publicUrl)) };
+  });
+
+  app.post('/api/v1/maps', async (request, reply) => {
+    const api = await requireApiSession(ctx, request, reply);
+    if (!api) return reply;
+    const definition = parseDefinition(request.body, reply);
+    if (!definition) return reply;
+    const record = await createMap(db, api.caller, definition, box);
+    return reply.code(201).send({ map: savedMapView(record, publicUrl) });
+  });
+
+  // Before /maps/:id in intent (find-my-way prefers the static segment anyway).
+  app.post('/api/v1/maps/preview', async (request, reply) => {
+    const api = await requireApiSession(ctx, request, reply);
+    if (!api) return reply;
+    const body =
+      request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+    const title = typeof body.title === 'string' && body.title.trim() !== '' ? body.title : 'Untitled map';
+    const definition = parseDefinition({ ...body, title }, reply);
+    if (!definition) return reply;
+    try {
+      return await resolveMap(
+        services,
+        api.caller,
+        { ...definition, id: null, link: null },
+        { clientId: 'workspace' },
+      );
+    } catch (error) {
+      return explain(reply, error);
+    }
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v1/maps/:id', async (request, reply) => {
+    const api = await requireApiSession(ctx, request, reply);
+    if (!api) return reply;
+    const record = await loadMap(api.caller, request.params.id, reply);
+    if (!record) return reply;
+    return { map: savedMapView(record, publicUrl) };
+  });
+
+  app.put<{ Params: { id: string } }>('/api/v1/maps/:id', async (request, reply) => {
+    const api = await requireApiSession(ctx, request, reply);
+    if (!api) return reply;
+    if (!(await loadMap(api.caller, request.params.id, reply))) return reply;
+    const definition = parseDefinition(request.body, reply);
+    if (!definition) return reply;
+    try {
+      const record = await updateMap(db, api.caller, request.params.id, definition, box);
+      if (!record) return sendProblem(reply, 404, NOT_FOUND);
+      return { map: savedMapView(record, publicUrl) };
+    } catch (error) {
+      return explain(reply, error);
+    }
+  });
+
+  app.delete<{ Params: { id: string } }>('/api/v1/maps/:id', async (request, reply) => {
+    const api = await requireApiSession(ctx, request, reply);
+    if (!api) return reply;
+    if (!(await loadMap(api.caller, request.params.id, reply))) return reply;
+    try {
+      if (!(await deleteMap(db, api.caller, request.params.id))) return sendProblem(reply, 404, NOT_FOUND);
+      return reply.code(204).send();
+    } catch (error) {
+      return explain(reply, error);
+    }
+  });
+
+  app.post<{ Params: { id: string } }>('/api/v1/maps/:id/public-link', async (request, reply) => {
+    const api = await requireApiSession(ctx, request, reply);
+    if (!api) return reply;
+    if (!(await loadMap(api.caller, request.params.id, reply))) return reply;
+    try {
+      const token = await rotatePublicLink(db, box, api.caller, request.params.id);
+      if (!token) return sendProblem(reply, 404, NOT_FOUND);
+      return { publicLink: publicMapUrl(publicUrl, token) };
+    } catch (error) {
+      return explain(reply, error);
+    }
+  });
+
+  app.delete<{ Params: { id: string } }>('/api/v1/maps/:id/public-link', async (request, reply) => {
+    const api = await requireApiSession(ctx, request, reply);
+    if (!api) return reply;
+    if (!(await loadMap(api.caller, request.params.id, reply))) return reply;
+    try {
+      if (!(await removePublicLink(db, api.caller, request.params.id)))
+        return sendProblem(reply, 404, NOT_FOUND);
+      return reply.code(204).send();
+    } catch (error) {
+      return explain(reply, error);
+    }
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v1/maps/:id/rendered', async (request, reply) => {
+    const api = await requireApiSession(ctx, request, reply);
+    if (!api) return reply;
+    const record = await loadMap(api.caller, request.params.id, reply);
+    if (!record) return reply;
+    try {
+      return await render(api.caller, record, mapPageUrl(publicUrl, record.id));
+    } catch (error) {
+      return explain(reply, error);
+    }
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v1/maps/:id/image.png', async (request, reply) => {
+    const api = await requireApiSession(ctx, request, reply);
+    if (!api) return reply;
+    const record = await loadMap(api.caller, request.params.id, reply);
+    if (!record) return reply;
+    try {
+      const png = await renderMapPng(await render(api.caller, record, mapPageUrl(publicUrl, record.id)));
+      // Rendered per request for this caller: never stored by a shared cache (H6).
+      return reply.type('image/png').header('Cache-Control', 'private, no-store').send(png);
+    } catch (error) {
+      return explain(reply, error);
+    }
+  });
+
+  // No sign-in: the token is the capability. Rate-limited per address, since it is open to anyone.
+  app.get<{ Params: { token: string } }>(
+    '/api/v1/public-maps/:token',
+    { config: { rateLimit: { max: 60, timeWindow: '1 minute' } } },
+    async (request, reply) => {
+      reply.header('Cache-Control', 'no-store');
+      const found = await findMapByPublicToken(db, request.params.token);
+      if (!found)
+        return sendProblem(
+          reply,
+          404,
+          'This map link is not valid (it may have been turned off or replaced).',
+        );
+      try {
+        // The viewer may have no account: no link to the workspace page.
+        return await render(found.owner, found.map, null);
+      } catch (error) {
+        if (error instanceof MapRenderError)
+          return sendProblem(reply, 422, 'This map cannot be drawn right now; tell its owner.');
+        throw error;
+      }
+    },
+  );
+}

@@ -94,17 +94,17 @@ function mapsApi(kind: StoreKind) {
     const noCsrf = await api.alice.raw('POST', '/api/v1/maps', definition('No token'), { csrf: false });
     expect(noCsrf.status).toBe(403);
 
-    const invalid = await api.alice.json<Structured>('POST', '/api/v1/maps', {
+    const invalid = await api.alice.request<Structured>('POST', '/api/v1/maps', {
       ...definition('Bad'),
       layers: [{ ...citiesLayer, style: { fillColor: 'red' } }],
     });
     expect(invalid.status).toBe(422);
     expect(invalid.body.errors).toEqual([expect.objectContaining({ field: 'layers.0.style.fillColor' })]);
-    const empty = await api.alice.json<Structured>('POST', '/api/v1/maps', { title: ' ', layers: [] });
+    const empty = await api.alice.request<Structured>('POST', '/api/v1/maps', { title: ' ', layers: [] });
     expect(empty.status).toBe(422);
     expect(empty.body.errors.map((e: Structured) => e.field).sort()).toEqual(['layers', 'title']);
 
-    const created = await api.alice.json<Structured>('POST', '/api/v1/maps', definition('Cities of France'));
+    const created = await api.alice.request<Structured>('POST', '/api/v1/maps', definition('Cities of France'));
     expect(created.status).toBe(201);
     const map = created.body.map;
     expect(map).toMatchObject({
@@ -134,11 +134,11 @@ function mapsApi(kind: StoreKind) {
         expect(answer.body).toEqual(unknown.body);
       }
       expect(
-        ((await other.json<Structured>('GET', '/api/v1/maps')).body.maps as Structured[]).map((m) => m.id),
+        ((await other.request<Structured>('GET', '/api/v1/maps')).body.maps as Structured[]).map((m) => m.id),
       ).not.toContain(map.id);
     }
 
-    const listed = await api.alice.json<Structured>('GET', '/api/v1/maps?q=france');
+    const listed = await api.alice.request<Structured>('GET', '/api/v1/maps?q=france');
     expect(listed.body.maps).toEqual([
       {
         id: map.id,
@@ -153,28 +153,28 @@ function mapsApi(kind: StoreKind) {
       },
     ]);
 
-    const shared = await api.alice.json<Structured>(
+    const shared = await api.alice.request<Structured>(
       'PUT',
       `/api/v1/maps/${map.id}`,
       definition('Cities of France', 'organization'),
     );
     expect(shared.status).toBe(200);
     expect(shared.body.map.updatedAt).toBeGreaterThan(map.updatedAt);
-    expect((await api.bob.json<Structured>('GET', `/api/v1/maps/${map.id}`)).body.map.canEdit).toBe(true);
-    expect((await api.carol.json<Structured>('GET', `/api/v1/maps/${map.id}`)).body.map.canEdit).toBe(false);
+    expect((await api.bob.request<Structured>('GET', `/api/v1/maps/${map.id}`)).body.map.canEdit).toBe(true);
+    expect((await api.carol.request<Structured>('GET', `/api/v1/maps/${map.id}`)).body.map.canEdit).toBe(false);
     expect(
       (await api.carol.request('PUT', `/api/v1/maps/${map.id}`, definition('Mine', 'organization'))).status,
     ).toBe(403);
     expect((await api.carol.request('DELETE', `/api/v1/maps/${map.id}`)).status).toBe(403);
     expect((await api.eve.request('GET', `/api/v1/maps/${map.id}`)).status).toBe(404);
-    const badUpdate = await api.bob.json<Structured>('PUT', `/api/v1/maps/${map.id}`, {
+    const badUpdate = await api.bob.request<Structured>('PUT', `/api/v1/maps/${map.id}`, {
       ...definition('x', 'organization'),
       viewport: { center: [200, 0], zoom: 3 },
     });
     expect(badUpdate.status).toBe(422);
     expect(badUpdate.body.errors[0].field).toBe('viewport.center.0');
 
-    const rendered = await api.carol.json<Structured>('GET', `/api/v1/maps/${map.id}/rendered`);
+    const rendered = await api.carol.request<Structured>('GET', `/api/v1/maps/${map.id}/rendered`);
     expect(rendered.status).toBe(200);
     expect(rendered.body).toMatchObject({
       id: map.id,
@@ -197,7 +197,7 @@ function mapsApi(kind: StoreKind) {
   });
 
   it('previews an unsaved definition and names the field it cannot draw', async () => {
-    const preview = await api.carol.json<Structured>('POST', '/api/v1/maps/preview', {
+    const preview = await api.carol.request<Structured>('POST', '/api/v1/maps/preview', {
       layers: [citiesLayer],
     });
     expect(preview.status).toBe(200);
@@ -208,7 +208,7 @@ function mapsApi(kind: StoreKind) {
       basemapStyleUrl: null,
     });
     expect(preview.body.layers[0].data.features[0].properties).toHaveProperty('name');
-    const badColumn = await api.carol.json<Structured>('POST', '/api/v1/maps/preview', {
+    const badColumn = await api.carol.request<Structured>('POST', '/api/v1/maps/preview', {
       layers: [{ ...citiesLayer, style: { colorBy: { kind: 'ramp', column: 'altitude' } } }],
     });
     expect(badColumn.status).toBe(422);
@@ -225,18 +225,18 @@ function mapsApi(kind: StoreKind) {
   });
 
   it('publishes a map by a 128-bit link that is off by default, rotates and turns it off', async () => {
-    const { body } = await api.alice.json<Structured>('POST', '/api/v1/maps', definition('Public cities'));
+    const { body } = await api.alice.request<Structured>('POST', '/api/v1/maps', definition('Public cities'));
     const id = body.map.id;
     expect(body.map.publicLink).toBeNull();
     expect(
       (await api.alice.raw('POST', `/api/v1/maps/${id}/public-link`, undefined, { csrf: false })).status,
     ).toBe(403);
-    const on = await api.alice.json<Structured>('POST', `/api/v1/maps/${id}/public-link`);
+    const on = await api.alice.request<Structured>('POST', `/api/v1/maps/${id}/public-link`);
     expect(on.status).toBe(200);
     const token = new URL(on.body.publicLink).pathname.replace('/app/shared/', '');
     expect(on.body.publicLink).toBe(`${t.url}/app/shared/${token}`);
     expect(Buffer.from(token, 'base64url')).toHaveLength(16);
-    expect((await api.alice.json<Structured>('GET', `/api/v1/maps/${id}`)).body.map.publicLink).toBe(
+    expect((await api.alice.request<Structured>('GET', `/api/v1/maps/${id}`)).body.map.publicLink).toBe(
       on.body.publicLink,
     );
     // At rest: its hash and its sealed form only (H8-style: a store dump reveals no link).
@@ -249,7 +249,7 @@ function mapsApi(kind: StoreKind) {
     expect(row.public_token_hash).toMatch(/^[0-9a-f]{64}$/);
     // Viewers see the map's page but not the link, and cannot publish it.
     await api.alice.request('PUT', `/api/v1/maps/${id}`, definition('Public cities', 'organization'));
-    expect((await api.carol.json<Structured>('GET', `/api/v1/maps/${id}`)).body.map.publicLink).toBeNull();
+    expect((await api.carol.request<Structured>('GET', `/api/v1/maps/${id}`)).body.map.publicLink).toBeNull();
     expect((await api.carol.request('POST', `/api/v1/maps/${id}/public-link`)).status).toBe(403);
 
     const anonymous = await fetch(`${t.url}/api/v1/public-maps/${token}`);
@@ -258,7 +258,7 @@ function mapsApi(kind: StoreKind) {
     expect(shared).toMatchObject({ id, title: 'Public cities', link: null });
     expect(shared.layers[0].featureCount).toBeGreaterThan(0);
 
-    const rotated = await api.alice.json<Structured>('POST', `/api/v1/maps/${id}/public-link`);
+    const rotated = await api.alice.request<Structured>('POST', `/api/v1/maps/${id}/public-link`);
     expect(rotated.body.publicLink).not.toBe(on.body.publicLink);
     expect((await fetch(`${t.url}/api/v1/public-maps/${token}`)).status).toBe(404);
     const newToken = new URL(rotated.body.publicLink).pathname.replace('/app/shared/', '');
@@ -266,7 +266,7 @@ function mapsApi(kind: StoreKind) {
 
     expect((await api.alice.raw('DELETE', `/api/v1/maps/${id}/public-link`)).status).toBe(204);
     expect((await fetch(`${t.url}/api/v1/public-maps/${newToken}`)).status).toBe(404);
-    expect((await api.alice.json<Structured>('GET', `/api/v1/maps/${id}`)).body.map.publicLink).toBeNull();
+    expect((await api.alice.request<Structured>('GET', `/api/v1/maps/${id}`)).body.map.publicLink).toBeNull();
     expect((await fetch(`${t.url}/api/v1/public-maps/not-a-token`)).status).toBe(404);
   });
 

@@ -6,6 +6,7 @@ import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextproto
 import { callTool, type Structured } from '../../support/mcpCalls.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../support/testServer.ts';
 import { connectModernClient } from '../../support/mcpClients.ts';
+import { modernBody, modernHeaders, post } from './rawMcp.ts';
 import { publishWorkflow, saveWorkflow, unpublishWorkflow } from '../../../src/store/repositories/workflows.ts';
 
 const example = (name: string) => readFileSync(new URL(`../../../examples/workflows/${name}.json`, import.meta.url), 'utf8');
@@ -204,9 +205,17 @@ describe('workflows as MCP tools', () => {
   });
 
   it('asks for workflows:run before running a tool, and hides workflow tools from tokens without workflows:read', async () => {
-    const readOnly = await connectModernClient(t.mcpUrl, await t.createToken(viewer, { scopes: 'workflows:read' }));
+    const readOnlyToken = await t.createToken(viewer, { scopes: 'workflows:read' });
+    const readOnly = await connectModernClient(t.mcpUrl, readOnlyToken);
     expect((await readOnly.listTools()).tools.map((x) => x.name)).toContain('cities_near');
     await expect(readOnly.callTool({ name: 'cities_near', arguments: { lon: 2, lat: 48 } })).rejects.toThrow(/403|insufficient.scope/i);
+    // The challenge names the operation's scope alone (RFC 6750 §3.1: 2026-07-28 leaves adding
+    // it to what the client already holds to the client) and where to get it.
+    const raw = await post(t.mcpUrl, modernHeaders(readOnlyToken, 'tools/call', 'cities_near'), modernBody('tools/call', { name: 'cities_near', arguments: { lon: 2, lat: 48 } }));
+    expect(raw.status).toBe(403);
+    expect(raw.headers.get('www-authenticate')).toMatch(
+      new RegExp(`^Bearer error="insufficient_scope", error_description="[^"]+", scope="workflows:run", resource_metadata="${t.url}/\\.well-known/oauth-protected-resource/mcp"$`),
+    );
     await readOnly.close();
     const browseOnly = await connectModernClient(t.mcpUrl, await t.createToken(viewer, { scopes: 'connections:read' }));
     expect((await browseOnly.listTools()).tools.map((x) => x.name)).not.toContain('cities_near');

@@ -47,6 +47,7 @@ const envSchema = z.object({
   MERIDIAN_CIMD_TIMEOUT: durationSchema.default('3s'),
   MERIDIAN_CIMD_FETCHES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   MERIDIAN_CIMD_STALE_TTL: durationSchema.default('24h'),
+  MERIDIAN_CIMD_CACHE_MIN: durationSchema.refine((v) => parseDuration(v) >= 1000 && parseDuration(v) <= 86_400_000, 'must be between 1s and 24h').default('30s'),
   MERIDIAN_CIMD_CA_FILE: z.string().optional(),
 });
 
@@ -98,6 +99,11 @@ export interface OAuthConfig {
     fetchesPerMinute: number;
     /** How long the last good document keeps serving when refetching fails. */
     staleTtlMs: number;
+    /**
+     * Shortest time a fetched document is trusted before it is fetched again, whatever its
+     * Cache-Control says (at most 24 h). A changed `redirect_uris` takes effect after this.
+     */
+    cacheMinS: number;
     /** Extra trusted CA (PEM file) for fetching documents; for tests with a private CA. */
     caFile?: string;
   };
@@ -201,6 +207,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
         timeoutMs: parseDuration(e.MERIDIAN_CIMD_TIMEOUT),
         fetchesPerMinute: e.MERIDIAN_CIMD_FETCHES_PER_MINUTE,
         staleTtlMs: parseDuration(e.MERIDIAN_CIMD_STALE_TTL),
+        cacheMinS: Math.round(parseDuration(e.MERIDIAN_CIMD_CACHE_MIN) / 1000),
         caFile: e.MERIDIAN_CIMD_CA_FILE,
       },
     },

@@ -42,6 +42,7 @@ const envSchema = z.object({
   MERIDIAN_OAUTH_DCR: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   MERIDIAN_OAUTH_TOKEN_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
   MERIDIAN_OAUTH_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  MERIDIAN_OAUTH_DCR_UNUSED_TTL: durationSchema.default('24h'),
   MERIDIAN_CIMD_ALLOW_HOSTS: z.string().optional(),
   MERIDIAN_CIMD_MAX_BYTES: z.coerce.number().int().min(1024, 'must be at least 1024 bytes').max(1_048_576, 'must be at most 1 MiB').default(16_384),
   MERIDIAN_CIMD_TIMEOUT: durationSchema.default('3s'),
@@ -90,6 +91,11 @@ export interface OAuthConfig {
   tokenRateLimitPerMinute: number;
   /** Dynamic registrations per client address per hour. */
   registrationsPerHour: number;
+  /**
+   * A self-registered client that nothing live refers to (no grant, code or refresh token) is
+   * removed this long after its last registration: registrations no one completes do not pile up.
+   */
+  dcrUnusedTtlMs: number;
   cimd: {
     /** Hosts whose documents may be fetched from non-public addresses (development and tests only). */
     allowHosts: string[];
@@ -201,6 +207,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       dcrEnabled: e.MERIDIAN_OAUTH_DCR === 'on',
       tokenRateLimitPerMinute: e.MERIDIAN_OAUTH_TOKEN_RATE_LIMIT,
       registrationsPerHour: e.MERIDIAN_OAUTH_REGISTRATIONS_PER_HOUR,
+      dcrUnusedTtlMs: parseDuration(e.MERIDIAN_OAUTH_DCR_UNUSED_TTL),
       cimd: {
         allowHosts: (e.MERIDIAN_CIMD_ALLOW_HOSTS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
         maxBytes: e.MERIDIAN_CIMD_MAX_BYTES,

@@ -5,7 +5,7 @@ import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { callTool, type Structured } from '../../support/mcpCalls.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../support/testServer.ts';
-import { connectModernClient } from '../../support/mcpClients.ts';
+import { connectLegacyClient, connectModernClient } from '../../support/mcpClients.ts';
 import { modernBody, modernHeaders, post } from './rawMcp.ts';
 import { publishWorkflow, saveWorkflow, unpublishWorkflow } from '../../../src/store/repositories/workflows.ts';
 
@@ -111,6 +111,34 @@ describe('workflows as MCP tools', () => {
     expect(JSON.parse(r.s.rows[0].geom).type).toBe('Point');
     expect(r.text).toMatch(/^\d+ row\(s\); columns: name \(text\)/);
     expect(r.text).toContain('| Paris |');
+  });
+
+  it('sends notifications/progress while a sync tool runs when the client gave a progress token, on both protocol generations', async () => {
+    const args = { lon: 2.3522, lat: 48.8566, radius_m: 15000, max_results: 5 };
+    const modernProgress: Array<{ progress: number; message?: string }> = [];
+    const modern = await client.callTool({ name: 'cities_near', arguments: args }, { onprogress: (p) => modernProgress.push(p) });
+    expect((modern.structuredContent as Structured).state).toBe('succeeded');
+    expect(modernProgress.length).toBeGreaterThan(0);
+    // Strictly increasing, as the protocol requires, and in words a person can read.
+    expect(modernProgress.map((p) => p.progress)).toEqual([...modernProgress.map((p) => p.progress)].sort((a, b) => a - b));
+    expect(new Set(modernProgress.map((p) => p.progress)).size).toBe(modernProgress.length);
+    expect(modernProgress.at(-1)!.message).toMatch(/^\d+ rows$/);
+
+    const { client: legacy } = await connectLegacyClient(t.mcpUrl, await t.createToken(viewer));
+    try {
+      const legacyProgress: Array<{ progress: number; message?: string }> = [];
+      const old = await legacy.callTool({ name: 'cities_near', arguments: args }, undefined, { onprogress: (p) => legacyProgress.push(p) });
+      expect((old.structuredContent as Structured).state).toBe('succeeded');
+      expect(legacyProgress.length).toBeGreaterThan(0);
+      expect(legacyProgress.at(-1)!.message).toMatch(/^\d+ rows$/);
+    } finally {
+      await legacy.close();
+    }
+
+    // Without a progress token, no notifications are sent (the raw SSE answer holds only the result).
+    const raw = await post(t.mcpUrl, modernHeaders(await t.createToken(viewer), 'tools/call', 'cities_near'), modernBody('tools/call', { name: 'cities_near', arguments: args }));
+    expect(raw.status).toBe(200);
+    expect(raw.text).not.toContain('notifications/progress');
   });
 
   it('answers bad arguments with a tool error naming the argument and what it accepts', async () => {

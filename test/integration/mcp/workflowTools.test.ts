@@ -8,6 +8,7 @@ import { startTestServer, type TestServer, type TestUser } from '../../support/t
 import { connectLegacyClient, connectModernClient } from '../../support/mcpClients.ts';
 import { modernBody, modernHeaders, post } from './rawMcp.ts';
 import { publishWorkflow, saveWorkflow, unpublishWorkflow } from '../../../src/store/repositories/workflows.ts';
+import { createConnection, deleteConnection, setConnectionMembers } from '../../../src/connections/index.ts';
 
 const example = (name: string) => readFileSync(new URL(`../../../examples/workflows/${name}.json`, import.meta.url), 'utf8');
 const call = callTool;
@@ -139,6 +140,54 @@ describe('workflows as MCP tools', () => {
     const raw = await post(t.mcpUrl, modernHeaders(await t.createToken(viewer), 'tools/call', 'cities_near'), modernBody('tools/call', { name: 'cities_near', arguments: args }));
     expect(raw.status).toBe(200);
     expect(raw.text).not.toContain('notifications/progress');
+  });
+
+  it('shows or hides a workflow tool as its connection is shared, unshared, deleted or added, and tells listening clients', async () => {
+    const { db } = t.server.store;
+    const admin = await t.addUser({ email: 'boss@example.com', role: 'admin' });
+    const member = await t.addUser({ email: 'member@example.com', role: 'viewer' });
+    const vaultConnection = { name: 'vault', kind: 'spatialite' as const, config: { file: 'demo.sqlite' } };
+    const vault = await createConnection(db, t.server.connectionBox, admin, { ...vaultConnection, restricted: true });
+    await saveWorkflow(db, admin, JSON.stringify({ ...JSON.parse(example('cities-within-radius')), name: 'vault_cities', connection: 'vault' }));
+    await publishWorkflow(db, admin, 'vault_cities', { toolName: 'vault_cities', title: 'Cities from the vault' });
+
+    const memberToken = await t.createToken(member);
+    const memberClient = await connectModernClient(t.mcpUrl, memberToken);
+    const adminClient = await connectModernClient(t.mcpUrl, await t.createToken(admin));
+    const events: string[][] = [];
+    const listener = new Client(
+      { name: 'listener', version: '1' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } }, listChanged: { tools: { debounceMs: 0, onChanged: (_error, tools) => events.push((tools ?? []).map((x) => x.name)) } } },
+    );
+    await listener.connect(new StreamableHTTPClientTransport(new URL(t.mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${memberToken}` } } }));
+    const names = async (c: Client) => (await c.listTools()).tools.map((x) => x.name);
+    try {
+      // Twice: the second listing is answered from the list cache.
+      expect(await names(memberClient)).not.toContain('vault_cities');
+      expect(await names(memberClient)).not.toContain('vault_cities');
+      await sleep(300); // let the listener's stream open
+
+      await setConnectionMembers(db, admin, vault.id, [member.userId]);
+      expect(await names(memberClient)).toContain('vault_cities');
+      await until(async () => events.some((list) => list.includes('vault_cities')));
+
+      await setConnectionMembers(db, admin, vault.id, []);
+      expect(await names(memberClient)).not.toContain('vault_cities');
+      await until(async () => events.length >= 2 && !events.at(-1)!.includes('vault_cities'));
+
+      // Deleting the connection takes the tool from everyone; adding one by that name brings it back.
+      expect(await names(adminClient)).toContain('vault_cities');
+      expect(await deleteConnection(db, admin, vault.id)).toBe(true);
+      expect(await names(adminClient)).not.toContain('vault_cities');
+      await createConnection(db, t.server.connectionBox, admin, vaultConnection);
+      expect(await names(adminClient)).toContain('vault_cities');
+      expect(await names(memberClient)).toContain('vault_cities');
+    } finally {
+      await listener.close();
+      await memberClient.close();
+      await adminClient.close();
+      await unpublishWorkflow(db, admin, 'vault_cities');
+    }
   });
 
   it('answers bad arguments with a tool error naming the argument and what it accepts', async () => {

@@ -21,8 +21,10 @@ export function createMcpServerFactory(options: {
   tools: McpTool[];
   logger: Logger;
   dynamicTools?: (caller: McpCaller) => Promise<McpToolSpec[]>;
+  /** The Tasks extension (2026-07-28 only: 2025 clients have their own, different, core tasks). */
+  tasks?: { register(server: McpServer): void };
 }): McpServerFactory {
-  const { logger, dynamicTools } = options;
+  const { logger, dynamicTools, tasks } = options;
   const staticSpecs = options.tools.map(specFromTool);
   return async (ctx) => {
     const server = new McpServer(SERVER_INFO, {
@@ -58,6 +60,7 @@ export function createMcpServerFactory(options: {
         },
       );
     }
+    if (tasks && ctx.era === 'modern') tasks.register(server);
     return server;
   };
 }

@@ -53,6 +53,7 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
     factory: createMcpServerFactory({
       tools: options.tools ?? defaultTools(services),
       dynamicTools: (caller) => workflowTools.specsFor(caller),
+      tasks: workflowTools.tasks,
       logger,
     }),
     catalogVersion: (orgId) => toolCatalogVersion(ctx.store.db, orgId),

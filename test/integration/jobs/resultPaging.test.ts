@@ -24,10 +24,21 @@ interface ProbeReport {
 // the result, or any sizeable part of it, would grow it by tens of MB.
 describe('paging through a 100k-row job result', () => {
   it('reads every row once, in order, while the retained heap stays far below the result size', async () => {
-    const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', probe], { maxBuffer: 1 << 20, timeout: 240_000 });
+    const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', probe], {
+      maxBuffer: 1 << 20,
+      timeout: 240_000,
+    });
     const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as ProbeReport;
-    console.log(`100k-row result: ${(report.resultBytes / 1e6).toFixed(1)} MB as JSON, ${report.pages} pages; retained heap growth peak ${(report.peakGrowth / 1e6).toFixed(2)} MB, after ${(report.finalGrowth / 1e6).toFixed(2)} MB`);
-    expect(report).toMatchObject({ rowCount: 100_000, truncated: false, rows: 100_000, pages: 100, inOrder: true });
+    console.log(
+      `100k-row result: ${(report.resultBytes / 1e6).toFixed(1)} MB as JSON, ${report.pages} pages; retained heap growth peak ${(report.peakGrowth / 1e6).toFixed(2)} MB, after ${(report.finalGrowth / 1e6).toFixed(2)} MB`,
+    );
+    expect(report).toMatchObject({
+      rowCount: 100_000,
+      truncated: false,
+      rows: 100_000,
+      pages: 100,
+      inOrder: true,
+    });
     expect(report.resultBytes).toBeGreaterThan(20_000_000);
     // Generous: a quarter of the result's JSON size (the rows as JS objects would take more than
     // the whole of it). Measured here: under 2 MB for a 26 MB result.

@@ -75,7 +75,11 @@ try {
     .where('users.email', '=', 'admin@test.local')
     .executeTakeFirstOrThrow();
   const caller = { userId: admin.userId, orgId: admin.orgId, role: 'admin' as const };
-  await createConnection(db, server.connectionBox, caller, { name: 'bulk', kind: 'spatialite', config: { file: 'bulk.sqlite' } });
+  await createConnection(db, server.connectionBox, caller, {
+    name: 'bulk',
+    kind: 'spatialite',
+    config: { file: 'bulk.sqlite' },
+  });
   await saveWorkflow(db, caller, {
     name: 'all_items',
     description: 'Every item.',
@@ -90,8 +94,15 @@ try {
   await publishWorkflow(db, caller, 'all_items', { toolName: 'all_items', mode: 'async' });
   const { token } = await issueApiToken(db, caller, { name: 'probe', actor: 'cli' });
 
-  const client = new Client({ name: 'paging-probe', version: '1' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
-  await client.connect(new StreamableHTTPClientTransport(new URL(config.mcpUrl.href), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+  const client = new Client(
+    { name: 'paging-probe', version: '1' },
+    { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+  );
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(config.mcpUrl.href), {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+    }),
+  );
   const started = await call(client, 'all_items', {});
   const jobId = String(started.jobId);
   let status: Structured;
@@ -112,7 +123,11 @@ try {
   let inOrder = true;
   let pages = 0;
   do {
-    const page = await call(client, 'get_job_results', { job_id: jobId, page_size: PAGE_SIZE, ...(cursor && { cursor }) });
+    const page = await call(client, 'get_job_results', {
+      job_id: jobId,
+      page_size: PAGE_SIZE,
+      ...(cursor && { cursor }),
+    });
     for (const row of page.rows as Structured[]) {
       rows++;
       if (row.id !== rows) inOrder = false;

@@ -155,7 +155,9 @@ function taskNotFound(taskId: string): ProtocolError {
  * McpServer first checks a tool's result against the tool's output schema and turns a result
  * without structuredContent into a tool error. A CreateTaskResult has no structuredContent by
  * definition (the rows come with the completed task), so that check is skipped for it alone.
- * The SDK has no Tasks receiver for 2026-07-28 yet (ext-tasks only receives 2025-11-25 tasks);
+ * (The SDK then still adds `content: []`, since it recognizes only the 2025 `task` key as a
+ * non-tool result; clients ignore it.) The SDK has no Tasks receiver for 2026-07-28 yet (ext-tasks
+ * only receives 2025-11-25 tasks);
  * this goes once it does. test/integration/mcp/workflowTasks.test.ts fails if the seam moves.
  */
 function allowTaskResults(server: McpServer): void {

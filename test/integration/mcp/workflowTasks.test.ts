@@ -256,6 +256,23 @@ describe('async workflow tools as 2026-07-28 tasks', () => {
     expect(task.ttlMs).toBeGreaterThan(0);
   });
 
+  it('turns a sync call past its deadline into a task for a task-capable client', async () => {
+    await saveWorkflow(t.server.store.db, editor, JSON.stringify({ ...allCities, name: 'all_cities_sync' }));
+    await publishWorkflow(t.server.store.db, editor, 'all_cities_sync', {
+      toolName: 'all_cities_sync',
+      mode: 'sync',
+      syncDeadlineMs: 500,
+    });
+    const answer = await raw(t, token, 'tools/call', { name: 'all_cities_sync', arguments: {} });
+    // The whole table takes seconds on the embedded engine; should it ever beat 500 ms, the rows come inline.
+    if (answer.result!.resultType === 'complete') {
+      expect(answer.result!.structuredContent.state).toBe('succeeded');
+      return;
+    }
+    expect(answer.result).toMatchObject({ resultType: 'task', status: 'working' });
+    expect(String(answer.result!.statusMessage)).toMatch(/continues as a task/);
+  });
+
   it("answers another user's task, an unknown one, or an update exactly as for a task that does not exist", async () => {
     const created = await raw(t, token, 'tools/call', {
       name: 'all_cities',

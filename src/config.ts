@@ -42,11 +42,13 @@ const envSchema = z.object({
   MERIDIAN_OAUTH_DCR: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   MERIDIAN_OAUTH_TOKEN_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
   MERIDIAN_OAUTH_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  MERIDIAN_OAUTH_DCR_UNUSED_TTL: durationSchema.default('24h'),
   MERIDIAN_CIMD_ALLOW_HOSTS: z.string().optional(),
   MERIDIAN_CIMD_MAX_BYTES: z.coerce.number().int().min(1024, 'must be at least 1024 bytes').max(1_048_576, 'must be at most 1 MiB').default(16_384),
   MERIDIAN_CIMD_TIMEOUT: durationSchema.default('3s'),
   MERIDIAN_CIMD_FETCHES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   MERIDIAN_CIMD_STALE_TTL: durationSchema.default('24h'),
+  MERIDIAN_CIMD_CACHE_MIN: durationSchema.refine((v) => parseDuration(v) >= 1000 && parseDuration(v) <= 86_400_000, 'must be between 1s and 24h').default('30s'),
   MERIDIAN_CIMD_CA_FILE: z.string().optional(),
   MERIDIAN_BASEMAP_STYLE_URL: z.string().optional(),
   MERIDIAN_MAP_MAX_FEATURES: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be at least 1').max(100_000, 'must be at most 100000').default(5_000),
@@ -102,6 +104,11 @@ export interface OAuthConfig {
   tokenRateLimitPerMinute: number;
   /** Dynamic registrations per client address per hour. */
   registrationsPerHour: number;
+  /**
+   * A self-registered client that nothing live refers to (no grant, code or refresh token) is
+   * removed this long after its last registration: registrations no one completes do not pile up.
+   */
+  dcrUnusedTtlMs: number;
   cimd: {
     /** Hosts whose documents may be fetched from non-public addresses (development and tests only). */
     allowHosts: string[];
@@ -111,6 +118,11 @@ export interface OAuthConfig {
     fetchesPerMinute: number;
     /** How long the last good document keeps serving when refetching fails. */
     staleTtlMs: number;
+    /**
+     * Shortest time a fetched document is trusted before it is fetched again, whatever its
+     * Cache-Control says (at most 24 h). A changed `redirect_uris` takes effect after this.
+     */
+    cacheMinS: number;
     /** Extra trusted CA (PEM file) for fetching documents; for tests with a private CA. */
     caFile?: string;
   };
@@ -221,12 +233,14 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       dcrEnabled: e.MERIDIAN_OAUTH_DCR === 'on',
       tokenRateLimitPerMinute: e.MERIDIAN_OAUTH_TOKEN_RATE_LIMIT,
       registrationsPerHour: e.MERIDIAN_OAUTH_REGISTRATIONS_PER_HOUR,
+      dcrUnusedTtlMs: parseDuration(e.MERIDIAN_OAUTH_DCR_UNUSED_TTL),
       cimd: {
         allowHosts: (e.MERIDIAN_CIMD_ALLOW_HOSTS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
         maxBytes: e.MERIDIAN_CIMD_MAX_BYTES,
         timeoutMs: parseDuration(e.MERIDIAN_CIMD_TIMEOUT),
         fetchesPerMinute: e.MERIDIAN_CIMD_FETCHES_PER_MINUTE,
         staleTtlMs: parseDuration(e.MERIDIAN_CIMD_STALE_TTL),
+        cacheMinS: Math.round(parseDuration(e.MERIDIAN_CIMD_CACHE_MIN) / 1000),
         caFile: e.MERIDIAN_CIMD_CA_FILE,
       },
     },

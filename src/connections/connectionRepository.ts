@@ -3,6 +3,12 @@ import type { Caller } from '../store/Caller.ts';
 import type { ConnectionKind, ConnectionsTable, Database } from '../store/schema.ts';
 import { randomId } from '../auth/secrets.ts';
 import type { SecretBox } from '../auth/SecretBox.ts';
+import { bumpToolCatalog } from '../store/repositories/workflows.ts';
+
+// Which workflow tools a user sees depends on the connections they may use (tools/list shows
+// the workflows whose connection the caller can use, by name). Every change to that — adding,
+// deleting or sharing a connection — bumps the organization's tool catalog version in the same
+// transaction, so cached listings are dropped and listening clients are told.
 
 /** What callers see of a connection: never its credentials (they are write-only). */
 export interface ConnectionView {
@@ -56,7 +62,10 @@ export async function createConnection(
     created_at: now,
     updated_at: now,
   };
-  await db.insertInto('connections').values(row).execute();
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('connections').values(row).execute();
+    await bumpToolCatalog(trx, caller.orgId);
+  });
   return toView(row);
 }
 
@@ -93,8 +102,12 @@ export async function findConnection(db: Kysely<Database>, caller: Caller, idOrN
 
 export async function deleteConnection(db: Kysely<Database>, caller: Caller, id: string): Promise<boolean> {
   if (caller.role !== 'admin') throw new ConnectionAccessError('Only organization admins can delete connections.');
-  const result = await db.deleteFrom('connections').where('id', '=', id).where('org_id', '=', caller.orgId).executeTakeFirst();
-  return Number(result.numDeletedRows) > 0;
+  return db.transaction().execute(async (trx) => {
+    const result = await trx.deleteFrom('connections').where('id', '=', id).where('org_id', '=', caller.orgId).executeTakeFirst();
+    const deleted = Number(result.numDeletedRows) > 0;
+    if (deleted) await bumpToolCatalog(trx, caller.orgId);
+    return deleted;
+  });
 }
 
 export async function setConnectionMembers(db: Kysely<Database>, caller: Caller, id: string, userIds: string[]): Promise<void> {
@@ -104,6 +117,7 @@ export async function setConnectionMembers(db: Kysely<Database>, caller: Caller,
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('connection_members').where('connection_id', '=', id).execute();
     if (userIds.length) await trx.insertInto('connection_members').values(userIds.map((user_id) => ({ connection_id: id, user_id }))).execute();
+    await bumpToolCatalog(trx, caller.orgId);
   });
 }
 

@@ -15,6 +15,16 @@ import { endMcpSession, findMcpSession, openMcpSession } from '../store/reposito
 import { mcpCallerOf } from './McpCaller.ts';
 import { StoreUnavailableError } from './StoreUnavailableError.ts';
 import { ListResponseCache, type HeaderLookup } from './ListResponseCache.ts';
+import { DEFAULT_TOKEN_SCOPES } from '../auth/scopes.ts';
+
+/**
+ * The scopes a 401 challenge tells a client to request (MCP authorization: a client uses the
+ * challenge's `scope` before the PRM's `scopes_supported`). Everything the MCP endpoint offers,
+ * but not `offline_access`: refresh tokens are issued to MCP grants anyway, and asking for it
+ * only adds a line to the consent page. The 403 challenges name just the operation's scope
+ * (RFC 6750 §3.1; 2026-07-28 leaves accumulating scopes to the client).
+ */
+const CHALLENGE_SCOPE = DEFAULT_TOKEN_SCOPES.join(' ');
 
 export interface McpEndpointOptions {
   db: Kysely<Database>;
@@ -400,7 +410,7 @@ export class McpEndpoint {
     if (!header || !/^\s*bearer(\s|$)/i.test(header)) {
       return Response.json(
         { error: 'unauthorized', error_description: 'This endpoint needs an access token: Authorization: Bearer <token>' },
-        { status: 401, headers: { 'WWW-Authenticate': `Bearer resource_metadata="${resourceMetadataUrl}"` } },
+        { status: 401, headers: { 'WWW-Authenticate': `Bearer scope="${CHALLENGE_SCOPE}", resource_metadata="${resourceMetadataUrl}"` } },
       );
     }
     try {
@@ -410,7 +420,7 @@ export class McpEndpoint {
         this.options.logger.error({ err: error.cause }, 'store unavailable during bearer check');
         return jsonRpcError(503, -32000, 'Meridian is temporarily unavailable; retry shortly', { 'Retry-After': '5' });
       }
-      return bearerAuthChallengeResponse(error, { resourceMetadataUrl });
+      return bearerAuthChallengeResponse(error, { resourceMetadataUrl, requiredScopes: [...DEFAULT_TOKEN_SCOPES] });
     }
   }
 

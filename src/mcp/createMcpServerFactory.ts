@@ -24,8 +24,10 @@ export function createMcpServerFactory(options: {
   dynamicTools?: (caller: McpCaller) => Promise<McpToolSpec[]>;
   /** Static resources (the MCP Apps map view), the same for every caller. */
   resources?: McpResourceSpec[];
+  /** The Tasks extension (2026-07-28 only: 2025 clients have their own, different, core tasks). */
+  tasks?: { register(server: McpServer): void };
 }): McpServerFactory {
-  const { logger, dynamicTools, resources = [] } = options;
+  const { logger, dynamicTools, resources = [], tasks } = options;
   const staticSpecs = options.tools.map(specFromTool);
   return async (ctx) => {
     const server = new McpServer(SERVER_INFO, {
@@ -63,6 +65,7 @@ export function createMcpServerFactory(options: {
       );
     }
     for (const resource of resources) server.registerResource(resource.name, resource.uri, resource.metadata, (uri) => resource.read(uri));
+    if (tasks && ctx.era === 'modern') tasks.register(server);
     return server;
   };
 }

@@ -57,6 +57,7 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
       tools: options.tools ?? defaultTools(services, mapServices),
       resources: [createMapAppResource(config.maps.basemapStyleUrl)],
       dynamicTools: (caller) => workflowTools.specsFor(caller),
+      tasks: workflowTools.tasks,
       logger,
     }),
     catalogVersion: (orgId) => toolCatalogVersion(ctx.store.db, orgId),

@@ -211,7 +211,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         ack: 'draft-02',
         allowFetch: (ctx: any, clientId: string) => cimdPolicy.allowFetch(clientId, ctx?.ip),
         allowClient: () => true,
-        cacheDuration: { min: 30, max: 86_400 },
+        cacheDuration: { min: oauth.cimd.cacheMinS, max: 86_400 },
       },
     },
     fetch: (url: string) => cimdFetch(url),

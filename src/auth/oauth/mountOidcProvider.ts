@@ -6,6 +6,7 @@ import type { AppContext } from '../../http/AppContext.ts';
 import { ALL_SCOPES, DEFAULT_TOKEN_SCOPES } from '../scopes.ts';
 import { OAUTH_ROUTES } from './createOidcProvider.ts';
 import { hashClientSecrets } from './hashClientSecrets.ts';
+import { refuseCodeForRemovedCallback } from './refuseCodeForRemovedCallback.ts';
 import { StoreAdapter } from './StoreAdapter.ts';
 
 const BODY_LIMIT = 56 * 1024;
@@ -36,6 +37,17 @@ export function mountOidcProvider(app: FastifyInstance, ctx: AppContext, provide
   const codes = new StoreAdapter('AuthorizationCode', store.db);
 
   provider.use(async (koa: any, next: () => Promise<void>) => {
+    if (koa.path === OAUTH_ROUTES.token && koa.method === 'POST') {
+      const form = typeof koa.req.body === 'string' ? koa.req.body : undefined;
+      const refusal = await refuseCodeForRemovedCallback(provider, form);
+      if (refusal) {
+        await codes.destroy(new URLSearchParams(form).get('code')!).catch(() => undefined);
+        koa.status = 400;
+        koa.set('Cache-Control', 'no-store');
+        koa.body = refusal;
+        return;
+      }
+    }
     await next();
     if (koa.path === '/.well-known/openid-configuration' && koa.status === 200 && koa.body && typeof koa.body === 'object') {
       koa.body = {

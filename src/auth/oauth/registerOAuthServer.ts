@@ -8,6 +8,7 @@ import { mountOidcProvider } from './mountOidcProvider.ts';
 import { registerInteractionRoutes } from './interactionRoutes.ts';
 import { createAccessTokenVerifier } from './createAccessTokenVerifier.ts';
 import { sweepExpiredOidcPayloads } from '../../store/repositories/oidcPayloads.ts';
+import { purgeUnusedSelfRegisteredClients } from '../../store/repositories/oauthClients.ts';
 
 export interface OAuthServerOptions {
   cimdResolve?: OidcProviderOptions['cimdResolve'];
@@ -36,11 +37,16 @@ export async function registerOAuthServer(app: FastifyInstance, ctx: AppContext,
   mountOidcProvider(app, ctx, provider);
   registerInteractionRoutes(app, ctx, provider);
 
-  const sweep = () =>
-    sweepExpiredOidcPayloads(store.db).then(
-      (n) => n && logger.debug({ removed: n }, 'expired oauth artifacts removed'),
-      (error) => logger.warn({ err: error }, 'oauth sweep failed'),
-    );
+  const sweep = async () => {
+    try {
+      const removed = await sweepExpiredOidcPayloads(store.db);
+      if (removed) logger.debug({ removed }, 'expired oauth artifacts removed');
+      const clients = await purgeUnusedSelfRegisteredClients(store.db, config.oauth.dcrUnusedTtlMs);
+      if (clients) logger.info({ removed: clients }, 'unused self-registered oauth clients removed');
+    } catch (error) {
+      logger.warn({ err: error }, 'oauth sweep failed');
+    }
+  };
   const timer = setInterval(sweep, options.sweepIntervalMs ?? 10 * 60_000);
   timer.unref();
   app.addHook('onClose', async () => clearInterval(timer));

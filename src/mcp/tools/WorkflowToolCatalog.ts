@@ -8,6 +8,7 @@ import { listPublishedWorkflows, toolCatalogVersion, type PublishedWorkflow } fr
 import { QueueFullError, readJobResult, requestJobCancel, submitWorkflowRun, waitForJob, type JobView } from '../../jobs/index.ts';
 import { catalogFromDescription, parameterInputSchema, validateWorkflow, type ColumnSchema } from '../../workflows/index.ts';
 import { describeJob, encodeResultCursor } from './jobResultFormat.ts';
+import { WorkflowTasks } from './WorkflowTasks.ts';
 
 /** Rows sent inline with a finished sync call; the rest are paged with get_job_results. */
 export const INLINE_ROWS = 50;
@@ -51,8 +52,12 @@ interface CatalogEntry {
  */
 export class WorkflowToolCatalog {
   private readonly byOrg = new Map<string, { version: number; entries: Promise<CatalogEntry[]> }>();
+  /** Native async calls for clients that speak the 2026-07-28 Tasks extension. */
+  readonly tasks: WorkflowTasks;
 
-  constructor(private readonly services: McpServices) {}
+  constructor(private readonly services: McpServices) {
+    this.tasks = new WorkflowTasks(services, (job, caller) => this.finishedResult(job, caller));
+  }
 
   async specsFor(caller: McpCaller): Promise<McpToolSpec[]> {
     if (!caller.scopes.includes('workflows:read')) return [];
@@ -124,7 +129,11 @@ export class WorkflowToolCatalog {
       if (error instanceof QueueFullError) return toolError(error.message);
       throw error;
     }
-    if (tool.mode === 'async') return this.pending(job, `Started job ${job.id}. Poll get_job_status with this job_id every few seconds; when it has succeeded, read the rows with get_job_results.`);
+    const asTask = WorkflowTasks.clientSpeaksTasks(ctx);
+    if (tool.mode === 'async') {
+      if (asTask) return WorkflowTasks.createTaskResult(job, `Started ${tool.name}.`) as CallToolResult;
+      return this.pending(job, `Started job ${job.id}. Poll get_job_status with this job_id every few seconds; when it has succeeded, read the rows with get_job_results.`);
+    }
 
     const progressToken = ctx.mcpReq._meta?.progressToken;
     let step = 0;
@@ -141,18 +150,29 @@ export class WorkflowToolCatalog {
     }
     switch (finished.state) {
       case 'succeeded':
-        return this.succeeded(finished, caller);
       case 'failed':
-        return toolError(`${tool.name} failed: ${finished.error ?? 'unknown error'}`);
       case 'cancelled':
       case 'expired':
-        return toolError(`${tool.name} did not finish: the job was ${finished.state}.`);
+        return this.finishedResult(finished, caller);
       default:
+        if (asTask) return WorkflowTasks.createTaskResult(finished, `${tool.name} is taking longer than ${Math.round(tool.syncDeadlineMs / 1000)} s; it continues as a task.`) as CallToolResult;
         return this.pending(
           finished,
           `${tool.name} is taking longer than ${Math.round(tool.syncDeadlineMs / 1000)} s, so it continues as job ${finished.id}. ` +
             'Poll get_job_status with this job_id every few seconds, then read the rows with get_job_results.',
         );
+    }
+  }
+
+  /** What a finished run answers: the rows, or a tool error saying what happened. */
+  private async finishedResult(job: JobView, caller: McpCaller): Promise<CallToolResult> {
+    switch (job.state) {
+      case 'succeeded':
+        return this.succeeded(job, caller);
+      case 'failed':
+        return toolError(`${job.title} failed: ${job.error ?? 'unknown error'}`);
+      default:
+        return toolError(`${job.title} did not finish: the job was ${job.state}.`);
     }
   }
 

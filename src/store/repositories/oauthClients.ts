@@ -86,6 +86,31 @@ export async function recordSelfRegisteredClient(db: Kysely<Database>, id: strin
     .execute();
 }
 
+/**
+ * Removes self-registered clients last registered more than `unusedForMs` ago that nothing live
+ * refers to: no grant, authorization code or refresh token still valid (SECURITY-TESTS D4:
+ * registration floods and abandoned sign-ins expire; clients holding live refresh tokens stay).
+ * A client that registers again with the same metadata is seen as new (updated_at moves).
+ */
+export async function purgeUnusedSelfRegisteredClients(db: Kysely<Database>, unusedForMs: number, now = Date.now()): Promise<number> {
+  const result = await db
+    .deleteFrom('oauth_clients')
+    .where('kind', '=', 'dcr')
+    .where('updated_at', '<=', now - unusedForMs)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('oidc_payloads')
+            .select('oidc_payloads.id')
+            .whereRef('oidc_payloads.client_id', '=', 'oauth_clients.id')
+            .where((eb) => eb.or([eb('oidc_payloads.expires_at', 'is', null), eb('oidc_payloads.expires_at', '>', now)])),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 export async function deleteSelfRegisteredClient(db: Kysely<Database>, id: string): Promise<void> {
   await db.deleteFrom('oauth_clients').where('id', '=', id).where('kind', '=', 'dcr').execute();
 }

@@ -15,12 +15,17 @@ function challengeOf(response: { headers: Headers }): string {
   return response.headers.get('www-authenticate') ?? '';
 }
 
-/** Asserts a 401 that names the PRM and, when `error` is given, carries exactly that error code. */
+// MCP authorization: a 401 SHOULD name the scopes to request (RFC 6750 §3); clients use it
+// before the PRM's scopes_supported. Everything the endpoint offers, without offline_access.
+const CHALLENGE_SCOPE = 'scope="workflows:read workflows:run connections:read maps:read"';
+
+/** Asserts a 401 that names the PRM and the scopes, and, when `error` is given, carries exactly that error code. */
 function expect401(response: RawResponse, resourceMetadataUrl: string, error?: string) {
   expect(response.status, response.text.slice(0, 300)).toBe(401);
   const challenge = challengeOf(response);
   expect(challenge).toMatch(/^Bearer /);
   expect(challenge).toContain(`resource_metadata="${resourceMetadataUrl}"`);
+  expect(challenge).toContain(CHALLENGE_SCOPE);
   if (error) expect(challenge).toContain(`error="${error}"`);
   else expect(challenge).not.toContain('error=');
   expect(response.text).not.toMatch(STACK_TRACE);
@@ -256,7 +261,7 @@ describe('E12 advertised URLs come from the configured public URL only', () => {
       body: modernBody('tools/list'),
     });
     expect(response.status).toBe(401);
-    expect(response.headers['www-authenticate']).toBe(`Bearer resource_metadata="${prm}"`);
+    expect(response.headers['www-authenticate']).toBe(`Bearer ${CHALLENGE_SCOPE}, resource_metadata="${prm}"`);
   });
 
   it('the challenge for a bad token is unchanged too', async () => {

@@ -5,8 +5,10 @@ import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { callTool, type Structured } from '../../support/mcpCalls.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../support/testServer.ts';
-import { connectModernClient } from '../../support/mcpClients.ts';
+import { connectLegacyClient, connectModernClient } from '../../support/mcpClients.ts';
+import { modernBody, modernHeaders, post } from './rawMcp.ts';
 import { publishWorkflow, saveWorkflow, unpublishWorkflow } from '../../../src/store/repositories/workflows.ts';
+import { createConnection, deleteConnection, setConnectionMembers } from '../../../src/connections/index.ts';
 
 const example = (name: string) => readFileSync(new URL(`../../../examples/workflows/${name}.json`, import.meta.url), 'utf8');
 const call = callTool;
@@ -112,6 +114,82 @@ describe('workflows as MCP tools', () => {
     expect(r.text).toContain('| Paris |');
   });
 
+  it('sends notifications/progress while a sync tool runs when the client gave a progress token, on both protocol generations', async () => {
+    const args = { lon: 2.3522, lat: 48.8566, radius_m: 15000, max_results: 5 };
+    const modernProgress: Array<{ progress: number; message?: string }> = [];
+    const modern = await client.callTool({ name: 'cities_near', arguments: args }, { onprogress: (p) => modernProgress.push(p) });
+    expect((modern.structuredContent as Structured).state).toBe('succeeded');
+    expect(modernProgress.length).toBeGreaterThan(0);
+    // Strictly increasing, as the protocol requires, and in words a person can read.
+    expect(modernProgress.map((p) => p.progress)).toEqual([...modernProgress.map((p) => p.progress)].sort((a, b) => a - b));
+    expect(new Set(modernProgress.map((p) => p.progress)).size).toBe(modernProgress.length);
+    expect(modernProgress.at(-1)!.message).toMatch(/^\d+ rows$/);
+
+    const { client: legacy } = await connectLegacyClient(t.mcpUrl, await t.createToken(viewer));
+    try {
+      const legacyProgress: Array<{ progress: number; message?: string }> = [];
+      const old = await legacy.callTool({ name: 'cities_near', arguments: args }, undefined, { onprogress: (p) => legacyProgress.push(p) });
+      expect((old.structuredContent as Structured).state).toBe('succeeded');
+      expect(legacyProgress.length).toBeGreaterThan(0);
+      expect(legacyProgress.at(-1)!.message).toMatch(/^\d+ rows$/);
+    } finally {
+      await legacy.close();
+    }
+
+    // Without a progress token, no notifications are sent (the raw SSE answer holds only the result).
+    const raw = await post(t.mcpUrl, modernHeaders(await t.createToken(viewer), 'tools/call', 'cities_near'), modernBody('tools/call', { name: 'cities_near', arguments: args }));
+    expect(raw.status).toBe(200);
+    expect(raw.text).not.toContain('notifications/progress');
+  });
+
+  it('shows or hides a workflow tool as its connection is shared, unshared, deleted or added, and tells listening clients', async () => {
+    const { db } = t.server.store;
+    const admin = await t.addUser({ email: 'boss@example.com', role: 'admin' });
+    const member = await t.addUser({ email: 'member@example.com', role: 'viewer' });
+    const vaultConnection = { name: 'vault', kind: 'spatialite' as const, config: { file: 'demo.sqlite' } };
+    const vault = await createConnection(db, t.server.connectionBox, admin, { ...vaultConnection, restricted: true });
+    await saveWorkflow(db, admin, JSON.stringify({ ...JSON.parse(example('cities-within-radius')), name: 'vault_cities', connection: 'vault' }));
+    await publishWorkflow(db, admin, 'vault_cities', { toolName: 'vault_cities', title: 'Cities from the vault' });
+
+    const memberToken = await t.createToken(member);
+    const memberClient = await connectModernClient(t.mcpUrl, memberToken);
+    const adminClient = await connectModernClient(t.mcpUrl, await t.createToken(admin));
+    const events: string[][] = [];
+    const listener = new Client(
+      { name: 'listener', version: '1' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } }, listChanged: { tools: { debounceMs: 0, onChanged: (_error, tools) => events.push((tools ?? []).map((x) => x.name)) } } },
+    );
+    await listener.connect(new StreamableHTTPClientTransport(new URL(t.mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${memberToken}` } } }));
+    const names = async (c: Client) => (await c.listTools()).tools.map((x) => x.name);
+    try {
+      // Twice: the second listing is answered from the list cache.
+      expect(await names(memberClient)).not.toContain('vault_cities');
+      expect(await names(memberClient)).not.toContain('vault_cities');
+      await sleep(300); // let the listener's stream open
+
+      await setConnectionMembers(db, admin, vault.id, [member.userId]);
+      expect(await names(memberClient)).toContain('vault_cities');
+      await until(async () => events.some((list) => list.includes('vault_cities')));
+
+      await setConnectionMembers(db, admin, vault.id, []);
+      expect(await names(memberClient)).not.toContain('vault_cities');
+      await until(async () => events.length >= 2 && !events.at(-1)!.includes('vault_cities'));
+
+      // Deleting the connection takes the tool from everyone; adding one by that name brings it back.
+      expect(await names(adminClient)).toContain('vault_cities');
+      expect(await deleteConnection(db, admin, vault.id)).toBe(true);
+      expect(await names(adminClient)).not.toContain('vault_cities');
+      await createConnection(db, t.server.connectionBox, admin, vaultConnection);
+      expect(await names(adminClient)).toContain('vault_cities');
+      expect(await names(memberClient)).toContain('vault_cities');
+    } finally {
+      await listener.close();
+      await memberClient.close();
+      await adminClient.close();
+      await unpublishWorkflow(db, admin, 'vault_cities');
+    }
+  });
+
   it('answers bad arguments with a tool error naming the argument and what it accepts', async () => {
     const missing = await call(client, 'cities_near', { lon: 2.35 });
     expect(missing.isError).toBe(true);
@@ -204,9 +282,17 @@ describe('workflows as MCP tools', () => {
   });
 
   it('asks for workflows:run before running a tool, and hides workflow tools from tokens without workflows:read', async () => {
-    const readOnly = await connectModernClient(t.mcpUrl, await t.createToken(viewer, { scopes: 'workflows:read' }));
+    const readOnlyToken = await t.createToken(viewer, { scopes: 'workflows:read' });
+    const readOnly = await connectModernClient(t.mcpUrl, readOnlyToken);
     expect((await readOnly.listTools()).tools.map((x) => x.name)).toContain('cities_near');
     await expect(readOnly.callTool({ name: 'cities_near', arguments: { lon: 2, lat: 48 } })).rejects.toThrow(/403|insufficient.scope/i);
+    // The challenge names the operation's scope alone (RFC 6750 §3.1: 2026-07-28 leaves adding
+    // it to what the client already holds to the client) and where to get it.
+    const raw = await post(t.mcpUrl, modernHeaders(readOnlyToken, 'tools/call', 'cities_near'), modernBody('tools/call', { name: 'cities_near', arguments: { lon: 2, lat: 48 } }));
+    expect(raw.status).toBe(403);
+    expect(raw.headers.get('www-authenticate')).toMatch(
+      new RegExp(`^Bearer error="insufficient_scope", error_description="[^"]+", scope="workflows:run", resource_metadata="${t.url}/\\.well-known/oauth-protected-resource/mcp"$`),
+    );
     await readOnly.close();
     const browseOnly = await connectModernClient(t.mcpUrl, await t.createToken(viewer, { scopes: 'connections:read' }));
     expect((await browseOnly.listTools()).tools.map((x) => x.name)).not.toContain('cities_near');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LookupAddress } from 'node:dns';
 import { startTestServer, type TestServer, type TestUser } from '../../support/testServer.ts';
 import { startCimdServer, type CimdServer } from '../../support/cimdServer.ts';
-import { authorizeUrl, CookieJar, driveAuthorization, get, pkcePair } from '../../support/oauthHttp.ts';
+import { authorizeUrl, CookieJar, driveAuthorization, get, pkcePair, tokenRequest } from '../../support/oauthHttp.ts';
 import { createCimdFetch } from '../../../src/auth/cimd/createCimdFetch.ts';
 import { readFileSync } from 'node:fs';
 
@@ -66,7 +66,7 @@ describe('client ID metadata documents (SECURITY-TESTS C)', () => {
   beforeAll(async () => {
     cimd = await startCimdServer();
     t = await startTestServer('sqlite', {
-      env: { MERIDIAN_CIMD_ALLOW_HOSTS: 'localhost', MERIDIAN_CIMD_CA_FILE: cimd.caFile, MERIDIAN_CIMD_TIMEOUT: '2s', MERIDIAN_CIMD_MAX_BYTES: '8192', MERIDIAN_CIMD_FETCHES_PER_MINUTE: '1000' },
+      env: { MERIDIAN_CIMD_ALLOW_HOSTS: 'localhost', MERIDIAN_CIMD_CA_FILE: cimd.caFile, MERIDIAN_CIMD_TIMEOUT: '2s', MERIDIAN_CIMD_MAX_BYTES: '8192', MERIDIAN_CIMD_FETCHES_PER_MINUTE: '1000', MERIDIAN_CIMD_CACHE_MIN: '1s' },
       oauth: { cimdResolve: resolve },
     });
     alice = await t.addUser({ email: 'alice@example.com', role: 'editor' });
@@ -227,6 +227,50 @@ describe('client ID metadata documents (SECURITY-TESTS C)', () => {
     expect((await refused(`${cimd.origin}/js`, 'JavaScript:alert(1)')).html).toContain('redirect_uris');
     expect((await refused(`${cimd.origin}/plainhttp`, 'http://agent.example/cb')).html).toContain('loopback');
     expect((await refused(`${cimd.origin}/logo`)).html).toContain('logo_uri');
+  });
+
+  it('C12: a document that changes its redirect_uris is enforced after the cache expires: the removed callback is refused, its code is void, and the new list needs fresh consent', async () => {
+    const path = '/changing';
+    const moved = 'https://agent.example/moved';
+    let redirectUris = [CALLBACK];
+    // max-age=0 is clamped to the configured floor (MERIDIAN_CIMD_CACHE_MIN, 1 s here).
+    cimd.route(path, (_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=0' }).end(JSON.stringify(doc(path, { redirect_uris: redirectUris }))));
+    const clientId = `${cimd.origin}${path}`;
+    const jar = new CookieJar();
+    const signIn = (redirectUri: string, verifier = pkcePair()) =>
+      driveAuthorization(t.url, authorizeUrl(t.url, { clientId, redirectUri, codeChallenge: verifier.challenge, codeChallengeMethod: 'S256' }), {
+        email: alice.email,
+        password: alice.password,
+        jar,
+      });
+
+    const first = await signIn(CALLBACK);
+    expect(first.consentShown).toBe(1);
+    expect(first.location?.searchParams.get('code')).toBeTruthy();
+    // Same document, same callback: the remembered consent is used.
+    const pkce = pkcePair();
+    const remembered = await signIn(CALLBACK, pkce);
+    expect(remembered.consentShown).toBe(0);
+    const pendingCode = remembered.location!.searchParams.get('code')!;
+
+    redirectUris = [moved];
+    const fetchesBefore = cimd.hits(path);
+    await new Promise((r) => setTimeout(r, 1_300));
+
+    // The removed callback: an error page listing the new callbacks, never a redirect.
+    const removed = await refused(clientId, CALLBACK);
+    expect(removed.html).toContain('Callback URL not registered');
+    expect(removed.html).toContain(moved);
+    expect(cimd.hits(path)).toBeGreaterThan(fetchesBefore);
+    // A code issued to the removed callback before the change cannot be redeemed.
+    const exchange = await tokenRequest(t.url, { grant_type: 'authorization_code', code: pendingCode, redirect_uri: CALLBACK, code_verifier: pkce.verifier, client_id: clientId });
+    expect(exchange.status).toBe(400);
+    expect(exchange.body).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/no longer registered/) });
+    // The new callback works, but only after the user consents again.
+    const again = await signIn(moved);
+    expect(again.consentShown).toBe(1);
+    expect(again.location?.origin + again.location!.pathname).toBe(moved);
+    expect(again.location?.searchParams.get('code')).toBeTruthy();
   });
 
   it('C13: fifty concurrent requests for one document coalesce into one fetch', async () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startTestServer, type TestServer, type TestUser } from '../../support/testServer.ts';
+import { startTestServer, type StoreKind, type TestServer, type TestUser } from '../../support/testServer.ts';
+import { describeWithPostgres } from '../../support/postgres.ts';
 import { authorizeUrl, basicAuth, CookieJar, driveAuthorization, get, mcpWhoami, pkcePair, postForm, tokenRequest } from '../../support/oauthHttp.ts';
 import { signInAndGetTokens } from '../../support/oauthFixtures.ts';
 
@@ -33,6 +34,42 @@ async function api<T = Record<string, unknown>>(t: TestServer, jar: CookieJar, m
   const response = await fetch(t.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
+}
+
+/** D4 on a given store: the sweep removes old self-registered clients nothing live refers to. */
+async function expectUnusedSelfRegisteredClientsToExpire(kind: StoreKind): Promise<void> {
+  const sweeping = await startTestServer(kind, { oauth: { sweepIntervalMs: 150 } });
+  try {
+    const user = await sweeping.addUser({ email: 'una@example.com', role: 'editor' });
+    const registerAt = async (name: string) => String((await register(sweeping, { client_name: name, redirect_uris: ['http://127.0.0.1/cb'] })).body.client_id);
+    const abandoned = await registerAt('Abandoned');
+    const used = await registerAt('Used');
+    const recent = await registerAt('Recent');
+    const tokens = await signInAndGetTokens(sweeping, user, { id: used, redirectUri: 'http://127.0.0.1:5000/cb' });
+    // A day and an hour since the first two registered; the third registered just now.
+    const dayAgo = Date.now() - 25 * 3_600_000;
+    await sweeping.server.store.db.updateTable('oauth_clients').set({ created_at: dayAgo, updated_at: dayAgo }).where('id', 'in', [abandoned, used]).execute();
+    const remaining = async () => (await sweeping.server.store.db.selectFrom('oauth_clients').select('id').where('kind', '=', 'dcr').execute()).map((r) => r.id).sort();
+    const deadline = Date.now() + 5_000;
+    while ((await remaining()).includes(abandoned) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await remaining()).toEqual([recent, used].sort());
+
+    // The expired client is unknown now; the one with a live grant still works and refreshes.
+    const page = await (await get(authorizeUrl(sweeping.url, { clientId: abandoned, redirectUri: 'http://127.0.0.1:5000/cb', codeChallenge: pkcePair().challenge, codeChallengeMethod: 'S256' }), new CookieJar())).text();
+    expect(page).toContain('Unknown application');
+    expect((await mcpWhoami(sweeping.mcpUrl, tokens.access_token)).status).toBe(200);
+    const refreshed = await tokenRequest(sweeping.url, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, client_id: used });
+    expect(refreshed.status).toBe(200);
+    // Once its grant is gone (revoked, or expired and swept), an old client goes too.
+    await sweeping.server.store.db.deleteFrom('oidc_payloads').where('client_id', '=', used).execute();
+    const later = Date.now() + 5_000;
+    while ((await remaining()).includes(used) && Date.now() < later) await new Promise((r) => setTimeout(r, 100));
+    expect(await remaining()).toEqual([recent]);
+    // A client that comes back simply registers again (same metadata, same id).
+    expect(await registerAt('Abandoned')).toBe(abandoned);
+  } finally {
+    await sweeping.stop();
+  }
 }
 
 // SECURITY-TESTS group D, the OAuth clients and Connected apps JSON API behind the workspace, and the CLI.
@@ -136,6 +173,9 @@ describe('client management and dynamic registration (SECURITY-TESTS D)', () => 
       await limited.stop();
     }
   });
+
+  it('D4: self-registered clients nobody completed a sign-in with expire after MERIDIAN_OAUTH_DCR_UNUSED_TTL; those holding live tokens stay', () =>
+    expectUnusedSelfRegisteredClientsToExpire('sqlite'));
 
   it('D6: non-admins get 403; an admin creates a client with a preset, sees the secret once, edits callbacks, rotates and deletes it', async () => {
     const viewerJar = await workspaceSignIn(t, viewer);
@@ -254,4 +294,8 @@ describe('client management and dynamic registration (SECURITY-TESTS D)', () => 
     const tokens = await signInAndGetTokens(t, admin, { id, secret, redirectUri: 'https://chatgpt.com/connector_platform_oauth_redirect' });
     expect((await mcpWhoami(t.mcpUrl, tokens.access_token)).status).toBe(200);
   });
+});
+
+describeWithPostgres('dynamic registration on PostgreSQL (SECURITY-TESTS D4)', () => {
+  it('self-registered clients nobody completed a sign-in with expire; those holding live tokens stay', () => expectUnusedSelfRegisteredClientsToExpire('postgres'));
 });

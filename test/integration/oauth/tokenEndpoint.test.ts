@@ -215,11 +215,11 @@ describe('token endpoint and bearer validation (SECURITY-TESTS B, E)', () => {
       goodClaims = decodeJwt(good) as Record<string, unknown>;
     });
 
-    it('E1: no Authorization header: 401 with resource_metadata and no error code; PRM names our issuer', async () => {
+    it('E1: no Authorization header: 401 with the scopes to request, resource_metadata and no error code; PRM names our issuer', async () => {
       const response = await fetch(t.mcpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       expect(response.status).toBe(401);
       const challenge = response.headers.get('www-authenticate')!;
-      expect(challenge).toBe(`Bearer resource_metadata="${t.url}/.well-known/oauth-protected-resource/mcp"`);
+      expect(challenge).toBe(`Bearer scope="workflows:read workflows:run connections:read maps:read", resource_metadata="${t.url}/.well-known/oauth-protected-resource/mcp"`);
       const prm = (await (await fetch(`${t.url}/.well-known/oauth-protected-resource/mcp`)).json()) as Record<string, unknown>;
       expect(prm.resource).toBe(t.mcpUrl);
       expect(prm.authorization_servers).toEqual([t.url]);

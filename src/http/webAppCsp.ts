@@ -29,11 +29,11 @@ export function webAppCsp(config: MeridianConfig): string {
 }
 
 /**
- * The basemap style's origin, or undefined. Read defensively: the maps work adds
- * `basemapStyleUrl` to the config, and a value that is not an http(s) URL never reaches the CSP.
+ * The basemap style's origin, or undefined. loadConfig already refuses anything but an http(s)
+ * URL without credentials; this checks again because a CSP is the wrong place to trust a string.
  */
 function basemapOrigin(config: MeridianConfig): string | undefined {
-  const url = (config as MeridianConfig & { basemapStyleUrl?: string | URL | null }).basemapStyleUrl;
+  const url = config.maps.basemapStyleUrl;
   if (!url) return undefined;
   try {
     const parsed = new URL(String(url));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, type MeridianConfig } from '../../../src/config.ts';
+import { loadConfig } from '../../../src/config.ts';
 import { webAppCsp } from '../../../src/http/webAppCsp.ts';
 
 const base = loadConfig({ MERIDIAN_DATA_DIR: '/tmp/meridian-csp-test' });
@@ -19,16 +19,16 @@ describe('webAppCsp', () => {
   });
 
   it('adds the basemap origin to connect-src and img-src, and ignores a value that is not an http(s) URL', () => {
-    const withBasemap = {
-      ...base,
-      basemapStyleUrl: 'https://tiles.example.com/styles/light.json?key=abc',
-    } as MeridianConfig;
+    const withBasemap = loadConfig({
+      MERIDIAN_DATA_DIR: '/tmp/x',
+      MERIDIAN_BASEMAP_STYLE_URL: 'https://tiles.example.com/styles/light.json?key=abc',
+    });
     const csp = webAppCsp(withBasemap);
     expect(directive(csp, 'connect-src')).toBe("connect-src 'self' https://tiles.example.com");
     expect(directive(csp, 'img-src')).toContain('https://tiles.example.com');
     expect(csp).not.toContain('key=abc');
     for (const bad of ['javascript:alert(1)', "https://x.example; script-src 'unsafe-inline'", 'not a url']) {
-      const out = webAppCsp({ ...base, basemapStyleUrl: bad } as MeridianConfig);
+      const out = webAppCsp({ ...base, maps: { ...base.maps, basemapStyleUrl: bad } });
       expect(directive(out, 'connect-src'), bad).toBe("connect-src 'self'");
       expect(out).not.toContain("script-src 'unsafe-inline'");
     }

@@ -3,7 +3,6 @@ import { sql } from '../sql/SqlNode.ts';
 import { ComponentConfigError } from '../validation/WorkflowIssue.ts';
 import { columnRef, requireColumn } from './columnRules.ts';
 import { defineComponent } from './Component.ts';
-import { orderClause } from './orderClause.ts';
 import { selectColumns } from './selectColumns.ts';
 
 const config = z.strictObject({
@@ -28,7 +27,10 @@ export const orderBy = defineComponent({
     });
     return inputs.input ?? [];
   },
-  sql({ config, relations, output }) {
-    return sql`SELECT ${selectColumns(output)} FROM ${relations.input!}${orderClause(config.by)}`;
+  // No ORDER BY here: a CTE's order is not guaranteed to survive, so the order is tracked beside
+  // the SQL (`order` above) and applied where it counts, by a later limit and the final SELECT.
+  // Sorting here too made engines sort twice.
+  sql({ relations, output }) {
+    return sql`SELECT ${selectColumns(output)} FROM ${relations.input!}`;
   },
 });

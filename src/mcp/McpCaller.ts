@@ -18,6 +18,12 @@ export interface McpCaller extends Caller {
   clientId: string;
   clientName?: string;
   scopes: string[];
+  /**
+   * The organization's tool catalog version, read in the same query that checked the credential
+   * (so within this request, never cached across requests): tools/list keys its cache on it
+   * without a second round trip to the store.
+   */
+  toolCatalogVersion?: number;
 }
 
 export function mcpCallerOf(authInfo: AuthInfo | undefined): McpCaller {

@@ -12,7 +12,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../store/schema.ts';
 import { endMcpSession, findMcpSession, openMcpSession } from '../store/repositories/mcpSessions.ts';
-import { mcpCallerOf } from './McpCaller.ts';
+import { mcpCallerOf, type McpCaller } from './McpCaller.ts';
 import { StoreUnavailableError } from './StoreUnavailableError.ts';
 import { ListResponseCache, type HeaderLookup } from './ListResponseCache.ts';
 import { DEFAULT_TOKEN_SCOPES } from '../auth/scopes.ts';
@@ -248,7 +248,7 @@ export class McpEndpoint {
     let key: string | undefined;
     if (request.method === 'POST' && ListResponseCache.mayCache(parsedBody)) {
       // Tool lists depend on the user (connection access), role, scopes and the catalog version.
-      const version = (await this.options.catalogVersion?.(caller.orgId)) ?? 0;
+      const version = await this.catalogVersionFor(caller);
       key = this.listCache.keyFor(`${caller.orgId}|${caller.userId}|${caller.role}|${caller.scopes.join(' ')}|${version}`, request, parsedBody);
     }
     if (key) {
@@ -371,11 +371,17 @@ export class McpEndpoint {
       return undefined;
     }
     const caller = mcpCallerOf(auth);
-    const version = (await this.options.catalogVersion?.(caller.orgId)) ?? 0;
+    const version = await this.catalogVersionFor(caller);
     const key = this.listCache.keyFor(`${caller.orgId}|${caller.userId}|${caller.role}|${caller.scopes.join(' ')}|${version}`, header, parsedBody);
     const hit = key ? this.listCache.get(key) : undefined;
     if (!hit) return undefined;
     return { status: hit.status, headers: hit.headers, body: ListResponseCache.replayBody(hit, (parsedBody as { id: unknown }).id) };
+  }
+
+  /** The version the credential check read in this request, else one read of the store. */
+  private async catalogVersionFor(caller: McpCaller): Promise<number> {
+    if (caller.toolCatalogVersion !== undefined) return caller.toolCatalogVersion;
+    return (await this.options.catalogVersion?.(caller.orgId)) ?? 0;
   }
 
   private checkHostAndOrigin(request: Request): Response | undefined {

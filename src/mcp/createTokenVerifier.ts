@@ -47,6 +47,7 @@ export function createTokenVerifier(options: {
           credentialId: verified.tokenId,
           clientId: `api-token:${verified.tokenId}`,
           scopes: effectiveScopes(verified.scopes, principal.role),
+          toolCatalogVersion: verified.toolCatalogVersion,
         };
         const nowS = Math.floor(Date.now() / 1000);
         return {

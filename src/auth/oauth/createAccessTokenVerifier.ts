@@ -22,6 +22,7 @@ export interface AccessTokenVerifierOptions {
 
 /** The principal (as `loadPrincipal` returns it) and the grant, from one query. */
 interface LiveRow extends Principal {
+  toolCatalogVersion: number | string;
   grantLive: number | null;
   clientName: string | null;
 }
@@ -115,6 +116,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
           'organizations.id as orgId',
           'organizations.name as orgName',
           'organizations.slug as orgSlug',
+          'organizations.tool_catalog_version as toolCatalogVersion',
           'memberships.role',
           sql<number | null>`(select 1 from oidc_payloads g where g.model = 'Grant' and g.id = ${grantId} and g.account_id = ${String(payload.sub)} and (g.expires_at is null or g.expires_at > ${Date.now()}))`.as('grantLive'),
           sql<string | null>`(select c.name from oauth_clients c where c.id = ${clientId})`.as('clientName'),
@@ -150,6 +152,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       clientId,
       clientName: row.clientName ?? (clientId.startsWith('https://') ? new URL(clientId).host : undefined),
       scopes: effectiveScopes(tokenScopes, principal.role),
+      toolCatalogVersion: Number(row.toolCatalogVersion),
     };
     return {
       token,

@@ -100,6 +100,8 @@ export interface VerifiedApiToken {
   principal: Principal;
   scopes: string[];
   expiresAt: number | null;
+  /** The organization's tool catalog version, read in the same query. */
+  toolCatalogVersion: number;
 }
 
 export type ApiTokenRejection = 'malformed' | 'unknown' | 'revoked' | 'expired' | 'user_inactive';
@@ -140,6 +142,7 @@ export async function verifyApiToken(
       'organizations.id as orgId',
       'organizations.name as orgName',
       'organizations.slug as orgSlug',
+      'organizations.tool_catalog_version as toolCatalogVersion',
     ])
     .where('api_tokens.id', '=', id)
     .executeTakeFirst();
@@ -158,6 +161,7 @@ export async function verifyApiToken(
     tokenId: row.id,
     scopes: row.scopes.split(' ').filter(Boolean),
     expiresAt: row.expires_at,
+    toolCatalogVersion: Number(row.toolCatalogVersion),
     principal: {
       userId: row.userId,
       email: row.email,

@@ -260,7 +260,23 @@ describe('render_map and find_maps over MCP', () => {
       ],
     });
     expect(badColour.isError).toBe(true);
-    expect(badColour.text).toMatch(/layers[./]0[./]style[./]fillColor/);
+    // Our zod schema's wording and a dotted path, not the SDK's JSON Schema "must match pattern".
+    expect(badColour.text).toContain(
+      'layers.0.style.fillColor: a colour is #rgb or #rrggbb, for instance "#1f77b4"',
+    );
+    expect(badColour.text).toContain('Call render_map again with corrected arguments');
+    expect(badColour.text).not.toMatch(/must match|data\//);
+
+    // Every problem at once, each with its field, so one corrected call is enough.
+    const several = await callTool(aliceClient, 'render_map', {
+      layers: [{ title: 'x', source: { kind: 'tabel' }, style: { opacity: 2 } }],
+    });
+    expect(several.isError).toBe(true);
+    expect(several.text).toMatch(/layers\.0\.source\.kind: .*'table' \| 'workflow' \| 'job'/);
+    expect(several.text).toContain('layers.0.style.opacity: ');
+    const badLimit = await callTool(aliceClient, 'find_maps', { limit: 0 });
+    expect(badLimit.isError).toBe(true);
+    expect(badLimit.text).toMatch(/^Invalid arguments for find_maps: limit: /);
 
     const badColumn = await callTool(aliceClient, 'render_map', {
       layers: [

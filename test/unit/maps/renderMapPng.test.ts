@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
-import { renderMapPng, renderMapSvg } from '../../../src/maps/renderMapPng.ts';
+import { renderMapPng } from '../../../src/maps/renderMapPng.ts';
+import { renderMapSvg } from '../../../src/maps/renderMapSvg.ts';
 import { layerStyleSchema } from '../../../src/maps/mapDefinition.ts';
 import type { RenderedMap } from '../../../src/maps/renderedMap.ts';
 import { fitVertexBudget, countVertices } from '../../../src/maps/simplifyGeometry.ts';

@@ -11,7 +11,11 @@ export interface MapPngRequest {
   size: PngOptions;
 }
 
-export type MapPngResponse = { id: number; ok: true; png: Uint8Array } | { id: number; ok: false; message: string };
+export type MapPngResponse =
+  | { id: number; ok: true; png: Uint8Array }
+  | { id: number; ok: false; message: string }
+  /** Sent once the worker has loaded, so start-up never counts against a render's time limit. */
+  | { ready: true };
 
 export interface MapPngRendererOptions {
   /** Worker threads drawing at once. */
@@ -39,6 +43,7 @@ interface Job {
 
 interface Thread {
   worker: Worker;
+  ready: boolean;
   job?: Job;
   timer?: NodeJS.Timeout;
 }
@@ -48,7 +53,7 @@ interface Thread {
  * few hundred ms for the demo maps) never holds the event loop that answers every other request.
  * A bounded FIFO queue in front of a few lazily started threads; a render past its time limit
  * terminates its thread (resvg cannot be interrupted) and a fresh one takes the next render.
- * Threads are unref'd: an idle renderer does not keep the process alive.
+ * Idle threads are unref'd: they do not keep the process alive.
  */
 export class MapPngRenderer {
   private readonly threads = new Set<Thread>();
@@ -84,17 +89,29 @@ export class MapPngRenderer {
 
   private pump(): void {
     while (this.queue.length > 0) {
-      let idle = [...this.threads].find((t) => !t.job);
-      if (!idle && this.threads.size < this.options.size) idle = this.start();
-      if (!idle) return;
+      const idle = [...this.threads].find((t) => t.ready && !t.job);
+      if (!idle) {
+        if (this.threads.size < this.options.size) this.start();
+        break;
+      }
       this.dispatch(idle, this.queue.shift()!);
+    }
+    // A thread holds the process open only while a render waits on it, so an awaited render
+    // finishes in a script too, and an idle renderer never keeps a stopping server alive.
+    for (const thread of this.threads) {
+      if (thread.job || (!thread.ready && this.queue.length > 0)) thread.worker.ref();
+      else thread.worker.unref();
     }
   }
 
   private start(): Thread {
     const worker = spawnModuleWorker(workerEntry);
-    const thread: Thread = { worker };
+    const thread: Thread = { worker, ready: false };
     worker.on('message', (response: MapPngResponse) => {
+      if ('ready' in response) {
+        thread.ready = true;
+        return this.pump();
+      }
       const job = thread.job;
       if (!job || job.request.id !== response.id) return;
       this.finish(thread);
@@ -104,13 +121,14 @@ export class MapPngRenderer {
     });
     const died = (error?: Error) => {
       if (!this.threads.has(thread)) return;
-      void this.retire(thread, new Error(`the map image worker stopped${error ? `: ${error.message}` : ''}`));
+      const reason = new Error(`the map image worker stopped${error ? `: ${error.message}` : ''}`);
+      // A thread that cannot even start (broken build) would fail the same way again: fail the queue now.
+      if (!thread.ready) for (const job of this.queue.splice(0)) job.reject(reason);
+      void this.retire(thread, reason);
       this.pump();
     };
     worker.on('error', died);
     worker.on('exit', () => died());
-    // After the listeners: attaching a 'message' listener refs the worker's port again.
-    worker.unref();
     this.threads.add(thread);
     return thread;
   }
@@ -121,7 +139,7 @@ export class MapPngRenderer {
       void this.retire(
         thread,
         new MapRenderError(
-          `Drawing the map image took longer than ${Math.round(this.options.timeoutMs / 1000)} s; draw fewer features (fewer layers, or a smaller area).`,
+          `Drawing the map image took longer than ${this.options.timeoutMs / 1000} s; draw fewer features (fewer layers, or a smaller area).`,
         ),
       );
       this.pump();

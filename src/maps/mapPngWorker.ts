@@ -32,3 +32,4 @@ parentPort!.on('message', (request: MapPngRequest) => {
   }
   parentPort!.postMessage(response);
 });
+parentPort!.postMessage({ ready: true } satisfies MapPngResponse);

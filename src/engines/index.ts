@@ -6,3 +6,4 @@ export { SpatialiteEngine, createSpatialiteEngine, type SpatialiteEngineOptions,
 export { checkSpatialiteSql } from './spatialite/checkSpatialiteSql.ts';
 export { PostgisEngine, createPostgisEngine, type PostgisEngineOptions } from './postgis/PostgisEngine.ts';
 export { preparePostgisReadOnlyRole, type ReadOnlyRoleOptions } from './postgis/preparePostgisReadOnlyRole.ts';
+export { spawnModuleWorker } from './spawnModuleWorker.ts';

@@ -13,5 +13,7 @@ export {
   type ResolveOptions,
 } from './MapServices.ts';
 export { resolveMap, type MapToResolve } from './resolveMap.ts';
-export { renderMapPng, renderMapSvg, DEFAULT_PNG_SIZE } from './renderMapPng.ts';
+export { renderMapPng } from './renderMapPng.ts';
+export { renderMapSvg, DEFAULT_PNG_SIZE } from './renderMapSvg.ts';
+export { MapPngRenderer, DEFAULT_PNG_RENDERER, type MapPngRendererOptions } from './MapPngRenderer.ts';
 export { savedMapView, mapSummary, type SavedMap, type MapSummary } from './savedMapView.ts';

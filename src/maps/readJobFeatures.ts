@@ -4,7 +4,7 @@ import type { LayerStyle } from './mapDefinition.ts';
 import type { MapServices } from './MapServices.ts';
 import { MapRenderError } from './MapRenderError.ts';
 import { checkStyleColumns } from './checkStyleColumns.ts';
-import { fitVertexBudget } from './simplifyGeometry.ts';
+import { fitVertexBudget, roundCoordinates } from './simplifyGeometry.ts';
 import { parseGeometry, propertyValue, type SourceFeatures } from './SourceFeatures.ts';
 
 /** A job result's extent is unknown up front: start simplifying at ~1 km and double from there. */
@@ -67,7 +67,7 @@ export async function readJobFeatures(
     maxVerticesPerLayer,
     START_TOLERANCE_DEGREES,
   );
-  fitted.geometries.forEach((geometry, i) => (features[i]!.geometry = geometry!));
+  fitted.geometries.forEach((geometry, i) => (features[i]!.geometry = roundCoordinates(geometry!)));
   const total = job.rowCount ?? rows.length;
   return {
     features,

@@ -136,3 +136,29 @@ export function fitVertexBudget(
   }
   return { geometries: current, simplified: true };
 }
+
+/**
+ * Coordinates rounded to `decimals` (6 ≈ 0.1 m: finer than any map we draw). Workflows write
+ * GeoJSON with 9 decimals; each dropped digit is a byte per number in every render_map result.
+ */
+export function roundCoordinates(geometry: Geometry, decimals = 6): Geometry {
+  const f = 10 ** decimals;
+  const round = (p: Position): Position => p.map((v) => Math.round(v * f) / f);
+  switch (geometry.type) {
+    case 'Point':
+      return { type: 'Point', coordinates: round(geometry.coordinates) };
+    case 'MultiPoint':
+    case 'LineString':
+      return { type: geometry.type, coordinates: geometry.coordinates.map(round) } as Geometry;
+    case 'MultiLineString':
+    case 'Polygon':
+      return { type: geometry.type, coordinates: geometry.coordinates.map((l) => l.map(round)) } as Geometry;
+    case 'MultiPolygon':
+      return {
+        type: 'MultiPolygon',
+        coordinates: geometry.coordinates.map((polygon) => polygon.map((ring) => ring.map(round))),
+      };
+    case 'GeometryCollection':
+      return { type: 'GeometryCollection', geometries: geometry.geometries.map((g) => roundCoordinates(g, decimals)) };
+  }
+}

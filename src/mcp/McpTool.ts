@@ -15,6 +15,14 @@ export interface McpTool<Input extends z.ZodObject = z.ZodObject, Output extends
   inputSchema: Input;
   outputSchema?: Output;
   annotations?: ToolAnnotations;
+  /**
+   * Validate arguments with zod only: the SDK accepts any arguments (still advertising the same
+   * JSON Schema) and the tool's zod schema refuses bad ones as a tool error in our wording, with
+   * the field path and the schema's own message ("layers.0.style.fillColor: a colour is #rgb or
+   * #rrggbb…"), instead of the SDK's "data/layers/0/style/fillColor must match pattern …". For
+   * deep schemas whose messages tell the model how to fix a value better than a pattern does.
+   */
+  validateWithZodOnly?: boolean;
   /** Listed with the tool in tools/list (MCP Apps: `{ ui: { resourceUri } }`). */
   _meta?: Record<string, unknown>;
   handler(args: z.infer<Input>, caller: McpCaller, ctx: ServerContext): Promise<CallToolResult> | CallToolResult;

@@ -1,7 +1,8 @@
 import { requireScopes, type CallToolResult, type ScopeChallengeHandler, type ServerContext, type StandardSchemaWithJSON, type ToolAnnotations } from '@modelcontextprotocol/server';
 import type { McpCaller } from './McpCaller.ts';
 import type { McpTool } from './McpTool.ts';
-import { precompiledSchema } from './precompiledSchema.ts';
+import { toolError } from './toolResults.ts';
+import { inputJsonSchema, precompiledSchema } from './precompiledSchema.ts';
 
 /**
  * A tool ready to register on a per-request server: schemas already converted and compiled,
@@ -25,13 +26,18 @@ export function scopeChallengeFor(scopes: string[]): ScopeChallengeHandler | und
   return first === undefined ? undefined : requireScopes(first, ...rest);
 }
 
-/** A zod-defined tool as a spec: JSON Schema validation by the SDK, then zod for defaults. */
+/**
+ * A zod-defined tool as a spec: JSON Schema validation by the SDK, then zod for defaults (or zod
+ * alone when the tool asks for `validateWithZodOnly`: the same schema is advertised either way).
+ */
 export function specFromTool(tool: McpTool): McpToolSpec {
   return {
     name: tool.name,
     title: tool.title,
     description: tool.description,
-    inputSchema: precompiledSchema(tool.inputSchema),
+    inputSchema: tool.validateWithZodOnly
+      ? advertisedSchema(inputJsonSchema(tool.inputSchema))
+      : precompiledSchema(tool.inputSchema),
     ...(tool.outputSchema && { outputSchema: precompiledSchema(tool.outputSchema) }),
     ...(tool.annotations && { annotations: tool.annotations }),
     ...(tool._meta && { _meta: tool._meta }),
@@ -39,12 +45,9 @@ export function specFromTool(tool: McpTool): McpToolSpec {
     async call(args, caller, ctx) {
       const parsed = tool.inputSchema.safeParse(args ?? {});
       if (!parsed.success) {
-        return {
-          isError: true,
-          content: [
-            { type: 'text', text: `Invalid arguments for ${tool.name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ')}` },
-          ],
-        };
+        return toolError(
+          `Invalid arguments for ${tool.name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ')}. Call ${tool.name} again with corrected arguments.`,
+        );
       }
       return tool.handler(parsed.data as never, caller, ctx);
     },

@@ -7,7 +7,12 @@ import { z } from 'zod';
  * `tools/list` (the bulk of its per-request cost, measured with `npm run bench`).
  */
 export function precompiledSchema(schema: z.ZodType): StandardSchemaWithJSON {
+  return fromJsonSchema(inputJsonSchema(schema));
+}
+
+/** The JSON Schema a client sees for a zod input schema (what callers may send, defaults optional). */
+export function inputJsonSchema(schema: z.ZodType): Record<string, unknown> {
   const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' }) as Record<string, unknown>;
   delete json.$schema;
-  return fromJsonSchema(json);
+  return json;
 }

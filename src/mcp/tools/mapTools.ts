@@ -103,6 +103,7 @@ export function createMapTools(services: MapServices): McpTool[] {
       limit: z.number().int().min(1).max(50).default(20),
     }),
     annotations: { ...READ_ONLY, title: 'Find saved maps' },
+    validateWithZodOnly: true,
     async handler(args, caller) {
       const maps = await findMaps(services.db, caller, { query: args.query, limit: args.limit });
       const found = maps.map((m) => ({
@@ -133,6 +134,8 @@ export function createMapTools(services: MapServices): McpTool[] {
     requiredScopes: ['maps:read'],
     inputSchema: renderInput,
     annotations: { ...READ_ONLY, title: 'Render a map' },
+    // Layers and styles nest deep: zod's messages ("a colour is #rgb or #rrggbb…") say how to fix a value.
+    validateWithZodOnly: true,
     _meta: MAP_TOOL_META,
     async handler(args, caller) {
       if ((args.mapId === undefined) === (args.layers === undefined)) {

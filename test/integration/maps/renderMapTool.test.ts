@@ -189,6 +189,30 @@ describe('render_map and find_maps over MCP', () => {
     expect(drawn).toBeGreaterThan(500);
   });
 
+  it('keeps a spread sample of a capped layer without a ramp, the same one on every render', async () => {
+    const args = {
+      layers: [
+        {
+          title: 'Cities',
+          source: { kind: 'table', connection: 'demo', table: 'cities' },
+          style: { tooltipColumns: ['country'] },
+        },
+      ],
+    };
+    const result = await callTool(aliceClient, 'render_map', args);
+    const layer = result.s.layers[0];
+    expect(layer.truncated).toBe(true);
+    expect(layer.featureCount).toBe(5000);
+    // The first 5 000 rows in storage order (GeoNames ids) cover 27 countries; a sample over the
+    // whole table covers most of its 225.
+    const countries = new Set(layer.data.features.map((f: Structured) => f.properties.country));
+    expect(countries.size).toBeGreaterThan(120);
+    const again = await callTool(aliceClient, 'render_map', args);
+    expect(again.s.layers[0].data.features.map((f: Structured) => f.geometry.coordinates)).toEqual(
+      layer.data.features.map((f: Structured) => f.geometry.coordinates),
+    );
+  });
+
   it('simplifies polygons over the vertex budget', async () => {
     const result = await callTool(aliceClient, 'render_map', {
       layers: [{ title: 'Counties', source: { kind: 'table', connection: 'demo', table: 'us_counties' } }],
@@ -260,7 +284,23 @@ describe('render_map and find_maps over MCP', () => {
       ],
     });
     expect(badColour.isError).toBe(true);
-    expect(badColour.text).toMatch(/layers[./]0[./]style[./]fillColor/);
+    // Our zod schema's wording and a dotted path, not the SDK's JSON Schema "must match pattern".
+    expect(badColour.text).toContain(
+      'layers.0.style.fillColor: a colour is #rgb or #rrggbb, for instance "#1f77b4"',
+    );
+    expect(badColour.text).toContain('Call render_map again with corrected arguments');
+    expect(badColour.text).not.toMatch(/must match|data\//);
+
+    // Every problem at once, each with its field, so one corrected call is enough.
+    const several = await callTool(aliceClient, 'render_map', {
+      layers: [{ title: 'x', source: { kind: 'tabel' }, style: { opacity: 2 } }],
+    });
+    expect(several.isError).toBe(true);
+    expect(several.text).toMatch(/layers\.0\.source\.kind: .*'table' \| 'workflow' \| 'job'/);
+    expect(several.text).toContain('layers.0.style.opacity: ');
+    const badLimit = await callTool(aliceClient, 'find_maps', { limit: 0 });
+    expect(badLimit.isError).toBe(true);
+    expect(badLimit.text).toMatch(/^Invalid arguments for find_maps: limit: /);
 
     const badColumn = await callTool(aliceClient, 'render_map', {
       layers: [

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
-import { renderMapPng, renderMapSvg } from '../../../src/maps/renderMapPng.ts';
+import { renderMapPng } from '../../../src/maps/renderMapPng.ts';
+import { renderMapSvg } from '../../../src/maps/renderMapSvg.ts';
 import { layerStyleSchema } from '../../../src/maps/mapDefinition.ts';
 import type { RenderedMap } from '../../../src/maps/renderedMap.ts';
-import { fitVertexBudget, countVertices } from '../../../src/maps/simplifyGeometry.ts';
+import { fitVertexBudget, countVertices, roundCoordinates } from '../../../src/maps/simplifyGeometry.ts';
 
 const hostile = '</text><script>alert("x")</script>&\u0001';
 
@@ -78,5 +79,19 @@ describe('renderMapPng', () => {
     const out = (geometries[0] as { coordinates: number[][][] }).coordinates[0]!;
     expect(out.length).toBeGreaterThanOrEqual(4);
     expect(out[0]).toEqual(out[out.length - 1]);
+  });
+
+  it('rounds job-result coordinates to 6 decimals (0.1 m), keeping the geometry', () => {
+    const rounded = roundCoordinates({
+      type: 'GeometryCollection',
+      geometries: [
+        { type: 'Point', coordinates: [2.123456789, 48.987654321] },
+        { type: 'MultiPolygon', coordinates: [[[[0.1234567891, 0], [1, 0.9999999999], [0, 1], [0.1234567891, 0]]]] },
+      ],
+    });
+    expect(JSON.stringify(rounded)).toBe(
+      '{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[2.123457,48.987654]},' +
+        '{"type":"MultiPolygon","coordinates":[[[[0.123457,0],[1,1],[0,1],[0.123457,0]]]]}]}',
+    );
   });
 });

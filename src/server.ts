@@ -66,8 +66,9 @@ export async function startServer(config: MeridianConfig, options: StartOptions 
       db: store.db,
       dialect: store.dialect,
       logger,
-      handlers: { [WORKFLOW_JOB]: createWorkflowJobHandler({ db: store.db, connections, catalog, maxResultRows }) },
+      handlers: { [WORKFLOW_JOB]: createWorkflowJobHandler({ db: store.db, connections, catalog, maxResultRows, queryTimeoutMs: config.jobs.queryTimeoutMs }) },
       maxResultRows,
+      leaseMs: config.jobs.leaseMs,
       // A SQLite store is served by this process alone: jobs found running at start are orphans.
       exclusiveStore: store.dialect === 'sqlite',
     });

@@ -316,7 +316,7 @@ export class JobRunner {
           exhausted
             ? {
                 state: 'failed',
-                error: `The worker running this job was lost (attempt ${job.attempt}/${job.max_attempts}); it was not retried again.`,
+                error: `The worker running this job was lost (attempt ${job.attempt}/${job.max_attempts}): the job exceeded ${job.max_attempts} attempts and was not retried again.`,
                 finished_at: now,
                 expires_at: now + this.o.retentionMs,
                 lease_owner: null,

@@ -191,7 +191,7 @@ function runnerSuite(kind: StoreKind) {
       const j = await getJob(store.db, alice, doomed.id);
       return j?.state === 'failed' && j;
     });
-    expect(failed.error).toBe('The worker running this job was lost (attempt 2/2); it was not retried again.');
+    expect(failed.error).toBe('The worker running this job was lost (attempt 2/2): the job exceeded 2 attempts and was not retried again.');
   });
 
   it('never lets a stale attempt publish its result', async () => {

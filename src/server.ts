@@ -95,11 +95,14 @@ export async function startServer(config: MeridianConfig, options: StartOptions 
         // end what is still open (long-lived event streams) so shutdown cannot hang.
         closing ??= (async () => {
           const drained = app.close();
+          // The runner stops claiming at once (not after the HTTP drain); its running jobs get
+          // the same grace, then go back to the queue for another process (R4).
+          const jobsStopped = jobs.stop(SHUTDOWN_GRACE_MS);
           const grace = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
           await Promise.race([drained, grace]);
           await mcp.close();
           await drained;
-          await jobs.stop();
+          await jobsStopped;
           await demo?.ready.catch(() => undefined);
           await connections.close();
           await store.close();

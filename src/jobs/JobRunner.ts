@@ -102,7 +102,8 @@ export class JobRunner {
     if (timedOut) {
       for (const [jobId, controller] of this.running) {
         controller.abort(new Error('shutdown'));
-        await this.release(jobId);
+        // A store that is down now: the lease runs out instead, with the same outcome.
+        await this.release(jobId).catch((error: unknown) => this.o.logger.warn({ err: error, jobId }, 'could not release a job at shutdown'));
       }
       await all;
     }
@@ -219,6 +220,11 @@ export class JobRunner {
     }
     try {
       await this.finish(job, sink, outcome);
+    } catch (error) {
+      // The store is unreachable (R7): the job keeps its lease, which runs out with the heartbeat
+      // stopped, so the lease sweeper retries it or fails it with the reason. Never an unhandled
+      // rejection, which would take the whole process down.
+      this.o.logger.error({ err: error, jobId: job.id }, 'could not record the end of a job; it will be retried after its lease expires');
     } finally {
       this.running.delete(job.id);
     }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { addMembership, createOrganization } from '../../../src/store/repositori
 import { getJob, readJobResult, submitJob } from '../../../src/jobs/index.ts';
 import type { Caller } from '../../../src/store/Caller.ts';
 
-const runnerScript = fileURLToPath(new URL('./poisonRunner.ts', import.meta.url));
+const runnerScript = fileURLToPath(new URL('./crashingRunner.ts', import.meta.url));
 
 /** Starts the runner process; resolves with it once it takes jobs, and with its exit. */
 function startRunner(dataDir: string): Promise<{ child: ChildProcess; exited: Promise<NodeJS.Signals | number | null> }> {
@@ -88,5 +89,70 @@ describe('R3: a poison job', () => {
     expect(await getJob(store.db, caller, echo.id)).toMatchObject({ state: 'succeeded' });
     expect((await readJobResult(store.db, caller, echo.id, 0, 10))?.rows).toEqual([{ echo: 'still here' }]);
     expect(live?.exitCode).toBeNull();
+  });
+});
+
+async function settled(store: Store, caller: Caller, id: string) {
+  for (let i = 0; i < 600; i++) {
+    const job = await getJob(store.db, caller, id);
+    if (job && ['succeeded', 'failed', 'cancelled'].includes(job.state)) return job;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return getJob(store.db, caller, id);
+}
+
+// R2: the process dies between committing a job and answering for it, and between writing a
+// result and marking the job done. The job still runs, and is never `succeeded` without a
+// readable result (the pages are written first; the state changes in one conditional update).
+describe('R2: kill -9 around a job\'s commit points', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'meridian-r2-'));
+  let store: Store;
+  let caller: Caller;
+  let live: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    store = createStore({ dataDir });
+    await migrateToLatest(store.db as never);
+    const org = await createOrganization(store.db, 'Crash', 'crash');
+    const user = await createUser(store.db, { email: 'crash@example.com', password: 'long-password-123' });
+    await addMembership(store.db, org.id, user.id, 'editor');
+    caller = { orgId: org.id, userId: user.id, role: 'editor' };
+  });
+  afterAll(async () => {
+    live?.kill('SIGKILL');
+    await store?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a job committed just before the process died exists and runs after a restart', { timeout: 120_000 }, async () => {
+    const died = await promisify(execFile)(process.execPath, ['--import', 'tsx', runnerScript, dataDir, 'submit-and-die', JSON.stringify(caller)]).then(
+      () => undefined,
+      (error: { signal?: string; stdout?: string }) => error,
+    );
+    expect(died?.signal).toBe('SIGKILL');
+    const jobId = died!.stdout!.trim();
+    expect(await getJob(store.db, caller, jobId)).toMatchObject({ state: 'queued' });
+    live = (await startRunner(dataDir)).child;
+    expect(await settled(store, caller, jobId)).toMatchObject({ state: 'succeeded', attempt: 1 });
+    expect((await readJobResult(store.db, caller, jobId, 0, 10))?.rows).toEqual([{ echo: 'submitted' }]);
+    live.kill('SIGKILL');
+    live = undefined;
+  });
+
+  it('a job whose process died after writing its result, before marking it done, is re-run to one readable result', { timeout: 120_000 }, async () => {
+    const job = await submitJob(store.db, caller, { kind: 'dies_after_write', title: 'dies', input: {}, clientId: 'test', maxAttempts: 2 });
+    const first = await startRunner(dataDir);
+    expect(await first.exited).toBe('SIGKILL');
+    // Written but not done: the job is not succeeded, and has no readable result.
+    const between = await getJob(store.db, caller, job.id);
+    expect(between).toMatchObject({ state: 'running', attempt: 1 });
+    expect(await readJobResult(store.db, caller, job.id, 0, 10)).toBeUndefined();
+
+    live = (await startRunner(dataDir)).child;
+    expect(await settled(store, caller, job.id)).toMatchObject({ state: 'succeeded', attempt: 2, rowCount: 1200 });
+    const page = await readJobResult(store.db, caller, job.id, 0, 2000);
+    expect(page?.rows.map((r) => r.n)).toEqual(Array.from({ length: 1200 }, (_, n) => n));
+    const attempts = await store.db.selectFrom('job_result_pages').select('attempt').distinct().where('job_id', '=', job.id).execute();
+    expect(attempts).toEqual([{ attempt: 2 }]);
   });
 });

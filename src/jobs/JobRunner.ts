@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { randomId } from '../auth/secrets.ts';
 import type { Database, JobsTable } from '../store/schema.ts';
 import type { StoreDialect } from '../store/storeDialect.ts';
-import { JobFailure } from './JobErrors.ts';
+import { DISK_FULL_MESSAGE, JobFailure, isDiskFull } from './JobErrors.ts';
 import { ResultSink } from './ResultSink.ts';
 
 export interface JobContext {
@@ -209,6 +209,9 @@ export class JobRunner {
         }
       } else if (error instanceof JobFailure) {
         outcome = { state: 'failed', error: error.message };
+      } else if (isDiskFull(error)) {
+        this.o.logger.error({ err: error, jobId: job.id }, 'no space left to store a job result');
+        outcome = { state: 'failed', error: DISK_FULL_MESSAGE };
       } else if (error instanceof Error && error.name === 'EngineError') {
         outcome = { state: 'failed', error: error.message };
       } else {

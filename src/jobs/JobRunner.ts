@@ -53,7 +53,8 @@ export class JobRunner {
   private readonly inFlight = new Set<Promise<void>>();
   private timers: NodeJS.Timeout[] = [];
   private stopped = true;
-  private polling = false;
+  /** The claim loop in progress, if any: stop() waits for it, so no claim lands after stop. */
+  private polling: Promise<void> | undefined;
   private readonly o: Required<Omit<JobRunnerOptions, 'exclusiveStore'>> & { exclusiveStore: boolean };
 
   constructor(options: JobRunnerOptions) {
@@ -97,6 +98,7 @@ export class JobRunner {
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
+    await this.polling;
     const all = Promise.allSettled([...this.inFlight]);
     const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
     if (timedOut) {
@@ -109,9 +111,17 @@ export class JobRunner {
     }
   }
 
-  private async poll(): Promise<void> {
-    if (this.polling || this.stopped) return;
-    this.polling = true;
+  private poll(): Promise<void> {
+    if (this.polling || this.stopped) return this.polling ?? Promise.resolve();
+    const pass = this.claimLoop();
+    this.polling = pass;
+    void pass.finally(() => {
+      if (this.polling === pass) this.polling = undefined;
+    });
+    return pass;
+  }
+
+  private async claimLoop(): Promise<void> {
     try {
       while (!this.stopped && this.running.size < this.o.concurrency) {
         const job = await this.claim();
@@ -121,8 +131,6 @@ export class JobRunner {
       }
     } catch (error) {
       this.o.logger.error({ err: error }, 'job claim failed');
-    } finally {
-      this.polling = false;
     }
   }
 

@@ -53,6 +53,8 @@ const envSchema = z.object({
   MERIDIAN_BASEMAP_STYLE_URL: z.string().optional(),
   MERIDIAN_MAP_MAX_FEATURES: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be at least 1').max(100_000, 'must be at most 100000').default(5_000),
   MERIDIAN_MAP_MAX_VERTICES: z.coerce.number({ error: 'must be a number' }).int().min(1_000, 'must be at least 1000').max(5_000_000, 'must be at most 5000000').default(100_000),
+  MERIDIAN_JOB_LEASE: durationSchema.refine((v) => parseDuration(v) >= 500 && parseDuration(v) <= 3_600_000, 'must be between 500ms and 1h').default('30s'),
+  MERIDIAN_JOB_QUERY_TIMEOUT: durationSchema.refine((v) => parseDuration(v) >= 100 && parseDuration(v) <= 86_400_000, 'must be between 100ms and 24h').default('120s'),
 });
 
 export interface MeridianConfig {
@@ -79,6 +81,14 @@ export interface MeridianConfig {
   trustProxy: string[];
   oauth: OAuthConfig;
   maps: MapsConfig;
+  jobs: JobsConfig;
+}
+
+export interface JobsConfig {
+  /** How long a running job's lease lasts without a heartbeat: a dead process's jobs are retried after it. */
+  leaseMs: number;
+  /** Statement timeout of a workflow job's warehouse query. */
+  queryTimeoutMs: number;
 }
 
 export interface MapsConfig {
@@ -245,6 +255,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       },
     },
     maps: { basemapStyleUrl, maxFeaturesPerLayer: e.MERIDIAN_MAP_MAX_FEATURES, maxVerticesPerLayer: e.MERIDIAN_MAP_MAX_VERTICES },
+    jobs: { leaseMs: parseDuration(e.MERIDIAN_JOB_LEASE), queryTimeoutMs: parseDuration(e.MERIDIAN_JOB_QUERY_TIMEOUT) },
   };
 }
 

@@ -66,8 +66,9 @@ export async function startServer(config: MeridianConfig, options: StartOptions 
       db: store.db,
       dialect: store.dialect,
       logger,
-      handlers: { [WORKFLOW_JOB]: createWorkflowJobHandler({ db: store.db, connections, catalog, maxResultRows }) },
+      handlers: { [WORKFLOW_JOB]: createWorkflowJobHandler({ db: store.db, connections, catalog, maxResultRows, queryTimeoutMs: config.jobs.queryTimeoutMs }) },
       maxResultRows,
+      leaseMs: config.jobs.leaseMs,
       // A SQLite store is served by this process alone: jobs found running at start are orphans.
       exclusiveStore: store.dialect === 'sqlite',
     });
@@ -94,11 +95,14 @@ export async function startServer(config: MeridianConfig, options: StartOptions 
         // end what is still open (long-lived event streams) so shutdown cannot hang.
         closing ??= (async () => {
           const drained = app.close();
+          // The runner stops claiming at once (not after the HTTP drain); its running jobs get
+          // the same grace, then go back to the queue for another process (R4).
+          const jobsStopped = jobs.stop(SHUTDOWN_GRACE_MS);
           const grace = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
           await Promise.race([drained, grace]);
           await mcp.close();
           await drained;
-          await jobs.stop();
+          await jobsStopped;
           await demo?.ready.catch(() => undefined);
           await connections.close();
           await store.close();

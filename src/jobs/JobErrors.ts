@@ -15,3 +15,12 @@ export class IdempotencyConflictError extends Error {
 export class JobFailure extends Error {
   override name = 'JobFailure';
 }
+
+/** SQLite's SQLITE_FULL, the OS's ENOSPC and PostgreSQL's disk_full (53100): the store's disk is full (R9). */
+export function isDiskFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === '53100';
+}
+
+export const DISK_FULL_MESSAGE =
+  'The server ran out of disk space (no space left on device) while storing the result, so none of it was kept; ask an administrator to free space, then run it again.';

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { randomId } from '../auth/secrets.ts';
 import type { Database, JobsTable } from '../store/schema.ts';
 import type { StoreDialect } from '../store/storeDialect.ts';
-import { JobFailure } from './JobErrors.ts';
+import { DISK_FULL_MESSAGE, JobFailure, isDiskFull } from './JobErrors.ts';
 import { ResultSink } from './ResultSink.ts';
 
 export interface JobContext {
@@ -53,7 +53,8 @@ export class JobRunner {
   private readonly inFlight = new Set<Promise<void>>();
   private timers: NodeJS.Timeout[] = [];
   private stopped = true;
-  private polling = false;
+  /** The claim loop in progress, if any: stop() waits for it, so no claim lands after stop. */
+  private polling: Promise<void> | undefined;
   private readonly o: Required<Omit<JobRunnerOptions, 'exclusiveStore'>> & { exclusiveStore: boolean };
 
   constructor(options: JobRunnerOptions) {
@@ -97,20 +98,30 @@ export class JobRunner {
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
+    await this.polling;
     const all = Promise.allSettled([...this.inFlight]);
     const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
     if (timedOut) {
       for (const [jobId, controller] of this.running) {
         controller.abort(new Error('shutdown'));
-        await this.release(jobId);
+        // A store that is down now: the lease runs out instead, with the same outcome.
+        await this.release(jobId).catch((error: unknown) => this.o.logger.warn({ err: error, jobId }, 'could not release a job at shutdown'));
       }
       await all;
     }
   }
 
-  private async poll(): Promise<void> {
-    if (this.polling || this.stopped) return;
-    this.polling = true;
+  private poll(): Promise<void> {
+    if (this.polling || this.stopped) return this.polling ?? Promise.resolve();
+    const pass = this.claimLoop();
+    this.polling = pass;
+    void pass.finally(() => {
+      if (this.polling === pass) this.polling = undefined;
+    });
+    return pass;
+  }
+
+  private async claimLoop(): Promise<void> {
     try {
       while (!this.stopped && this.running.size < this.o.concurrency) {
         const job = await this.claim();
@@ -120,8 +131,6 @@ export class JobRunner {
       }
     } catch (error) {
       this.o.logger.error({ err: error }, 'job claim failed');
-    } finally {
-      this.polling = false;
     }
   }
 
@@ -208,6 +217,9 @@ export class JobRunner {
         }
       } else if (error instanceof JobFailure) {
         outcome = { state: 'failed', error: error.message };
+      } else if (isDiskFull(error)) {
+        this.o.logger.error({ err: error, jobId: job.id }, 'no space left to store a job result');
+        outcome = { state: 'failed', error: DISK_FULL_MESSAGE };
       } else if (error instanceof Error && error.name === 'EngineError') {
         outcome = { state: 'failed', error: error.message };
       } else {
@@ -219,6 +231,11 @@ export class JobRunner {
     }
     try {
       await this.finish(job, sink, outcome);
+    } catch (error) {
+      // The store is unreachable (R7): the job keeps its lease, which runs out with the heartbeat
+      // stopped, so the lease sweeper retries it or fails it with the reason. Never an unhandled
+      // rejection, which would take the whole process down.
+      this.o.logger.error({ err: error, jobId: job.id }, 'could not record the end of a job; it will be retried after its lease expires');
     } finally {
       this.running.delete(job.id);
     }
@@ -316,7 +333,7 @@ export class JobRunner {
           exhausted
             ? {
                 state: 'failed',
-                error: `The worker running this job was lost (attempt ${job.attempt}/${job.max_attempts}); it was not retried again.`,
+                error: `The worker running this job was lost (attempt ${job.attempt}/${job.max_attempts}): the job exceeded ${job.max_attempts} attempts and was not retried again.`,
                 finished_at: now,
                 expires_at: now + this.o.retentionMs,
                 lease_owner: null,

@@ -25,7 +25,7 @@ export interface WorkflowJobInput {
 /** Host steps that work row by row can run on each streamed batch; the others need all rows. */
 const ROW_LOCAL_STEPS: ReadonlySet<HostStep['kind']> = new Set(['normalize', 'h3_index', 'h3_boundary']);
 const STREAM_BATCH = 1000;
-const QUERY_TIMEOUT_MS = 120_000;
+const DEFAULT_QUERY_TIMEOUT_MS = 120_000;
 
 /**
  * Runs a workflow job: re-checks the submitter's permissions at start (not only at submission),
@@ -37,7 +37,10 @@ export function createWorkflowJobHandler(services: {
   connections: ConnectionRegistry;
   catalog: CatalogBrowser;
   maxResultRows: number;
+  /** Statement timeout of the warehouse query (MERIDIAN_JOB_QUERY_TIMEOUT). */
+  queryTimeoutMs?: number;
 }): JobHandler {
+  const timeoutMs = services.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   return async ({ job, signal, sink, progress }) => {
     const input = job.input as WorkflowJobInput;
     const principal = await loadPrincipal(services.db, job.userId, job.orgId);
@@ -65,12 +68,12 @@ export function createWorkflowJobHandler(services: {
     sink.setColumns(compiled.columns.map((c) => ({ name: c.name, type: c.type })));
     await progress(null, 'Running the query');
     if (compiled.hostSteps.every((step) => ROW_LOCAL_STEPS.has(step.kind))) {
-      for await (const batch of engine.stream(compiled.query, { signal, timeoutMs: QUERY_TIMEOUT_MS, batchSize: STREAM_BATCH, maxRows: services.maxResultRows + 1 })) {
+      for await (const batch of engine.stream(compiled.query, { signal, timeoutMs, batchSize: STREAM_BATCH, maxRows: services.maxResultRows + 1 })) {
         if (!(await sink.write(applyHostSteps(batch, compiled.hostSteps)))) break;
         await progress(null, `${sink.rowCount} rows so far`);
       }
     } else {
-      const result = await engine.run(compiled.query, { signal, timeoutMs: QUERY_TIMEOUT_MS, maxRows: services.maxResultRows });
+      const result = await engine.run(compiled.query, { signal, timeoutMs, maxRows: services.maxResultRows });
       await sink.write(applyHostSteps(result.rows, compiled.hostSteps));
       if (result.truncated) sink.truncated = true;
     }

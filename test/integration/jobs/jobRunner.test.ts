@@ -172,7 +172,7 @@ function runnerSuite(kind: StoreKind) {
     expect(crashed.error).toMatch(/internal error/);
   });
 
-  it('re-runs a job whose worker died, then fails it with the reason once out of attempts', async () => {
+  it('R1/R3: re-runs a job whose worker died, then fails it with the reason once out of attempts', async () => {
     const job = await submitJob(store.db, alice, { kind: 'count', title: 'orphan', input: { count: 10 }, clientId: 'test', maxAttempts: 2 });
     // A worker of another (dead) process claimed it and its lease ran out.
     await store.db.updateTable('jobs').set({ state: 'running', attempt: 1, lease_owner: 'dead', lease_expires_at: Date.now() - 1 }).where('id', '=', job.id).execute();
@@ -191,10 +191,10 @@ function runnerSuite(kind: StoreKind) {
       const j = await getJob(store.db, alice, doomed.id);
       return j?.state === 'failed' && j;
     });
-    expect(failed.error).toBe('The worker running this job was lost (attempt 2/2); it was not retried again.');
+    expect(failed.error).toBe('The worker running this job was lost (attempt 2/2): the job exceeded 2 attempts and was not retried again.');
   });
 
-  it('never lets a stale attempt publish its result', async () => {
+  it('R1/R6: never lets a stale attempt publish its result', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     runner = newRunner({
@@ -240,7 +240,7 @@ function runnerSuite(kind: StoreKind) {
     await expect(submitJob(store.db, alice, { kind: 'count', title: 'i', input: { count: 4 }, clientId: 't', idempotencyKey: 'k1' })).rejects.toThrow(IdempotencyConflictError);
   });
 
-  it('purges results after retention, and never touches queued or running jobs', async () => {
+  it('R10: purges results after retention, and never touches queued or running jobs', async () => {
     runner = newRunner({ retentionMs: 60_000 });
     await runner.start();
     const done = await submitJob(store.db, alice, { kind: 'count', title: 'r', input: { count: 3 }, clientId: 't' });

@@ -21,7 +21,7 @@ const USERS = 5;
 
 // Two Meridian servers on one PostgreSQL store: jobs submitted to either are shared between
 // their runners (FOR UPDATE SKIP LOCKED) and each runs exactly once.
-describeWithPostgres('two server processes sharing one PostgreSQL store', () => {
+describeWithPostgres('two server processes sharing one PostgreSQL store (R5 in part)', () => {
   let database: TestDatabase;
   const servers: RunningServer[] = [];
   const dirs: string[] = [];

@@ -7,7 +7,7 @@ import { STACK_TRACE, legacyBody, legacyHeaders, modernBody, modernHeaders, open
 // Issue 2: when the store is unreachable /mcp answers 503, never 401, so clients keep tokens that
 // are perfectly valid. The store goes away for real: the server's PostgreSQL database stops
 // accepting connections and every backend it had is terminated; then it comes back.
-describeWithPostgres('/mcp while the store is unreachable (PostgreSQL)', () => {
+describeWithPostgres('/mcp while the store is unreachable (PostgreSQL; R7, S6)', () => {
   let t: TestServer;
   let token: string;
   let sessionId: string;

@@ -256,7 +256,7 @@ describe('async workflow tools as 2026-07-28 tasks', () => {
     expect(task.ttlMs).toBeGreaterThan(0);
   });
 
-  it('turns a sync call past its deadline into a task for a task-capable client', async () => {
+  it('R12: turns a sync call past its deadline into a task for a task-capable client', async () => {
     await saveWorkflow(t.server.store.db, editor, JSON.stringify({ ...allCities, name: 'all_cities_sync' }));
     await publishWorkflow(t.server.store.db, editor, 'all_cities_sync', {
       toolName: 'all_cities_sync',

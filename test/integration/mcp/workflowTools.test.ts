@@ -202,7 +202,7 @@ describe('workflows as MCP tools', () => {
     expect(extra.text).toMatch(/- table: unknown argument "table"; this workflow takes: lon, lat, radius_m, max_results/);
   });
 
-  it('turns a sync call past its deadline into a job, which polling completes and pages', async () => {
+  it('R12: turns a sync call past its deadline into a job, which polling completes and pages', async () => {
     await publishWorkflow(t.server.store.db, editor, 'all_cities', { toolName: 'all_cities', mode: 'sync', syncDeadlineMs: 500 });
     const r = await call(client, 'all_cities', {});
     expect(r.isError).toBeFalsy();

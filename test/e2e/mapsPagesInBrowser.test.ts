@@ -103,6 +103,10 @@ describe('Maps in the workspace SPA, in Chromium, against a real server', () => 
     await cities.getByLabel('Table').locator('option[value="cities"]').waitFor({ state: 'attached' });
     await cities.getByLabel('Table').selectOption('cities');
     await cities.getByLabel('Colour by').selectOption('ramp');
+    // The column field offers the table's attribute columns (not its geometry).
+    await expect
+      .poll(() => cities.locator('datalist option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value)))
+      .toEqual(['id', 'name', 'country', 'population']);
     await cities.getByLabel('Column', { exact: true }).fill('population');
     await cities.getByLabel('Tooltip columns (comma-separated)').fill('name, population');
 
@@ -121,6 +125,15 @@ describe('Maps in the workspace SPA, in Chromium, against a real server', () => 
     await expect(page.getByTestId('map-title').textContent()).resolves.toBe('Countries and big cities');
     const savedShot = await drawnMap(page.getByTestId('map-view'), 'maps-e2e-saved-map.png');
     expect(countColour(savedShot, PURPLE)).toBeGreaterThan(5_000);
+
+    // Editing keeps the layers and saves the change.
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByRole('heading', { name: 'Edit “Countries and big cities”' }).waitFor();
+    await expect(page.getByTestId('layer-1').getByLabel('Column', { exact: true }).inputValue()).resolves.toBe('population');
+    await page.getByLabel('Description').fill('Countries in purple, cities by population');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.waitForURL(`${t.url}/app/maps/${mapId}`);
+    await expect(page.locator('.maps-description').textContent()).resolves.toBe('Countries in purple, cities by population');
 
     // Over MCP, as the same user: find_maps finds it, render_map draws it in the chosen colour.
     client = await connectModernClient(t.mcpUrl, await t.createToken(ada));

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Geometry, MultiPolygon, Polygon } from 'geojson';
 import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
+import { splitAtAntimeridian } from './splitAtAntimeridian.ts';
 
 /**
  * The demo data, built once per process from npm data packages (nothing is downloaded at run
@@ -51,7 +52,7 @@ function polygonalFeatures(topology: Topology, object: string): { id: string | n
   const collection = feature(topology, topology.objects[object] as GeometryCollection<{ name: string }>);
   return collection.features
     .filter((f): f is typeof f & { geometry: Polygon | MultiPolygon } => f.geometry?.type === 'Polygon' || f.geometry?.type === 'MultiPolygon')
-    .map((f) => ({ id: f.id === undefined ? null : String(f.id), name: f.properties.name, geometry: f.geometry }));
+    .map((f) => ({ id: f.id === undefined ? null : String(f.id), name: f.properties.name, geometry: splitAtAntimeridian(f.geometry) }));
 }
 
 function asMultiPolygon(geometry: Geometry): string {

@@ -4,6 +4,10 @@ import type { Browser, ConsoleMessage, FrameLocator, Page } from 'playwright-cor
 import { artifactPath, launchChromium } from '../support/browser.ts';
 import { startMapAppHost, type MapAppHost } from '../support/mapAppHost/startMapAppHost.ts';
 import { fixtureMap, HOSTILE_NAME, toolResultFor } from '../support/mapAppHost/fixtureMap.ts';
+import { startTestServer, type TestServer } from '../support/testServer.ts';
+import { connectModernClient } from '../support/mcpClients.ts';
+import { callTool } from '../support/mcpCalls.ts';
+import type { RenderedMap } from '../../src/maps/renderedMap.ts';
 
 /**
  * The MCP Apps view (web/dist/map-app/index.html, built by `npm run build:web`) in Debian's
@@ -130,4 +134,100 @@ describe('map view in an MCP Apps host', () => {
     const i = (Math.round(y) * shot.width + Math.round(x)) * 4;
     expect(shot.data[i]! + shot.data[i + 1]! + shot.data[i + 2]!).toBeLessThan(3 * 60);
   }, 60_000);
+});
+
+/**
+ * The same view fed what a real render_map call returns (a demo server, the SDK client): the
+ * demo countries coloured by name over Europe. Checks the view draws Meridian's own output, not
+ * only the fixture, and that its legend is the RenderedMap's.
+ */
+describe('map view in an MCP Apps host, fed by a real render_map result', () => {
+  let t: TestServer;
+  let host: MapAppHost;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    t = await startTestServer('sqlite', { demo: true });
+    await t.server.demoReady;
+    host = await startMapAppHost();
+    browser = await launchChromium({ webgl: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    await t?.stop();
+  });
+
+  it('draws the countries in their category colours and shows the legend render_map computed', async () => {
+    const user = await t.addUser({ email: 'viewer@example.com', role: 'viewer' });
+    const client = await connectModernClient(t.mcpUrl, await t.createToken(user));
+    const result = await callTool(client, 'render_map', {
+      title: 'Three countries',
+      viewport: { center: [5, 46], zoom: 3.5 },
+      layers: [
+        {
+          id: 'countries',
+          title: 'Countries',
+          source: { kind: 'table', connection: 'demo', table: 'countries' },
+          style: {
+            opacity: 1,
+            strokeWidth: 0,
+            colorBy: {
+              kind: 'categories',
+              column: 'name',
+              categories: [
+                { value: 'France', color: '#d62728' },
+                { value: 'Germany', color: '#2ca02c' },
+                { value: 'Spain', color: '#9467bd' },
+              ],
+              otherColor: '#9e9e9e',
+            },
+            tooltipColumns: ['name'],
+          },
+        },
+      ],
+    });
+    await client.close();
+    expect(result.isError).toBeFalsy();
+    const map = result.structuredContent as unknown as RenderedMap;
+    expect(map.layers[0]!.featureCount).toBeGreaterThan(150);
+
+    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    const messages: string[] = [];
+    page.on('console', (m: ConsoleMessage) => messages.push(`${m.type()}: ${m.text()}`));
+    await page.goto(`${host.url}/host.html`);
+    await page.waitForFunction(() => typeof (window as unknown as { showMap?: unknown }).showMap === 'function');
+    await page.evaluate(
+      (r) => (window as unknown as { showMap(r: unknown, c: unknown): Promise<void> }).showMap(r, { theme: 'light', containerDimensions: { width: 900, height: 560 } }),
+      { content: result.content, structuredContent: result.structuredContent },
+    );
+    const view = page.frameLocator('iframe');
+    await view.locator('#map[data-state="idle"]').waitFor({ timeout: 60_000 });
+    const shot = PNG.sync.read(await page.screenshot({ path: artifactPath('map-view-render-map.png') }));
+    const canvas = (await view.locator('#map canvas').boundingBox())!;
+    const colourAt = async (lngLat: [number, number]) => {
+      const p = await view.locator('#map').evaluate(
+        (_el, ll) => (window as unknown as { __meridianMap: { maplibre: { project(p: [number, number]): { x: number; y: number } } } }).__meridianMap.maplibre.project(ll),
+        lngLat,
+      );
+      const i = (Math.round(canvas.y + p.y) * shot.width + Math.round(canvas.x + p.x)) * 4;
+      return '#' + [0, 1, 2].map((k) => shot.data[i + k]!.toString(16).padStart(2, '0')).join('');
+    };
+    // Well inside each country: Bourges, Kassel, Madrid, Warsaw (an "Other" country).
+    expect(await colourAt([2.4, 47.1])).toBe('#d62728');
+    expect(await colourAt([9.5, 51.3])).toBe('#2ca02c');
+    expect(await colourAt([-3.7, 40.4])).toBe('#9467bd');
+    expect(await colourAt([21, 52.2])).toBe('#9e9e9e');
+
+    const legend = await view
+      .locator('[data-testid="map-legend"] .meridian-legend-entry')
+      .evaluateAll((rows) => rows.map((r) => ({ label: r.textContent, color: (r as HTMLElement).dataset.color })));
+    const expected = map.layers[0]!.legend;
+    expect(expected?.kind).toBe('categories');
+    expect(legend).toEqual(expected?.kind === 'categories' ? expected.entries : []);
+    expect(legend.map((e) => e.label)).toEqual(['France', 'Germany', 'Spain', 'Other']);
+    expect(messages.filter((m) => /Content Security Policy|Refused to/i.test(m))).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

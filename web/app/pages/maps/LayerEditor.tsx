@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ColorBy, LayerStyle, MapLayer } from '../../../../src/maps/mapDefinition.ts';
-import { listTables, type ConnectionInfo, type TableInfo } from './mapsApi.ts';
+import { listColumns, listTables, type ConnectionInfo, type TableInfo } from './mapsApi.ts';
 import { DEFAULT_RAMP } from './newLayer.ts';
 
 interface Props {
@@ -30,8 +30,13 @@ export function LayerEditor({ layer, index, count, connections, errors, onChange
     setTables(null);
     if (connections && connection) void listTables(connection).then(setTables);
   }, [connection, connections]);
+  const table = source.kind === 'table' ? source.table : '';
+  const [columns, setColumns] = useState<string[]>([]);
+  useEffect(() => {
+    setColumns([]);
+    if (connection && table) void listColumns(connection, table).then(setColumns);
+  }, [connection, table]);
   const err = (path: string) => errors.get(path) && <span className="maps-field-error">{errors.get(path)}</span>;
-  const columns = tables?.find((t) => source.kind === 'table' && t.name === source.table)?.columns?.map((c) => c.name) ?? [];
   const columnList = `columns-${layer.id}`;
   const [tooltipText, setTooltipText] = useState(style.tooltipColumns.join(', '));
 

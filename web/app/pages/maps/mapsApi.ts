@@ -52,9 +52,8 @@ export interface ConnectionInfo {
   name: string;
 }
 export interface TableInfo {
+  /** As a layer source names it: schema-qualified where the engine has schemas. */
   name: string;
-  geometryColumns?: string[];
-  columns?: { name: string; type?: string }[];
 }
 
 export async function listConnections(): Promise<ConnectionInfo[] | null> {
@@ -62,16 +61,31 @@ export async function listConnections(): Promise<ConnectionInfo[] | null> {
     const body = await apiGet<{ connections?: ConnectionInfo[] }>('/api/v1/connections');
     return Array.isArray(body.connections) ? body.connections : null;
   } catch {
-    return null; // Not there yet, or not allowed: the editor falls back to typing names.
+    return null; // Not allowed or unreachable: the editor falls back to typing names.
   }
 }
 
+/** The tables a layer can draw: those with a geometry column. */
 export async function listTables(connection: string): Promise<TableInfo[] | null> {
   try {
-    const body = await apiGet<{ tables?: (TableInfo | string)[] }>(`/api/v1/connections/${encodeURIComponent(connection)}/tables`);
+    const body = await apiGet<{ tables?: { name: string; qualifiedName?: string; geometryColumns?: unknown[] }[] }>(
+      `/api/v1/connections/${encodeURIComponent(connection)}/tables`,
+    );
     if (!Array.isArray(body.tables)) return null;
-    return body.tables.map((t) => (typeof t === 'string' ? { name: t } : t));
+    return body.tables.filter((t) => t.geometryColumns?.length !== 0).map((t) => ({ name: t.qualifiedName ?? t.name }));
   } catch {
     return null;
+  }
+}
+
+/** A table's non-geometry columns, offered for colour-by and tooltips; [] when unknown. */
+export async function listColumns(connection: string, table: string): Promise<string[]> {
+  try {
+    const body = await apiGet<{ table?: { columns?: { name: string; type?: string }[] } }>(
+      `/api/v1/connections/${encodeURIComponent(connection)}/tables/${encodeURIComponent(table)}`,
+    );
+    return (body.table?.columns ?? []).filter((c) => c.type !== 'geometry').map((c) => c.name);
+  } catch {
+    return [];
   }
 }

@@ -29,6 +29,16 @@ function startRunner(dataDir: string): Promise<{ child: ChildProcess; exited: Pr
   });
 }
 
+/** A fresh SQLite store in `dataDir` holding one organization with one editor, who submits the jobs. */
+async function storeWithEditor(dataDir: string, name: string): Promise<{ store: Store; caller: Caller }> {
+  const store = createStore({ dataDir });
+  await migrateToLatest(store.db as never);
+  const org = await createOrganization(store.db, name, name);
+  const user = await createUser(store.db, { email: `${name}@example.com`, password: 'long-password-123' });
+  await addMembership(store.db, org.id, user.id, 'editor');
+  return { store, caller: { orgId: org.id, userId: user.id, role: 'editor' } };
+}
+
 // R3: a poison job kills the process that runs it (as an OOM kill or a crashed native worker
 // would). A supervisor restarts the process; the job is retried while it has attempts, then
 // failed with the reason, and the restarted process stays up and serves other jobs: no crash loop.
@@ -39,12 +49,7 @@ describe('R3: a poison job', () => {
   let live: ChildProcess | undefined;
 
   beforeAll(async () => {
-    store = createStore({ dataDir });
-    await migrateToLatest(store.db as never);
-    const org = await createOrganization(store.db, 'Poison', 'poison');
-    const user = await createUser(store.db, { email: 'poison@example.com', password: 'long-password-123' });
-    await addMembership(store.db, org.id, user.id, 'editor');
-    caller = { orgId: org.id, userId: user.id, role: 'editor' };
+    ({ store, caller } = await storeWithEditor(dataDir, 'poison'));
   });
   afterAll(async () => {
     live?.kill('SIGKILL');
@@ -82,11 +87,7 @@ describe('R3: a poison job', () => {
     // The process that failed it is still up, and runs the next job.
     expect(live?.exitCode).toBeNull();
     const echo = await submitJob(store.db, caller, { kind: 'echo', title: 'echo', input: { text: 'still here' }, clientId: 'test' });
-    for (let i = 0; i < 600; i++) {
-      if ((await getJob(store.db, caller, echo.id))?.state === 'succeeded') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(await getJob(store.db, caller, echo.id)).toMatchObject({ state: 'succeeded' });
+    expect(await settled(store, caller, echo.id)).toMatchObject({ state: 'succeeded' });
     expect((await readJobResult(store.db, caller, echo.id, 0, 10))?.rows).toEqual([{ echo: 'still here' }]);
     expect(live?.exitCode).toBeNull();
   });
@@ -111,12 +112,7 @@ describe('R2: kill -9 around a job\'s commit points', () => {
   let live: ChildProcess | undefined;
 
   beforeAll(async () => {
-    store = createStore({ dataDir });
-    await migrateToLatest(store.db as never);
-    const org = await createOrganization(store.db, 'Crash', 'crash');
-    const user = await createUser(store.db, { email: 'crash@example.com', password: 'long-password-123' });
-    await addMembership(store.db, org.id, user.id, 'editor');
-    caller = { orgId: org.id, userId: user.id, role: 'editor' };
+    ({ store, caller } = await storeWithEditor(dataDir, 'crash'));
   });
   afterAll(async () => {
     live?.kill('SIGKILL');

@@ -1,7 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './AppContext.ts';
@@ -18,6 +17,7 @@ import { registerCredentialsApiRoutes } from '../workspace/api/credentialsApiRou
 import { registerOAuthClientsApiRoutes } from '../workspace/api/oauthClientsApiRoutes.ts';
 import { registerConnectedAppsApiRoutes } from '../workspace/api/connectedAppsApiRoutes.ts';
 import { registerWebApp } from './registerWebApp.ts';
+import { registerSecurityHeaders } from './securityHeaders.ts';
 import { registerSessionApiRoutes } from '../workspace/api/sessionApiRoutes.ts';
 import { registerMapsApiRoutes } from '../workspace/api/mapsApiRoutes.ts';
 
@@ -48,20 +48,7 @@ export async function buildApp(ctx: AppContext, options: { mcp?: McpRouteOptions
     forceCloseConnections: 'idle',
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-        upgradeInsecureRequests: config.publicUrl.protocol === 'https:' ? [] : null,
-      },
-    },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-    hsts: config.publicUrl.protocol === 'https:',
-  });
+  registerSecurityHeaders(app, config);
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   // Count at preHandler, once the body is parsed: the sign-in limiter keys on (address, account)

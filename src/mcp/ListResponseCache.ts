@@ -12,8 +12,12 @@ export interface CachedListResponse {
   headers: [string, string][];
   /** 2025-protocol answers come as one SSE event; 2026-07-28 answers as plain JSON. */
   framing: 'json' | 'sse';
-  /** The serialized `result` member. */
-  resultJson: string;
+  /**
+   * The encoded answer around its JSON-RPC id: everything before the id, and after it. Kept as
+   * bytes, so a replay copies two buffers instead of encoding (and measuring) a large string.
+   */
+  beforeId: Buffer;
+  afterId: Buffer;
 }
 
 /** Reads one request header (lower-case name), from a web Request or Node's header object. */
@@ -67,19 +71,19 @@ export class ListResponseCache {
         status: response.status,
         headers: [...response.headers].filter(([name]) => name !== 'content-length'),
         framing,
-        resultJson: JSON.stringify(parsed.result),
+        beforeId: Buffer.from(`${framing === 'sse' ? 'event: message\ndata: ' : ''}{"result":${JSON.stringify(parsed.result)},"jsonrpc":"2.0","id":`),
+        afterId: Buffer.from(framing === 'sse' ? '}\n\n' : '}'),
       });
     }
     return new Response(text, { status: response.status, headers: response.headers });
   }
 
   static replay(entry: CachedListResponse, id: unknown): Response {
-    return new Response(ListResponseCache.replayBody(entry, id), { status: entry.status, headers: entry.headers });
+    return new Response(new Uint8Array(ListResponseCache.replayBody(entry, id)), { status: entry.status, headers: entry.headers });
   }
 
-  static replayBody(entry: CachedListResponse, id: unknown): string {
-    const json = `{"result":${entry.resultJson},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
-    return entry.framing === 'json' ? json : `event: message\ndata: ${json}\n\n`;
+  static replayBody(entry: CachedListResponse, id: unknown): Buffer {
+    return Buffer.concat([entry.beforeId, Buffer.from(JSON.stringify(id)), entry.afterId]);
   }
 
   clear(): void {

@@ -356,7 +356,7 @@ export class McpEndpoint {
    * check that fails, another method or revision) returns undefined and takes the full path,
    * which answers it exactly as before.
    */
-  async cachedListing(header: HeaderLookup, parsedBody: unknown): Promise<{ status: number; headers: [string, string][]; body: string } | undefined> {
+  async cachedListing(header: HeaderLookup, parsedBody: unknown): Promise<{ status: number; headers: [string, string][]; body: Buffer } | undefined> {
     if (header('mcp-protocol-version') !== MODERN_PROTOCOL_VERSION || !ListResponseCache.mayCache(parsedBody)) return undefined;
     if (this.hostOrOriginRejection(header)) return undefined;
     const accept = header('accept') ?? '';

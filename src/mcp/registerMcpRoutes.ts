@@ -145,7 +145,8 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
           return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
         }, parsed);
         if (cached) {
-          reply.raw.writeHead(cached.status, Object.fromEntries(cached.headers));
+          // A known length spares the client chunked decoding and us the chunk framing writes.
+          reply.raw.writeHead(cached.status, { ...Object.fromEntries(cached.headers), 'content-length': cached.body.length });
           reply.raw.end(cached.body);
           return;
         }

@@ -9,6 +9,7 @@ import { StoreUnavailableError } from '../../mcp/StoreUnavailableError.ts';
 import { effectiveScopes } from '../scopes.ts';
 import { parseAccountId } from './meridianClient.ts';
 import { SIGNING_ALG, loadSigningKeys, publicJwkOf } from './signingKeys.ts';
+import { reusableQuery } from '../../store/reusableQuery.ts';
 
 export interface AccessTokenVerifierOptions {
   db: Kysely<Database>;
@@ -40,6 +41,46 @@ const LAST_USED_WRITE_INTERVAL_MS = 60_000;
  * active and a member, with which role. So revocation is effective on the very next request,
  * on every process, with no cache to wait for.
  */
+/**
+ * The signed-in account behind a token, live: user, membership, organization, whether the grant
+ * still stands, and the client's name. One query, built once (it runs on every MCP request).
+ */
+const selectLiveAccount = reusableQuery(
+  (
+    db: Kysely<Database>,
+    grantId: string,
+    subject: string,
+    now: number,
+    clientId: string,
+    userId: string,
+    orgId: string,
+  ) =>
+    db
+      .selectFrom('users')
+      .innerJoin('memberships', 'memberships.user_id', 'users.id')
+      .innerJoin('organizations', 'organizations.id', 'memberships.org_id')
+      .select([
+        'users.id as userId',
+        'users.email',
+        'users.display_name as displayName',
+        'organizations.id as orgId',
+        'organizations.name as orgName',
+        'organizations.slug as orgSlug',
+        'organizations.tool_catalog_version as toolCatalogVersion',
+        'memberships.role',
+        sql<
+          number | null
+        >`(select 1 from oidc_payloads g where g.model = 'Grant' and g.id = ${grantId} and g.account_id = ${subject} and (g.expires_at is null or g.expires_at > ${now}))`.as(
+          'grantLive',
+        ),
+        sql<string | null>`(select c.name from oauth_clients c where c.id = ${clientId})`.as('clientName'),
+      ])
+      .where('users.id', '=', userId)
+      .where('memberships.org_id', '=', orgId)
+      .where('users.disabled_at', 'is', null),
+  6,
+);
+
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): BearerVerifier {
   const { db } = options;
   let jwks: ReturnType<typeof createLocalJWKSet> | undefined;
@@ -68,7 +109,8 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       return await jwtVerify(token, await keySet(false), verifyOptions);
     } catch (error) {
       // A key added by a rotation in another process: reload once, then decide.
-      if (error instanceof joseErrors.JWKSNoMatchingKey) return jwtVerify(token, await keySet(true), verifyOptions);
+      if (error instanceof joseErrors.JWKSNoMatchingKey)
+        return jwtVerify(token, await keySet(true), verifyOptions);
       throw error;
     }
   }
@@ -92,7 +134,8 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     try {
       ({ payload } = await verifySignature(token));
     } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) throw new OAuthError(OAuthErrorCode.InvalidToken, 'The access token has expired');
+      if (error instanceof joseErrors.JWTExpired)
+        throw new OAuthError(OAuthErrorCode.InvalidToken, 'The access token has expired');
       if (error instanceof joseErrors.JOSEError || error instanceof TypeError) {
         throw new OAuthError(OAuthErrorCode.InvalidToken, 'The access token is not valid for this server');
       }
@@ -101,35 +144,30 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     const account = parseAccountId(String(payload.sub));
     const grantId = String(payload.gid);
     const clientId = String(payload.client_id);
-    if (!account) throw new OAuthError(OAuthErrorCode.InvalidToken, 'The access token is not valid for this server');
+    if (!account)
+      throw new OAuthError(OAuthErrorCode.InvalidToken, 'The access token is not valid for this server');
 
     let row: LiveRow | undefined;
     try {
-      row = (await db
-        .selectFrom('users')
-        .innerJoin('memberships', 'memberships.user_id', 'users.id')
-        .innerJoin('organizations', 'organizations.id', 'memberships.org_id')
-        .select([
-          'users.id as userId',
-          'users.email',
-          'users.display_name as displayName',
-          'organizations.id as orgId',
-          'organizations.name as orgName',
-          'organizations.slug as orgSlug',
-          'organizations.tool_catalog_version as toolCatalogVersion',
-          'memberships.role',
-          sql<number | null>`(select 1 from oidc_payloads g where g.model = 'Grant' and g.id = ${grantId} and g.account_id = ${String(payload.sub)} and (g.expires_at is null or g.expires_at > ${Date.now()}))`.as('grantLive'),
-          sql<string | null>`(select c.name from oauth_clients c where c.id = ${clientId})`.as('clientName'),
-        ])
-        .where('users.id', '=', account.userId)
-        .where('memberships.org_id', '=', account.orgId)
-        .where('users.disabled_at', 'is', null)
-        .executeTakeFirst()) as LiveRow | undefined;
+      [row] = (await selectLiveAccount(
+        db,
+        grantId,
+        String(payload.sub),
+        Date.now(),
+        clientId,
+        account.userId,
+        account.orgId,
+      )) as LiveRow[];
     } catch (error) {
       throw new StoreUnavailableError(error);
     }
-    if (!row) throw new OAuthError(OAuthErrorCode.InvalidToken, 'The access token belongs to a user who is no longer active in this organization');
-    if (row.grantLive === null || row.grantLive === undefined) throw new OAuthError(OAuthErrorCode.InvalidToken, 'The access token has been revoked');
+    if (!row)
+      throw new OAuthError(
+        OAuthErrorCode.InvalidToken,
+        'The access token belongs to a user who is no longer active in this organization',
+      );
+    if (row.grantLive === null || row.grantLive === undefined)
+      throw new OAuthError(OAuthErrorCode.InvalidToken, 'The access token has been revoked');
 
     const tokenScopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
     const principal = {

@@ -4,6 +4,7 @@ import type { Database } from '../schema.ts';
 import type { Caller } from '../Caller.ts';
 import type { Principal } from './users.ts';
 import { hashSecret, safeEqual } from '../../auth/secrets.ts';
+import { reusableQuery } from '../reusableQuery.ts';
 
 /**
  * API access tokens for CLI agents: `mrd_<24 hex id>_<43 base64url secret>`. The id finds the
@@ -111,6 +112,39 @@ const dummyHash = hashSecret('not-a-token');
 // "last used" and keeps the hot path read-only.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+/** The token row with its user, membership and organization: one query, built once (hot path). */
+const selectTokenWithPrincipal = reusableQuery(
+  (db: Kysely<Database>, id: string) =>
+    db
+      .selectFrom('api_tokens')
+      .innerJoin('users', 'users.id', 'api_tokens.user_id')
+      .leftJoin('memberships', (join) =>
+        join
+          .onRef('memberships.user_id', '=', 'api_tokens.user_id')
+          .onRef('memberships.org_id', '=', 'api_tokens.org_id'),
+      )
+      .innerJoin('organizations', 'organizations.id', 'api_tokens.org_id')
+      .select([
+        'api_tokens.id',
+        'api_tokens.secret_hash',
+        'api_tokens.scopes',
+        'api_tokens.expires_at',
+        'api_tokens.revoked_at',
+        'api_tokens.last_used_at',
+        'users.id as userId',
+        'users.email',
+        'users.display_name',
+        'users.disabled_at',
+        'memberships.role',
+        'organizations.id as orgId',
+        'organizations.name as orgName',
+        'organizations.slug as orgSlug',
+        'organizations.tool_catalog_version as toolCatalogVersion',
+      ])
+      .where('api_tokens.id', '=', id),
+  1,
+);
+
 /** Checks a presented token in one query: token, user, membership and organization. */
 export async function verifyApiToken(
   db: Kysely<Database>,
@@ -120,32 +154,7 @@ export async function verifyApiToken(
   const match = API_TOKEN_PATTERN.exec(presented);
   if (!match) return 'malformed';
   const [, id, secret] = match as unknown as [string, string, string];
-  const row = await db
-    .selectFrom('api_tokens')
-    .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .leftJoin('memberships', (join) =>
-      join.onRef('memberships.user_id', '=', 'api_tokens.user_id').onRef('memberships.org_id', '=', 'api_tokens.org_id'),
-    )
-    .innerJoin('organizations', 'organizations.id', 'api_tokens.org_id')
-    .select([
-      'api_tokens.id',
-      'api_tokens.secret_hash',
-      'api_tokens.scopes',
-      'api_tokens.expires_at',
-      'api_tokens.revoked_at',
-      'api_tokens.last_used_at',
-      'users.id as userId',
-      'users.email',
-      'users.display_name',
-      'users.disabled_at',
-      'memberships.role',
-      'organizations.id as orgId',
-      'organizations.name as orgName',
-      'organizations.slug as orgSlug',
-      'organizations.tool_catalog_version as toolCatalogVersion',
-    ])
-    .where('api_tokens.id', '=', id)
-    .executeTakeFirst();
+  const [row] = await selectTokenWithPrincipal(db, id);
   if (!row) {
     safeEqual(hashSecret(secret), dummyHash);
     return 'unknown';

@@ -53,6 +53,18 @@ describe('MCP transport, 2026-07-28 requests (F1–F3, F6, F7)', () => {
     expect(response.json.result.tools.map((tool: { name: string }) => tool.name)).toContain('whoami');
   });
 
+  it('a repeated tools/list (the replayed listing) is the same answer under the new id, with a Content-Length and the security headers', async () => {
+    const first = await list();
+    const again = await post(t.mcpUrl, modernHeaders(token, 'tools/list'), modernBody('tools/list', {}, { id: 'second "listing"' }));
+    expect(again.status).toBe(200);
+    expect(again.json.id).toBe('second "listing"');
+    expect(again.json.result).toEqual(first.json.result);
+    expect(again.headers.get('content-length')).toBe(String(Buffer.byteLength(again.text)));
+    expect(again.headers.get('transfer-encoding')).toBeNull();
+    expect(again.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(again.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+  });
+
   describe('F1 Origin', () => {
     it.each([
       ['https://evil.example', 403],

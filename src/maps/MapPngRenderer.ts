@@ -66,7 +66,7 @@ export class MapPngRenderer {
   render(map: PackedMap, size: PngOptions = {}): Promise<Buffer> {
     if (this.queue.length >= this.options.maxQueue) {
       return Promise.reject(
-        new MapRenderError('The map image renderer is busy with other maps; try again in a few seconds.'),
+        new MapRenderError('The map image renderer is busy with other maps; try again in a few seconds.', undefined, 5),
       );
     }
     return new Promise((resolve, reject) => {

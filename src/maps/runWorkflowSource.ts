@@ -64,7 +64,7 @@ export async function runWorkflowSource(
     );
     jobId = job.id;
   } catch (error) {
-    if (error instanceof QueueFullError) throw new MapRenderError(error.message, `${field}.source`);
+    if (error instanceof QueueFullError) throw new MapRenderError(error.message, `${field}.source`, 5);
     throw error;
   }
   services.jobs?.nudge();

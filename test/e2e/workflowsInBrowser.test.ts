@@ -17,7 +17,7 @@ describe('Workflows in the workspace SPA, in Chromium', () => {
     t = await startTestServer('sqlite', { demo: true });
     await t.server.demoReady;
     ed = await t.addUser({ email: 'ed@example.com', password: 'ed-password-1234', role: 'editor' });
-    browser = await launchChromium();
+    browser = await launchChromium({ webgl: true }); // the run page draws its results on a map
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -103,6 +103,14 @@ describe('Workflows in the workspace SPA, in Chromium', () => {
     const firstRow = await table.locator('tbody tr').first().locator('td').allTextContents();
     expect(firstRow[headers.indexOf('name')]).toBe('Paris');
     await expect(page.getByTestId('results-range').textContent()).resolves.toMatch(/^Rows 1–\d+ of \d+/);
+    // The same rows on a map: it finishes drawing (every layer's features in a frame), with a legend.
+    const resultMap = page.getByTestId('map-view');
+    await resultMap.locator('xpath=self::*[@data-state="idle"]').waitFor({ timeout: 60_000 });
+    expect(await resultMap.locator('canvas').count()).toBe(1);
+    expect(await resultMap.getByTestId('map-legend').locator('section').count()).toBeGreaterThan(0);
+    // The page's button style must not paint over MapLibre's zoom buttons (their icons vanished once).
+    const zoomIn = resultMap.locator('button.maplibregl-ctrl-zoom-in');
+    expect(await zoomIn.evaluate((button) => getComputedStyle(button).backgroundColor)).not.toBe('rgb(31, 111, 235)');
     await page.screenshot({ path: artifactPath('spa-workflow-run.png'), fullPage: true });
 
     // The job is on the Jobs page, and its results open from there.

@@ -73,6 +73,8 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
   };
 
   const explain = (reply: FastifyReply, error: unknown): FastifyReply => {
+    if (error instanceof MapRenderError && error.retryAfterSeconds !== undefined)
+      return sendProblem(reply.header('Retry-After', String(error.retryAfterSeconds)), 503, error.message);
     if (error instanceof MapRenderError)
       return sendProblem(
         reply,
@@ -235,6 +237,8 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
         // The viewer may have no account: no link to the workspace page.
         return await render(found.owner, found.map, null);
       } catch (error) {
+        if (error instanceof MapRenderError && error.retryAfterSeconds !== undefined)
+          return sendProblem(reply.header('Retry-After', String(error.retryAfterSeconds)), 503, 'This map is busy; try again in a few seconds.');
         if (error instanceof MapRenderError)
           return sendProblem(reply, 422, 'This map cannot be drawn right now; tell its owner.');
         throw error;

@@ -27,7 +27,10 @@ describe('MapPngRenderer (PNG worker threads)', () => {
     const running = renderer.render(packMap(heavyPolygonMap(300, 200)));
     const queued = renderer.render(packMap(heavyPolygonMap(2, 10)));
     // The first was handed to the thread at once; the second waits: the queue is full.
-    await expect(renderer.render(packMap(heavyPolygonMap(2, 10)))).rejects.toThrow(/busy.*try again/);
+    const refused = renderer.render(packMap(heavyPolygonMap(2, 10)));
+    await expect(refused).rejects.toThrow(/busy.*try again/);
+    // Busy is not the map's fault: HTTP answers 503 with this Retry-After, not a 422 field error.
+    await expect(refused).rejects.toMatchObject({ retryAfterSeconds: 5, field: undefined });
     expect((await running).length).toBeGreaterThan(0);
     expect((await queued).length).toBeGreaterThan(0);
   }, 60_000);

@@ -1,44 +1,35 @@
 import type { JobView } from '../../jobs/index.ts';
 
-/** A job as the workspace API returns it (times in ms since the epoch; never its input or client). */
-export interface JobJson {
-  id: string;
-  title: string;
-  state: JobView['state'];
-  /** 0…1 when the runner knows, else null. */
-  progress: number | null;
-  progressMessage: string | null;
-  error: string | null;
-  columns: { name: string; type: string }[] | null;
-  rowCount: number | null;
-  truncated: boolean;
-  createdAt: number;
-  startedAt: number | null;
-  finishedAt: number | null;
-  /** When its results are deleted. */
-  expiresAt: number | null;
+/** The job fields the workspace sees as they are (never its input, client or attempt counters). */
+const SHOWN_FIELDS = [
+  'id',
+  'title',
+  'state',
+  'progress',
+  'progressMessage',
+  'error',
+  'columns',
+  'rowCount',
+  'truncated',
+  'createdAt',
+  'startedAt',
+  'finishedAt',
+  'expiresAt',
+] as const satisfies readonly (keyof JobView)[];
+
+/** A job as the workspace API returns it (times in ms since the epoch; `expiresAt`: when its results are deleted). */
+export type JobJson = Pick<JobView, (typeof SHOWN_FIELDS)[number]> & {
   durationMs: number | null;
   /** Only the submitter may cancel or read results, whatever their role. */
   mine: boolean;
   /** The submitter, on an admin's organization-wide list. */
   userEmail?: string;
-}
+};
 
 export function jobJson(job: JobView, callerUserId: string, userEmail?: string): JobJson {
+  const shown = Object.fromEntries(SHOWN_FIELDS.map((field) => [field, job[field]])) as Pick<JobView, (typeof SHOWN_FIELDS)[number]>;
   return {
-    id: job.id,
-    title: job.title,
-    state: job.state,
-    progress: job.progress,
-    progressMessage: job.progressMessage,
-    error: job.error,
-    columns: job.columns,
-    rowCount: job.rowCount,
-    truncated: job.truncated,
-    createdAt: job.createdAt,
-    startedAt: job.startedAt,
-    finishedAt: job.finishedAt,
-    expiresAt: job.expiresAt,
+    ...shown,
     durationMs: job.startedAt === null ? null : (job.finishedAt ?? Date.now()) - job.startedAt,
     mine: job.userId === callerUserId,
     ...(userEmail !== undefined && { userEmail }),

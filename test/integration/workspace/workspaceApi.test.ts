@@ -283,7 +283,12 @@ describe('workspace JSON API: workflows, jobs, connections (SQLite)', () => {
     });
     expect(run.status).toBe(202);
     const job = await waitForJob(vi, run.body.job.id);
-    expect(job).toMatchObject({ state: 'succeeded', rowCount: 3 });
+    expect(job).toMatchObject({ state: 'succeeded', rowCount: 3, mine: true, truncated: false });
+    // What a job shows, and nothing more: never its arguments, client or attempt counters.
+    expect(Object.keys(job).sort()).toEqual(
+      ['columns', 'createdAt', 'durationMs', 'error', 'expiresAt', 'finishedAt', 'id', 'mine', 'progress', 'progressMessage', 'rowCount', 'startedAt', 'state', 'title', 'truncated'],
+    );
+    expect((job as Job & { durationMs: number }).durationMs).toBeGreaterThanOrEqual(0);
     const page = await vi.get<{ rows: Record<string, unknown>[]; nextCursor: string | null; total: number }>(
       `/api/v1/jobs/${job.id}/results`,
     );

@@ -49,7 +49,7 @@ export interface StartOptions {
 export async function startServer(config: MeridianConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const lock = config.databaseUrl ? undefined : ServeLock.acquire(config.dataDir);
-  const store = createStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const store = createStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
   try {
     await migrateToLatest(store.db as never);
     const serverKey = loadOrCreateServerKey(config.dataDir, config.secretKey);

@@ -29,6 +29,9 @@ import { percentile, R5LoadClient, type JobKind } from './r5LoadClient.ts';
 const CLIENTS = Number(process.env.MERIDIAN_R5_CLIENTS ?? 20);
 const JOBS_PER_CLIENT = Number(process.env.MERIDIAN_R5_JOBS ?? 10);
 const POOL_MAX = 5;
+// Client c asks for n = c × 1000 + 1 …, all inside the warehouse's 200 000 numbers.
+if (CLIENTS * 1000 > 200_000 || JOBS_PER_CLIENT > 1000)
+  throw new Error('R5: at most 200 clients × 1000 jobs');
 const APP_NAMES = ['meridian-r5-a', 'meridian-r5-b'] as const;
 const GATE = 5505;
 const secretKey = Buffer.alloc(32, 5).toString('base64url');
@@ -233,7 +236,7 @@ describeWithPostgres(
         try {
           await Promise.all(
             loadClients.map((client, c) =>
-              client.run(kindsFor(JOBS_PER_CLIENT), c * 10_000 + 1, (c % 2) as 0 | 1),
+              client.run(kindsFor(JOBS_PER_CLIENT), c * 1000 + 1, (c % 2) as 0 | 1),
             ),
           );
         } finally {

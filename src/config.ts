@@ -22,6 +22,8 @@ const envSchema = z.object({
   MERIDIAN_PUBLIC_URL: z.string().optional(),
   MERIDIAN_DATA_DIR: z.string().min(1, 'must not be empty').default('./.meridian'),
   DATABASE_URL: z.string().optional(),
+  MERIDIAN_CATALOG_POLL: durationSchema.refine((v) => parseDuration(v) >= 100, 'must be at least 100ms').optional(),
+  MERIDIAN_DB_POOL_MAX: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(2, 'must be at least 2').max(200, 'must be at most 200').default(10),
   MERIDIAN_ADMIN_EMAIL: z.email('must be an email address').optional(),
   MERIDIAN_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   MERIDIAN_SECRET_KEY: z
@@ -67,6 +69,14 @@ export interface MeridianConfig {
   dataDir: string;
   /** Unset: SQLite in the data dir. */
   databaseUrl?: string;
+  /** PostgreSQL connections this process's store pool may open (MERIDIAN_DB_POOL_MAX). */
+  databasePoolMax: number;
+  /**
+   * How often open tool-list listeners' organizations are checked for catalog changes
+   * (MERIDIAN_CATALOG_POLL). Unset: 1 s with SQLite; 30 s with PostgreSQL, where LISTEN/NOTIFY
+   * tells every process at once and the poll is only a safety net.
+   */
+  catalogPollMs?: number;
   admin: { email?: string; password?: string };
   secretKey?: string;
   logLevel: string;
@@ -226,6 +236,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     mcpUrl: new URL(`${base}/mcp`),
     dataDir: resolve(e.MERIDIAN_DATA_DIR),
     databaseUrl: e.DATABASE_URL,
+    databasePoolMax: e.MERIDIAN_DB_POOL_MAX,
+    ...(e.MERIDIAN_CATALOG_POLL !== undefined && { catalogPollMs: parseDuration(e.MERIDIAN_CATALOG_POLL) }),
     admin: { email: e.MERIDIAN_ADMIN_EMAIL, password: e.MERIDIAN_ADMIN_PASSWORD },
     secretKey: e.MERIDIAN_SECRET_KEY,
     logLevel: e.MERIDIAN_LOG_LEVEL,

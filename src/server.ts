@@ -49,7 +49,7 @@ export interface StartOptions {
 export async function startServer(config: MeridianConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const lock = config.databaseUrl ? undefined : ServeLock.acquire(config.dataDir);
-  const store = createStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const store = createStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
   try {
     await migrateToLatest(store.db as never);
     const serverKey = loadOrCreateServerKey(config.dataDir, config.secretKey);
@@ -74,7 +74,13 @@ export async function startServer(config: MeridianConfig, options: StartOptions 
     });
     await jobs.start();
     const { app, mcp } = await buildApp({ config, store, logger, serverKey, connections, catalog, jobs }, { mcp: options.mcp, oauth: options.oauth });
-    await app.listen({ port: config.port, host: config.host });
+    try {
+      await app.listen({ port: config.port, host: config.host });
+    } catch (error) {
+      // The endpoint holds a LISTEN session (PostgreSQL) that would otherwise outlive the failed start.
+      await mcp.close().catch(() => undefined);
+      throw error;
+    }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     let closing: Promise<void> | undefined;

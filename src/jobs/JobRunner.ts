@@ -172,6 +172,7 @@ export class JobRunner {
         .where('state', '=', 'queued')
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) === 0) return undefined;
+      await trx.insertInto('job_runs').values({ job_id: job.id, attempt: job.attempt + 1, owner: this.owner, started_at: now, ended_at: null, outcome: null }).execute();
       return { ...job, state: 'running' as const, attempt: job.attempt + 1, lease_owner: this.owner };
     });
   }
@@ -213,6 +214,7 @@ export class JobRunner {
           // Lease lost or shutting down: another attempt (or process) takes it from here.
           clearInterval(heartbeat);
           this.running.delete(job.id);
+          await this.recordRunEnd(this.o.db, job, reason?.message ?? 'stopped').catch(() => undefined);
           return;
         }
       } else if (error instanceof JobFailure) {
@@ -265,12 +267,29 @@ export class JobRunner {
         .where('lease_owner', '=', this.owner)
         .where('state', '=', 'running')
         .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      const won = Number(result.numUpdatedRows) > 0;
+      await this.recordRunEnd(trx, job, won ? outcome.state : 'lease lost');
+      return won;
     });
     if (!published || outcome.state !== 'succeeded') {
       await this.o.db.deleteFrom('job_result_pages').where('job_id', '=', job.id).where('attempt', '=', job.attempt).execute();
     }
     if (published) this.emit({ jobId: job.id, state: outcome.state });
+  }
+
+  /**
+   * When this worker stopped running `job`, by its own clock. Not conditional on the row being
+   * open: a worker that outlived its lease overwrites the sweeper's estimate with the truth, so
+   * a run that overlapped its successor shows as one.
+   */
+  private async recordRunEnd(db: Kysely<Database>, job: JobsTable, outcome: string): Promise<void> {
+    await db
+      .updateTable('job_runs')
+      .set({ ended_at: Date.now(), outcome })
+      .where('job_id', '=', job.id)
+      .where('attempt', '=', job.attempt)
+      .where('owner', '=', this.owner)
+      .execute();
   }
 
   private async renewLease(job: JobsTable, controller: AbortController): Promise<void> {
@@ -319,7 +338,7 @@ export class JobRunner {
   private async requeueOrphans(before: number): Promise<void> {
     const orphans = await this.o.db
       .selectFrom('jobs')
-      .select(['id', 'attempt', 'max_attempts', 'lease_owner'])
+      .select(['id', 'attempt', 'max_attempts', 'lease_owner', 'lease_expires_at'])
       .where('state', '=', 'running')
       .where('lease_expires_at', '<', before)
       .execute();
@@ -346,6 +365,14 @@ export class JobRunner {
         .where('attempt', '=', job.attempt)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) > 0) {
+        // Its worker is gone (or stalled): it should have stopped when its lease ran out.
+        await this.o.db
+          .updateTable('job_runs')
+          .set({ ended_at: job.lease_expires_at, outcome: 'lease expired' })
+          .where('job_id', '=', job.id)
+          .where('attempt', '=', job.attempt)
+          .where('ended_at', 'is', null)
+          .execute();
         await this.o.db.deleteFrom('job_result_pages').where('job_id', '=', job.id).where('attempt', '=', job.attempt).execute();
         this.o.logger.warn({ jobId: job.id, attempt: job.attempt, exhausted }, 'recovered a job whose worker was lost');
         if (exhausted) this.emit({ jobId: job.id, state: 'failed' });

@@ -45,6 +45,12 @@ export interface McpEndpointOptions {
   catalogVersion?: (orgId: string) => Promise<number>;
   /** How often open listeners' organizations are checked for catalog changes. */
   catalogWatchMs?: number;
+  /**
+   * Pushes catalog changes committed by any process as they happen (PostgreSQL LISTEN/NOTIFY).
+   * `changed` takes the organization id; `resync` asks for a check of every watched
+   * organization (after the feed reconnects, since changes made while it was down are lost).
+   */
+  catalogChangeFeed?: (events: { changed(orgId: string): void; resync(): void }) => { close(): Promise<void> };
 }
 
 const SESSION_HEADER = 'mcp-session-id';
@@ -144,6 +150,7 @@ export class McpEndpoint {
   private readonly legacyListeners = new Map<string, Set<(message: string) => void>>();
   private readonly seenVersions = new Map<string, number>();
   private watchTimer?: NodeJS.Timeout;
+  private readonly changeFeed?: { close(): Promise<void> };
   /**
    * Open listen streams per user, on this process. A limit, not request state: a client over it
    * elsewhere is bounded by that process's own count (N processes → at most N × the cap).
@@ -156,6 +163,23 @@ export class McpEndpoint {
       this.watchTimer = setInterval(() => void this.watchCatalogs(), options.catalogWatchMs ?? 1000);
       this.watchTimer.unref();
     }
+    this.changeFeed = options.catalogChangeFeed?.({
+      changed: (orgId) => void this.catalogChanged(orgId),
+      resync: () => void this.watchCatalogs(),
+    });
+  }
+
+  /** A change announced by the store (any process): listeners are told now, not at the next poll. */
+  private async catalogChanged(orgId: string): Promise<void> {
+    if (this.seenVersions.has(orgId) && this.options.catalogVersion) {
+      // The poll, a safety net here, must not announce the same change a second time.
+      try {
+        this.seenVersions.set(orgId, Number(await this.options.catalogVersion(orgId)));
+      } catch (error) {
+        this.options.logger.warn({ err: error }, 'tool catalog version read failed');
+      }
+    }
+    this.notifyToolsChanged(orgId);
   }
 
   private handlerFor(orgId: string): McpHttpHandler {
@@ -194,6 +218,7 @@ export class McpEndpoint {
 
   async close(): Promise<void> {
     if (this.watchTimer) clearInterval(this.watchTimer);
+    await this.changeFeed?.close();
     await Promise.allSettled([...this.handlers.values()].map((h) => h.close()));
     for (const listeners of this.legacyListeners.values()) for (const send of listeners) send('');
   }

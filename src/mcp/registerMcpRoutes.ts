@@ -1,7 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { AppContext } from '../http/AppContext.ts';
-import { INVALID_JSON_BODY, NOT_ONE_MESSAGE_BODY, McpEndpoint } from './McpEndpoint.ts';
+import { INVALID_JSON_BODY, NOT_ONE_MESSAGE_BODY, McpEndpoint, type McpEndpointOptions } from './McpEndpoint.ts';
+import type { Logger } from 'pino';
+import { PgChannelListener } from '../store/PgChannelListener.ts';
+import { TOOL_CATALOG_CHANNEL } from '../store/toolCatalogChannel.ts';
+
+/** application_name of the catalog listener's PostgreSQL session (not one of the pool's). */
+export const CATALOG_LISTENER_APPLICATION_NAME = 'meridian-catalog-listener';
 import { jsonDepthExceeds } from './jsonDepthExceeds.ts';
 
 /** Deeper than any MCP message or GeoJSON argument needs (a MultiPolygon is 5 levels). */
@@ -19,6 +25,22 @@ import { WorkflowToolCatalog } from './tools/WorkflowToolCatalog.ts';
 import { toolCatalogVersion } from '../store/repositories/workflows.ts';
 import { createMapAppResource, createMapTools } from './tools/mapTools.ts';
 import { createMapServices, type MapServices } from '../maps/index.ts';
+
+/** LISTEN on the store's tool catalog channel, in a session of its own. */
+function catalogChangeFeed(databaseUrl: string, logger: Logger): McpEndpointOptions['catalogChangeFeed'] {
+  return (events) => {
+    const listener = new PgChannelListener({
+      connectionString: databaseUrl,
+      channel: TOOL_CATALOG_CHANNEL,
+      applicationName: CATALOG_LISTENER_APPLICATION_NAME,
+      logger,
+      onNotification: (orgId) => events.changed(orgId),
+      onListening: () => events.resync(),
+    });
+    listener.start();
+    return listener;
+  };
+}
 
 /** Tools that need no services (for tests that replace the tool set). */
 export const BUILT_IN_TOOLS: McpTool[] = [whoamiTool];
@@ -61,6 +83,10 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
       logger,
     }),
     catalogVersion: (orgId) => toolCatalogVersion(ctx.store.db, orgId),
+    // With PostgreSQL every process hears of a change at commit, and the poll is a slow safety
+    // net; with SQLite the poll is how CLI changes arrive.
+    catalogWatchMs: config.catalogPollMs ?? (config.databaseUrl ? 30_000 : 1000),
+    ...(config.databaseUrl && { catalogChangeFeed: catalogChangeFeed(config.databaseUrl, logger) }),
     verifier: createTokenVerifier({ db: ctx.store.db, mcpUrl: config.mcpUrl, otherVerifiers: options.otherVerifiers }),
     mcpUrl: config.mcpUrl,
     resourceMetadataUrl: resourceMetadataUrlOf(config),

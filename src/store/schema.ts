@@ -140,6 +140,19 @@ export interface OAuthCimdHostRulesTable {
   created_at: number;
 }
 
+/** One run of a job by one worker (see migration 0007). */
+export interface JobRunsTable {
+  job_id: string;
+  attempt: number;
+  /** The lease owner: one JobRunner instance (one process). */
+  owner: string;
+  started_at: number;
+  /** When that worker stopped; null while it runs (or if its process died). */
+  ended_at: number | null;
+  /** succeeded, failed, cancelled, or why the worker let go (lease lost, shutdown, lost). */
+  outcome: string | null;
+}
+
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'expired';
 
 export interface JobsTable {
@@ -265,6 +278,7 @@ export interface Database {
   audit_log: AuditLogTable;
   jobs: JobsTable;
   job_result_pages: JobResultPagesTable;
+  job_runs: JobRunsTable;
   connections: ConnectionsTable;
   connection_members: ConnectionMembersTable;
   workflows: WorkflowsTable;

@@ -4,6 +4,7 @@ import type { Caller } from '../Caller.ts';
 import type { Database, ToolMode, WorkflowsTable } from '../schema.ts';
 import { randomId } from '../../auth/secrets.ts';
 import { parseWorkflowDocument, workflowDocumentSchema, type WorkflowDocument } from '../../workflows/index.ts';
+import { announceToolCatalogChange } from '../toolCatalogChannel.ts';
 
 /**
  * Workflows and their publication as MCP tools. Every query is scoped to the caller's
@@ -101,6 +102,7 @@ async function bumpCatalog(db: Kysely<Database>, orgId: string): Promise<void> {
     .set({ tool_catalog_version: sql`tool_catalog_version + 1` })
     .where('id', '=', orgId)
     .execute();
+  await announceToolCatalogChange(db, orgId);
 }
 
 /** Creates a workflow from a document (JSON or YAML text, or a parsed object), or updates the one with its name. */

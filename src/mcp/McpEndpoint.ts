@@ -375,14 +375,18 @@ export class McpEndpoint {
   }
 
   /**
-   * The fast path for a repeated 2026-07-28 `tools/list`: the same checks as `fetch` (Host,
-   * Origin, Accept, bearer token, catalog version), answered from the list cache straight from
-   * Node's request, without building web Request/Response objects. Anything unusual (a miss, a
-   * check that fails, another method or revision) returns undefined and takes the full path,
-   * which answers it exactly as before.
+   * The fast path for a repeated `tools/list`: the same checks as `fetch` (Host, Origin, Accept,
+   * bearer token, catalog version, and for a 2025-protocol request its live session), answered
+   * from the list cache straight from Node's request, without building web Request/Response
+   * objects. A cached answer is one the SDK gave to the same headers and body (its key), so the
+   * SDK's own checks hold for the replay. Anything unusual (a miss, a check that fails, another
+   * method, a 2025 request without a session) returns undefined and takes the full path, which
+   * answers it exactly as before.
    */
   async cachedListing(header: HeaderLookup, parsedBody: unknown): Promise<{ status: number; headers: [string, string][]; body: Buffer } | undefined> {
-    if (header('mcp-protocol-version') !== MODERN_PROTOCOL_VERSION || !ListResponseCache.mayCache(parsedBody)) return undefined;
+    const legacySessionId = header('mcp-protocol-version') === MODERN_PROTOCOL_VERSION ? null : header('mcp-session-id');
+    if (legacySessionId === null && header('mcp-protocol-version') !== MODERN_PROTOCOL_VERSION) return undefined;
+    if (!ListResponseCache.mayCache(parsedBody)) return undefined;
     if (this.hostOrOriginRejection(header)) return undefined;
     const accept = header('accept') ?? '';
     if (!acceptsMediaType(accept, 'application/json') || !acceptsMediaType(accept, 'text/event-stream')) return undefined;
@@ -396,6 +400,7 @@ export class McpEndpoint {
       return undefined;
     }
     const caller = mcpCallerOf(auth);
+    if (legacySessionId !== null && !(await findMcpSession(this.options.db, legacySessionId, caller))) return undefined;
     const version = await this.catalogVersionFor(caller);
     const key = this.listCache.keyFor(`${caller.orgId}|${caller.userId}|${caller.role}|${caller.scopes.join(' ')}|${version}`, header, parsedBody);
     const hit = key ? this.listCache.get(key) : undefined;

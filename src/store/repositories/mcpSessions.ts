@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { hashSecret, randomId } from '../../auth/secrets.ts';
+import { reusableQuery } from '../reusableQuery.ts';
 
 /**
  * Sessions of 2025-protocol MCP clients (`Mcp-Session-Id`). They live in the store, bound to
@@ -32,17 +33,20 @@ export interface McpSessionRecord {
   protocolVersion: string;
 }
 
+/** Built once: a 2025 client's every request looks its session up. */
+const selectSessionByIdHash = reusableQuery(
+  (db: Kysely<Database>, idHash: string) =>
+    db.selectFrom('mcp_sessions').select(['protocol_version', 'user_id', 'org_id', 'ended_at']).where('id_hash', '=', idHash),
+  1,
+);
+
 /** The live session with this id belonging to this user, or undefined (unknown, ended, foreign). */
 export async function findMcpSession(
   db: Kysely<Database>,
   id: string,
   owner: { userId: string; orgId: string },
 ): Promise<McpSessionRecord | undefined> {
-  const row = await db
-    .selectFrom('mcp_sessions')
-    .select(['protocol_version', 'user_id', 'org_id', 'ended_at'])
-    .where('id_hash', '=', hashSecret(id))
-    .executeTakeFirst();
+  const [row] = await selectSessionByIdHash(db, hashSecret(id));
   if (!row || row.ended_at !== null || row.user_id !== owner.userId || row.org_id !== owner.orgId) return undefined;
   return { protocolVersion: row.protocol_version };
 }

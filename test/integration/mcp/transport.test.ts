@@ -298,6 +298,11 @@ function legacySuite(kind: StoreKind) {
     const response = await listWith(aliceToken, sessionId);
     expect(response.status).toBe(200);
     expect(response.json.result.tools.length).toBeGreaterThan(0);
+    // Again, under another id: the replayed listing, still one SSE event, now with a length.
+    const again = await post(t.mcpUrl, legacyHeaders(aliceToken, sessionId), legacyBody('tools/list', {}, 'again'));
+    expect(again.headers.get('content-type')).toBe(response.headers.get('content-type'));
+    expect(again.json).toEqual({ ...response.json, id: 'again' });
+    expect(again.headers.get('content-length')).toBe(String(Buffer.byteLength(again.text)));
   });
 
   it('F4 an unknown session id → 404', async () => {
@@ -312,6 +317,8 @@ function legacySuite(kind: StoreKind) {
 
   it('F4 user A’s session id with user B’s token → 404 on POST, GET and DELETE, and A’s session survives', async () => {
     const sessionId = await openLegacySession(t.mcpUrl, aliceToken);
+    // Bob's own listing is cached first, so the refusal below cannot come from a cold cache.
+    expect((await listWith(bobToken, await openLegacySession(t.mcpUrl, bobToken))).status).toBe(200);
     expectJsonRpcError(await listWith(bobToken, sessionId), 404, -32001);
     expect((await post(t.mcpUrl, legacyHeaders(bobToken, sessionId), undefined, 'GET')).status).toBe(404);
     expect((await post(t.mcpUrl, legacyHeaders(bobToken, sessionId), undefined, 'DELETE')).status).toBe(404);

@@ -95,8 +95,11 @@ export function compileWorkflow(doc: unknown, options: CompileOptions): Compiled
       };
       const capabilities = { joinsOnMaterializedBoundingBoxes: dialect.joinsOnMaterializedBoundingBoxes };
       const body = planned.component.sql!({ config, inputs, relations, output: columns, catalog: options.catalog, ordering: inputOrdering, materialize, capabilities, singleRowInputs });
-      ctes.push(sql`${ident(name)} AS (${body})`);
-      compiled.set(id, { relation: ident(name), columns, singleRow: planned.component.singleRow === true, ordering: nextOrdering(planned.component.order, config, inputOrdering, columns) });
+      // A node handing back its input relation changes no row (order_by: its order is tracked
+      // beside the SQL): no CTE, so the statement the engine parses and plans stays short.
+      const passThrough = body === relations.input;
+      if (!passThrough) ctes.push(sql`${ident(name)} AS (${body})`);
+      compiled.set(id, { relation: passThrough ? body : ident(name), columns, singleRow: planned.component.singleRow === true, ordering: nextOrdering(planned.component.order, config, inputOrdering, columns) });
     } catch (error) {
       if (!(error instanceof ComponentConfigError)) throw error;
       issues.push({ code: error.code, node: id, ...(error.field ? { field: `config.${error.field}` } : {}), message: error.message, fix: error.fix });

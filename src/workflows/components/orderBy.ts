@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { sql } from '../sql/SqlNode.ts';
 import { ComponentConfigError } from '../validation/WorkflowIssue.ts';
 import { columnRef, requireColumn } from './columnRules.ts';
 import { defineComponent } from './Component.ts';
-import { selectColumns } from './selectColumns.ts';
 
 const config = z.strictObject({
   by: z
@@ -29,8 +27,8 @@ export const orderBy = defineComponent({
   },
   // No ORDER BY here: a CTE's order is not guaranteed to survive, so the order is tracked beside
   // the SQL (`order` above) and applied where it counts, by a later limit and the final SELECT.
-  // Sorting here too made engines sort twice.
-  sql({ relations, output }) {
-    return sql`SELECT ${selectColumns(output)} FROM ${relations.input!}`;
+  // Sorting here too made engines sort twice. So the node is its input relation, with no CTE.
+  sql({ relations }) {
+    return relations.input!;
   },
 });

@@ -13,7 +13,8 @@ const config = z.strictObject({
 export const orderBy = defineComponent({
   name: 'order_by',
   category: 'filter',
-  description: 'Sorts rows by one or more columns (asc or desc; NULLs last). The order carries through later filters and limits to the result.',
+  description:
+    'Sorts rows by one or more columns (asc or desc; NULLs last). The order carries through later filters and limits to the result.',
   inputs: [{ name: 'input', description: 'rows' }],
   config,
   execution: 'sql',
@@ -21,7 +22,13 @@ export const orderBy = defineComponent({
   columns({ config, inputs }) {
     config.by.forEach((term, i) => {
       const column = requireColumn(inputs.input ?? [], term.column, `by.${i}.column`);
-      if (column.type === 'geometry') throw new ComponentConfigError('type_mismatch', `by.${i}.column`, `column "${term.column}" is a geometry`, 'sort by an attribute column, e.g. one made by area or distance');
+      if (column.type === 'geometry')
+        throw new ComponentConfigError(
+          'type_mismatch',
+          `by.${i}.column`,
+          `column "${term.column}" is a geometry`,
+          'sort by an attribute column, e.g. one made by area or distance',
+        );
     });
     return inputs.input ?? [];
   },

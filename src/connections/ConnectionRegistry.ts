@@ -5,7 +5,12 @@ import type { Caller } from '../store/Caller.ts';
 import type { Database, ConnectionsTable } from '../store/schema.ts';
 import type { SecretBox } from '../auth/SecretBox.ts';
 import { createEngine, EngineError, type Engine } from '../engines/index.ts';
-import { findConnection, viewOf, type ConnectionConfig, type ConnectionView } from './connectionRepository.ts';
+import {
+  findConnection,
+  viewOf,
+  type ConnectionConfig,
+  type ConnectionView,
+} from './connectionRepository.ts';
 
 export interface ResolvedConnection {
   connection: ConnectionView;
@@ -29,7 +34,9 @@ export class ConnectionRegistry {
   /** Queries against `file` wait for `ready` first. */
   prepareFile(file: string, ready: Promise<unknown>): void {
     const path = this.embeddedPath(file);
-    const settled = ready.catch((error) => this.options.logger.error({ err: error, file }, 'preparing an embedded database failed'));
+    const settled = ready.catch((error) =>
+      this.options.logger.error({ err: error, file }, 'preparing an embedded database failed'),
+    );
     this.preparing.set(path, settled);
     void settled.finally(() => this.preparing.delete(path));
   }
@@ -54,9 +61,16 @@ export class ConnectionRegistry {
       await this.preparing.get(file);
       engine = createEngine({ kind: 'spatialite', file, readOnly: true });
     } else if (row.kind === 'postgis' && 'url' in config) {
-      engine = createEngine({ kind: 'postgis', url: config.url });
+      engine = createEngine({
+        kind: 'postgis',
+        url: config.url,
+        ...(config.saveSchema ? { saveSchema: config.saveSchema } : {}),
+      });
     } else {
-      throw new EngineError('unavailable', `The connection ${row.name} is misconfigured; an admin must recreate it.`);
+      throw new EngineError(
+        'unavailable',
+        `The connection ${row.name} is misconfigured; an admin must recreate it.`,
+      );
     }
     this.engines.set(row.id, { version: row.updated_at, engine });
     return engine;
@@ -66,7 +80,8 @@ export class ConnectionRegistry {
   embeddedPath(file: string): string {
     const path = resolve(this.options.dataDir, file);
     const rel = relative(this.options.dataDir, path);
-    if (rel.startsWith('..') || isAbsolute(rel)) throw new EngineError('forbidden', 'An embedded database must be inside the data dir.');
+    if (rel.startsWith('..') || isAbsolute(rel))
+      throw new EngineError('forbidden', 'An embedded database must be inside the data dir.');
     return path;
   }
 

@@ -20,7 +20,8 @@ export interface ConnectionView {
   createdAt: number;
 }
 
-export type ConnectionConfig = { file: string } | { url: string };
+/** `saveSchema` (PostGIS): the schema editors' saved tables go to; absent, nothing is ever written. */
+export type ConnectionConfig = { file: string } | { url: string; saveSchema?: string };
 
 export class ConnectionAccessError extends Error {
   override name = 'ConnectionAccessError';
@@ -43,11 +44,20 @@ export async function createConnection(
   db: Kysely<Database>,
   box: SecretBox,
   caller: Caller,
-  input: { name: string; kind: ConnectionKind; config: ConnectionConfig; description?: string; restricted?: boolean },
+  input: {
+    name: string;
+    kind: ConnectionKind;
+    config: ConnectionConfig;
+    description?: string;
+    restricted?: boolean;
+  },
 ): Promise<ConnectionView> {
-  if (caller.role !== 'admin') throw new ConnectionAccessError('Only organization admins can add connections.');
+  if (caller.role !== 'admin')
+    throw new ConnectionAccessError('Only organization admins can add connections.');
   if (!NAME_PATTERN.test(input.name)) {
-    throw new ConnectionAccessError('A connection name is 1–63 characters: lower-case letters, digits, "_" and "-", starting with a letter.');
+    throw new ConnectionAccessError(
+      'A connection name is 1–63 characters: lower-case letters, digits, "_" and "-", starting with a letter.',
+    );
   }
   const now = Date.now();
   const row: ConnectionsTable = {
@@ -94,29 +104,53 @@ export async function listConnections(db: Kysely<Database>, caller: Caller): Pro
 }
 
 /** By id or by name; undefined when it does not exist or the caller may not use it. */
-export async function findConnection(db: Kysely<Database>, caller: Caller, idOrName: string): Promise<ConnectionsTable | undefined> {
+export async function findConnection(
+  db: Kysely<Database>,
+  caller: Caller,
+  idOrName: string,
+): Promise<ConnectionsTable | undefined> {
   return usable(db, caller)
     .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
     .executeTakeFirst();
 }
 
 export async function deleteConnection(db: Kysely<Database>, caller: Caller, id: string): Promise<boolean> {
-  if (caller.role !== 'admin') throw new ConnectionAccessError('Only organization admins can delete connections.');
+  if (caller.role !== 'admin')
+    throw new ConnectionAccessError('Only organization admins can delete connections.');
   return db.transaction().execute(async (trx) => {
-    const result = await trx.deleteFrom('connections').where('id', '=', id).where('org_id', '=', caller.orgId).executeTakeFirst();
+    const result = await trx
+      .deleteFrom('connections')
+      .where('id', '=', id)
+      .where('org_id', '=', caller.orgId)
+      .executeTakeFirst();
     const deleted = Number(result.numDeletedRows) > 0;
     if (deleted) await bumpToolCatalog(trx, caller.orgId);
     return deleted;
   });
 }
 
-export async function setConnectionMembers(db: Kysely<Database>, caller: Caller, id: string, userIds: string[]): Promise<void> {
-  if (caller.role !== 'admin') throw new ConnectionAccessError('Only organization admins can share connections.');
-  const connection = await db.selectFrom('connections').select('id').where('id', '=', id).where('org_id', '=', caller.orgId).executeTakeFirst();
+export async function setConnectionMembers(
+  db: Kysely<Database>,
+  caller: Caller,
+  id: string,
+  userIds: string[],
+): Promise<void> {
+  if (caller.role !== 'admin')
+    throw new ConnectionAccessError('Only organization admins can share connections.');
+  const connection = await db
+    .selectFrom('connections')
+    .select('id')
+    .where('id', '=', id)
+    .where('org_id', '=', caller.orgId)
+    .executeTakeFirst();
   if (!connection) throw new ConnectionAccessError('No such connection.');
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('connection_members').where('connection_id', '=', id).execute();
-    if (userIds.length) await trx.insertInto('connection_members').values(userIds.map((user_id) => ({ connection_id: id, user_id }))).execute();
+    if (userIds.length)
+      await trx
+        .insertInto('connection_members')
+        .values(userIds.map((user_id) => ({ connection_id: id, user_id })))
+        .execute();
     await bumpToolCatalog(trx, caller.orgId);
   });
 }

@@ -61,11 +61,32 @@ export class EngineError extends Error {
   }
 }
 
+/**
+ * A compiled save-as-table step: `statement` is `CREATE TABLE "<table>" AS <one read query>`,
+ * built by the workflow compiler from the validated graph.
+ */
+export interface TableWrite {
+  table: string;
+  statement: CompiledQuery;
+}
+
 export interface Engine {
   readonly dialect: Dialect;
   describe(): Promise<CatalogDescription>;
   run(query: CompiledQuery, options?: RunOptions): Promise<QueryResult>;
   /** Rows in batches, for results too large to hold at once. */
-  stream(query: CompiledQuery, options?: RunOptions & { batchSize?: number }): AsyncIterable<Record<string, unknown>[]>;
+  stream(
+    query: CompiledQuery,
+    options?: RunOptions & { batchSize?: number },
+  ): AsyncIterable<Record<string, unknown>[]>;
+  /**
+   * Stores a workflow's rows in a new table, in a write transaction of its own, where the
+   * connection allows it (PostGIS: a save schema is configured). Never replaces a table.
+   * Callers check the editor role first; engines without it cannot save.
+   */
+  saveTable?(
+    write: TableWrite,
+    options?: Omit<RunOptions, 'maxRows'>,
+  ): Promise<{ schema: string; table: string }>;
   close(): Promise<void>;
 }

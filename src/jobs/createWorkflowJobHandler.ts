@@ -12,7 +12,9 @@ import {
   compileWorkflow,
   type HostStep,
 } from '../workflows/index.ts';
+import { EngineError } from '../engines/index.ts';
 import { JobFailure } from './JobErrors.ts';
+import { saveWorkflowTables } from './saveWorkflowTables.ts';
 import type { JobHandler } from './JobRunner.ts';
 
 export const WORKFLOW_JOB = 'workflow';
@@ -20,6 +22,8 @@ export const WORKFLOW_JOB = 'workflow';
 export interface WorkflowJobInput {
   workflowId: string;
   args: Record<string, unknown>;
+  /** Runs from the workspace may run save-as-table steps (editors, connections with a save schema); tool calls never do. */
+  saveTables?: boolean;
 }
 
 /** Host steps that work row by row can run on each streamed batch; the others need all rows. */
@@ -44,12 +48,21 @@ export function createWorkflowJobHandler(services: {
   return async ({ job, signal, sink, progress }) => {
     const input = job.input as WorkflowJobInput;
     const principal = await loadPrincipal(services.db, job.userId, job.orgId);
-    if (!principal) throw new JobFailure('Permission revoked: the user who started this job is no longer an active member of the organization.');
+    if (!principal)
+      throw new JobFailure(
+        'Permission revoked: the user who started this job is no longer an active member of the organization.',
+      );
     const caller = { orgId: principal.orgId, userId: principal.userId, role: principal.role };
     const workflow = await getWorkflow(services.db, caller, input.workflowId);
     if (!workflow) throw new JobFailure('The workflow of this job was deleted before it could run.');
-    const resolved = await services.connections.resolve(caller, workflow.document.connection ?? workflow.connection);
-    if (!resolved) throw new JobFailure(`Permission revoked: you can no longer use the connection "${workflow.connection}".`);
+    const resolved = await services.connections.resolve(
+      caller,
+      workflow.document.connection ?? workflow.connection,
+    );
+    if (!resolved)
+      throw new JobFailure(
+        `Permission revoked: you can no longer use the connection "${workflow.connection}".`,
+      );
     const { engine, connection } = resolved;
 
     let compiled;
@@ -57,18 +70,27 @@ export function createWorkflowJobHandler(services: {
       const catalog = catalogFromDescription(await services.catalog.catalog(connection.id, engine));
       compiled = compileWorkflow(workflow.document, { dialect: engine.dialect, catalog, args: input.args });
     } catch (error) {
-      if (error instanceof ArgumentValidationError || error instanceof WorkflowValidationError) throw new JobFailure(error.message);
+      if (error instanceof ArgumentValidationError || error instanceof WorkflowValidationError)
+        throw new JobFailure(error.message);
       throw error;
     }
     if (compiled.requiredRole === 'editor' && caller.role === 'viewer') {
-      throw new JobFailure('This workflow runs SQL or writes tables, which needs the editor role; ask an admin.');
+      throw new JobFailure(
+        'This workflow runs SQL or writes tables, which needs the editor role; ask an admin.',
+      );
     }
-    if (compiled.writes?.length) throw new JobFailure('Workflows that save tables run from the workspace, not as tools.');
+    if (compiled.writes?.length && !input.saveTables)
+      throw new JobFailure('Workflows that save tables run from the workspace, not as tools.');
 
     sink.setColumns(compiled.columns.map((c) => ({ name: c.name, type: c.type })));
     await progress(null, 'Running the query');
     if (compiled.hostSteps.every((step) => ROW_LOCAL_STEPS.has(step.kind))) {
-      for await (const batch of engine.stream(compiled.query, { signal, timeoutMs, batchSize: STREAM_BATCH, maxRows: services.maxResultRows + 1 })) {
+      for await (const batch of engine.stream(compiled.query, {
+        signal,
+        timeoutMs,
+        batchSize: STREAM_BATCH,
+        maxRows: services.maxResultRows + 1,
+      })) {
         if (!(await sink.write(applyHostSteps(batch, compiled.hostSteps)))) break;
         await progress(null, `${sink.rowCount} rows so far`);
       }
@@ -76,6 +98,22 @@ export function createWorkflowJobHandler(services: {
       const result = await engine.run(compiled.query, { signal, timeoutMs, maxRows: services.maxResultRows });
       await sink.write(applyHostSteps(result.rows, compiled.hostSteps));
       if (result.truncated) sink.truncated = true;
+    }
+    if (compiled.writes?.length) {
+      // After the read, as a write of its own; the role was re-checked above at job start.
+      await progress(null, 'Saving the table');
+      try {
+        const saved = await saveWorkflowTables(caller, engine, compiled, { signal, timeoutMs });
+        await progress(
+          1,
+          `${sink.rowCount} rows; saved as ${saved.map((t) => `${t.schema}.${t.table}`).join(', ')}`,
+        );
+      } catch (error) {
+        if (error instanceof EngineError)
+          throw new JobFailure(`The rows were read but not saved: ${error.message}`);
+        throw error;
+      }
+      return;
     }
     await progress(1, `${sink.rowCount} rows`);
   };

@@ -1,4 +1,10 @@
-export { JobRunner, type JobContext, type JobHandler, type JobRunnerOptions, type JobEvent } from './JobRunner.ts';
+export {
+  JobRunner,
+  type JobContext,
+  type JobHandler,
+  type JobRunnerOptions,
+  type JobEvent,
+} from './JobRunner.ts';
 export {
   submitJob,
   getJob,
@@ -17,5 +23,10 @@ export { TERMINAL_STATES, type JobView } from './jobViews.ts';
 export { ResultSink } from './ResultSink.ts';
 export { waitForJob } from './waitForJob.ts';
 export { createWorkflowJobHandler, WORKFLOW_JOB, type WorkflowJobInput } from './createWorkflowJobHandler.ts';
-export { submitWorkflowRun, type WorkflowRunRequest, type WorkflowRunSubmission } from './submitWorkflowRun.ts';
+export {
+  submitWorkflowRun,
+  type WorkflowRunRequest,
+  type WorkflowRunSubmission,
+} from './submitWorkflowRun.ts';
 export { decodeResultCursor, encodeResultCursor } from './resultCursor.ts';
+export { saveWorkflowTables } from './saveWorkflowTables.ts';

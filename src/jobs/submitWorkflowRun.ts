@@ -14,6 +14,8 @@ export interface WorkflowRunRequest {
   args: unknown;
   /** Who submitted it: the OAuth client / API token, or "workspace". */
   clientId: string;
+  /** Only the workspace sets it: its runs may run save-as-table steps (see saveWorkflowTables). */
+  saveTables?: boolean;
 }
 
 export type WorkflowRunSubmission = { ok: true; job: JobView } | { ok: false; errors: ArgumentError[] };
@@ -31,7 +33,11 @@ export async function submitWorkflowRun(
 ): Promise<WorkflowRunSubmission> {
   const validation = validateArguments(request.workflow.document, request.args);
   if (!validation.ok) return { ok: false, errors: validation.errors };
-  const input: WorkflowJobInput = { workflowId: request.workflow.id, args: validation.values };
+  const input: WorkflowJobInput = {
+    workflowId: request.workflow.id,
+    args: validation.values,
+    ...(request.saveTables ? { saveTables: true } : {}),
+  };
   const job = await submitJob(
     services.db,
     caller,

@@ -7,9 +7,11 @@ import {
   type Engine,
   type QueryResult,
   type RunOptions,
+  type TableWrite,
 } from '../Engine.ts';
 import { resolveRowLimit } from '../resolveRowLimit.ts';
 import { describePostgis } from './describePostgis.ts';
+import { SAVE_NAME_PATTERN, saveTableStatement } from './saveTableStatement.ts';
 import { postgisTypeParsers } from './postgisTypeParsers.ts';
 import { toPostgisEngineError, type StopReason } from './toPostgisEngineError.ts';
 
@@ -26,6 +28,11 @@ export interface PostgisEngineOptions {
   defaultMaxRows?: number;
   /** Idle connections are closed after this. Default 30 s. */
   idleTimeoutMs?: number;
+  /**
+   * The schema where editors' save-as-table steps create tables (the connection's role needs
+   * CREATE on it). Absent, the engine never writes: every save is refused.
+   */
+  saveSchema?: string;
 }
 
 /** Extra time after the server-side statement_timeout before the engine cancels a query itself. */
@@ -86,6 +93,7 @@ export class PostgisEngine implements Engine {
   private readonly defaultMaxRows: number;
   private readonly typeNames = new Map<number, string>();
   private readonly hardened = new WeakSet<pg.PoolClient>();
+  private readonly saveSchema: string | undefined;
 
   constructor(options: PostgisEngineOptions) {
     let parsed: URL;
@@ -95,10 +103,19 @@ export class PostgisEngine implements Engine {
       throw new EngineError('unavailable', 'the connection URL is not valid');
     }
     this.url = options.url;
-    this.secrets = [options.url, parsed.password, safeDecode(parsed.password), parsed.hostname].filter((s) => s.length > 0);
+    this.secrets = [options.url, parsed.password, safeDecode(parsed.password), parsed.hostname].filter(
+      (s) => s.length > 0,
+    );
     this.statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
     this.defaultMaxRows = options.defaultMaxRows ?? 10_000;
+    if (options.saveSchema !== undefined && !SAVE_NAME_PATTERN.test(options.saveSchema)) {
+      throw new EngineError(
+        'unavailable',
+        'the save schema of the connection must be letters, digits and _ (max 63), starting with a letter or _',
+      );
+    }
+    this.saveSchema = options.saveSchema;
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolMax ?? 5,
@@ -130,7 +147,9 @@ export class PostgisEngine implements Engine {
     const maxRows = resolveRowLimit(options.maxRows, this.defaultMaxRows);
     const session = await this.begin(options);
     try {
-      const cursor = session.client.query(new Cursor(query.sql, query.params, { rowMode: 'array', types: postgisTypeParsers }));
+      const cursor = session.client.query(
+        new Cursor(query.sql, query.params, { rowMode: 'array', types: postgisTypeParsers }),
+      );
       const rows: unknown[][] = [];
       let fields: Field[] = [];
       for (;;) {
@@ -152,13 +171,19 @@ export class PostgisEngine implements Engine {
   }
 
   /** Rows in batches through a server-side portal: memory holds one batch, whatever the result size. */
-  async *stream(query: CompiledQuery, options: RunOptions & { batchSize?: number } = {}): AsyncIterable<Record<string, unknown>[]> {
-    const limit = options.maxRows === undefined ? Number.POSITIVE_INFINITY : resolveRowLimit(options.maxRows, 0);
+  async *stream(
+    query: CompiledQuery,
+    options: RunOptions & { batchSize?: number } = {},
+  ): AsyncIterable<Record<string, unknown>[]> {
+    const limit =
+      options.maxRows === undefined ? Number.POSITIVE_INFINITY : resolveRowLimit(options.maxRows, 0);
     const batchSize = Math.min(Math.max(1, Math.floor(options.batchSize ?? 1000)), 10_000);
     const session = await this.begin(options, STREAM_IDLE_LIMIT_MS);
     let failure: unknown;
     try {
-      const cursor = session.client.query(new Cursor(query.sql, query.params, { rowMode: 'array', types: postgisTypeParsers }));
+      const cursor = session.client.query(
+        new Cursor(query.sql, query.params, { rowMode: 'array', types: postgisTypeParsers }),
+      );
       // names only: the portal keeps the connection busy, so no type lookup can run beside it
       let columns: { name: string }[] | undefined;
       let sent = 0;
@@ -179,6 +204,53 @@ export class PostgisEngine implements Engine {
     }
   }
 
+  /**
+   * The only write this engine makes: CREATE TABLE "<save schema>"."<table>" AS <the query>, in a
+   * READ WRITE transaction of its own (reads stay READ ONLY), committed only when it succeeded.
+   * Plain CREATE TABLE fails on an existing table, so nothing is ever replaced.
+   */
+  async saveTable(
+    write: TableWrite,
+    options: Omit<RunOptions, 'maxRows'> = {},
+  ): Promise<{ schema: string; table: string }> {
+    const schema = this.saveSchema;
+    if (schema === undefined) {
+      throw new EngineError(
+        'forbidden',
+        'this connection does not allow saving tables: an admin must set its save schema (the schema saved tables go to) and grant the connection role CREATE on it',
+      );
+    }
+    const statement = saveTableStatement(write, schema);
+    const session = await this.begin(options, undefined, 'write');
+    try {
+      // The extended protocol even without parameters: one statement, never a `;`-separated list.
+      const extended = { text: statement.sql, values: statement.params, queryMode: 'extended' }; // queryMode: pg ≥ 8.11, not in its types
+      await session.guard(session.client.query(extended as pg.QueryConfig));
+      await session.guard(session.client.query('COMMIT'));
+      await session.end();
+      return { schema, table: write.table };
+    } catch (error) {
+      await session.end(error);
+      const code = (error as { code?: unknown } | null)?.code;
+      if (code === '42P07')
+        throw new EngineError(
+          'sql',
+          `a table named "${write.table}" already exists in schema "${schema}": saving never replaces a table, choose another name`,
+        );
+      if (code === '3F000')
+        throw new EngineError(
+          'unavailable',
+          `the save schema "${schema}" does not exist in the database: an admin must create it or change the connection's save schema`,
+        );
+      if (code === '42501')
+        throw new EngineError(
+          'forbidden',
+          `the connection role may not create tables in schema "${schema}": grant it CREATE on that schema`,
+        );
+      throw session.error(error);
+    }
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
@@ -187,18 +259,27 @@ export class PostgisEngine implements Engine {
   private async columns(client: pg.PoolClient, fields: Field[]): Promise<{ name: string; type: string }[]> {
     const missing = [...new Set(fields.map((f) => f.dataTypeID).filter((oid) => !this.typeNames.has(oid)))];
     if (missing.length) {
-      const { rows } = await client.query<{ oid: string; name: string }>('SELECT oid::text AS oid, format_type(oid, NULL) AS name FROM pg_type WHERE oid = ANY($1::oid[])', [
-        missing,
-      ]);
+      const { rows } = await client.query<{ oid: string; name: string }>(
+        'SELECT oid::text AS oid, format_type(oid, NULL) AS name FROM pg_type WHERE oid = ANY($1::oid[])',
+        [missing],
+      );
       for (const row of rows) this.typeNames.set(Number(row.oid), row.name);
     }
     const names = uniqueNames(fields);
-    return fields.map((field, i) => ({ name: names[i]!, type: this.typeNames.get(field.dataTypeID) ?? 'unknown' }));
+    return fields.map((field, i) => ({
+      name: names[i]!,
+      type: this.typeNames.get(field.dataTypeID) ?? 'unknown',
+    }));
   }
 
-  private async begin(options: Omit<RunOptions, 'maxRows'>, idleLimitMs?: number): Promise<Session> {
+  private async begin(
+    options: Omit<RunOptions, 'maxRows'>,
+    idleLimitMs?: number,
+    mode: 'read' | 'write' = 'read',
+  ): Promise<Session> {
     const timeoutMs = options.timeoutMs ?? this.statementTimeoutMs;
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new EngineError('sql', 'timeoutMs must be a positive number');
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+      throw new EngineError('sql', 'timeoutMs must be a positive number');
     const signal = options.signal;
     if (signal?.aborted) throw new EngineError('cancelled', 'the query was cancelled');
 
@@ -235,7 +316,12 @@ export class PostgisEngine implements Engine {
       guard: async (operation) => {
         if (stopped) {
           operation.catch(() => undefined);
-          throw new EngineError(stopped, stopped === 'cancelled' ? 'the query was cancelled' : 'the query exceeded its statement timeout and was cancelled');
+          throw new EngineError(
+            stopped,
+            stopped === 'cancelled'
+              ? 'the query was cancelled'
+              : 'the query exceeded its statement timeout and was cancelled',
+          );
         }
         const timer = setTimeout(() => stop('timeout'), timeoutMs + CLIENT_TIMEOUT_GRACE_MS);
         try {
@@ -261,12 +347,13 @@ export class PostgisEngine implements Engine {
 
     try {
       await session.guard(this.harden(client));
-      await session.guard(client.query('BEGIN READ ONLY'));
+      // READ WRITE is explicit because the role's default_transaction_read_only is on.
+      await session.guard(client.query(mode === 'write' ? 'BEGIN READ WRITE' : 'BEGIN READ ONLY'));
       await session.guard(
-        client.query("SELECT set_config('statement_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true)", [
-          String(Math.ceil(timeoutMs)),
-          String(Math.ceil(idleLimitMs ?? Math.max(timeoutMs * 2, 60_000))),
-        ]),
+        client.query(
+          "SELECT set_config('statement_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true)",
+          [String(Math.ceil(timeoutMs)), String(Math.ceil(idleLimitMs ?? Math.max(timeoutMs * 2, 60_000)))],
+        ),
       );
     } catch (error) {
       await session.end(error);
@@ -311,7 +398,8 @@ export class PostgisEngine implements Engine {
       if (settings.drivers !== null && settings.drivers !== '' && settings.drivers !== 'DISABLE_ALL') {
         await client.query("SET postgis.gdal_enabled_drivers = 'DISABLE_ALL'");
       }
-      if (settings.outdb !== null && settings.outdb !== '' && settings.outdb !== 'off') await client.query('SET postgis.enable_outdb_rasters = off');
+      if (settings.outdb !== null && settings.outdb !== '' && settings.outdb !== 'off')
+        await client.query('SET postgis.enable_outdb_rasters = off');
     } catch {
       throw new EngineError(
         'forbidden',
@@ -322,7 +410,11 @@ export class PostgisEngine implements Engine {
   }
 
   private async cancelBackend(pid: number): Promise<void> {
-    const canceller = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: this.connectTimeoutMs, application_name: 'meridian-cancel' });
+    const canceller = new pg.Client({
+      connectionString: this.url,
+      connectionTimeoutMillis: this.connectTimeoutMs,
+      application_name: 'meridian-cancel',
+    });
     canceller.on('error', () => undefined);
     try {
       await canceller.connect();
@@ -338,7 +430,13 @@ export class PostgisEngine implements Engine {
 /** A server error leaves the connection usable (after ROLLBACK); anything else may not. */
 function isServerError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return error instanceof EngineError || (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('08') && !code.startsWith('57P'));
+  return (
+    error instanceof EngineError ||
+    (typeof code === 'string' &&
+      /^[0-9A-Z]{5}$/.test(code) &&
+      !code.startsWith('08') &&
+      !code.startsWith('57P'))
+  );
 }
 
 function toObject(columns: { name: string }[], row: unknown[]): Record<string, unknown> {

@@ -10,7 +10,11 @@ import { ArgumentValidationError, validateArguments } from '../parameters/valida
 import { dialectFor } from '../sql/dialectFor.ts';
 import { type SqlNode, ident, join, spatial, sql } from '../sql/SqlNode.ts';
 import { type ValidateOptions, type WorkflowPlan, validateWorkflow } from '../validation/validateWorkflow.ts';
-import { ComponentConfigError, type WorkflowIssue, WorkflowValidationError } from '../validation/WorkflowIssue.ts';
+import {
+  ComponentConfigError,
+  type WorkflowIssue,
+  WorkflowValidationError,
+} from '../validation/WorkflowIssue.ts';
 import { flattenZodIssue } from '../validation/zodIssues.ts';
 
 export interface CompileOptions extends ValidateOptions {
@@ -94,12 +98,36 @@ export function compileWorkflow(doc: unknown, options: CompileOptions): Compiled
         return ident(helperName);
       };
       const capabilities = { joinsOnMaterializedBoundingBoxes: dialect.joinsOnMaterializedBoundingBoxes };
-      const body = planned.component.sql!({ config, inputs, relations, output: columns, catalog: options.catalog, ordering: inputOrdering, materialize, capabilities, singleRowInputs });
-      ctes.push(sql`${ident(name)} AS (${body})`);
-      compiled.set(id, { relation: ident(name), columns, singleRow: planned.component.singleRow === true, ordering: nextOrdering(planned.component.order, config, inputOrdering, columns) });
+      const body = planned.component.sql!({
+        config,
+        inputs,
+        relations,
+        output: columns,
+        catalog: options.catalog,
+        ordering: inputOrdering,
+        materialize,
+        capabilities,
+        singleRowInputs,
+      });
+      // A node handing back its input relation changes no row (order_by: its order is tracked
+      // beside the SQL): no CTE, so the statement the engine parses and plans stays short.
+      const passThrough = body === relations.input;
+      if (!passThrough) ctes.push(sql`${ident(name)} AS (${body})`);
+      compiled.set(id, {
+        relation: passThrough ? body : ident(name),
+        columns,
+        singleRow: planned.component.singleRow === true,
+        ordering: nextOrdering(planned.component.order, config, inputOrdering, columns),
+      });
     } catch (error) {
       if (!(error instanceof ComponentConfigError)) throw error;
-      issues.push({ code: error.code, node: id, ...(error.field ? { field: `config.${error.field}` } : {}), message: error.message, fix: error.fix });
+      issues.push({
+        code: error.code,
+        node: id,
+        ...(error.field ? { field: `config.${error.field}` } : {}),
+        message: error.message,
+        fix: error.fix,
+      });
     }
   });
   if (issues.length) throw new WorkflowValidationError(issues);
@@ -121,13 +149,22 @@ export function compileWorkflow(doc: unknown, options: CompileOptions): Compiled
     const planned = plan.nodes.get(id)!;
     const { config } = resolved.get(id)!;
     if (planned.component.execution === 'host') {
-      hostSteps.push(planned.component.host!({ config, inputs: { input: columns }, catalog: options.catalog }));
+      hostSteps.push(
+        planned.component.host!({ config, inputs: { input: columns }, catalog: options.catalog }),
+      );
     } else if (planned.component.writes) {
       const table = (config as { table: string }).table;
-      const statement = dialect.compile(sql`CREATE TABLE ${ident(table)} AS ${withClause}SELECT ${join(last.columns.map((c) => ident(c.name)))} FROM ${last.relation}`);
+      const statement = dialect.compile(
+        sql`CREATE TABLE ${ident(table)} AS ${withClause}SELECT ${join(last.columns.map((c) => ident(c.name)))} FROM ${last.relation}`,
+      );
       writes = [{ kind: 'create_table_as', table, statement }];
       for (const column of last.columns.filter((c) => c.type === 'geometry')) {
-        const register = dialect.registerGeometryColumn(table, column.name, column.srid ?? 4326, column.geometryType ?? 'GEOMETRY');
+        const register = dialect.registerGeometryColumn(
+          table,
+          column.name,
+          column.srid ?? 4326,
+          column.geometryType ?? 'GEOMETRY',
+        );
         if (register) writes.push({ kind: 'register_geometry', table, statement: dialect.compile(register) });
       }
     }
@@ -137,21 +174,38 @@ export function compileWorkflow(doc: unknown, options: CompileOptions): Compiled
   const selectList = [
     ...output.columns.map(outputColumn),
     ...output.lonLat.flatMap(({ geometry, lon, lat }) => {
-      const wgs84 = spatial('transform', [ident(geometry.name)], { srid: 4326, fromSrid: geometry.srid ?? 4326 });
+      const wgs84 = spatial('transform', [ident(geometry.name)], {
+        srid: 4326,
+        fromSrid: geometry.srid ?? 4326,
+      });
       // Points are read as they are (a GEOS centroid per row costs more than the whole query).
       const point = geometry.geometryType === 'POINT' ? wgs84 : spatial('centroid', [wgs84]);
       return [sql`${spatial('x', [point])} AS ${ident(lon)}`, sql`${spatial('y', [point])} AS ${ident(lat)}`];
     }),
   ];
   const ordering = last.ordering.filter((t) => last.columns.some((c) => c.name === t.column));
-  const query = dialect.compile(sql`${withClause}SELECT ${join(selectList)} FROM ${last.relation}${orderClause(ordering)}`);
+  const query = dialect.compile(
+    sql`${withClause}SELECT ${join(selectList)} FROM ${last.relation}${orderClause(ordering)}`,
+  );
   const outputColumns = columns.map((c) => (c.type === 'geometry' ? { ...c, srid: 4326 } : c));
   const finalSteps: HostStep[] = [...output.hostSteps, { kind: 'normalize', columns: outputColumns }];
-  return { query, columns: outputColumns, hostSteps: finalSteps, ...(writes ? { writes } : {}), requiredRole: plan.requiredRole };
+  return {
+    query,
+    columns: outputColumns,
+    hostSteps: finalSteps,
+    ...(writes ? { writes } : {}),
+    requiredRole: plan.requiredRole,
+  };
 }
 
 /** Substitutes arguments for parameter references and re-checks the config's ranges. */
-function resolveConfig(plan: WorkflowPlan, id: string, values: Record<string, unknown>, catalog: CatalogLookup, issues: WorkflowIssue[]): { config: unknown; columns: ColumnSchema[] } | undefined {
+function resolveConfig(
+  plan: WorkflowPlan,
+  id: string,
+  values: Record<string, unknown>,
+  catalog: CatalogLookup,
+  issues: WorkflowIssue[],
+): { config: unknown; columns: ColumnSchema[] } | undefined {
   const planned = plan.nodes.get(id)!;
   const raw = planned.node.config ?? {};
   const substituted = resolveParamRefs(raw, values);
@@ -166,8 +220,14 @@ function resolveConfig(plan: WorkflowPlan, id: string, values: Record<string, un
         code: 'invalid_config',
         node: id,
         field: `config.${path}`,
-        message: ref ? (missing ? `parameter "${ref.$param}" has no value and this field needs one` : `the value of parameter "${ref.$param}" is not accepted here (${message})`) : message,
-        fix: missing ? `pass "${ref!.$param}", or give it a default in the workflow` : `pass a value of "${ref?.$param ?? path}" within the range this node accepts (or tighten the parameter bounds in the workflow)`,
+        message: ref
+          ? missing
+            ? `parameter "${ref.$param}" has no value and this field needs one`
+            : `the value of parameter "${ref.$param}" is not accepted here (${message})`
+          : message,
+        fix: missing
+          ? `pass "${ref!.$param}", or give it a default in the workflow`
+          : `pass a value of "${ref?.$param ?? path}" within the range this node accepts (or tighten the parameter bounds in the workflow)`,
       });
     }
     return undefined;
@@ -175,8 +235,18 @@ function resolveConfig(plan: WorkflowPlan, id: string, values: Record<string, un
   return { config: parsed.data, columns: planned.columns };
 }
 
-function nextOrdering(order: unknown, config: unknown, input: OrderTerm[], columns: ColumnSchema[]): OrderTerm[] {
-  const terms = order === 'preserve' ? input : typeof order === 'function' ? (order as (c: unknown) => OrderTerm[])(config) : [];
+function nextOrdering(
+  order: unknown,
+  config: unknown,
+  input: OrderTerm[],
+  columns: ColumnSchema[],
+): OrderTerm[] {
+  const terms =
+    order === 'preserve'
+      ? input
+      : typeof order === 'function'
+        ? (order as (c: unknown) => OrderTerm[])(config)
+        : [];
   return terms.filter((t) => columns.some((c) => c.name === t.column));
 }
 
@@ -197,4 +267,3 @@ function outputColumn(column: ColumnSchema): SqlNode {
       return name;
   }
 }
-

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ident, spatial, sql } from '../sql/SqlNode.ts';
 import { columnRef, geometryColumn, srid } from './columnRules.ts';
 import { defineComponent } from './Component.ts';
+import { distanceBox, withDistanceEnvelope } from './distanceEnvelope.ts';
 import { selectColumns } from './selectColumns.ts';
 import { checkDistance, distanceMeters, spatialPredicate, spatialPredicateName } from './spatialPredicate.ts';
 
@@ -30,15 +31,36 @@ export const spatialFilter = defineComponent({
     checkDistance(config.predicate, config.distance_m);
     return inputs.input ?? [];
   },
-  sql({ config, inputs, relations, output, singleRowInputs }) {
+  sql(ctx) {
+    const { config, inputs, relations, output, singleRowInputs } = ctx;
     const geom = geometryColumn(inputs.input ?? [], config.geometry);
     const other = geometryColumn(inputs.filter ?? [], config.filter_geometry, 'filter_geometry');
     const target = srid(geom);
     const otherGeom = spatial('transform', [ident('f', other.name)], { srid: target, fromSrid: srid(other) });
-    const predicate = spatialPredicate(config.predicate, ident('i', geom.name), otherGeom, target, config.distance_m);
+    let predicate = spatialPredicate(
+      config.predicate,
+      ident('i', geom.name),
+      otherGeom,
+      target,
+      config.distance_m,
+    );
+    let filter = relations.filter!;
+    if (config.predicate === 'within_distance' && target === 4326 && srid(other) === 4326) {
+      // Rows outside the box around each filter geometry are skipped before the geodesic test
+      // (through the input table's spatial index on PostGIS).
+      filter = withDistanceEnvelope(
+        ctx,
+        filter,
+        inputs.filter ?? [],
+        other.name,
+        config.distance_m as number,
+      );
+      predicate = sql`${spatial('bboxIntersects', [ident('i', geom.name), distanceBox('f')])} AND ${predicate}`;
+    }
     // One filter geometry (a drawn polygon, a bbox parameter): a plain join with that one row
     // filters the same rows without a semi-join, and reads like the query a person would write.
-    if (singleRowInputs.has('filter')) return sql`SELECT ${selectColumns(output, 'i')} FROM ${relations.input!} AS "i" CROSS JOIN ${relations.filter!} AS "f" WHERE ${predicate}`;
-    return sql`SELECT ${selectColumns(output, 'i')} FROM ${relations.input!} AS "i" WHERE EXISTS (SELECT 1 FROM ${relations.filter!} AS "f" WHERE ${predicate})`;
+    if (singleRowInputs.has('filter'))
+      return sql`SELECT ${selectColumns(output, 'i')} FROM ${relations.input!} AS "i" CROSS JOIN ${filter} AS "f" WHERE ${predicate}`;
+    return sql`SELECT ${selectColumns(output, 'i')} FROM ${relations.input!} AS "i" WHERE EXISTS (SELECT 1 FROM ${filter} AS "f" WHERE ${predicate})`;
   },
 });

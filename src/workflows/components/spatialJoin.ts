@@ -3,6 +3,7 @@ import { ident, spatial, sql } from '../sql/SqlNode.ts';
 import { boundingBoxesOverlap, withBoundingBox } from './withBoundingBox.ts';
 import { columnRef, geometryColumn, srid } from './columnRules.ts';
 import { defineComponent } from './Component.ts';
+import { boxTouchesDistanceBox, distanceBox, withDistanceEnvelope } from './distanceEnvelope.ts';
 import { joinedColumns, joinedSelectList } from './joinColumns.ts';
 import { checkDistance, distanceMeters, spatialPredicate, spatialPredicateName } from './spatialPredicate.ts';
 
@@ -12,7 +13,10 @@ const config = z.strictObject({
   how: z.enum(['inner', 'left']).default('inner'),
   left_geometry: columnRef.optional(),
   right_geometry: columnRef.optional(),
-  right_prefix: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,20}$/).default('right_'),
+  right_prefix: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,20}$/)
+    .default('right_'),
 });
 
 export const spatialJoin = defineComponent({
@@ -42,13 +46,32 @@ export const spatialJoin = defineComponent({
     let on = spatialPredicate(config.predicate, ident('l', lg.name), rightGeom, target, config.distance_m);
     let left = relations.left!;
     let rightRelation = relations.right!;
-    if (ctx.capabilities.joinsOnMaterializedBoundingBoxes && config.predicate !== 'within_distance' && srid(rg) === target) {
+    if (config.predicate === 'within_distance') {
+      if (target === 4326 && srid(rg) === 4326) {
+        // Pairs whose boxes cannot be that close are skipped before the geodesic test.
+        rightRelation = withDistanceEnvelope(
+          ctx,
+          rightRelation,
+          inputs.right ?? [],
+          rg.name,
+          config.distance_m as number,
+        );
+        // Against one place (a point parameter) the box test per left row is cheap as it is.
+        if (ctx.capabilities.joinsOnMaterializedBoundingBoxes && !ctx.singleRowInputs.has('right')) {
+          left = withBoundingBox(ctx, left, inputs.left ?? [], lg.name);
+          on = sql`${boxTouchesDistanceBox('l', 'r')} AND ${on}`;
+        } else {
+          on = sql`${spatial('bboxIntersects', [ident('l', lg.name), distanceBox('r')])} AND ${on}`;
+        }
+      }
+    } else if (ctx.capabilities.joinsOnMaterializedBoundingBoxes && srid(rg) === target) {
       left = withBoundingBox(ctx, left, inputs.left ?? [], lg.name);
       rightRelation = withBoundingBox(ctx, rightRelation, inputs.right ?? [], rg.name);
       on = sql`${boundingBoxesOverlap('l', 'r')} AND ${on}`;
     }
     const list = joinedSelectList(inputs.left ?? [], right);
-    if (config.how === 'left') return sql`SELECT ${list} FROM ${left} AS "l" LEFT JOIN ${rightRelation} AS "r" ON ${on}`;
+    if (config.how === 'left')
+      return sql`SELECT ${list} FROM ${left} AS "l" LEFT JOIN ${rightRelation} AS "r" ON ${on}`;
     // CROSS JOIN fixes SQLite's loop order (PostgreSQL plans it freely): the right input, usually
     // the fewer and larger polygons, outside, so GEOS sees the same polygon many times in a row.
     return sql`SELECT ${list} FROM ${rightRelation} AS "r" CROSS JOIN ${left} AS "l" WHERE ${on}`;

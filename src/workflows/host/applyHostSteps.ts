@@ -79,7 +79,8 @@ function normalizeValue(value: unknown, type: string): unknown {
 function parseGeometry(value: unknown): { type: string; coordinates: unknown } | undefined {
   if (value === null || value === undefined) return undefined;
   const parsed = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
-  if (typeof parsed !== 'object' || parsed === null || !('type' in parsed)) throw new HostStepError('h3_index: the geometry column does not hold GeoJSON');
+  if (typeof parsed !== 'object' || parsed === null || !('type' in parsed))
+    throw new HostStepError('h3_index: the geometry column does not hold GeoJSON');
   return parsed as { type: string; coordinates: unknown };
 }
 
@@ -90,7 +91,8 @@ function h3Index(value: unknown, resolution: number): string | null {
     throw new HostStepError(`h3_index needs points, got a ${geometry.type}: add a centroid node before it`);
   }
   const [lon, lat] = geometry.coordinates as number[];
-  if (typeof lon !== 'number' || typeof lat !== 'number') throw new HostStepError('h3_index: point without coordinates');
+  if (typeof lon !== 'number' || typeof lat !== 'number')
+    throw new HostStepError('h3_index: point without coordinates');
   return latLngToCell(lat, lon, resolution);
 }
 
@@ -101,37 +103,58 @@ function h3FromLonLat(lon: unknown, lat: unknown, resolution: number): string | 
 
 function h3Boundary(cell: unknown): string | null {
   if (cell === null || cell === undefined) return null;
-  if (typeof cell !== 'string') throw new HostStepError('h3_boundary: the cell column does not hold H3 cell ids');
+  if (typeof cell !== 'string')
+    throw new HostStepError('h3_boundary: the cell column does not hold H3 cell ids');
   // cellToBoundary(…, true) gives GeoJSON order (lng, lat) and a closed ring.
   const ring = cellToBoundary(cell, true);
   return JSON.stringify({ type: 'Polygon', coordinates: [ring] });
 }
 
-function h3Aggregate(rows: Row[], step: Extract<HostStep, { kind: 'h3_aggregate' }>, cellOfRow: (row: Row) => unknown): Row[] {
+function h3Aggregate(
+  rows: Row[],
+  step: Extract<HostStep, { kind: 'h3_aggregate' }>,
+  cellOfRow: (row: Row) => unknown,
+): Row[] {
+  interface Accumulator {
+    sum: number;
+    n: number;
+    min: unknown;
+    max: unknown;
+  }
   interface Group {
     count: number;
-    acc: { sum: number; n: number; min: unknown; max: unknown }[];
+    acc: Accumulator[];
   }
+  // Plain loops and per-aggregate flags worked out once: this runs for every input row (the
+  // demo density workflow spent ~10% more here than the same grouping written by hand).
+  const aggregates = step.aggregates.map((a) => ({
+    column: a.column,
+    numeric: a.op !== 'min' && a.op !== 'max',
+    extremes: a.op === 'min' || a.op === 'max',
+  }));
   const groups = new Map<string, Group>();
   for (const row of rows) {
     const cell = cellOfRow(row);
     if (typeof cell !== 'string') continue;
     let group = groups.get(cell);
     if (!group) {
-      group = { count: 0, acc: step.aggregates.map(() => ({ sum: 0, n: 0, min: undefined, max: undefined })) };
+      group = { count: 0, acc: aggregates.map(() => ({ sum: 0, n: 0, min: undefined, max: undefined })) };
       groups.set(cell, group);
     }
     group.count += 1;
-    step.aggregates.forEach((a, i) => {
-      const acc = group.acc[i]!;
+    for (let i = 0; i < aggregates.length; i++) {
+      const a = aggregates[i]!;
       const raw = a.column === undefined ? 1 : row[a.column];
-      if (raw === null || raw === undefined) return;
-      const v = typeof raw === 'string' && a.op !== 'min' && a.op !== 'max' ? Number(raw) : raw;
+      if (raw === null || raw === undefined) continue;
+      const v = typeof raw === 'string' && a.numeric ? Number(raw) : raw;
+      const acc = group.acc[i]!;
       acc.n += 1;
       if (typeof v === 'number') acc.sum += v;
-      if (acc.min === undefined || (v as number) < (acc.min as number)) acc.min = v;
-      if (acc.max === undefined || (v as number) > (acc.max as number)) acc.max = v;
-    });
+      if (a.extremes) {
+        if (acc.min === undefined || (v as number) < (acc.min as number)) acc.min = v;
+        if (acc.max === undefined || (v as number) > (acc.max as number)) acc.max = v;
+      }
+    }
   }
   return [...groups.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -139,7 +162,20 @@ function h3Aggregate(rows: Row[], step: Extract<HostStep, { kind: 'h3_aggregate'
       const row: Row = { [step.cell]: cell, [step.countAs]: group.count };
       step.aggregates.forEach((a, i) => {
         const acc = group.acc[i]!;
-        row[a.as] = a.op === 'count' ? acc.n : a.op === 'sum' ? (acc.n ? acc.sum : null) : a.op === 'avg' ? (acc.n ? acc.sum / acc.n : null) : a.op === 'min' ? (acc.min ?? null) : (acc.max ?? null);
+        row[a.as] =
+          a.op === 'count'
+            ? acc.n
+            : a.op === 'sum'
+              ? acc.n
+                ? acc.sum
+                : null
+              : a.op === 'avg'
+                ? acc.n
+                  ? acc.sum / acc.n
+                  : null
+                : a.op === 'min'
+                  ? (acc.min ?? null)
+                  : (acc.max ?? null);
       });
       return row;
     });

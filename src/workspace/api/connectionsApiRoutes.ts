@@ -55,6 +55,14 @@ const addBody = z.object({
       'the URL must look like postgres://user:password@host:5432/database',
     ),
   description: z.string().trim().max(500, 'the description is limited to 500 characters').default(''),
+  // Where editors' save-as-table steps create tables; absent, the connection never writes.
+  saveSchema: z
+    .string()
+    .regex(
+      /^[A-Za-z_][A-Za-z0-9_]{0,62}$/,
+      'a schema name is letters, digits and _ (max 63), starting with a letter or _',
+    )
+    .optional(),
 });
 
 function qualifiedName(schema: string, name: string): string {
@@ -190,7 +198,7 @@ export function registerConnectionsApiRoutes(app: FastifyInstance, ctx: AppConte
         'The connection is not valid; see errors.',
         fieldErrorsOf(body.error.issues),
       );
-    const { name, url, description } = body.data;
+    const { name, url, description, saveSchema } = body.data;
     const { caller } = api;
     if ((await listConnections(ctx.store.db, caller)).some((c) => c.name === name)) {
       return sendProblem(reply, 422, `There is already a connection named "${name}".`, [
@@ -201,7 +209,7 @@ export function registerConnectionsApiRoutes(app: FastifyInstance, ctx: AppConte
       const connection = await createConnection(ctx.store.db, box, caller, {
         name,
         kind: 'postgis',
-        config: { url },
+        config: { url, ...(saveSchema ? { saveSchema } : {}) },
         description,
       });
       await recordAudit(ctx.store.db, {

@@ -243,6 +243,7 @@ export function registerWorkflowsApiRoutes(app: FastifyInstance, ctx: AppContext
         title: detail.tool?.name ?? detail.name,
         args: body.data.arguments,
         clientId: 'workspace',
+        saveTables: true,
       });
       if (!submitted.ok) {
         return sendProblem(

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer, type TestUser } from '../support/testServer.ts';
 import { artifactPath, launchChromium } from '../support/browser.ts';
+import { createTestDatabase } from '../support/postgres.ts';
+import { findConnection } from '../../src/connections/connectionRepository.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const source = readFileSync(join(root, 'test/fixtures/workflows/cities-near-place.json'), 'utf8');
@@ -138,5 +140,32 @@ describe('Workflows in the workspace SPA, in Chromium', () => {
     await page.click('tr[data-connection="demo"] a');
     await page.click('tr[data-table="cities"] a');
     await expect(page.locator('tr[data-column="geom"]').textContent()).resolves.toContain('geometry');
+  });
+
+  it('an admin adds a PostGIS connection with a schema for saved tables; a bad schema name is named', async () => {
+    const database = await createTestDatabase(['postgis']);
+    const admin = await t.addUser({ email: 'ada@example.com', password: 'ada-password-1234', role: 'admin' });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${t.url}/signin?next=/app/connections`);
+      await page.fill('#email', admin.email);
+      await page.fill('#password', admin.password);
+      await page.click('button[type=submit]');
+      await page.waitForURL(`${t.url}/app/connections`);
+      const form = page.locator('form[aria-label="Add a PostGIS connection"]');
+      await page.fill('#conn-name', 'warehouse');
+      await page.fill('#conn-url', database.url);
+      await page.fill('#conn-save-schema', 'results; drop table x');
+      await form.locator('button[type=submit]').click();
+      await expect(form.locator('.field-error').textContent()).resolves.toContain('a schema name is letters, digits and _');
+      await page.fill('#conn-save-schema', 'meridian_results');
+      await form.locator('button[type=submit]').click();
+      await page.locator('tr[data-connection="warehouse"]').waitFor();
+      const row = (await findConnection(t.server.store.db, { orgId: admin.orgId, userId: admin.userId, role: 'admin' }, 'warehouse'))!;
+      expect(JSON.parse(t.server.connectionBox.open(row.sealed_config))).toEqual({ url: database.url, saveSchema: 'meridian_results' });
+    } finally {
+      await page.close();
+      await database.drop();
+    }
   });
 });

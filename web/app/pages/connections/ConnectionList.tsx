@@ -87,7 +87,7 @@ export function ConnectionList() {
 
 /** Admins add PostGIS connections; the URL is write-only (the server never sends it back). */
 function AddConnectionForm({ onAdded }: { onAdded(): void }) {
-  const empty = { name: '', url: '', description: '' };
+  const empty = { name: '', url: '', description: '', saveSchema: '' };
   const [form, setForm] = useState(empty);
   const [error, setError] = useState<ApiError>();
   const [added, setAdded] = useState<string>();
@@ -97,7 +97,10 @@ function AddConnectionForm({ onAdded }: { onAdded(): void }) {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     try {
-      const { connection } = await apiSend<{ connection: Connection }>('POST', '/api/v1/connections', form);
+      // Left empty, the connection never writes: no save schema is sent at all.
+      const { saveSchema, ...rest } = form;
+      const body = saveSchema.trim() ? { ...rest, saveSchema: saveSchema.trim() } : rest;
+      const { connection } = await apiSend<{ connection: Connection }>('POST', '/api/v1/connections', body);
       setError(undefined);
       setAdded(`Added ${connection.name}.`);
       setForm(empty);
@@ -140,6 +143,19 @@ function AddConnectionForm({ onAdded }: { onAdded(): void }) {
       <label htmlFor="conn-description">Description</label>
       <input id="conn-description" type="text" value={form.description} onChange={set('description')} />
       {errors.description && <div className="field-error">{errors.description}</div>}
+      <label htmlFor="conn-save-schema">Schema for saved tables (optional)</label>
+      <input
+        id="conn-save-schema"
+        type="text"
+        value={form.saveSchema}
+        placeholder="meridian_results"
+        onChange={set('saveSchema')}
+      />
+      <div className="muted">
+        Editors&apos; save-as-table steps create their tables here (the role needs CREATE on it). Leave empty and
+        Meridian never writes to this database.
+      </div>
+      {errors.saveSchema && <div className="field-error">{errors.saveSchema}</div>}
       <button type="submit">Add connection</button>
     </form>
   );

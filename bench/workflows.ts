@@ -42,6 +42,16 @@ interface Case {
 }
 
 const paris = { lon: 2.3522, lat: 48.8566, radius_m: 30_000, max_results: 100 };
+/**
+ * The box a person puts in front of a distance test so the spatial index can answer first:
+ * metres to degrees with the shortest degree of latitude (110 574 m) and the degree of longitude
+ * at the far edge of the box (Paris is nowhere near a pole or the antimeridian).
+ */
+const parisBox = (() => {
+  const dLat = paris.radius_m / 110_574;
+  const dLon = paris.radius_m / (111_320 * Math.cos(((Math.abs(paris.lat) + dLat) * Math.PI) / 180));
+  return [paris.lon - dLon, paris.lat - dLat, paris.lon + dLon, paris.lat + dLat];
+})();
 const bbox = [5, 45, 15, 55];
 const drawn = {
   type: 'Polygon',
@@ -61,12 +71,12 @@ const cases: Case[] = [
     args: paris,
     hand: {
       spatialite: {
-        sql: 'SELECT name, country, population, ST_Distance(geom, MakePoint(?, ?, 4326), 1) AS distance_m, AsGeoJSON(geom, 9) AS geom FROM cities WHERE ST_Distance(geom, MakePoint(?, ?, 4326), 1) <= ? ORDER BY distance_m, name LIMIT ?',
-        params: [paris.lon, paris.lat, paris.lon, paris.lat, paris.radius_m, paris.max_results],
+        sql: "SELECT name, country, population, ST_Distance(geom, MakePoint(?, ?, 4326), 1) AS distance_m, AsGeoJSON(geom, 9) AS geom FROM cities WHERE rowid IN (SELECT rowid FROM SpatialIndex WHERE f_table_name = 'cities' AND search_frame = BuildMbr(?, ?, ?, ?, 4326)) AND ST_Distance(geom, MakePoint(?, ?, 4326), 1) <= ? ORDER BY distance_m, name LIMIT ?",
+        params: [paris.lon, paris.lat, ...parisBox, paris.lon, paris.lat, paris.radius_m, paris.max_results],
       },
       postgis: {
-        sql: 'SELECT name, country, population, ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography) AS distance_m, ST_AsGeoJSON(geom, 9) AS geom FROM cities WHERE ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, $3) ORDER BY distance_m, name LIMIT $4',
-        params: [paris.lon, paris.lat, paris.radius_m, paris.max_results],
+        sql: 'SELECT name, country, population, ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography) AS distance_m, ST_AsGeoJSON(geom, 9) AS geom FROM cities WHERE geom && ST_MakeEnvelope($5, $6, $7, $8, 4326) AND ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, $3) ORDER BY distance_m, name LIMIT $4',
+        params: [paris.lon, paris.lat, paris.radius_m, paris.max_results, ...parisBox],
       },
     },
   },

@@ -35,6 +35,14 @@ export interface SqlContext<C> extends SchemaContext<C> {
   singleRowInputs: Set<string>;
   /** Input ports fed by a node that reads a table as it is (see `BaseTable`). */
   baseTables: Record<string, BaseTable>;
+  /** Input ports fed by one row whose geometry's box is known once arguments are bound. */
+  knownBounds: Record<string, KnownBounds>;
+}
+
+/** A geometry column of a one-row source whose box is known while compiling (SRID 4326). */
+export interface KnownBounds {
+  column: string;
+  bbox: [minX: number, minY: number, maxX: number, maxY: number];
 }
 
 /**
@@ -75,6 +83,8 @@ export interface Component<C = unknown> {
   /** Sources that always yield exactly one row, which lets consumers pick cheaper SQL. */
   singleRow?: boolean;
   columns(ctx: SchemaContext<C>): ColumnSchema[];
+  /** One-row sources whose geometry is known once arguments are bound give its box (point_input). */
+  knownBounds?(ctx: SchemaContext<C>): KnownBounds | undefined;
   /** Sources that read a table as it is say which (the `table` component). */
   baseTable?(ctx: SchemaContext<C>): BaseTable | undefined;
   /**

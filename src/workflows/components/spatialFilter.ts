@@ -1,9 +1,14 @@
 import { z } from 'zod';
-import { type SqlNode, ident, raw, spatial, sql } from '../sql/SqlNode.ts';
+import { type SqlNode, ident, raw, spatial, sql, val } from '../sql/SqlNode.ts';
 import { columnRef, geometryColumn, srid } from './columnRules.ts';
 import { defineComponent } from './Component.ts';
-import { DISTANCE_BOX_COLUMNS, distanceBox, withDistanceEnvelope } from './distanceEnvelope.ts';
-import { rtreeCandidatesOfAny } from './rtreeCandidates.ts';
+import {
+  DISTANCE_BOX_COLUMNS,
+  distanceBox,
+  distanceBoxAround,
+  withDistanceEnvelope,
+} from './distanceEnvelope.ts';
+import { type Box, rtreeCandidates, rtreeCandidatesOfAny } from './rtreeCandidates.ts';
 import { selectColumns } from './selectColumns.ts';
 import { BBOX_COLUMNS, withBoundingBox } from './withBoundingBox.ts';
 import { checkDistance, distanceMeters, spatialPredicate, spatialPredicateName } from './spatialPredicate.ts';
@@ -54,7 +59,16 @@ export const spatialFilter = defineComponent({
     const base = ctx.baseTables.input;
     const rtree = base?.rtree(geom.name);
     const isDistance = config.predicate === 'within_distance';
-    if (isDistance && target === 4326 && srid(other) === 4326) {
+    const known = ctx.knownBounds.filter;
+    if (isDistance && target === 4326 && known?.column === other.name) {
+      // A point parameter: its box is four bound numbers, worked out here.
+      const box = distanceBoxAround(known.bbox, config.distance_m as number).map((v) =>
+        val(v, 'float'),
+      ) as Box;
+      if (base && rtree) candidates = rtreeCandidates('i', base, rtree, box);
+      else
+        predicate = sql`${spatial('bboxIntersects', [ident('i', geom.name), spatial('makeEnvelope', box, { srid: 4326 })])} AND ${predicate}`;
+    } else if (isDistance && target === 4326 && srid(other) === 4326) {
       // Rows outside the box around each filter geometry are skipped before the geodesic test
       // (through the input table's spatial index on PostGIS).
       filter = withDistanceEnvelope(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ident, spatial, sql } from '../sql/SqlNode.ts';
+import { ident, spatial, sql, val } from '../sql/SqlNode.ts';
 import { BBOX_COLUMNS, boundingBoxesOverlap, withBoundingBox } from './withBoundingBox.ts';
 import { columnRef, geometryColumn, srid } from './columnRules.ts';
 import { defineComponent } from './Component.ts';
@@ -7,9 +7,10 @@ import {
   DISTANCE_BOX_COLUMNS,
   boxTouchesDistanceBox,
   distanceBox,
+  distanceBoxAround,
   withDistanceEnvelope,
 } from './distanceEnvelope.ts';
-import { boxColumns, rtreeCandidates } from './rtreeCandidates.ts';
+import { type Box, boxColumns, rtreeCandidates } from './rtreeCandidates.ts';
 import { joinedColumns, joinedSelectList } from './joinColumns.ts';
 import { checkDistance, distanceMeters, spatialPredicate, spatialPredicateName } from './spatialPredicate.ts';
 
@@ -56,8 +57,20 @@ export const spatialJoin = defineComponent({
     // candidate left rows (the right input, outside, carries the box to look up).
     const base = ctx.baseTables.left;
     const rtree = config.how === 'inner' ? base?.rtree(lg.name) : undefined;
+    const known = ctx.knownBounds.right;
     if (config.predicate === 'within_distance') {
-      if (target === 4326 && srid(rg) === 4326) {
+      if (target === 4326 && known?.column === rg.name) {
+        // A point parameter: its box is four bound numbers, worked out here.
+        const box = distanceBoxAround(known.bbox, config.distance_m as number).map((v) =>
+          val(v, 'float'),
+        ) as Box;
+        if (base && rtree) {
+          left = base.relation;
+          on = sql`${rtreeCandidates('l', base, rtree, box)} AND ${on}`;
+        } else {
+          on = sql`${spatial('bboxIntersects', [ident('l', lg.name), spatial('makeEnvelope', box, { srid: 4326 })])} AND ${on}`;
+        }
+      } else if (target === 4326 && srid(rg) === 4326) {
         // Pairs whose boxes cannot be that close are skipped before the geodesic test.
         rightRelation = withDistanceEnvelope(
           ctx,

@@ -126,6 +126,36 @@ const cases: [string, (table: string) => unknown][] = [
           },
         ]),
     ]),
+  ...curated
+    .filter((_, i) => i === 0 || i === 5)
+    .flatMap(([label, lon, lat]): [string, (table: string) => unknown][] => [
+      [
+        `spatial_filter within_distance of a point_input (${label})`,
+        (table) =>
+          over(table, [
+            { id: 'p', component: 'point_input', config: { lon, lat } },
+            {
+              id: 'f',
+              component: 'spatial_filter',
+              inputs: { input: 't', filter: 'p' },
+              config: { predicate: 'within_distance', distance_m: METERS },
+            },
+          ]),
+      ],
+      [
+        `spatial_join within_distance to a point_input (${label})`,
+        (table) =>
+          over(table, [
+            { id: 'p', component: 'point_input', config: { lon, lat } },
+            {
+              id: 'j',
+              component: 'spatial_join',
+              inputs: { left: 't', right: 'p' },
+              config: { predicate: 'within_distance', distance_m: METERS },
+            },
+          ]),
+      ],
+    ]),
   [
     'spatial_filter within_distance of several points',
     (table) =>
@@ -262,22 +292,28 @@ describe('R*Tree candidates on SpatiaLite', () => {
 
   it('keeps what turf keeps across the antimeridian and over the pole', async () => {
     for (const [label, lon, lat] of [curated[0]!, curated[5]!]) {
-      const near = await run(
-        over('spots', [
-          { id: 'p', component: 'geometry_input', config: { geometry: point(lon, lat) } },
-          {
-            id: 'f',
-            component: 'spatial_filter',
-            inputs: { input: 't', filter: 'p' },
-            config: { predicate: 'within_distance', distance_m: METERS },
-          },
-        ]),
-      );
       const expected = curated.filter(([, x, y]) => distance([x, y], [lon, lat]) <= METERS).map(([l]) => l);
       expect(expected.length, label).toBeGreaterThan(2);
-      const found = new Set(labels(near.rows));
-      // Curated places on both sides of the antimeridian / the pole are in; the far ones out.
-      for (const [l] of curated) expect(found.has(l), l).toBe(expected.includes(l));
+      for (const source of [
+        { id: 'p', component: 'geometry_input', config: { geometry: point(lon, lat) } },
+        { id: 'p', component: 'point_input', config: { lon, lat } },
+      ]) {
+        const near = await run(
+          over('spots', [
+            source,
+            {
+              id: 'f',
+              component: 'spatial_filter',
+              inputs: { input: 't', filter: 'p' },
+              config: { predicate: 'within_distance', distance_m: METERS },
+            },
+          ]),
+        );
+        const found = new Set(labels(near.rows));
+        // Curated places on both sides of the antimeridian / the pole are in; the far ones out.
+        for (const [l] of curated)
+          expect(found.has(l), `${source.component} ${l}`).toBe(expected.includes(l));
+      }
     }
   });
 });

@@ -18,6 +18,11 @@ export interface ColumnDescription {
   nullable?: boolean;
   geometryType?: string;
   srid?: number;
+  /**
+   * Geometry columns with a SpatiaLite spatial index: the R*Tree virtual table (columns pkid =
+   * the row's rowid, xmin, xmax, ymin, ymax) holding each row's bounding box.
+   */
+  spatialIndexTable?: string;
 }
 
 export interface TableDescription {

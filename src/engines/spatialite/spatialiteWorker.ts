@@ -105,13 +105,20 @@ function describe(): CatalogDescription {
   const objects = handle.exec(
     "SELECT name, type FROM sqlite_master WHERE type IN ('table','view') AND GetDbObjectScope(NULL, name) LIKE 'userland%' AND name NOT IN ('KNN','KNN2') ORDER BY name",
   ).get.rows as [string, string][];
-  const geometry = new Map<string, { type: string; srid: number }>();
+  const geometry = new Map<string, { type: string; srid: number; spatialIndexTable?: string }>();
   const hasMetadata = handle.exec("SELECT count(*) FROM sqlite_master WHERE name = 'geometry_columns'").get.first === 1;
   if (hasMetadata) {
-    for (const [table, column, code, srid] of handle.exec('SELECT f_table_name, f_geometry_column, geometry_type, srid FROM geometry_columns').get
-      .rows as [string, string, number, number][]) {
+    // spatial_index_enabled = 1 is an R*Tree (2 is the older MbrCache); it is only used when its
+    // virtual table is really there.
+    for (const [table, column, code, srid, rtree] of handle.exec(
+      "SELECT g.f_table_name, g.f_geometry_column, g.geometry_type, g.srid, (SELECT m.name FROM sqlite_master AS m WHERE g.spatial_index_enabled = 1 AND m.type = 'table' AND lower(m.name) = lower('idx_' || g.f_table_name || '_' || g.f_geometry_column)) FROM geometry_columns AS g",
+    ).get.rows as [string, string, number, number, string | null][]) {
       const base = geometryTypes[code % 1000] ?? 'GEOMETRY';
-      geometry.set(`${table.toLowerCase()}.${column.toLowerCase()}`, { type: base + (dimensionSuffix[Math.floor(code / 1000)] ?? ''), srid });
+      geometry.set(`${table.toLowerCase()}.${column.toLowerCase()}`, {
+        type: base + (dimensionSuffix[Math.floor(code / 1000)] ?? ''),
+        srid,
+        ...(rtree ? { spatialIndexTable: rtree } : {}),
+      });
     }
   }
   const tables: TableDescription[] = objects.map(([name, kind]) => {
@@ -120,7 +127,15 @@ function describe(): CatalogDescription {
     ).map(([column, type, notnull]) => {
       const geom = geometry.get(`${name.toLowerCase()}.${column.toLowerCase()}`);
       return geom
-        ? { name: column, type: 'geometry', nullable: notnull === 0, geometryType: geom.type, srid: geom.srid }
+        ? {
+            name: column,
+            type: 'geometry',
+            nullable: notnull === 0,
+            geometryType: geom.type,
+            srid: geom.srid,
+            // A view's rows have no rowid of their own to look up in the table's index.
+            ...(geom.spatialIndexTable && kind === 'table' ? { spatialIndexTable: geom.spatialIndexTable } : {}),
+          }
         : { name: column, type: (type || 'any').toLowerCase(), nullable: notnull === 0 };
     });
     const table: TableDescription = { schema: 'main', name, columns };

@@ -1,7 +1,7 @@
 import type { CompiledQuery, Dialect } from '../../engines/Engine.ts';
 import type { CatalogLookup } from '../catalog/CatalogLookup.ts';
 import type { ColumnSchema } from '../catalog/ColumnSchema.ts';
-import type { OrderTerm } from '../components/Component.ts';
+import type { BaseTable, KnownBounds, OrderTerm } from '../components/Component.ts';
 import { orderClause } from '../components/orderClause.ts';
 import { findParamRefs, resolveParamRefs } from '../document/ParamRef.ts';
 import type { HostStep } from '../host/HostStep.ts';
@@ -45,6 +45,8 @@ export interface CompiledWorkflow {
 
 interface CompiledNode {
   singleRow: boolean;
+  baseTable?: BaseTable;
+  knownBounds?: KnownBounds;
   relation: SqlNode;
   columns: ColumnSchema[];
   ordering: OrderTerm[];
@@ -81,11 +83,15 @@ export function compileWorkflow(doc: unknown, options: CompileOptions): Compiled
     const inputs: Record<string, ColumnSchema[]> = {};
     const relations: Record<string, SqlNode> = {};
     const singleRowInputs = new Set<string>();
+    const baseTables: Record<string, BaseTable> = {};
+    const knownBounds: Record<string, KnownBounds> = {};
     for (const [port, from] of Object.entries(planned.node.inputs ?? {})) {
       const upstream = compiled.get(from)!;
       inputs[port] = upstream.columns;
       relations[port] = upstream.relation;
       if (upstream.singleRow) singleRowInputs.add(port);
+      if (upstream.baseTable) baseTables[port] = upstream.baseTable;
+      if (upstream.knownBounds) knownBounds[port] = upstream.knownBounds;
     }
     const inputOrdering = compiled.get(planned.node.inputs?.input ?? '')?.ordering ?? [];
     try {
@@ -108,12 +114,18 @@ export function compileWorkflow(doc: unknown, options: CompileOptions): Compiled
         materialize,
         capabilities,
         singleRowInputs,
+        baseTables,
+        knownBounds,
       });
       // A node handing back its input relation changes no row (order_by: its order is tracked
       // beside the SQL): no CTE, so the statement the engine parses and plans stays short.
       const passThrough = body === relations.input;
       if (!passThrough) ctes.push(sql`${ident(name)} AS (${body})`);
+      const baseTable = planned.component.baseTable?.({ config, inputs, catalog: options.catalog });
+      const bounds = planned.component.knownBounds?.({ config, inputs, catalog: options.catalog });
       compiled.set(id, {
+        ...(bounds ? { knownBounds: bounds } : {}),
+        ...(baseTable ? { baseTable: readableBaseTable(baseTable, dialect.readsRTreeTables) } : {}),
         relation: passThrough ? body : ident(name),
         columns,
         singleRow: planned.component.singleRow === true,
@@ -196,6 +208,11 @@ export function compileWorkflow(doc: unknown, options: CompileOptions): Compiled
     ...(writes ? { writes } : {}),
     requiredRole: plan.requiredRole,
   };
+}
+
+/** A dialect without R*Tree tables (PostGIS: its GiST indexes work through CTEs) is told of none. */
+function readableBaseTable(baseTable: BaseTable, readsRTreeTables: boolean): BaseTable {
+  return readsRTreeTables ? baseTable : { ...baseTable, rtree: () => undefined };
 }
 
 /** Substitutes arguments for parameter references and re-checks the config's ranges. */

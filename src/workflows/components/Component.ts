@@ -33,6 +33,30 @@ export interface SqlContext<C> extends SchemaContext<C> {
   capabilities: { joinsOnMaterializedBoundingBoxes: boolean };
   /** Input ports fed by a node known to yield exactly one row (point_input, geometry_input…). */
   singleRowInputs: Set<string>;
+  /** Input ports fed by a node that reads a table as it is (see `BaseTable`). */
+  baseTables: Record<string, BaseTable>;
+  /** Input ports fed by one row whose geometry's box is known once arguments are bound. */
+  knownBounds: Record<string, KnownBounds>;
+}
+
+/** A geometry column of a one-row source whose box is known while compiling (SRID 4326). */
+export interface KnownBounds {
+  column: string;
+  bbox: [minX: number, minY: number, maxX: number, maxY: number];
+}
+
+/**
+ * A node whose rows are a table's rows and whose columns are that table's columns under the same
+ * names: a consumer may read the table itself instead of the node's CTE, which hides the table's
+ * rowid and spatial index from the engine.
+ */
+export interface BaseTable {
+  /** The table, schema-qualified. */
+  relation: SqlNode;
+  /** The rowid pseudo-column, spelled so that no column of the table shadows it. */
+  rowid: string;
+  /** The R*Tree (pkid = rowid, xmin, xmax, ymin, ymax) indexing a geometry column, where the dialect reads one. */
+  rtree(geometryColumn: string): SqlNode | undefined;
 }
 
 export interface OrderTerm {
@@ -59,6 +83,10 @@ export interface Component<C = unknown> {
   /** Sources that always yield exactly one row, which lets consumers pick cheaper SQL. */
   singleRow?: boolean;
   columns(ctx: SchemaContext<C>): ColumnSchema[];
+  /** One-row sources whose geometry is known once arguments are bound give its box (point_input). */
+  knownBounds?(ctx: SchemaContext<C>): KnownBounds | undefined;
+  /** Sources that read a table as it is say which (the `table` component). */
+  baseTable?(ctx: SchemaContext<C>): BaseTable | undefined;
   /**
    * CTE bodies have no guaranteed order, so order is tracked beside the SQL: 'preserve' passes
    * the input's order on (re-applied by later limits and by the final SELECT), a function sets

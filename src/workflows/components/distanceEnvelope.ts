@@ -66,6 +66,31 @@ export function withDistanceEnvelope(
   );
 }
 
+/**
+ * The same box as withDistanceEnvelope's, worked out while compiling for a geometry whose box
+ * is known then (a point parameter): bound as four numbers, as a person writes it, the engine
+ * neither computes nor plans it per query.
+ */
+export function distanceBoxAround(
+  [minX, minY, maxX, maxY]: readonly [number, number, number, number],
+  meters: number,
+): [west: number, south: number, east: number, north: number] {
+  const dLat = (meters / MIN_METERS_PER_DEGREE_LATITUDE) * MARGIN;
+  const farthest = Math.max(Math.abs(minY), Math.abs(maxY)) + dLat;
+  const halfWidth =
+    farthest >= 90
+      ? 360
+      : ((meters / MIN_METERS_PER_DEGREE_LONGITUDE_AT_EQUATOR) * MARGIN) /
+        Math.cos((farthest * Math.PI) / 180);
+  const allLongitudes = minX - halfWidth <= -180 || maxX + halfWidth >= 180;
+  return [
+    allLongitudes ? -180 : minX - halfWidth,
+    minY - dLat,
+    allLongitudes ? 180 : maxX + halfWidth,
+    maxY + dLat,
+  ];
+}
+
 /** The box of `alias` (a relation from withDistanceEnvelope) as a rectangle in SRID 4326. */
 export function distanceBox(alias: string): SqlNode {
   return spatial(

@@ -19,6 +19,10 @@ export const pointInput = defineComponent({
   execution: 'sql',
   singleRow: true,
   columns: ({ config }) => [{ name: config.as, type: 'geometry', srid: 4326, geometryType: 'POINT' }],
+  knownBounds({ config }) {
+    if (isParamRef(config.lon) || isParamRef(config.lat)) return undefined;
+    return { column: config.as, bbox: [config.lon, config.lat, config.lon, config.lat] };
+  },
   sql({ config }) {
     if (isParamRef(config.lon) || isParamRef(config.lat)) throw new Error('point_input compiled with an unresolved parameter');
     return sql`SELECT ${spatial('makePoint', [val(config.lon, 'float'), val(config.lat, 'float')], { srid: 4326 })} AS ${ident(config.as)}`;

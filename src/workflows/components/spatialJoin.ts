@@ -1,9 +1,16 @@
 import { z } from 'zod';
-import { ident, spatial, sql } from '../sql/SqlNode.ts';
-import { boundingBoxesOverlap, withBoundingBox } from './withBoundingBox.ts';
+import { ident, spatial, sql, val } from '../sql/SqlNode.ts';
+import { BBOX_COLUMNS, boundingBoxesOverlap, withBoundingBox } from './withBoundingBox.ts';
 import { columnRef, geometryColumn, srid } from './columnRules.ts';
 import { defineComponent } from './Component.ts';
-import { boxTouchesDistanceBox, distanceBox, withDistanceEnvelope } from './distanceEnvelope.ts';
+import {
+  DISTANCE_BOX_COLUMNS,
+  boxTouchesDistanceBox,
+  distanceBox,
+  distanceBoxAround,
+  withDistanceEnvelope,
+} from './distanceEnvelope.ts';
+import { type Box, boxColumns, rtreeCandidates } from './rtreeCandidates.ts';
 import { joinedColumns, joinedSelectList } from './joinColumns.ts';
 import { checkDistance, distanceMeters, spatialPredicate, spatialPredicateName } from './spatialPredicate.ts';
 
@@ -46,8 +53,24 @@ export const spatialJoin = defineComponent({
     let on = spatialPredicate(config.predicate, ident('l', lg.name), rightGeom, target, config.distance_m);
     let left = relations.left!;
     let rightRelation = relations.right!;
+    // An inner join whose left input is an indexed table: the R*Tree hands each right row its
+    // candidate left rows (the right input, outside, carries the box to look up).
+    const base = ctx.baseTables.left;
+    const rtree = config.how === 'inner' ? base?.rtree(lg.name) : undefined;
+    const known = ctx.knownBounds.right;
     if (config.predicate === 'within_distance') {
-      if (target === 4326 && srid(rg) === 4326) {
+      if (target === 4326 && known?.column === rg.name) {
+        // A point parameter: its box is four bound numbers, worked out here.
+        const box = distanceBoxAround(known.bbox, config.distance_m as number).map((v) =>
+          val(v, 'float'),
+        ) as Box;
+        if (base && rtree) {
+          left = base.relation;
+          on = sql`${rtreeCandidates('l', base, rtree, box)} AND ${on}`;
+        } else {
+          on = sql`${spatial('bboxIntersects', [ident('l', lg.name), spatial('makeEnvelope', box, { srid: 4326 })])} AND ${on}`;
+        }
+      } else if (target === 4326 && srid(rg) === 4326) {
         // Pairs whose boxes cannot be that close are skipped before the geodesic test.
         rightRelation = withDistanceEnvelope(
           ctx,
@@ -56,14 +79,21 @@ export const spatialJoin = defineComponent({
           rg.name,
           config.distance_m as number,
         );
-        // Against one place (a point parameter) the box test per left row is cheap as it is.
-        if (ctx.capabilities.joinsOnMaterializedBoundingBoxes && !ctx.singleRowInputs.has('right')) {
+        if (base && rtree) {
+          left = base.relation;
+          on = sql`${rtreeCandidates('l', base, rtree, boxColumns('r', DISTANCE_BOX_COLUMNS))} AND ${on}`;
+        } else if (ctx.capabilities.joinsOnMaterializedBoundingBoxes && !ctx.singleRowInputs.has('right')) {
+          // Against one place (a point parameter) the box test per left row is cheap as it is.
           left = withBoundingBox(ctx, left, inputs.left ?? [], lg.name);
           on = sql`${boxTouchesDistanceBox('l', 'r')} AND ${on}`;
         } else {
           on = sql`${spatial('bboxIntersects', [ident('l', lg.name), distanceBox('r')])} AND ${on}`;
         }
       }
+    } else if (base && rtree && srid(rg) === target) {
+      left = base.relation;
+      rightRelation = withBoundingBox(ctx, rightRelation, inputs.right ?? [], rg.name);
+      on = sql`${rtreeCandidates('l', base, rtree, boxColumns('r', BBOX_COLUMNS))} AND ${on}`;
     } else if (ctx.capabilities.joinsOnMaterializedBoundingBoxes && srid(rg) === target) {
       left = withBoundingBox(ctx, left, inputs.left ?? [], lg.name);
       rightRelation = withBoundingBox(ctx, rightRelation, inputs.right ?? [], rg.name);

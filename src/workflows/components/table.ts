@@ -26,6 +26,23 @@ export const table = defineComponent({
     if (!config.columns) return found.columns;
     return config.columns.map((name, i) => requireColumn(found.columns, name, `columns.${i}`));
   },
+  baseTable({ config, catalog }) {
+    const found = catalog.table(config.table);
+    if (!found) return undefined;
+    const names = new Set(found.columns.map((c) => c.name.toLowerCase()));
+    const rowid = ['rowid', '_rowid_', 'oid'].find((name) => !names.has(name));
+    if (!rowid) return undefined;
+    const indexes = found.spatialIndexTables ?? {};
+    return {
+      relation: found.schema ? ident(found.schema, found.name) : ident(found.name),
+      rowid,
+      rtree: (column) => {
+        const index = Object.hasOwn(indexes, column) ? indexes[column] : undefined;
+        if (!index) return undefined;
+        return found.schema ? ident(found.schema, index) : ident(index);
+      },
+    };
+  },
   sql({ config, catalog, output }) {
     const found = catalog.table(config.table);
     if (!found) throw new Error(`table ${config.table} vanished between validation and compilation`);

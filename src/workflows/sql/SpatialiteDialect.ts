@@ -11,6 +11,7 @@ import { type SqlNode, type SpatialOp, raw, sql, join, val } from './SqlNode.ts'
 export class SpatialiteDialect extends SqlDialect {
   readonly name = 'spatialite' as const;
   readonly joinsOnMaterializedBoundingBoxes = true;
+  readonly readsRTreeTables = true;
 
   /** SpatiaLite lists geometry columns in geometry_columns; CREATE TABLE … AS does not add them. */
   override registerGeometryColumn(table: string, column: string, srid: number, geometryType: string): SqlNode {

@@ -13,6 +13,11 @@ export abstract class SqlDialect {
    * the engine's spatial index through `&&` (PostGIS).
    */
   abstract readonly joinsOnMaterializedBoundingBoxes: boolean;
+  /**
+   * Whether filters may take candidate rows from a table's R*Tree (SpatiaLite: `rowid IN
+   * (SELECT pkid FROM idx_…)`), the only way to its spatial index from a query over CTEs.
+   */
+  abstract readonly readsRTreeTables: boolean;
 
   /** Placeholder for the 1-based parameter `index` holding a value of `type`. */
   protected abstract placeholder(index: number, type: ValueType): string;

@@ -58,7 +58,14 @@ describe('SpatialiteEngine (spl.js in worker threads)', () => {
       { name: 'id', type: 'integer', nullable: true },
       { name: 'name', type: 'text', nullable: false },
       { name: 'population', type: 'integer', nullable: true },
-      { name: 'geom', type: 'geometry', nullable: true, geometryType: 'POINT', srid: 4326 },
+      {
+        name: 'geom',
+        type: 'geometry',
+        nullable: true,
+        geometryType: 'POINT',
+        srid: 4326,
+        spatialIndexTable: 'idx_places_geom',
+      },
     ]);
   });
 

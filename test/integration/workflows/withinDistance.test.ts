@@ -64,6 +64,25 @@ forEachEngine('within_distance', (w) => {
         .sort();
       expect(expected.length).toBeGreaterThan(2);
       expect(labels(await w.run(near))).toEqual(expected);
+      // A point_input's box is worked out while compiling: the same rows, filtered and joined.
+      const point: [string, Record<string, unknown>] = ['point_input', { lon: center[1], lat: center[2] }];
+      const filterByPoint = twoInputs(
+        'spatial_filter',
+        ['geojson_features', { features }],
+        point,
+        { predicate: 'within_distance', distance_m: meters },
+        ['input', 'filter'],
+      );
+      expect(w.compile(filterByPoint).query.sql).not.toContain('dwithin_');
+      expect(labels(await w.run(filterByPoint))).toEqual(expected);
+      const joinToPoint = twoInputs(
+        'spatial_join',
+        ['geojson_features', { features }],
+        point,
+        { predicate: 'within_distance', distance_m: meters },
+        ['left', 'right'],
+      );
+      expect(labels(await w.run(joinToPoint))).toEqual(expected);
     }
     const pairs = await w.run(
       twoInputs(

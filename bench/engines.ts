@@ -74,7 +74,9 @@ async function main(): Promise<void> {
   try {
     const file = join(dir, 'demo.sqlite');
     const load = await loadDemoDataIntoSpatialite(file);
-    console.log(`spatialite demo load: ${load.milliseconds.toFixed(0)} ms (${load.tables.map((t) => `${t.name} ${t.rows}`).join(', ')})`);
+    console.log(
+      `spatialite demo load: ${load.milliseconds.toFixed(0)} ms (${load.tables.map((t) => `${t.name} ${t.rows}`).join(', ')})`,
+    );
     const spatialite = createSpatialiteEngine({ file, poolSize: 1 });
     try {
       await timeJoin('spatialite', spatialite, JOIN.spatialite);

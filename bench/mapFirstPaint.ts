@@ -26,7 +26,18 @@ function largeMap(): RenderedMap {
       cells.push({
         type: 'Feature' as const,
         properties: { reading: (i * j) % 100 },
-        geometry: { type: 'Polygon' as const, coordinates: [[[w, s], [w + 0.7, s], [w + 0.7, s + 0.7], [w, s + 0.7], [w, s]]] },
+        geometry: {
+          type: 'Polygon' as const,
+          coordinates: [
+            [
+              [w, s],
+              [w + 0.7, s],
+              [w + 0.7, s + 0.7],
+              [w, s + 0.7],
+              [w, s],
+            ],
+          ],
+        },
       });
     }
   const points = Array.from({ length: 5000 }, (_, k) => ({
@@ -39,8 +50,25 @@ function largeMap(): RenderedMap {
     title: 'Large map',
     bounds: [-20, -20, 20.7, 20.7],
     layers: [
-      { ...sensors, id: 'cells', title: 'Cells', style: { ...sensors.style, pointRadius: 3 }, data: { type: 'FeatureCollection', features: cells }, featureCount: cells.length, totalFeatures: cells.length, truncated: false },
-      { ...districts, id: 'points', title: 'Points', style: { ...districts.style, pointRadius: 3 }, data: { type: 'FeatureCollection', features: points }, featureCount: points.length, totalFeatures: points.length },
+      {
+        ...sensors,
+        id: 'cells',
+        title: 'Cells',
+        style: { ...sensors.style, pointRadius: 3 },
+        data: { type: 'FeatureCollection', features: cells },
+        featureCount: cells.length,
+        totalFeatures: cells.length,
+        truncated: false,
+      },
+      {
+        ...districts,
+        id: 'points',
+        title: 'Points',
+        style: { ...districts.style, pointRadius: 3 },
+        data: { type: 'FeatureCollection', features: points },
+        featureCount: points.length,
+        totalFeatures: points.length,
+      },
     ],
   };
 }
@@ -48,10 +76,19 @@ function largeMap(): RenderedMap {
 const parts: Record<string, number[]> = {};
 
 async function firstPaint(page: Page, map: RenderedMap): Promise<number> {
-  await page.evaluate((result) => (window as unknown as { showMap(r: unknown, c: unknown): Promise<void> }).showMap(result, { theme: 'light', containerDimensions: { width: 900, height: 560 } }), toolResultFor(map));
+  await page.evaluate(
+    (result) =>
+      (window as unknown as { showMap(r: unknown, c: unknown): Promise<void> }).showMap(result, {
+        theme: 'light',
+        containerDimensions: { width: 900, height: 560 },
+      }),
+    toolResultFor(map),
+  );
   const mapEl = page.frameLocator('iframe').locator('#map[data-state="idle"]');
   await mapEl.waitFor({ timeout: 60_000 });
-  const marks = await mapEl.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])));
+  const marks = await mapEl.evaluate(() =>
+    Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])),
+  );
   for (const [name, at] of Object.entries(marks)) (parts[name] ??= []).push(at);
   return Number(await mapEl.getAttribute('data-first-render-ms'));
 }
@@ -59,7 +96,9 @@ async function firstPaint(page: Page, map: RenderedMap): Promise<number> {
 function summary(label: string, samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-  console.log(`${label.padEnd(52)} n=${String(samples.length).padStart(3)}  p50 ${pct(50).toFixed(0)} ms  p95 ${pct(95).toFixed(0)} ms  min ${sorted[0]!.toFixed(0)}  max ${sorted[sorted.length - 1]!.toFixed(0)}`);
+  console.log(
+    `${label.padEnd(52)} n=${String(samples.length).padStart(3)}  p50 ${pct(50).toFixed(0)} ms  p95 ${pct(95).toFixed(0)} ms  min ${sorted[0]!.toFixed(0)}  max ${sorted[sorted.length - 1]!.toFixed(0)}`,
+  );
 }
 
 const host = await startMapAppHost();
@@ -67,7 +106,9 @@ const browser = await launchChromium({ webgl: true });
 try {
   const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
   await page.goto(`${host.url}/host.html`);
-  await page.waitForFunction(() => typeof (window as unknown as { showMap?: unknown }).showMap === 'function');
+  await page.waitForFunction(
+    () => typeof (window as unknown as { showMap?: unknown }).showMap === 'function',
+  );
   for (const [label, map] of [
     ['map view first paint: fixture (6 features)', fixtureMap()],
     ['map view first paint: 2,500 polygons + 5,000 points', largeMap()],

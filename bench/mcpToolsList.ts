@@ -17,25 +17,50 @@ const modernBody = JSON.stringify({
   jsonrpc: '2.0',
   id: 1,
   method: 'tools/list',
-  params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} } },
+  params: {
+    _meta: {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1' },
+      'io.modelcontextprotocol/clientCapabilities': {},
+    },
+  },
 });
 const legacyBody = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} });
-const legacyHeaders = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
+const legacyHeaders = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+  'mcp-protocol-version': '2025-11-25',
+};
 
 const rows: Measurement[] = [];
 
 const meridian = await startTarget('bench/targets/meridian.ts');
 const token = meridian.info.token!;
-const probe = await fetch(meridian.info.url, { method: 'POST', headers: modernHeaders(token), body: modernBody });
+const probe = await fetch(meridian.info.url, {
+  method: 'POST',
+  headers: modernHeaders(token),
+  body: modernBody,
+});
 const toolsListBody = await probe.text();
 if (probe.status !== 200) throw new Error(`Meridian tools/list failed: ${probe.status} ${toolsListBody}`);
-rows.push(await measure('meridian, 2026-07-28, bearer token', { url: meridian.info.url, headers: modernHeaders(token), body: modernBody }));
+rows.push(
+  await measure('meridian, 2026-07-28, bearer token', {
+    url: meridian.info.url,
+    headers: modernHeaders(token),
+    body: modernBody,
+  }),
+);
 
 // A 2025 client: initialize once, then tools/list on its (store-backed) session.
 const init = await fetch(meridian.info.url, {
   method: 'POST',
   headers: { ...legacyHeaders, authorization: `Bearer ${token}` },
-  body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } }),
+  body: JSON.stringify({
+    jsonrpc: '2.0',
+    id: 0,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+  }),
 });
 const sessionId = init.headers.get('mcp-session-id')!;
 rows.push(
@@ -48,11 +73,19 @@ rows.push(
 await meridian.stop();
 
 const sdk = await startTarget('bench/targets/sdkV1Stateless.ts');
-rows.push(await measure('sdk-v1 stateless reference, no auth', { url: sdk.info.url, headers: legacyHeaders, body: legacyBody }));
+rows.push(
+  await measure('sdk-v1 stateless reference, no auth', {
+    url: sdk.info.url,
+    headers: legacyHeaders,
+    body: legacyBody,
+  }),
+);
 await sdk.stop();
 
 const raw = await startTarget('bench/targets/rawNodeHttp.ts', { BENCH_BODY: toolsListBody });
-rows.push(await measure('raw node:http, same body', { url: raw.info.url, headers: legacyHeaders, body: legacyBody }));
+rows.push(
+  await measure('raw node:http, same body', { url: raw.info.url, headers: legacyHeaders, body: legacyBody }),
+);
 await raw.stop();
 
 printTable('MCP tools/list (16 connections, 5 s each, after 1 s warm-up)', rows, 'sdk');

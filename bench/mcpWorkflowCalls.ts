@@ -15,7 +15,11 @@ import { readFileSync } from 'node:fs';
  * async throughput (jobs submitted and completed per second).
  */
 const args = { lon: 2.3522, lat: 48.8566, k: 5 };
-const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} };
+const meta = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1' },
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
 const rows: Measurement[] = [];
 
 const target = await startTarget('bench/targets/meridian.ts', { BENCH_DEMO: '1' });
@@ -24,8 +28,20 @@ rows.push(
   await measure('tools/call nearest_cities (sync, via job)', {
     url,
     connections: 4,
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}`, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'nearest_cities' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'nearest_cities', arguments: args, _meta: meta } }),
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      authorization: `Bearer ${token}`,
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'tools/call',
+      'mcp-name': 'nearest_cities',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'nearest_cities', arguments: args, _meta: meta },
+    }),
   }),
 );
 
@@ -39,7 +55,10 @@ await Promise.all(
   Array.from({ length: 8 }, async () => {
     while (next < JOBS) {
       const i = next++;
-      const r = await client.callTool({ name: 'nearest_cities_async', arguments: { ...args, lon: -50 + (i % 100) } });
+      const r = await client.callTool({
+        name: 'nearest_cities_async',
+        arguments: { ...args, lon: -50 + (i % 100) },
+      });
       const jobId = (r.structuredContent as { jobId?: string } | undefined)?.jobId;
       if (!jobId) throw new Error(`submission ${i} refused: ${JSON.stringify(r.content)}`);
       ids.push(jobId);
@@ -51,7 +70,9 @@ for (;;) {
   const r = await client.callTool({ name: 'list_jobs', arguments: { limit: 100 } });
   const jobs = (r.structuredContent as { jobs: { jobId: string; state: string }[] }).jobs;
   const last = await client.callTool({ name: 'get_job_status', arguments: { job_id: ids[ids.length - 1]! } });
-  const done = jobs.every((j) => j.state !== 'queued' && j.state !== 'running') && (last.structuredContent as { state: string }).state === 'succeeded';
+  const done =
+    jobs.every((j) => j.state !== 'queued' && j.state !== 'running') &&
+    (last.structuredContent as { state: string }).state === 'succeeded';
   if (done) break;
   await new Promise((r2) => setTimeout(r2, 100));
 }
@@ -64,7 +85,11 @@ const dir = mkdtempSync(join(tmpdir(), 'meridian-bench-sql-'));
 await loadDemoDataIntoSpatialite(join(dir, 'demo.sqlite'));
 const engine = createSpatialiteEngine({ file: join(dir, 'demo.sqlite') });
 const doc = parseWorkflowDocument(readFileSync('examples/workflows/nearest-cities.json', 'utf8'));
-const compiled = compileWorkflow(doc, { dialect: 'spatialite', catalog: catalogFromDescription(await engine.describe()), args });
+const compiled = compileWorkflow(doc, {
+  dialect: 'spatialite',
+  catalog: catalogFromDescription(await engine.describe()),
+  args,
+});
 const latencies: number[] = [];
 for (let i = 0; i < 3; i++) await engine.run(compiled.query); // warm-up
 const until = performance.now() + 5000;

@@ -7,12 +7,23 @@ import { join } from 'node:path';
  * machine has two cores; suites running together would measure each other).
  */
 const root = join(import.meta.dirname, '..');
-const suites = ['bench/mcpToolsList.ts', 'bench/mcpWorkflowCalls.ts', 'bench/oauth.ts', 'bench/engines.ts', 'bench/workflows.ts', 'bench/renderMap.ts', 'bench/mapFirstPaint.ts'];
+const suites = [
+  'bench/mcpToolsList.ts',
+  'bench/mcpWorkflowCalls.ts',
+  'bench/oauth.ts',
+  'bench/engines.ts',
+  'bench/workflows.ts',
+  'bench/renderMap.ts',
+  'bench/mapFirstPaint.ts',
+];
 let failed = 0;
 for (const suite of suites) {
   if (!existsSync(join(root, suite))) continue;
   process.stdout.write(`\n=== ${suite} ===\n`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, suite)], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, suite)], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

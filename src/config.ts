@@ -12,9 +12,7 @@ const portSchema = z.coerce
   .min(1, 'must be between 1 and 65535')
   .max(65535, 'must be between 1 and 65535');
 
-const durationSchema = z
-  .string()
-  .regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration like 30s, 15m, 12h or 30d');
+const durationSchema = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration like 30s, 15m, 12h or 30d');
 
 const envSchema = z.object({
   PORT: portSchema.default(8787),
@@ -22,8 +20,15 @@ const envSchema = z.object({
   MERIDIAN_PUBLIC_URL: z.string().optional(),
   MERIDIAN_DATA_DIR: z.string().min(1, 'must not be empty').default('./.meridian'),
   DATABASE_URL: z.string().optional(),
-  MERIDIAN_CATALOG_POLL: durationSchema.refine((v) => parseDuration(v) >= 100, 'must be at least 100ms').optional(),
-  MERIDIAN_DB_POOL_MAX: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(2, 'must be at least 2').max(200, 'must be at most 200').default(10),
+  MERIDIAN_CATALOG_POLL: durationSchema
+    .refine((v) => parseDuration(v) >= 100, 'must be at least 100ms')
+    .optional(),
+  MERIDIAN_DB_POOL_MAX: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(2, 'must be at least 2')
+    .max(200, 'must be at most 200')
+    .default(10),
   MERIDIAN_ADMIN_EMAIL: z.email('must be an email address').optional(),
   MERIDIAN_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   MERIDIAN_SECRET_KEY: z
@@ -32,8 +37,16 @@ const envSchema = z.object({
     .optional(),
   MERIDIAN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MERIDIAN_BODY_LIMIT: z.coerce.number().int().min(1024, 'must be at least 1024 bytes').default(1_048_576),
-  MERIDIAN_HEADERS_TIMEOUT_MS: z.coerce.number({ error: 'must be a number' }).int().min(100, 'must be at least 100 ms').default(15_000),
-  MERIDIAN_REQUEST_TIMEOUT_MS: z.coerce.number({ error: 'must be a number' }).int().min(100, 'must be at least 100 ms').default(30_000),
+  MERIDIAN_HEADERS_TIMEOUT_MS: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(100, 'must be at least 100 ms')
+    .default(15_000),
+  MERIDIAN_REQUEST_TIMEOUT_MS: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(100, 'must be at least 100 ms')
+    .default(30_000),
   MERIDIAN_ALLOWED_ORIGINS: z.string().optional(),
   MERIDIAN_SESSION_TTL: durationSchema.default('12h'),
   MERIDIAN_TRUST_PROXY: z.string().optional(),
@@ -46,17 +59,38 @@ const envSchema = z.object({
   MERIDIAN_OAUTH_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).default(30),
   MERIDIAN_OAUTH_DCR_UNUSED_TTL: durationSchema.default('24h'),
   MERIDIAN_CIMD_ALLOW_HOSTS: z.string().optional(),
-  MERIDIAN_CIMD_MAX_BYTES: z.coerce.number().int().min(1024, 'must be at least 1024 bytes').max(1_048_576, 'must be at most 1 MiB').default(16_384),
+  MERIDIAN_CIMD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024, 'must be at least 1024 bytes')
+    .max(1_048_576, 'must be at most 1 MiB')
+    .default(16_384),
   MERIDIAN_CIMD_TIMEOUT: durationSchema.default('3s'),
   MERIDIAN_CIMD_FETCHES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   MERIDIAN_CIMD_STALE_TTL: durationSchema.default('24h'),
-  MERIDIAN_CIMD_CACHE_MIN: durationSchema.refine((v) => parseDuration(v) >= 1000 && parseDuration(v) <= 86_400_000, 'must be between 1s and 24h').default('30s'),
+  MERIDIAN_CIMD_CACHE_MIN: durationSchema
+    .refine((v) => parseDuration(v) >= 1000 && parseDuration(v) <= 86_400_000, 'must be between 1s and 24h')
+    .default('30s'),
   MERIDIAN_CIMD_CA_FILE: z.string().optional(),
   MERIDIAN_BASEMAP_STYLE_URL: z.string().optional(),
-  MERIDIAN_MAP_MAX_FEATURES: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be at least 1').max(100_000, 'must be at most 100000').default(5_000),
-  MERIDIAN_MAP_MAX_VERTICES: z.coerce.number({ error: 'must be a number' }).int().min(1_000, 'must be at least 1000').max(5_000_000, 'must be at most 5000000').default(100_000),
-  MERIDIAN_JOB_LEASE: durationSchema.refine((v) => parseDuration(v) >= 500 && parseDuration(v) <= 3_600_000, 'must be between 500ms and 1h').default('30s'),
-  MERIDIAN_JOB_QUERY_TIMEOUT: durationSchema.refine((v) => parseDuration(v) >= 100 && parseDuration(v) <= 86_400_000, 'must be between 100ms and 24h').default('120s'),
+  MERIDIAN_MAP_MAX_FEATURES: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(1, 'must be at least 1')
+    .max(100_000, 'must be at most 100000')
+    .default(5_000),
+  MERIDIAN_MAP_MAX_VERTICES: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(1_000, 'must be at least 1000')
+    .max(5_000_000, 'must be at most 5000000')
+    .default(100_000),
+  MERIDIAN_JOB_LEASE: durationSchema
+    .refine((v) => parseDuration(v) >= 500 && parseDuration(v) <= 3_600_000, 'must be between 500ms and 1h')
+    .default('30s'),
+  MERIDIAN_JOB_QUERY_TIMEOUT: durationSchema
+    .refine((v) => parseDuration(v) >= 100 && parseDuration(v) <= 86_400_000, 'must be between 100ms and 24h')
+    .default('120s'),
 });
 
 export interface MeridianConfig {
@@ -164,11 +198,16 @@ export function parseDuration(text: string): number {
 
 export function loadConfig(rawEnv: Record<string, string | undefined> = process.env): MeridianConfig {
   // An empty variable (`FOO=`) means "not set", as shells and .env files commonly write it.
-  const env = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const env = Object.fromEntries(
+    Object.entries(rawEnv).filter(([, v]) => v !== undefined && v.trim() !== ''),
+  );
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`),
+      parsed.error.issues.map(
+        (issue) =>
+          `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`,
+      ),
     );
   }
   const e = parsed.data;
@@ -181,30 +220,41 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     if (publicUrl.protocol !== 'http:' && publicUrl.protocol !== 'https:') {
       problems.push(`MERIDIAN_PUBLIC_URL: must be an http or https URL (got ${JSON.stringify(rawPublic)})`);
     } else if (publicUrl.search || publicUrl.hash || publicUrl.username || publicUrl.password) {
-      problems.push(`MERIDIAN_PUBLIC_URL: must not carry a query, fragment or credentials (got ${JSON.stringify(rawPublic)})`);
+      problems.push(
+        `MERIDIAN_PUBLIC_URL: must not carry a query, fragment or credentials (got ${JSON.stringify(rawPublic)})`,
+      );
     } else if (publicUrl.protocol === 'http:' && !isLoopbackHost(publicUrl.hostname)) {
       problems.push(
         `MERIDIAN_PUBLIC_URL: must be https unless the host is localhost or a loopback address (got ${JSON.stringify(rawPublic)})`,
       );
     }
   } catch {
-    problems.push(`MERIDIAN_PUBLIC_URL: must be an absolute URL such as https://meridian.example.com (got ${JSON.stringify(rawPublic)})`);
+    problems.push(
+      `MERIDIAN_PUBLIC_URL: must be an absolute URL such as https://meridian.example.com (got ${JSON.stringify(rawPublic)})`,
+    );
   }
 
   if (e.DATABASE_URL !== undefined && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
-    problems.push('DATABASE_URL: must be a postgres:// or postgresql:// URL, or unset for the embedded SQLite store');
+    problems.push(
+      'DATABASE_URL: must be a postgres:// or postgresql:// URL, or unset for the embedded SQLite store',
+    );
   }
   if ((e.MERIDIAN_ADMIN_EMAIL === undefined) !== (e.MERIDIAN_ADMIN_PASSWORD === undefined)) {
     problems.push('MERIDIAN_ADMIN_EMAIL and MERIDIAN_ADMIN_PASSWORD: set both or neither');
   }
   const allowedOrigins: string[] = [];
-  for (const origin of (e.MERIDIAN_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const origin of (e.MERIDIAN_ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     try {
       const u = new URL(origin);
       if (u.origin !== origin) throw new Error('not an origin');
       allowedOrigins.push(u.origin);
     } catch {
-      problems.push(`MERIDIAN_ALLOWED_ORIGINS: "${origin}" must be an origin such as https://app.example.com (no path)`);
+      problems.push(
+        `MERIDIAN_ALLOWED_ORIGINS: "${origin}" must be an origin such as https://app.example.com (no path)`,
+      );
     }
   }
   if (e.MERIDIAN_HEADERS_TIMEOUT_MS > e.MERIDIAN_REQUEST_TIMEOUT_MS) {
@@ -246,18 +296,27 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     requestTimeoutMs: e.MERIDIAN_REQUEST_TIMEOUT_MS,
     allowedOrigins,
     sessionTtlMs: parseDuration(e.MERIDIAN_SESSION_TTL),
-    trustProxy: (e.MERIDIAN_TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    trustProxy: (e.MERIDIAN_TRUST_PROXY ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     oauth: {
       accessTokenTtlS: Math.max(1, Math.floor(parseDuration(e.MERIDIAN_OAUTH_ACCESS_TOKEN_TTL) / 1000)),
       codeTtlS: Math.min(600, Math.max(1, Math.floor(parseDuration(e.MERIDIAN_OAUTH_CODE_TTL) / 1000))),
       refreshTokenTtlS: Math.max(1, Math.floor(parseDuration(e.MERIDIAN_OAUTH_REFRESH_TOKEN_TTL) / 1000)),
-      refreshAbsoluteTtlS: Math.max(1, Math.floor(parseDuration(e.MERIDIAN_OAUTH_REFRESH_ABSOLUTE_TTL) / 1000)),
+      refreshAbsoluteTtlS: Math.max(
+        1,
+        Math.floor(parseDuration(e.MERIDIAN_OAUTH_REFRESH_ABSOLUTE_TTL) / 1000),
+      ),
       dcrEnabled: e.MERIDIAN_OAUTH_DCR === 'on',
       tokenRateLimitPerMinute: e.MERIDIAN_OAUTH_TOKEN_RATE_LIMIT,
       registrationsPerHour: e.MERIDIAN_OAUTH_REGISTRATIONS_PER_HOUR,
       dcrUnusedTtlMs: parseDuration(e.MERIDIAN_OAUTH_DCR_UNUSED_TTL),
       cimd: {
-        allowHosts: (e.MERIDIAN_CIMD_ALLOW_HOSTS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+        allowHosts: (e.MERIDIAN_CIMD_ALLOW_HOSTS ?? '')
+          .split(',')
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean),
         maxBytes: e.MERIDIAN_CIMD_MAX_BYTES,
         timeoutMs: parseDuration(e.MERIDIAN_CIMD_TIMEOUT),
         fetchesPerMinute: e.MERIDIAN_CIMD_FETCHES_PER_MINUTE,
@@ -266,8 +325,15 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
         caFile: e.MERIDIAN_CIMD_CA_FILE,
       },
     },
-    maps: { basemapStyleUrl, maxFeaturesPerLayer: e.MERIDIAN_MAP_MAX_FEATURES, maxVerticesPerLayer: e.MERIDIAN_MAP_MAX_VERTICES },
-    jobs: { leaseMs: parseDuration(e.MERIDIAN_JOB_LEASE), queryTimeoutMs: parseDuration(e.MERIDIAN_JOB_QUERY_TIMEOUT) },
+    maps: {
+      basemapStyleUrl,
+      maxFeaturesPerLayer: e.MERIDIAN_MAP_MAX_FEATURES,
+      maxVerticesPerLayer: e.MERIDIAN_MAP_MAX_VERTICES,
+    },
+    jobs: {
+      leaseMs: parseDuration(e.MERIDIAN_JOB_LEASE),
+      queryTimeoutMs: parseDuration(e.MERIDIAN_JOB_QUERY_TIMEOUT),
+    },
   };
 }
 

@@ -46,10 +46,17 @@ export interface StartOptions {
 }
 
 /** Starts one Meridian process: lock, store, migrations, first admin, HTTP. */
-export async function startServer(config: MeridianConfig, options: StartOptions = {}): Promise<RunningServer> {
+export async function startServer(
+  config: MeridianConfig,
+  options: StartOptions = {},
+): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const lock = config.databaseUrl ? undefined : ServeLock.acquire(config.dataDir);
-  const store = createStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
+  const store = createStore({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    poolMax: config.databasePoolMax,
+  });
   try {
     await migrateToLatest(store.db as never);
     const serverKey = loadOrCreateServerKey(config.dataDir, config.secretKey);
@@ -57,7 +64,14 @@ export async function startServer(config: MeridianConfig, options: StartOptions 
     const box = new SecretBox(serverKey, 'connections');
     const connections = new ConnectionRegistry({ db: store.db, box, dataDir: config.dataDir, logger });
     const demo = options.demo
-      ? await bootstrapDemoConnection({ db: store.db, box, registry: connections, dataDir: config.dataDir, orgSlug: 'demo', logger })
+      ? await bootstrapDemoConnection({
+          db: store.db,
+          box,
+          registry: connections,
+          dataDir: config.dataDir,
+          orgSlug: 'demo',
+          logger,
+        })
       : undefined;
     const demoTools = options.demo ? await bootstrapDemoWorkflows(store.db, 'demo') : [];
     const catalog = new CatalogBrowser();
@@ -66,14 +80,25 @@ export async function startServer(config: MeridianConfig, options: StartOptions 
       db: store.db,
       dialect: store.dialect,
       logger,
-      handlers: { [WORKFLOW_JOB]: createWorkflowJobHandler({ db: store.db, connections, catalog, maxResultRows, queryTimeoutMs: config.jobs.queryTimeoutMs }) },
+      handlers: {
+        [WORKFLOW_JOB]: createWorkflowJobHandler({
+          db: store.db,
+          connections,
+          catalog,
+          maxResultRows,
+          queryTimeoutMs: config.jobs.queryTimeoutMs,
+        }),
+      },
       maxResultRows,
       leaseMs: config.jobs.leaseMs,
       // A SQLite store is served by this process alone: jobs found running at start are orphans.
       exclusiveStore: store.dialect === 'sqlite',
     });
     await jobs.start();
-    const { app, mcp } = await buildApp({ config, store, logger, serverKey, connections, catalog, jobs }, { mcp: options.mcp, oauth: options.oauth });
+    const { app, mcp } = await buildApp(
+      { config, store, logger, serverKey, connections, catalog, jobs },
+      { mcp: options.mcp, oauth: options.oauth },
+    );
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (error) {

@@ -12,7 +12,13 @@ export interface Measurement {
 /** A bounded load run (fixed duration, fixed connections) against one URL. */
 export async function measure(
   label: string,
-  options: { url: string; headers: Record<string, string>; body: string; connections?: number; durationS?: number },
+  options: {
+    url: string;
+    headers: Record<string, string>;
+    body: string;
+    connections?: number;
+    durationS?: number;
+  },
 ): Promise<Measurement> {
   const run = (durationS: number) =>
     autocannon({
@@ -38,7 +44,9 @@ export async function measure(
 export function printTable(title: string, rows: Measurement[], reference: string): void {
   const ref = rows.find((r) => r.label.startsWith(reference));
   process.stdout.write(`\n${title}\n`);
-  process.stdout.write(`${'target'.padEnd(46)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'vs ' + reference.padEnd(6)}  errors\n`);
+  process.stdout.write(
+    `${'target'.padEnd(46)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'vs ' + reference.padEnd(6)}  errors\n`,
+  );
   for (const r of rows) {
     const ratio = ref ? (r.requestsPerSecond / ref.requestsPerSecond).toFixed(2) + '×' : '';
     process.stdout.write(

@@ -32,11 +32,15 @@ const { db } = server.store;
 const user = (await findUserByEmail(db, 'bench@example.com'))!;
 const [membership] = await membershipsOf(db, user.id);
 if (demo) {
-  const { publishWorkflow, saveWorkflow, getWorkflow } = await import('../../src/store/repositories/workflows.ts');
+  const { publishWorkflow, saveWorkflow, getWorkflow } =
+    await import('../../src/store/repositories/workflows.ts');
   const caller = { orgId: membership!.orgId, userId: user.id, role: membership!.role };
   const nearest = (await getWorkflow(db, caller, 'nearest_cities'))!;
   await saveWorkflow(db, caller, { ...nearest.document, name: 'nearest_cities_async' });
-  await publishWorkflow(db, caller, 'nearest_cities_async', { toolName: 'nearest_cities_async', mode: 'async' });
+  await publishWorkflow(db, caller, 'nearest_cities_async', {
+    toolName: 'nearest_cities_async',
+    mode: 'async',
+  });
 }
 // BENCH_MAP=1: a saved map of the demo cities, coloured by population (render_map's bench).
 let mapId: string | undefined;
@@ -46,10 +50,23 @@ if (demo && process.env.BENCH_MAP === '1') {
   const caller = { orgId: membership!.orgId, userId: user.id, role: membership!.role };
   const definition = mapDefinitionSchema.parse({
     title: 'Demo cities',
-    layers: [{ id: 'cities', title: 'Cities', source: { kind: 'table', connection: 'demo', table: 'cities' }, style: { colorBy: { kind: 'ramp', column: 'population' }, tooltipColumns: ['name'] } }],
+    layers: [
+      {
+        id: 'cities',
+        title: 'Cities',
+        source: { kind: 'table', connection: 'demo', table: 'cities' },
+        style: { colorBy: { kind: 'ramp', column: 'population' }, tooltipColumns: ['name'] },
+      },
+    ],
   });
   mapId = (await createMap(db, caller, definition)).id;
 }
-const token = await issueApiToken(db, { orgId: membership!.orgId, userId: user.id, role: membership!.role }, { name: 'bench', actor: 'cli' });
-process.stdout.write(`READY ${JSON.stringify({ url: `http://localhost:${port}/mcp`, token: token.token, ...(mapId && { mapId }) })}\n`);
+const token = await issueApiToken(
+  db,
+  { orgId: membership!.orgId, userId: user.id, role: membership!.role },
+  { name: 'bench', actor: 'cli' },
+);
+process.stdout.write(
+  `READY ${JSON.stringify({ url: `http://localhost:${port}/mcp`, token: token.token, ...(mapId && { mapId }) })}\n`,
+);
 process.on('SIGINT', () => process.exit(0));

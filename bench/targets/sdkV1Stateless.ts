@@ -13,9 +13,16 @@ function buildServer(): McpServer {
       title: 'Who am I',
       description: 'Returns the user this connection acts as.',
       inputSchema: {},
-      outputSchema: { user: z.object({ id: z.string(), email: z.string(), name: z.string() }), role: z.string(), scopes: z.array(z.string()) },
+      outputSchema: {
+        user: z.object({ id: z.string(), email: z.string(), name: z.string() }),
+        role: z.string(),
+        scopes: z.array(z.string()),
+      },
     },
-    async () => ({ content: [{ type: 'text', text: 'anonymous' }], structuredContent: { user: { id: '0', email: '', name: '' }, role: 'viewer', scopes: [] } }),
+    async () => ({
+      content: [{ type: 'text', text: 'anonymous' }],
+      structuredContent: { user: { id: '0', email: '', name: '' }, role: 'viewer', scopes: [] },
+    }),
   );
   return server;
 }
@@ -25,7 +32,10 @@ const http = createServer(async (req, res) => {
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   const server = buildServer();
-  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  const transport = new StreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: true,
+  });
   res.on('close', () => {
     void transport.close();
     void server.close();
@@ -35,5 +45,7 @@ const http = createServer(async (req, res) => {
 });
 http.listen(0, '127.0.0.1', () => {
   const address = http.address();
-  process.stdout.write(`READY ${JSON.stringify({ url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/mcp` })}\n`);
+  process.stdout.write(
+    `READY ${JSON.stringify({ url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/mcp` })}\n`,
+  );
 });

@@ -30,5 +30,6 @@ export async function authenticatePassword(
 export const SIGN_IN_RATE_LIMIT = {
   max: 10,
   timeWindow: '5 minutes',
-  keyGenerator: (request: { ip: string; body?: unknown }) => `${request.ip}|${String((request.body as { email?: string })?.email ?? '').toLowerCase()}`,
+  keyGenerator: (request: { ip: string; body?: unknown }) =>
+    `${request.ip}|${String((request.body as { email?: string })?.email ?? '').toLowerCase()}`,
 };

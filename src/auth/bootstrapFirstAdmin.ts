@@ -2,7 +2,11 @@ import type { Kysely } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../store/schema.ts';
 import { createUser, findUserByEmail } from '../store/repositories/users.ts';
-import { addMembership, createOrganization, findOrganizationBySlug } from '../store/repositories/organizations.ts';
+import {
+  addMembership,
+  createOrganization,
+  findOrganizationBySlug,
+} from '../store/repositories/organizations.ts';
 import { recordAudit } from '../store/repositories/auditLog.ts';
 
 export interface FirstAdmin {
@@ -26,9 +30,17 @@ export async function bootstrapFirstAdmin(
   if (existing) return undefined;
   const email = admin.email ?? 'admin@demo.local';
   const generatedPassword = admin.password ? undefined : randomBytes(12).toString('base64url');
-  const organization = (await findOrganizationBySlug(db, org.slug)) ?? (await createOrganization(db, org.name, org.slug));
-  const user = (await findUserByEmail(db, email)) ?? (await createUser(db, { email, password: admin.password ?? generatedPassword! }));
+  const organization =
+    (await findOrganizationBySlug(db, org.slug)) ?? (await createOrganization(db, org.name, org.slug));
+  const user =
+    (await findUserByEmail(db, email)) ??
+    (await createUser(db, { email, password: admin.password ?? generatedPassword! }));
   await addMembership(db, organization.id, user.id, 'admin');
-  await recordAudit(db, { orgId: organization.id, userId: user.id, actor: 'cli', action: 'bootstrap.first_admin' });
+  await recordAudit(db, {
+    orgId: organization.id,
+    userId: user.id,
+    actor: 'cli',
+    action: 'bootstrap.first_admin',
+  });
   return { email, generatedPassword, orgSlug: organization.slug };
 }

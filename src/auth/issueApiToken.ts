@@ -28,17 +28,22 @@ export async function issueApiToken(
     throw new TokenRequestError((error as Error).message);
   }
   if (scopes.includes('offline_access')) {
-    throw new TokenRequestError('offline_access is for OAuth refresh tokens; an API token needs no refresh, leave it out.');
+    throw new TokenRequestError(
+      'offline_access is for OAuth refresh tokens; an API token needs no refresh, leave it out.',
+    );
   }
   const allowed = new Set<string>(scopesForRole(caller.role));
   const beyond = scopes.filter((s) => !allowed.has(s));
-  if (beyond.length) throw new TokenRequestError(`Your role (${caller.role}) cannot grant: ${beyond.join(', ')}.`);
+  if (beyond.length)
+    throw new TokenRequestError(`Your role (${caller.role}) cannot grant: ${beyond.join(', ')}.`);
   let expiresAt: number | null = null;
   if (input.expiresIn && input.expiresIn !== 'never') {
     try {
       expiresAt = Date.now() + parseDuration(input.expiresIn);
     } catch {
-      throw new TokenRequestError(`"${input.expiresIn}" is not an expiry; use never, or a duration like 30d or 12h.`);
+      throw new TokenRequestError(
+        `"${input.expiresIn}" is not an expiry; use never, or a duration like 30d or 12h.`,
+      );
     }
   }
   const token = await createApiToken(db, caller, { name, scopes, expiresAt });

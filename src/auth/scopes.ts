@@ -18,7 +18,12 @@ export type Scope = keyof typeof SCOPES;
 export const ALL_SCOPES = Object.keys(SCOPES) as Scope[];
 
 /** Scopes an API access token gets when none are named: everything MCP offers to read and run. */
-export const DEFAULT_TOKEN_SCOPES: Scope[] = ['workflows:read', 'workflows:run', 'connections:read', 'maps:read'];
+export const DEFAULT_TOKEN_SCOPES: Scope[] = [
+  'workflows:read',
+  'workflows:run',
+  'connections:read',
+  'maps:read',
+];
 
 const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
   admin: ALL_SCOPES,
@@ -39,7 +44,9 @@ export function parseScopes(text: string): Scope[] {
   const items = text.split(/[\s,]+/).filter(Boolean);
   const unknown = items.filter((s) => !isScope(s));
   if (unknown.length) {
-    throw new Error(`unknown scope${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; known scopes: ${ALL_SCOPES.join(', ')}`);
+    throw new Error(
+      `unknown scope${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; known scopes: ${ALL_SCOPES.join(', ')}`,
+    );
   }
   return [...new Set(items as Scope[])];
 }

@@ -14,7 +14,8 @@ export function loadOrCreateServerKey(dataDir: string, given?: string): Buffer {
   if (existsSync(file)) {
     const text = readFileSync(file, 'utf8').trim();
     const key = Buffer.from(text, 'base64url');
-    if (key.length < 32) throw new Error(`the secret key in ${file} is shorter than 32 bytes; delete it to generate a new one`);
+    if (key.length < 32)
+      throw new Error(`the secret key in ${file} is shorter than 32 bytes; delete it to generate a new one`);
     return key;
   }
   const key = randomBytes(32);

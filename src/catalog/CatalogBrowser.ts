@@ -43,60 +43,103 @@ export class CatalogBrowser {
   /** Finds a table by `name` or `schema.name`; the error lists close matches. */
   async findTable(connectionId: string, engine: Engine, table: string): Promise<TableDescription> {
     const { tables } = await this.catalog(connectionId, engine);
-    const [schema, name] = table.includes('.') ? (table.split('.', 2) as [string, string]) : [undefined, table];
+    const [schema, name] = table.includes('.')
+      ? (table.split('.', 2) as [string, string])
+      : [undefined, table];
     const found = tables.find((t) => t.name === name && (schema === undefined || t.schema === schema));
     if (found) return found;
     const wanted = (name ?? table).toLowerCase();
     const close = tables
       .map((t) => ({ t, d: editDistance(wanted, t.name.toLowerCase()) }))
-      .filter(({ t, d }) => d <= Math.max(2, Math.floor(wanted.length / 3)) || t.name.toLowerCase().includes(wanted))
+      .filter(
+        ({ t, d }) =>
+          d <= Math.max(2, Math.floor(wanted.length / 3)) || t.name.toLowerCase().includes(wanted),
+      )
       .sort((a, b) => a.d - b.d)
       .slice(0, 5)
       .map(({ t }) => t)
       .map((t) => (t.schema === 'main' ? t.name : `${t.schema}.${t.name}`));
     throw new CatalogLookupError(
       `There is no table "${table}" in this connection.` +
-        (close.length ? ` Did you mean: ${close.join(', ')}?` : ' Call list_tables or search_tables to see the tables.'),
+        (close.length
+          ? ` Did you mean: ${close.join(', ')}?`
+          : ' Call list_tables or search_tables to see the tables.'),
     );
   }
 
-  async describeTable(connectionId: string, engine: Engine, table: string, sampleSize = 5): Promise<TableDetails> {
+  async describeTable(
+    connectionId: string,
+    engine: Engine,
+    table: string,
+    sampleSize = 5,
+  ): Promise<TableDetails> {
     const t = await this.findTable(connectionId, engine, table);
     const from = tableRef(engine.dialect, t.schema, t.name);
     const geometry = t.columns.find((c) => c.type === 'geometry' || c.geometryType !== undefined);
     let extent: TableDetails['extent'] = null;
     if (geometry) {
-      const result = await engine.run({ sql: `SELECT ${extentSelect(engine.dialect, geometry.name)} FROM ${from}`, params: [] }, { timeoutMs: 10_000 });
+      const result = await engine.run(
+        { sql: `SELECT ${extentSelect(engine.dialect, geometry.name)} FROM ${from}`, params: [] },
+        { timeoutMs: 10_000 },
+      );
       const row = result.rows[0];
-      if (row && row.minx !== null && row.minx !== undefined) extent = [Number(row.minx), Number(row.miny), Number(row.maxx), Number(row.maxy)];
+      if (row && row.minx !== null && row.minx !== undefined)
+        extent = [Number(row.minx), Number(row.miny), Number(row.maxx), Number(row.maxy)];
     }
     const select = t.columns
-      .map((c) => (c === geometry || c.geometryType ? `${geometryPreview(engine.dialect, c.name)} AS ${quoteIdent(c.name)}` : quoteIdent(c.name)))
+      .map((c) =>
+        c === geometry || c.geometryType
+          ? `${geometryPreview(engine.dialect, c.name)} AS ${quoteIdent(c.name)}`
+          : quoteIdent(c.name),
+      )
       .join(', ');
-    const sample = await engine.run({ sql: `SELECT ${select} FROM ${from}`, params: [] }, { maxRows: sampleSize, timeoutMs: 10_000 });
-    return { schema: t.schema, name: t.name, columns: t.columns, rowEstimate: t.rowEstimate ?? null, extent, sampleRows: sample.rows };
+    const sample = await engine.run(
+      { sql: `SELECT ${select} FROM ${from}`, params: [] },
+      { maxRows: sampleSize, timeoutMs: 10_000 },
+    );
+    return {
+      schema: t.schema,
+      name: t.name,
+      columns: t.columns,
+      rowEstimate: t.rowEstimate ?? null,
+      extent,
+      sampleRows: sample.rows,
+    };
   }
 
-  async columnStats(connectionId: string, engine: Engine, table: string, column: string): Promise<ColumnStats & { sampled: boolean }> {
+  async columnStats(
+    connectionId: string,
+    engine: Engine,
+    table: string,
+    column: string,
+  ): Promise<ColumnStats & { sampled: boolean }> {
     const t = await this.findTable(connectionId, engine, table);
     const c = t.columns.find((col) => col.name === column);
     if (!c) {
-      throw new CatalogLookupError(`The table ${t.name} has no column "${column}". Its columns: ${t.columns.map((col) => col.name).join(', ')}.`);
+      throw new CatalogLookupError(
+        `The table ${t.name} has no column "${column}". Its columns: ${t.columns.map((col) => col.name).join(', ')}.`,
+      );
     }
     const from = tableRef(engine.dialect, t.schema, t.name);
     const isGeometry = c.type === 'geometry' || c.geometryType !== undefined;
     const expr = isGeometry ? geometryTypeExpr(engine.dialect, c.name) : quoteIdent(c.name);
-    const result = await engine.run({ sql: `SELECT ${expr} AS v FROM ${from}`, params: [] }, { maxRows: STATS_SAMPLE_ROWS, timeoutMs: 15_000 });
+    const result = await engine.run(
+      { sql: `SELECT ${expr} AS v FROM ${from}`, params: [] },
+      { maxRows: STATS_SAMPLE_ROWS, timeoutMs: 15_000 },
+    );
     const stats = summarizeValues(
       result.rows.map((r) => r.v),
       isGeometry ? 'geometry' : c.type,
     );
     if (isGeometry) {
-      const ext = await engine.run({ sql: `SELECT ${extentSelect(engine.dialect, c.name)} FROM ${from}`, params: [] }, { timeoutMs: 15_000 });
+      const ext = await engine.run(
+        { sql: `SELECT ${extentSelect(engine.dialect, c.name)} FROM ${from}`, params: [] },
+        { timeoutMs: 15_000 },
+      );
       const row = ext.rows[0];
-      if (row && row.minx !== null && row.minx !== undefined) stats.extent = [Number(row.minx), Number(row.miny), Number(row.maxx), Number(row.maxy)];
+      if (row && row.minx !== null && row.minx !== undefined)
+        stats.extent = [Number(row.minx), Number(row.miny), Number(row.maxx), Number(row.maxy)];
     }
     return { ...stats, sampled: result.truncated };
   }
 }
-

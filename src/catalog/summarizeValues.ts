@@ -27,7 +27,12 @@ function quantile(sorted: number[], p: number): number {
 
 export function summarizeValues(values: unknown[], type: string, bins = 10): ColumnStats {
   const present = values.filter((v) => v !== null && v !== undefined);
-  const stats: ColumnStats = { type, count: values.length, nulls: values.length - present.length, distinct: 0 };
+  const stats: ColumnStats = {
+    type,
+    count: values.length,
+    nulls: values.length - present.length,
+    distinct: 0,
+  };
   const numeric = present.every((v) => typeof v === 'number' || typeof v === 'bigint') && present.length > 0;
   if (numeric) {
     const nums = present.map(Number).sort((a, b) => a - b);
@@ -35,10 +40,21 @@ export function summarizeValues(values: unknown[], type: string, bins = 10): Col
     stats.min = nums[0]!;
     stats.max = nums[nums.length - 1]!;
     stats.mean = nums.reduce((a, b) => a + b, 0) / nums.length;
-    stats.quantiles = { p5: quantile(nums, 0.05), p25: quantile(nums, 0.25), p50: quantile(nums, 0.5), p75: quantile(nums, 0.75), p95: quantile(nums, 0.95) };
+    stats.quantiles = {
+      p5: quantile(nums, 0.05),
+      p25: quantile(nums, 0.25),
+      p50: quantile(nums, 0.5),
+      p75: quantile(nums, 0.75),
+      p95: quantile(nums, 0.95),
+    };
     const width = (stats.max - stats.min) / bins || 1;
-    const histogram = Array.from({ length: bins }, (_, i) => ({ from: stats.min as number + i * width, to: (stats.min as number) + (i + 1) * width, count: 0 }));
-    for (const n of nums) histogram[Math.min(Math.floor((n - (stats.min as number)) / width), bins - 1)]!.count++;
+    const histogram = Array.from({ length: bins }, (_, i) => ({
+      from: (stats.min as number) + i * width,
+      to: (stats.min as number) + (i + 1) * width,
+      count: 0,
+    }));
+    for (const n of nums)
+      histogram[Math.min(Math.floor((n - (stats.min as number)) / width), bins - 1)]!.count++;
     stats.histogram = histogram;
     return stats;
   }

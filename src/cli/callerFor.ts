@@ -11,7 +11,10 @@ export async function callerFor(db: Kysely<Database>, email: string, orgSlug?: s
   if (!user) throw new CliError(`no user with the email ${email}`);
   const memberships = await membershipsOf(db, user.id);
   const membership = orgSlug ? memberships.find((m) => m.orgSlug === orgSlug) : memberships[0];
-  if (!membership) throw new CliError(orgSlug ? `${email} is not a member of ${orgSlug}` : `${email} belongs to no organization`);
+  if (!membership)
+    throw new CliError(
+      orgSlug ? `${email} is not a member of ${orgSlug}` : `${email} belongs to no organization`,
+    );
   const principal = await loadPrincipal(db, user.id, membership.orgId);
   if (!principal) throw new CliError(`${email} is disabled`);
   return { orgId: principal.orgId, userId: principal.userId, role: principal.role };

@@ -3,7 +3,11 @@ import { withStore, CliError } from './withStore.ts';
 import { loadConfig } from '../config.ts';
 import { findUserByEmail } from '../store/repositories/users.ts';
 import { findOrganizationBySlug, membershipsOf } from '../store/repositories/organizations.ts';
-import { createPreregisteredClient, deleteOrgClient, listOrgClients } from '../store/repositories/oauthClients.ts';
+import {
+  createPreregisteredClient,
+  deleteOrgClient,
+  listOrgClients,
+} from '../store/repositories/oauthClients.ts';
 import { recordAudit } from '../store/repositories/auditLog.ts';
 import { ClientInputError, parseClientCallbacks } from '../auth/oauth/parseClientCallbacks.ts';
 import type { Kysely } from 'kysely';
@@ -25,8 +29,17 @@ async function orgCaller(db: Kysely<Database>, opts: { org?: string; email?: str
   }
   const org = opts.org
     ? await findOrganizationBySlug(db, opts.org)
-    : await db.selectFrom('organizations').select(['id', 'name', 'slug']).orderBy('created_at').executeTakeFirst();
-  if (!org) throw new CliError(opts.org ? `no organization ${opts.org}` : 'no organization yet: start the server once or create a user');
+    : await db
+        .selectFrom('organizations')
+        .select(['id', 'name', 'slug'])
+        .orderBy('created_at')
+        .executeTakeFirst();
+  if (!org)
+    throw new CliError(
+      opts.org
+        ? `no organization ${opts.org}`
+        : 'no organization yet: start the server once or create a user',
+    );
   const admin = await db
     .selectFrom('memberships')
     .select('user_id')
@@ -39,7 +52,9 @@ async function orgCaller(db: Kysely<Database>, opts: { org?: string; email?: str
 }
 
 export function registerClientCommands(program: Command): void {
-  const client = program.command('client').description('manage pre-registered OAuth clients (ChatGPT, MCP Inspector, MCP Jam)');
+  const client = program
+    .command('client')
+    .description('manage pre-registered OAuth clients (ChatGPT, MCP Inspector, MCP Jam)');
   client
     .command('create')
     .description('create a client; prints its ID and secret (the secret is shown once)')
@@ -47,23 +62,39 @@ export function registerClientCommands(program: Command): void {
     .requiredOption('--callback <urls>', 'allowed callback URL(s), comma-separated, exact match')
     .option('--origins <origins>', 'allowed browser origins, comma-separated')
     .option('--org <slug>', 'organization (default: the first)')
-    .option('--email <email>', 'the administrator creating it (default: the organization\'s first admin)')
-    .action(async (opts: { name: string; callback: string; origins?: string; org?: string; email?: string }) => {
-      await withStore(async ({ db }) => {
-        const caller = await orgCaller(db, opts);
-        let parsed;
-        try {
-          parsed = parseClientCallbacks({ callbacks: opts.callback, origins: opts.origins, publicUrl: loadConfig().publicUrl });
-        } catch (error) {
-          if (error instanceof ClientInputError) throw new CliError(error.message);
-          throw error;
-        }
-        const created = await createPreregisteredClient(db, caller, { name: opts.name.trim().slice(0, 100), ...parsed });
-        await recordAudit(db, { ...caller, actor: 'cli', action: 'oauth_client.create', target: created.id });
-        process.stderr.write(`Created OAuth client "${created.name}" with callback URLs ${created.redirectUris.join(', ')}. The secret is shown once.\n`);
-        process.stdout.write(`client_id=${created.id}\nclient_secret=${created.secret}\n`);
-      });
-    });
+    .option('--email <email>', "the administrator creating it (default: the organization's first admin)")
+    .action(
+      async (opts: { name: string; callback: string; origins?: string; org?: string; email?: string }) => {
+        await withStore(async ({ db }) => {
+          const caller = await orgCaller(db, opts);
+          let parsed;
+          try {
+            parsed = parseClientCallbacks({
+              callbacks: opts.callback,
+              origins: opts.origins,
+              publicUrl: loadConfig().publicUrl,
+            });
+          } catch (error) {
+            if (error instanceof ClientInputError) throw new CliError(error.message);
+            throw error;
+          }
+          const created = await createPreregisteredClient(db, caller, {
+            name: opts.name.trim().slice(0, 100),
+            ...parsed,
+          });
+          await recordAudit(db, {
+            ...caller,
+            actor: 'cli',
+            action: 'oauth_client.create',
+            target: created.id,
+          });
+          process.stderr.write(
+            `Created OAuth client "${created.name}" with callback URLs ${created.redirectUris.join(', ')}. The secret is shown once.\n`,
+          );
+          process.stdout.write(`client_id=${created.id}\nclient_secret=${created.secret}\n`);
+        });
+      },
+    );
   client
     .command('list')
     .description("list the organization's OAuth clients")
@@ -72,7 +103,9 @@ export function registerClientCommands(program: Command): void {
       await withStore(async ({ db }) => {
         const caller = await orgCaller(db, opts);
         for (const c of await listOrgClients(db, caller)) {
-          process.stdout.write(`${c.id}\t${c.kind}\t${c.name}\t${c.redirectUris.join(',')}\tgrants ${c.activeGrants}\n`);
+          process.stdout.write(
+            `${c.id}\t${c.kind}\t${c.name}\t${c.redirectUris.join(',')}\tgrants ${c.activeGrants}\n`,
+          );
         }
       });
     });
@@ -84,7 +117,8 @@ export function registerClientCommands(program: Command): void {
     .action(async (opts: { id: string; org?: string }) => {
       await withStore(async ({ db }) => {
         const caller = await orgCaller(db, opts);
-        if (!(await deleteOrgClient(db, caller, opts.id))) throw new CliError(`no client ${opts.id} in this organization`);
+        if (!(await deleteOrgClient(db, caller, opts.id)))
+          throw new CliError(`no client ${opts.id} in this organization`);
         await recordAudit(db, { ...caller, actor: 'cli', action: 'oauth_client.delete', target: opts.id });
         process.stdout.write(`deleted ${opts.id}\n`);
       });
@@ -93,14 +127,21 @@ export function registerClientCommands(program: Command): void {
   const keys = program.command('oauth-keys').description('OAuth signing keys');
   keys
     .command('rotate')
-    .description('add a new signing key (used by each process from its next start); with --retire, retire all but the newest')
-    .option('--retire', 'retire older keys (do this once the access-token lifetime has passed since the rotation)')
+    .description(
+      'add a new signing key (used by each process from its next start); with --retire, retire all but the newest',
+    )
+    .option(
+      '--retire',
+      'retire older keys (do this once the access-token lifetime has passed since the rotation)',
+    )
     .action(async (opts: { retire?: boolean }) => {
       const config = loadConfig();
       await withStore(async ({ db }) => {
         if (opts.retire) {
           const retired = await retireOldSigningKeys(db);
-          process.stdout.write(`retired ${retired.length} key(s)${retired.length ? `: ${retired.join(', ')}` : ''}\n`);
+          process.stdout.write(
+            `retired ${retired.length} key(s)${retired.length ? `: ${retired.join(', ')}` : ''}\n`,
+          );
           return;
         }
         const kid = await addSigningKey(db, loadOrCreateServerKey(config.dataDir, config.secretKey));

@@ -11,7 +11,11 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'override HOST')
     .action(async (opts: { demo?: boolean; port?: string; host?: string }) => {
       const started = Date.now();
-      const config = loadConfig({ ...process.env, ...(opts.port && { PORT: opts.port }), ...(opts.host && { HOST: opts.host }) });
+      const config = loadConfig({
+        ...process.env,
+        ...(opts.port && { PORT: opts.port }),
+        ...(opts.host && { HOST: opts.host }),
+      });
       const server = await startServer(config, { demo: opts.demo });
       const lines = [
         '',
@@ -33,12 +37,20 @@ export function registerServeCommand(program: Command): void {
         `                   npm run meridian -- token create --email ${server.firstAdmin?.email ?? '<you>'} --name "my agent"`,
         '',
       );
-      if (server.demoTools.length) lines.push(`  Demo tools:      ${server.demoTools.join(', ')} (published workflows)`);
-      if (server.demoReady) lines.push('  Demo data:       loading into the embedded connection "demo" (world countries, cities, US states and counties)…', '');
+      if (server.demoTools.length)
+        lines.push(`  Demo tools:      ${server.demoTools.join(', ')} (published workflows)`);
+      if (server.demoReady)
+        lines.push(
+          '  Demo data:       loading into the embedded connection "demo" (world countries, cities, US states and counties)…',
+          '',
+        );
       process.stdout.write(lines.join('\n') + '\n');
       void server.demoReady?.then(
         () => process.stdout.write('Demo data ready: the connection "demo" can be queried.\n'),
-        (error: unknown) => process.stderr.write(`Demo data failed to load: ${error instanceof Error ? error.message : String(error)}\n`),
+        (error: unknown) =>
+          process.stderr.write(
+            `Demo data failed to load: ${error instanceof Error ? error.message : String(error)}\n`,
+          ),
       );
       const stop = (signal: string) => {
         server.logger.info({ signal }, 'shutting down');

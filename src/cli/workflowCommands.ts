@@ -10,7 +10,13 @@ import type { Caller } from '../store/Caller.ts';
 import { loadOrCreateServerKey } from '../auth/serverKey.ts';
 import { SecretBox } from '../auth/SecretBox.ts';
 import { ConnectionRegistry, demoDatabasePath } from '../connections/index.ts';
-import { createEngine, EngineError, type CatalogDescription, type Dialect, type Engine } from '../engines/index.ts';
+import {
+  createEngine,
+  EngineError,
+  type CatalogDescription,
+  type Dialect,
+  type Engine,
+} from '../engines/index.ts';
 import { loadDemoDataIntoSpatialite } from '../demo/index.ts';
 import { createLogger } from '../http/createLogger.ts';
 import {
@@ -28,7 +34,13 @@ import {
   type WorkflowDocument,
   type WorkflowParameter,
 } from '../workflows/index.ts';
-import { WorkflowRequestError, listWorkflows, publishWorkflow, saveWorkflow, unpublishWorkflow } from '../store/repositories/workflows.ts';
+import {
+  WorkflowRequestError,
+  listWorkflows,
+  publishWorkflow,
+  saveWorkflow,
+  unpublishWorkflow,
+} from '../store/repositories/workflows.ts';
 import type { ToolMode } from '../store/schema.ts';
 
 const DIALECTS: Dialect[] = ['postgis', 'spatialite'];
@@ -70,7 +82,12 @@ function asCliError(error: unknown): unknown {
   if (error instanceof ArgumentValidationError) {
     return new CliError(error.errors.map((e) => `argument "${e.argument}": ${e.message}`).join('\n'));
   }
-  if (error instanceof WorkflowValidationError || error instanceof HostStepError || error instanceof EngineError || error instanceof WorkflowRequestError) {
+  if (
+    error instanceof WorkflowValidationError ||
+    error instanceof HostStepError ||
+    error instanceof EngineError ||
+    error instanceof WorkflowRequestError
+  ) {
     return new CliError(error.message);
   }
   return error;
@@ -80,7 +97,10 @@ function asCliError(error: unknown): unknown {
  * A value of the declared type for each required parameter the user did not give, so that
  * `compile` can show the SQL without inventing a run: values are bound, never in the SQL text.
  */
-function sampleArguments(params: WorkflowParameter[], given: Record<string, string>): { args: Record<string, unknown>; sampled: string[] } {
+function sampleArguments(
+  params: WorkflowParameter[],
+  given: Record<string, string>,
+): { args: Record<string, unknown>; sampled: string[] } {
   const args: Record<string, unknown> = { ...given };
   const sampled: string[] = [];
   for (const p of params) {
@@ -124,7 +144,8 @@ function openRegistry(store: Store): ConnectionRegistry {
 
 function actingUser(email: string | undefined, what: string): string {
   const fallback = email ?? loadConfig().admin.email;
-  if (!fallback) throw new CliError(`--email is required to ${what}: the connection is used with that user's permissions`);
+  if (!fallback)
+    throw new CliError(`--email is required to ${what}: the connection is used with that user's permissions`);
   return fallback;
 }
 
@@ -160,9 +181,15 @@ async function demoCatalog(): Promise<CatalogDescription> {
   }
 }
 
-function printCompiled(doc: WorkflowDocument, dialect: Dialect, compiled: CompiledWorkflow, sampled: string[]): void {
+function printCompiled(
+  doc: WorkflowDocument,
+  dialect: Dialect,
+  compiled: CompiledWorkflow,
+  sampled: string[],
+): void {
   const out = [`-- workflow ${doc.name} (${dialect})`];
-  if (sampled.length) out.push(`-- sample values bound for required parameters not given: ${sampled.join(', ')}`);
+  if (sampled.length)
+    out.push(`-- sample values bound for required parameters not given: ${sampled.join(', ')}`);
   out.push(compiled.query.sql.trimEnd() + ';', '', `-- params: ${JSON.stringify(compiled.query.params)}`);
   out.push(`-- columns: ${compiled.columns.map((c) => `${c.name} ${c.type}`).join(', ')}`);
   out.push(`-- host steps: ${compiled.hostSteps.length ? JSON.stringify(compiled.hostSteps) : 'none'}`);
@@ -197,11 +224,17 @@ export function formatRows(rows: Row[], columns: ColumnSchema[], format: OutputF
     return JSON.stringify({ type: 'FeatureCollection', features }) + '\n';
   }
   const names = columns.length ? columns.map((c) => c.name) : Object.keys(rows[0] ?? {});
-  return [names.map(csvCell).join(','), ...rows.map((row) => names.map((n) => csvCell(row[n])).join(','))].join('\n') + '\n';
+  return (
+    [names.map(csvCell).join(','), ...rows.map((row) => names.map((n) => csvCell(row[n])).join(','))].join(
+      '\n',
+    ) + '\n'
+  );
 }
 
 export function registerWorkflowCommands(program: Command): void {
-  const workflow = program.command('workflow').description('validate, compile, run, import and publish workflows');
+  const workflow = program
+    .command('workflow')
+    .description('validate, compile, run, import and publish workflows');
 
   workflow
     .command('schema')
@@ -220,33 +253,48 @@ export function registerWorkflowCommands(program: Command): void {
     .requiredOption('--dialect <dialect>', `one of ${DIALECTS.join(', ')}`)
     .option('--connection <name>', "describe this connection for the tables' columns")
     .option('--email <email>', 'the user whose connection it is')
-    .option('--param <name=value>', 'a parameter value (repeatable); required ones not given get a sample value', collect)
-    .action(async (file: string, opts: { dialect: string; connection?: string; email?: string; param?: string[] }) => {
-      if (!DIALECTS.includes(opts.dialect as Dialect)) throw new CliError(`--dialect must be one of ${DIALECTS.join(', ')} (got "${opts.dialect}")`);
-      const dialect = opts.dialect as Dialect;
-      const doc = readDocument(file);
-      const { args, sampled } = sampleArguments(doc.parameters, parseParams(opts.param));
-      let description: CatalogDescription;
-      if (opts.connection) {
-        description = await withStore(async (store) => {
-          const caller = await callerFor(store.db, actingUser(opts.email, 'describe a connection'));
-          const registry = openRegistry(store);
-          try {
-            const engine = await resolveEngine(registry, caller, opts.connection!);
-            return await engine.describe();
-          } finally {
-            await registry.close();
-          }
-        });
-      } else {
-        description = await demoCatalog();
-      }
-      try {
-        printCompiled(doc, dialect, compileWorkflow(doc, { dialect, catalog: catalogFromDescription(description), args }), sampled);
-      } catch (error) {
-        throw asCliError(error);
-      }
-    });
+    .option(
+      '--param <name=value>',
+      'a parameter value (repeatable); required ones not given get a sample value',
+      collect,
+    )
+    .action(
+      async (
+        file: string,
+        opts: { dialect: string; connection?: string; email?: string; param?: string[] },
+      ) => {
+        if (!DIALECTS.includes(opts.dialect as Dialect))
+          throw new CliError(`--dialect must be one of ${DIALECTS.join(', ')} (got "${opts.dialect}")`);
+        const dialect = opts.dialect as Dialect;
+        const doc = readDocument(file);
+        const { args, sampled } = sampleArguments(doc.parameters, parseParams(opts.param));
+        let description: CatalogDescription;
+        if (opts.connection) {
+          description = await withStore(async (store) => {
+            const caller = await callerFor(store.db, actingUser(opts.email, 'describe a connection'));
+            const registry = openRegistry(store);
+            try {
+              const engine = await resolveEngine(registry, caller, opts.connection!);
+              return await engine.describe();
+            } finally {
+              await registry.close();
+            }
+          });
+        } else {
+          description = await demoCatalog();
+        }
+        try {
+          printCompiled(
+            doc,
+            dialect,
+            compileWorkflow(doc, { dialect, catalog: catalogFromDescription(description), args }),
+            sampled,
+          );
+        } catch (error) {
+          throw asCliError(error);
+        }
+      },
+    );
 
   workflow
     .command('run')
@@ -257,37 +305,56 @@ export function registerWorkflowCommands(program: Command): void {
     .option('--email <email>', 'run as this user (default: MERIDIAN_ADMIN_EMAIL)')
     .option('--format <format>', `one of ${FORMATS.join(', ')}`, 'csv')
     .option('--max-rows <n>', 'stop after this many rows', '10000')
-    .action(async (file: string, opts: { param?: string[]; connection?: string; email?: string; format: string; maxRows: string }) => {
-      if (!FORMATS.includes(opts.format as OutputFormat)) throw new CliError(`--format must be one of ${FORMATS.join(', ')} (got "${opts.format}")`);
-      const maxRows = Number(opts.maxRows);
-      if (!Number.isInteger(maxRows) || maxRows < 1) throw new CliError(`--max-rows must be a positive integer (got "${opts.maxRows}")`);
-      const doc = readDocument(file);
-      const args = parseParams(opts.param);
-      const connectionName = opts.connection ?? doc.connection;
-      if (!connectionName) throw new CliError('the document names no connection: give --connection');
-      await withStore(async (store) => {
-        const caller = await callerFor(store.db, actingUser(opts.email, 'run a workflow'));
-        const registry = openRegistry(store);
-        try {
-          const engine = await resolveEngine(registry, caller, connectionName);
-          const compiled = compileWorkflow(doc, { dialect: engine.dialect, catalog: catalogFromDescription(await engine.describe()), args });
-          if (compiled.requiredRole === 'editor' && caller.role === 'viewer') throw new CliError('this workflow runs SQL or writes tables, which needs the editor role');
-          if (compiled.writes?.length) throw new CliError('workflows that save tables run from the workspace, not from `workflow run`');
-          const result = await engine.run(compiled.query, { maxRows, timeoutMs: RUN_TIMEOUT_MS });
-          const rows = applyHostSteps(result.rows, compiled.hostSteps);
-          process.stdout.write(formatRows(rows, compiled.columns, opts.format as OutputFormat));
-          process.stderr.write(`${rows.length} row${rows.length === 1 ? '' : 's'}${result.truncated ? ` (truncated at --max-rows ${maxRows})` : ''}\n`);
-        } catch (error) {
-          throw asCliError(error);
-        } finally {
-          await registry.close();
-        }
-      });
-    });
+    .action(
+      async (
+        file: string,
+        opts: { param?: string[]; connection?: string; email?: string; format: string; maxRows: string },
+      ) => {
+        if (!FORMATS.includes(opts.format as OutputFormat))
+          throw new CliError(`--format must be one of ${FORMATS.join(', ')} (got "${opts.format}")`);
+        const maxRows = Number(opts.maxRows);
+        if (!Number.isInteger(maxRows) || maxRows < 1)
+          throw new CliError(`--max-rows must be a positive integer (got "${opts.maxRows}")`);
+        const doc = readDocument(file);
+        const args = parseParams(opts.param);
+        const connectionName = opts.connection ?? doc.connection;
+        if (!connectionName) throw new CliError('the document names no connection: give --connection');
+        await withStore(async (store) => {
+          const caller = await callerFor(store.db, actingUser(opts.email, 'run a workflow'));
+          const registry = openRegistry(store);
+          try {
+            const engine = await resolveEngine(registry, caller, connectionName);
+            const compiled = compileWorkflow(doc, {
+              dialect: engine.dialect,
+              catalog: catalogFromDescription(await engine.describe()),
+              args,
+            });
+            if (compiled.requiredRole === 'editor' && caller.role === 'viewer')
+              throw new CliError('this workflow runs SQL or writes tables, which needs the editor role');
+            if (compiled.writes?.length)
+              throw new CliError(
+                'workflows that save tables run from the workspace, not from `workflow run`',
+              );
+            const result = await engine.run(compiled.query, { maxRows, timeoutMs: RUN_TIMEOUT_MS });
+            const rows = applyHostSteps(result.rows, compiled.hostSteps);
+            process.stdout.write(formatRows(rows, compiled.columns, opts.format as OutputFormat));
+            process.stderr.write(
+              `${rows.length} row${rows.length === 1 ? '' : 's'}${result.truncated ? ` (truncated at --max-rows ${maxRows})` : ''}\n`,
+            );
+          } catch (error) {
+            throw asCliError(error);
+          } finally {
+            await registry.close();
+          }
+        });
+      },
+    );
 
   workflow
     .command('import')
-    .description("save a workflow document into the user's organization (replaces the one with the same name)")
+    .description(
+      "save a workflow document into the user's organization (replaces the one with the same name)",
+    )
     .argument('<file>', 'workflow document (JSON or YAML)')
     .requiredOption('--email <email>', 'an editor or admin')
     .option('--org <slug>')
@@ -302,7 +369,9 @@ export function registerWorkflowCommands(program: Command): void {
         const caller = await callerFor(db, opts.email, opts.org);
         try {
           const saved = await saveWorkflow(db, caller, text);
-          process.stdout.write(`saved ${saved.name} (version ${saved.version}, connection ${saved.connection})\n`);
+          process.stdout.write(
+            `saved ${saved.name} (version ${saved.version}, connection ${saved.connection})\n`,
+          );
         } catch (error) {
           throw asCliError(error);
         }
@@ -320,24 +389,40 @@ export function registerWorkflowCommands(program: Command): void {
     .option('--deadline-ms <n>', 'sync mode: answer with a job handle after this long', '8000')
     .requiredOption('--email <email>', 'an editor or admin')
     .option('--org <slug>')
-    .action(async (name: string, opts: { toolName: string; title?: string; description?: string; mode: string; deadlineMs: string; email: string; org?: string }) => {
-      if (opts.mode !== 'sync' && opts.mode !== 'async') throw new CliError(`--mode must be sync or async (got "${opts.mode}")`);
-      await withStore(async ({ db }) => {
-        const caller = await callerFor(db, opts.email, opts.org);
-        try {
-          const published = await publishWorkflow(db, caller, name, {
-            toolName: opts.toolName,
-            title: opts.title,
-            description: opts.description,
-            mode: opts.mode as ToolMode,
-            syncDeadlineMs: Number(opts.deadlineMs),
-          });
-          process.stdout.write(`published ${published.name} as the tool ${published.tool!.name} (${published.tool!.mode})\n`);
-        } catch (error) {
-          throw asCliError(error);
-        }
-      });
-    });
+    .action(
+      async (
+        name: string,
+        opts: {
+          toolName: string;
+          title?: string;
+          description?: string;
+          mode: string;
+          deadlineMs: string;
+          email: string;
+          org?: string;
+        },
+      ) => {
+        if (opts.mode !== 'sync' && opts.mode !== 'async')
+          throw new CliError(`--mode must be sync or async (got "${opts.mode}")`);
+        await withStore(async ({ db }) => {
+          const caller = await callerFor(db, opts.email, opts.org);
+          try {
+            const published = await publishWorkflow(db, caller, name, {
+              toolName: opts.toolName,
+              title: opts.title,
+              description: opts.description,
+              mode: opts.mode as ToolMode,
+              syncDeadlineMs: Number(opts.deadlineMs),
+            });
+            process.stdout.write(
+              `published ${published.name} as the tool ${published.tool!.name} (${published.tool!.mode})\n`,
+            );
+          } catch (error) {
+            throw asCliError(error);
+          }
+        });
+      },
+    );
 
   workflow
     .command('unpublish')
@@ -349,7 +434,8 @@ export function registerWorkflowCommands(program: Command): void {
       await withStore(async ({ db }) => {
         const caller = await callerFor(db, opts.email, opts.org);
         try {
-          if (!(await unpublishWorkflow(db, caller, name))) throw new CliError(`no published workflow ${name}`);
+          if (!(await unpublishWorkflow(db, caller, name)))
+            throw new CliError(`no published workflow ${name}`);
           process.stdout.write(`unpublished ${name}\n`);
         } catch (error) {
           throw asCliError(error);
@@ -366,7 +452,9 @@ export function registerWorkflowCommands(program: Command): void {
       await withStore(async ({ db }) => {
         const caller = await callerFor(db, opts.email, opts.org);
         for (const w of await listWorkflows(db, caller)) {
-          const tool = w.tool ? `tool ${w.tool.name} (${w.tool.mode}${w.tool.mode === 'sync' ? `, ${w.tool.syncDeadlineMs} ms` : ''})` : 'not published';
+          const tool = w.tool
+            ? `tool ${w.tool.name} (${w.tool.mode}${w.tool.mode === 'sync' ? `, ${w.tool.syncDeadlineMs} ms` : ''})`
+            : 'not published';
           process.stdout.write(`${w.name}\tv${w.version}\t${w.connection}\t${tool}\n`);
         }
       });

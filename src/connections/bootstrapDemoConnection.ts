@@ -20,14 +20,24 @@ export async function bootstrapDemoConnection(input: {
   logger: Logger;
 }): Promise<{ ready: Promise<unknown> } | undefined> {
   const { db, box, registry, dataDir, logger } = input;
-  const org = await db.selectFrom('organizations').select('id').where('slug', '=', input.orgSlug).executeTakeFirst();
+  const org = await db
+    .selectFrom('organizations')
+    .select('id')
+    .where('slug', '=', input.orgSlug)
+    .executeTakeFirst();
   if (!org) return undefined;
   const ready = loadDemoDataIntoSpatialite(demoDatabasePath(dataDir)).then((report) => {
-    if (report.loaded) logger.info({ tables: report.tables, ms: Math.round(report.milliseconds) }, 'demo data loaded');
+    if (report.loaded)
+      logger.info({ tables: report.tables, ms: Math.round(report.milliseconds) }, 'demo data loaded');
     return report;
   });
   registry.prepareFile(DEMO_DATABASE_FILE, ready);
-  const existing = await db.selectFrom('connections').select('id').where('org_id', '=', org.id).where('name', '=', 'demo').executeTakeFirst();
+  const existing = await db
+    .selectFrom('connections')
+    .select('id')
+    .where('org_id', '=', org.id)
+    .where('name', '=', 'demo')
+    .executeTakeFirst();
   if (!existing) {
     const admin = await db
       .selectFrom('memberships')
@@ -35,12 +45,18 @@ export async function bootstrapDemoConnection(input: {
       .where('org_id', '=', org.id)
       .where('role', '=', 'admin')
       .executeTakeFirst();
-    await createConnection(db, box, { orgId: org.id, userId: admin?.user_id ?? '', role: 'admin' }, {
-      name: 'demo',
-      kind: 'spatialite',
-      config: { file: DEMO_DATABASE_FILE },
-      description: 'Embedded demo data: world countries (Natural Earth), cities (GeoNames), US states and counties (US Census)',
-    });
+    await createConnection(
+      db,
+      box,
+      { orgId: org.id, userId: admin?.user_id ?? '', role: 'admin' },
+      {
+        name: 'demo',
+        kind: 'spatialite',
+        config: { file: DEMO_DATABASE_FILE },
+        description:
+          'Embedded demo data: world countries (Natural Earth), cities (GeoNames), US states and counties (US Census)',
+      },
+    );
   }
   return { ready };
 }

@@ -10,10 +10,18 @@ const examplesDir = fileURLToPath(new URL('../../examples/workflows/', import.me
 /** Tool names and modes for the shipped examples (H3 density is the long one: async). */
 const PUBLICATIONS: Record<string, { toolName: string; title: string; mode: 'sync' | 'async' }> = {
   cities_within_radius: { toolName: 'cities_within_radius', title: 'Cities within a radius', mode: 'sync' },
-  population_by_country_in_bbox: { toolName: 'population_by_country', title: 'Population by country in a bounding box', mode: 'sync' },
+  population_by_country_in_bbox: {
+    toolName: 'population_by_country',
+    title: 'Population by country in a bounding box',
+    mode: 'sync',
+  },
   h3_city_density: { toolName: 'h3_city_density', title: 'H3 density of cities', mode: 'async' },
   nearest_cities: { toolName: 'nearest_cities', title: 'Nearest cities to a place', mode: 'sync' },
-  counties_in_polygon: { toolName: 'counties_in_polygon', title: 'US counties intersecting a polygon', mode: 'sync' },
+  counties_in_polygon: {
+    toolName: 'counties_in_polygon',
+    title: 'US counties intersecting a polygon',
+    mode: 'sync',
+  },
 };
 
 /**
@@ -21,14 +29,25 @@ const PUBLICATIONS: Record<string, { toolName: string; title: string; mode: 'syn
  * has none: a newcomer's MCP client sees useful tools at once.
  */
 export async function bootstrapDemoWorkflows(db: Kysely<Database>, orgSlug: string): Promise<string[]> {
-  const org = await db.selectFrom('organizations').select('id').where('slug', '=', orgSlug).executeTakeFirst();
+  const org = await db
+    .selectFrom('organizations')
+    .select('id')
+    .where('slug', '=', orgSlug)
+    .executeTakeFirst();
   if (!org) return [];
-  const admin = await db.selectFrom('memberships').select('user_id').where('org_id', '=', org.id).where('role', '=', 'admin').executeTakeFirst();
+  const admin = await db
+    .selectFrom('memberships')
+    .select('user_id')
+    .where('org_id', '=', org.id)
+    .where('role', '=', 'admin')
+    .executeTakeFirst();
   if (!admin) return [];
   const caller = { orgId: org.id, userId: admin.user_id, role: 'admin' as const };
   if ((await listWorkflows(db, caller)).length > 0) return [];
   const published: string[] = [];
-  for (const file of readdirSync(examplesDir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(examplesDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const saved = await saveWorkflow(db, caller, readFileSync(join(examplesDir, file), 'utf8'));
     const publication = PUBLICATIONS[saved.name];
     if (publication) {

@@ -1,4 +1,9 @@
 export * from './connectionRepository.ts';
-export { ConnectionRegistry, DEMO_DATABASE_FILE, demoDatabasePath, type ResolvedConnection } from './ConnectionRegistry.ts';
+export {
+  ConnectionRegistry,
+  DEMO_DATABASE_FILE,
+  demoDatabasePath,
+  type ResolvedConnection,
+} from './ConnectionRegistry.ts';
 export { bootstrapDemoConnection } from './bootstrapDemoConnection.ts';
 export { testConnection, CONNECTION_TEST_TIMEOUT_MS, type ConnectionTestResult } from './testConnection.ts';

@@ -48,15 +48,27 @@ interface City {
 const require = createRequire(import.meta.url);
 let cached: DemoDataset | undefined;
 
-function polygonalFeatures(topology: Topology, object: string): { id: string | null; name: string; geometry: Polygon | MultiPolygon }[] {
+function polygonalFeatures(
+  topology: Topology,
+  object: string,
+): { id: string | null; name: string; geometry: Polygon | MultiPolygon }[] {
   const collection = feature(topology, topology.objects[object] as GeometryCollection<{ name: string }>);
   return collection.features
-    .filter((f): f is typeof f & { geometry: Polygon | MultiPolygon } => f.geometry?.type === 'Polygon' || f.geometry?.type === 'MultiPolygon')
-    .map((f) => ({ id: f.id === undefined ? null : String(f.id), name: f.properties.name, geometry: splitAtAntimeridian(f.geometry) }));
+    .filter(
+      (f): f is typeof f & { geometry: Polygon | MultiPolygon } =>
+        f.geometry?.type === 'Polygon' || f.geometry?.type === 'MultiPolygon',
+    )
+    .map((f) => ({
+      id: f.id === undefined ? null : String(f.id),
+      name: f.properties.name,
+      geometry: splitAtAntimeridian(f.geometry),
+    }));
 }
 
 function asMultiPolygon(geometry: Geometry): string {
-  return JSON.stringify(geometry.type === 'Polygon' ? { type: 'MultiPolygon', coordinates: [geometry.coordinates] } : geometry);
+  return JSON.stringify(
+    geometry.type === 'Polygon' ? { type: 'MultiPolygon', coordinates: [geometry.coordinates] } : geometry,
+  );
 }
 
 export function buildDemoDataset(): DemoDataset {
@@ -75,7 +87,8 @@ export function buildDemoDataset(): DemoDataset {
     tables: [
       {
         name: 'countries',
-        description: 'Countries of the world (Natural Earth 1:50m admin-0, via world-atlas); id is the ISO 3166-1 numeric code',
+        description:
+          'Countries of the world (Natural Earth 1:50m admin-0, via world-atlas); id is the ISO 3166-1 numeric code',
         columns: [
           { name: 'id', type: 'text', nullable: true },
           { name: 'name', type: 'text', nullable: false },
@@ -95,11 +108,15 @@ export function buildDemoDataset(): DemoDataset {
         geometryType: 'POINT',
         rows: cities
           .filter((c) => c.population >= DEMO_MIN_CITY_POPULATION)
-          .map((c) => ({ values: [c.cityId, c.name, c.country, c.population], point: [c.loc.coordinates[0], c.loc.coordinates[1]] })),
+          .map((c) => ({
+            values: [c.cityId, c.name, c.country, c.population],
+            point: [c.loc.coordinates[0], c.loc.coordinates[1]],
+          })),
       },
       {
         name: 'us_states',
-        description: 'US states and territories (Census Bureau cartographic boundaries 2017, via us-atlas); id is the 2-digit FIPS code',
+        description:
+          'US states and territories (Census Bureau cartographic boundaries 2017, via us-atlas); id is the 2-digit FIPS code',
         columns: [
           { name: 'id', type: 'text', nullable: false },
           { name: 'name', type: 'text', nullable: false },
@@ -109,7 +126,8 @@ export function buildDemoDataset(): DemoDataset {
       },
       {
         name: 'us_counties',
-        description: 'US counties (Census Bureau cartographic boundaries 2017, via us-atlas); id is the 5-digit FIPS code',
+        description:
+          'US counties (Census Bureau cartographic boundaries 2017, via us-atlas); id is the 5-digit FIPS code',
         columns: [
           { name: 'id', type: 'text', nullable: false },
           { name: 'name', type: 'text', nullable: false },
@@ -119,7 +137,10 @@ export function buildDemoDataset(): DemoDataset {
         geometryType: 'MULTIPOLYGON',
         rows: counties.map((c) => {
           const stateId = (c.id ?? '').slice(0, 2);
-          return { values: [c.id, c.name, stateId, stateNames.get(stateId) ?? null], geojson: asMultiPolygon(c.geometry) };
+          return {
+            values: [c.id, c.name, stateId, stateNames.get(stateId) ?? null],
+            geojson: asMultiPolygon(c.geometry),
+          };
         }),
       },
     ],

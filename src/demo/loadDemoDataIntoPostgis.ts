@@ -7,7 +7,10 @@ const CHUNK_ROWS = 5_000;
 
 async function insertTable(client: pg.Client, table: DemoTable): Promise<void> {
   const name = pg.escapeIdentifier(table.name);
-  const columns = table.columns.map((c) => `${pg.escapeIdentifier(c.name)} ${c.type === 'integer' ? 'integer' : 'text'}${c.nullable ? '' : ' NOT NULL'}`);
+  const columns = table.columns.map(
+    (c) =>
+      `${pg.escapeIdentifier(c.name)} ${c.type === 'integer' ? 'integer' : 'text'}${c.nullable ? '' : ' NOT NULL'}`,
+  );
   const geometryType = table.geometryType === 'POINT' ? 'Point' : 'MultiPolygon';
   await client.query(`CREATE TABLE ${name} (${columns.join(', ')}, geom geometry(${geometryType}, 4326))`);
 
@@ -18,7 +21,8 @@ async function insertTable(client: pg.Client, table: DemoTable): Promise<void> {
     table.geometryType === 'POINT'
       ? `ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326)`
       : `ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(t.geojson), 4326))`;
-  const geometryArrays = table.geometryType === 'POINT' ? `$${n + 1}::float8[], $${n + 2}::float8[]` : `$${n + 1}::text[]`;
+  const geometryArrays =
+    table.geometryType === 'POINT' ? `$${n + 1}::float8[], $${n + 2}::float8[]` : `$${n + 1}::text[]`;
   const geometryNames = table.geometryType === 'POINT' ? 'lon, lat' : 'geojson';
   const columnNames = table.columns.map((c) => pg.escapeIdentifier(c.name));
   const sql = `INSERT INTO ${name} (${columnNames.join(', ')}, geom)
@@ -38,7 +42,9 @@ async function insertTable(client: pg.Client, table: DemoTable): Promise<void> {
     }
     await client.query(sql, params);
   }
-  await client.query(`CREATE INDEX ${pg.escapeIdentifier(`${table.name}_geom_idx`)} ON ${name} USING gist (geom)`);
+  await client.query(
+    `CREATE INDEX ${pg.escapeIdentifier(`${table.name}_geom_idx`)} ON ${name} USING gist (geom)`,
+  );
 }
 
 /**
@@ -54,22 +60,38 @@ export async function loadDemoDataIntoPostgis(url: string): Promise<DemoLoadRepo
   } catch {
     // pg reports the bad URL below, scrubbed
   }
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, application_name: 'meridian-demo' });
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: 10_000,
+    application_name: 'meridian-demo',
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
     await client.query('BEGIN');
     await client.query('CREATE EXTENSION IF NOT EXISTS postgis');
-    const exists = await client.query<{ present: boolean }>("SELECT to_regclass('meridian_demo') IS NOT NULL AS present");
-    const present = exists.rows[0]?.present ? await client.query<{ version: number | null }>('SELECT max(version) AS version FROM meridian_demo') : undefined;
+    const exists = await client.query<{ present: boolean }>(
+      "SELECT to_regclass('meridian_demo') IS NOT NULL AS present",
+    );
+    const present = exists.rows[0]?.present
+      ? await client.query<{ version: number | null }>('SELECT max(version) AS version FROM meridian_demo')
+      : undefined;
     if (present?.rows[0]?.version === DEMO_DATA_VERSION) {
       await client.query('ROLLBACK');
-      return { loaded: false, version: DEMO_DATA_VERSION, tables: [], milliseconds: performance.now() - started };
+      return {
+        loaded: false,
+        version: DEMO_DATA_VERSION,
+        tables: [],
+        milliseconds: performance.now() - started,
+      };
     }
     const dataset = buildDemoDataset();
     for (const table of dataset.tables) await insertTable(client, table);
     await client.query('CREATE TABLE meridian_demo (version integer NOT NULL, loaded_at text NOT NULL)');
-    await client.query('INSERT INTO meridian_demo (version, loaded_at) VALUES ($1, $2)', [dataset.version, new Date().toISOString()]);
+    await client.query('INSERT INTO meridian_demo (version, loaded_at) VALUES ($1, $2)', [
+      dataset.version,
+      new Date().toISOString(),
+    ]);
     await client.query('COMMIT');
     for (const table of dataset.tables) await client.query(`ANALYZE ${pg.escapeIdentifier(table.name)}`);
     return {

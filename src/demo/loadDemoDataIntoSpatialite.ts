@@ -19,9 +19,14 @@ function quote(name: string): string {
 
 function tableStatements(table: DemoTable): SpatialiteWrite[] {
   const name = quote(table.name);
-  const columns = table.columns.map((c) => `${quote(c.name)} ${c.type === 'integer' ? 'INTEGER' : 'TEXT'}${c.nullable ? '' : ' NOT NULL'}`);
+  const columns = table.columns.map(
+    (c) => `${quote(c.name)} ${c.type === 'integer' ? 'INTEGER' : 'TEXT'}${c.nullable ? '' : ' NOT NULL'}`,
+  );
   const placeholders = table.columns.map(() => '?').join(', ');
-  const geometry = table.geometryType === 'POINT' ? 'MakePoint(?, ?, 4326)' : 'CastToMultiPolygon(SetSRID(GeomFromGeoJSON(?), 4326))';
+  const geometry =
+    table.geometryType === 'POINT'
+      ? 'MakePoint(?, ?, 4326)'
+      : 'CastToMultiPolygon(SetSRID(GeomFromGeoJSON(?), 4326))';
   return [
     { sql: `CREATE TABLE ${name} (${columns.join(', ')}, geom ${table.geometryType})`, params: [] },
     {
@@ -30,7 +35,10 @@ function tableStatements(table: DemoTable): SpatialiteWrite[] {
     },
     // Registering after the insert checks every geometry once instead of firing AddGeometryColumn's
     // per-row type triggers (about 3x faster for the cities); it adds those triggers for later writes.
-    { sql: 'SELECT RecoverGeometryColumn(?, ?, 4326, ?, ?)', params: [table.name, 'geom', table.geometryType, 'XY'] },
+    {
+      sql: 'SELECT RecoverGeometryColumn(?, ?, 4326, ?, ?)',
+      params: [table.name, 'geom', table.geometryType, 'XY'],
+    },
     { sql: 'SELECT CreateSpatialIndex(?, ?)', params: [table.name, 'geom'] },
   ];
 }
@@ -53,21 +61,33 @@ async function presentVersion(engine: SpatialiteEngine): Promise<number | undefi
  */
 export async function loadDemoDataIntoSpatialite(target: string | SpatialiteEngine): Promise<DemoLoadReport> {
   const started = performance.now();
-  const engine = typeof target === 'string' ? new SpatialiteEngine({ file: target, readOnly: false }) : target;
+  const engine =
+    typeof target === 'string' ? new SpatialiteEngine({ file: target, readOnly: false }) : target;
   if (engine.readOnly) throw new EngineError('forbidden', 'the demo data needs a writable SpatiaLite handle');
   try {
     if ((await presentVersion(engine)) === DEMO_DATA_VERSION) {
-      return { loaded: false, version: DEMO_DATA_VERSION, tables: [], milliseconds: performance.now() - started };
+      return {
+        loaded: false,
+        version: DEMO_DATA_VERSION,
+        tables: [],
+        milliseconds: performance.now() - started,
+      };
     }
     const dataset = buildDemoDataset();
     const tables = dataset.tables.map((t) => ({ name: t.name, rows: t.rows.length }));
-    const hasMetadata = await engine.run({ sql: "SELECT count(*) AS n FROM sqlite_master WHERE name = 'spatial_ref_sys'", params: [] });
+    const hasMetadata = await engine.run({
+      sql: "SELECT count(*) AS n FROM sqlite_master WHERE name = 'spatial_ref_sys'",
+      params: [],
+    });
     const statements: SpatialiteWrite[] = [];
     if (hasMetadata.rows[0]?.n === 0) statements.push({ sql: 'SELECT InitSpatialMetaData()', params: [] });
     for (const table of dataset.tables) statements.push(...tableStatements(table));
     statements.push(
       { sql: 'CREATE TABLE meridian_demo (version INTEGER NOT NULL, loaded_at TEXT NOT NULL)', params: [] },
-      { sql: 'INSERT INTO meridian_demo (version, loaded_at) VALUES (?, ?)', params: [dataset.version, new Date().toISOString()] },
+      {
+        sql: 'INSERT INTO meridian_demo (version, loaded_at) VALUES (?, ?)',
+        params: [dataset.version, new Date().toISOString()],
+      },
     );
     await engine.write(statements, { timeoutMs: LOAD_TIMEOUT_MS });
 
@@ -76,7 +96,8 @@ export async function loadDemoDataIntoSpatialite(target: string | SpatialiteEngi
       sql: `SELECT count(*) AS n FROM geometry_columns WHERE spatial_index_enabled = 1 AND f_table_name IN (${dataset.tables.map(() => '?').join(', ')})`,
       params: dataset.tables.map((t) => t.name),
     });
-    if (check.rows[0]?.n !== dataset.tables.length) throw new EngineError('sql', 'the demo tables were created without their spatial metadata or indexes');
+    if (check.rows[0]?.n !== dataset.tables.length)
+      throw new EngineError('sql', 'the demo tables were created without their spatial metadata or indexes');
     return { loaded: true, version: dataset.version, tables, milliseconds: performance.now() - started };
   } finally {
     if (typeof target === 'string') await engine.close();

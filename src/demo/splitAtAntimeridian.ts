@@ -12,7 +12,8 @@ export function splitAtAntimeridian(geometry: Polygon | MultiPolygon): MultiPoly
   return { type: 'MultiPolygon', coordinates: polygons.flatMap(splitPolygon) };
 }
 
-const jumps = (ring: Position[]) => ring.slice(1).filter((p, i) => Math.abs(p[0]! - ring[i]![0]!) > 180).length;
+const jumps = (ring: Position[]) =>
+  ring.slice(1).filter((p, i) => Math.abs(p[0]! - ring[i]![0]!) > 180).length;
 const isPolar = (ring: Position[]) => ring.every((p) => Math.abs(p[1]!) >= 89.99);
 
 function splitPolygon(rings: Position[][]): Position[][][] {
@@ -27,12 +28,15 @@ function splitPolygon(rings: Position[][]): Position[][][] {
   const east = unwrapped.map((ring) => clip(ring, (x) => x >= 180).map(([x, y]) => [x! - 360, y!]));
   const west = unwrapped.map((ring) => clip(ring, (x) => x <= 180));
   // A side the outer ring only touches (points on 180 itself) has no area: no polygon there.
-  return [west, east].flatMap((part) => (area(part[0]!) > 1e-12 ? [part.filter((ring) => area(ring) > 1e-12)] : []));
+  return [west, east].flatMap((part) =>
+    area(part[0]!) > 1e-12 ? [part.filter((ring) => area(ring) > 1e-12)] : [],
+  );
 }
 
 function area(ring: Position[]): number {
   let twice = 0;
-  for (let i = 0; i < ring.length - 1; i++) twice += ring[i]![0]! * ring[i + 1]![1]! - ring[i + 1]![0]! * ring[i]![1]!;
+  for (let i = 0; i < ring.length - 1; i++)
+    twice += ring[i]![0]! * ring[i + 1]![1]! - ring[i + 1]![0]! * ring[i]![1]!;
   return Math.abs(twice / 2);
 }
 
@@ -77,5 +81,12 @@ function closeThroughPole(ring: Position[]): Position[] {
   const first = line[0]!;
   const last = line[line.length - 1]!;
   const edge = (x: number) => (x > 0 ? 180 : -180);
-  return [...line, [edge(last[0]!), last[1]!], [edge(last[0]!), pole], [edge(first[0]!), pole], [edge(first[0]!), first[1]!], first];
+  return [
+    ...line,
+    [edge(last[0]!), last[1]!],
+    [edge(last[0]!), pole],
+    [edge(first[0]!), pole],
+    [edge(first[0]!), first[1]!],
+    first,
+  ];
 }

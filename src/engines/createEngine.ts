@@ -3,7 +3,8 @@ import { createPostgisEngine, type PostgisEngineOptions } from './postgis/Postgi
 import { createSpatialiteEngine, type SpatialiteEngineOptions } from './spatialite/SpatialiteEngine.ts';
 
 /** What a connection record resolves to; `kind` picks the engine. */
-export type EngineSpec = ({ kind: 'spatialite' } & SpatialiteEngineOptions) | ({ kind: 'postgis' } & PostgisEngineOptions);
+export type EngineSpec =
+  ({ kind: 'spatialite' } & SpatialiteEngineOptions) | ({ kind: 'postgis' } & PostgisEngineOptions);
 
 export function createEngine(spec: EngineSpec): Engine {
   switch (spec.kind) {

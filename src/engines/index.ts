@@ -2,8 +2,16 @@
 export * from './Engine.ts';
 export { createEngine, type EngineSpec } from './createEngine.ts';
 export { withinTimeout } from './withinTimeout.ts';
-export { SpatialiteEngine, createSpatialiteEngine, type SpatialiteEngineOptions, type SpatialiteWrite } from './spatialite/SpatialiteEngine.ts';
+export {
+  SpatialiteEngine,
+  createSpatialiteEngine,
+  type SpatialiteEngineOptions,
+  type SpatialiteWrite,
+} from './spatialite/SpatialiteEngine.ts';
 export { checkSpatialiteSql } from './spatialite/checkSpatialiteSql.ts';
 export { PostgisEngine, createPostgisEngine, type PostgisEngineOptions } from './postgis/PostgisEngine.ts';
-export { preparePostgisReadOnlyRole, type ReadOnlyRoleOptions } from './postgis/preparePostgisReadOnlyRole.ts';
+export {
+  preparePostgisReadOnlyRole,
+  type ReadOnlyRoleOptions,
+} from './postgis/preparePostgisReadOnlyRole.ts';
 export { spawnModuleWorker } from './spawnModuleWorker.ts';

@@ -9,7 +9,10 @@ const require = createRequire(import.meta.url);
 /** URL of tsx's ESM API (`tsx/esm/api`, import condition), read from its package.json exports. */
 function tsxEsmApiUrl(): string {
   const packageJson = require.resolve('tsx/package.json');
-  const exportsMap = JSON.parse(readFileSync(packageJson, 'utf8')).exports as Record<string, { import?: { default?: string } }>;
+  const exportsMap = JSON.parse(readFileSync(packageJson, 'utf8')).exports as Record<
+    string,
+    { import?: { default?: string } }
+  >;
   const relative = exportsMap['./esm/api']?.import?.default;
   if (!relative) throw new Error('tsx does not export tsx/esm/api for import');
   return pathToFileURL(join(dirname(packageJson), relative)).href;

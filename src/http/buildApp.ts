@@ -27,7 +27,10 @@ export interface BuiltApp {
 }
 
 /** Assembles the HTTP face: security headers, limits, error mapping, and every route. */
-export async function buildApp(ctx: AppContext, options: { mcp?: McpRouteOptions; oauth?: OAuthServerOptions } = {}): Promise<BuiltApp> {
+export async function buildApp(
+  ctx: AppContext,
+  options: { mcp?: McpRouteOptions; oauth?: OAuthServerOptions } = {},
+): Promise<BuiltApp> {
   const { config } = ctx;
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
@@ -61,14 +64,28 @@ export async function buildApp(ctx: AppContext, options: { mcp?: McpRouteOptions
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     // RFC 9457 problem details; a 5xx says nothing about internals, only the request id.
-    const detail = status >= 500 ? `Something went wrong on our side (request ${request.id}).` : error.message;
+    const detail =
+      status >= 500 ? `Something went wrong on our side (request ${request.id}).` : error.message;
     return reply
       .code(status)
       .type('application/problem+json')
-      .send({ type: 'about:blank', title: status >= 500 ? 'Internal Server Error' : (error.code ?? 'Bad Request'), status, detail });
+      .send({
+        type: 'about:blank',
+        title: status >= 500 ? 'Internal Server Error' : (error.code ?? 'Bad Request'),
+        status,
+        detail,
+      });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).type('application/problem+json').send({ type: 'about:blank', title: 'Not Found', status: 404, detail: `No route for ${request.method} ${request.url.split('?')[0]}` }),
+    reply
+      .code(404)
+      .type('application/problem+json')
+      .send({
+        type: 'about:blank',
+        title: 'Not Found',
+        status: 404,
+        detail: `No route for ${request.method} ${request.url.split('?')[0]}`,
+      }),
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -85,7 +102,10 @@ export async function buildApp(ctx: AppContext, options: { mcp?: McpRouteOptions
   // never serve (user, token, client) should not show.
   const { registerOAuthServer } = await import('../auth/oauth/registerOAuthServer.ts');
   const oauth = await registerOAuthServer(app, ctx, options.oauth);
-  const mcp = registerMcpRoutes(app, ctx, { ...options.mcp, otherVerifiers: [oauth.verifier, ...(options.mcp?.otherVerifiers ?? [])] });
+  const mcp = registerMcpRoutes(app, ctx, {
+    ...options.mcp,
+    otherVerifiers: [oauth.verifier, ...(options.mcp?.otherVerifiers ?? [])],
+  });
   registerSignInRoutes(app, ctx);
   registerOAuthCallbackRoute(app);
   redirectRetiredPages(app);

@@ -8,7 +8,15 @@ import { DISK_FULL_MESSAGE, JobFailure, isDiskFull } from './JobErrors.ts';
 import { ResultSink } from './ResultSink.ts';
 
 export interface JobContext {
-  job: { id: string; orgId: string; userId: string; clientId: string; kind: string; input: unknown; attempt: number };
+  job: {
+    id: string;
+    orgId: string;
+    userId: string;
+    clientId: string;
+    kind: string;
+    input: unknown;
+    attempt: number;
+  };
   /** Aborted on cancel, lease loss or shutdown. */
   signal: AbortSignal;
   progress(fraction: number | null, message?: string): Promise<void>;
@@ -36,7 +44,12 @@ export interface JobRunnerOptions {
   exclusiveStore?: boolean;
 }
 
-export type JobEvent = { jobId: string; state: JobsTable['state'] | 'progress'; progress?: number | null; message?: string | null };
+export type JobEvent = {
+  jobId: string;
+  state: JobsTable['state'] | 'progress';
+  progress?: number | null;
+  message?: string | null;
+};
 
 /**
  * Claims queued jobs from the store and runs them. Durable by construction: state lives in the
@@ -100,12 +113,17 @@ export class JobRunner {
     this.timers = [];
     await this.polling;
     const all = Promise.allSettled([...this.inFlight]);
-    const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
+    const timedOut = await Promise.race([
+      all.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
+    ]);
     if (timedOut) {
       for (const [jobId, controller] of this.running) {
         controller.abort(new Error('shutdown'));
         // A store that is down now: the lease runs out instead, with the same outcome.
-        await this.release(jobId).catch((error: unknown) => this.o.logger.warn({ err: error, jobId }, 'could not release a job at shutdown'));
+        await this.release(jobId).catch((error: unknown) =>
+          this.o.logger.warn({ err: error, jobId }, 'could not release a job at shutdown'),
+        );
       }
       await all;
     }
@@ -172,7 +190,17 @@ export class JobRunner {
         .where('state', '=', 'queued')
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) === 0) return undefined;
-      await trx.insertInto('job_runs').values({ job_id: job.id, attempt: job.attempt + 1, owner: this.owner, started_at: now, ended_at: null, outcome: null }).execute();
+      await trx
+        .insertInto('job_runs')
+        .values({
+          job_id: job.id,
+          attempt: job.attempt + 1,
+          owner: this.owner,
+          started_at: now,
+          ended_at: null,
+          outcome: null,
+        })
+        .execute();
       return { ...job, state: 'running' as const, attempt: job.attempt + 1, lease_owner: this.owner };
     });
   }
@@ -183,7 +211,10 @@ export class JobRunner {
     this.emit({ jobId: job.id, state: 'running' });
     const sink = new ResultSink(this.o.db, job.id, job.attempt, this.o.pageSize, this.o.maxResultRows);
     // The beat also carries cancellation across processes, so it runs at least every second.
-    const heartbeat = setInterval(() => void this.renewLease(job, controller), Math.min(Math.max(this.o.leaseMs / 3, 100), 1000));
+    const heartbeat = setInterval(
+      () => void this.renewLease(job, controller),
+      Math.min(Math.max(this.o.leaseMs / 3, 100), 1000),
+    );
     heartbeat.unref();
     let outcome: { state: 'succeeded' | 'failed' | 'cancelled'; error?: string };
     try {
@@ -209,7 +240,8 @@ export class JobRunner {
     } catch (error) {
       if (controller.signal.aborted) {
         const reason = controller.signal.reason as Error | undefined;
-        if (reason?.message === 'cancelled') outcome = { state: 'cancelled', error: 'Cancelled at your request' };
+        if (reason?.message === 'cancelled')
+          outcome = { state: 'cancelled', error: 'Cancelled at your request' };
         else {
           // Lease lost or shutting down: another attempt (or process) takes it from here.
           clearInterval(heartbeat);
@@ -226,7 +258,11 @@ export class JobRunner {
         outcome = { state: 'failed', error: error.message };
       } else {
         this.o.logger.error({ err: error, jobId: job.id }, 'job handler failed');
-        outcome = { state: 'failed', error: 'The job failed because of an internal error; the administrators can find it in the server log.' };
+        outcome = {
+          state: 'failed',
+          error:
+            'The job failed because of an internal error; the administrators can find it in the server log.',
+        };
       }
     } finally {
       clearInterval(heartbeat);
@@ -237,13 +273,20 @@ export class JobRunner {
       // The store is unreachable (R7): the job keeps its lease, which runs out with the heartbeat
       // stopped, so the lease sweeper retries it or fails it with the reason. Never an unhandled
       // rejection, which would take the whole process down.
-      this.o.logger.error({ err: error, jobId: job.id }, 'could not record the end of a job; it will be retried after its lease expires');
+      this.o.logger.error(
+        { err: error, jobId: job.id },
+        'could not record the end of a job; it will be retried after its lease expires',
+      );
     } finally {
       this.running.delete(job.id);
     }
   }
 
-  private async finish(job: JobsTable, sink: ResultSink, outcome: { state: 'succeeded' | 'failed' | 'cancelled'; error?: string }) {
+  private async finish(
+    job: JobsTable,
+    sink: ResultSink,
+    outcome: { state: 'succeeded' | 'failed' | 'cancelled'; error?: string },
+  ) {
     const now = Date.now();
     const published = await this.o.db.transaction().execute(async (trx: Transaction<Database>) => {
       const result = await trx
@@ -272,7 +315,11 @@ export class JobRunner {
       return won;
     });
     if (!published || outcome.state !== 'succeeded') {
-      await this.o.db.deleteFrom('job_result_pages').where('job_id', '=', job.id).where('attempt', '=', job.attempt).execute();
+      await this.o.db
+        .deleteFrom('job_result_pages')
+        .where('job_id', '=', job.id)
+        .where('attempt', '=', job.attempt)
+        .execute();
     }
     if (published) this.emit({ jobId: job.id, state: outcome.state });
   }
@@ -322,9 +369,18 @@ export class JobRunner {
 
   /** Gives a job back to the queue without using up an attempt (shutdown). */
   private async release(jobId: string): Promise<void> {
-    const job = await this.o.db.selectFrom('jobs').select(['attempt']).where('id', '=', jobId).where('lease_owner', '=', this.owner).executeTakeFirst();
+    const job = await this.o.db
+      .selectFrom('jobs')
+      .select(['attempt'])
+      .where('id', '=', jobId)
+      .where('lease_owner', '=', this.owner)
+      .executeTakeFirst();
     if (!job) return;
-    await this.o.db.deleteFrom('job_result_pages').where('job_id', '=', jobId).where('attempt', '=', job.attempt).execute();
+    await this.o.db
+      .deleteFrom('job_result_pages')
+      .where('job_id', '=', jobId)
+      .where('attempt', '=', job.attempt)
+      .execute();
     await this.o.db
       .updateTable('jobs')
       .set({ state: 'queued', attempt: job.attempt - 1, lease_owner: null, lease_expires_at: null })
@@ -373,8 +429,15 @@ export class JobRunner {
           .where('attempt', '=', job.attempt)
           .where('ended_at', 'is', null)
           .execute();
-        await this.o.db.deleteFrom('job_result_pages').where('job_id', '=', job.id).where('attempt', '=', job.attempt).execute();
-        this.o.logger.warn({ jobId: job.id, attempt: job.attempt, exhausted }, 'recovered a job whose worker was lost');
+        await this.o.db
+          .deleteFrom('job_result_pages')
+          .where('job_id', '=', job.id)
+          .where('attempt', '=', job.attempt)
+          .execute();
+        this.o.logger.warn(
+          { jobId: job.id, attempt: job.attempt, exhausted },
+          'recovered a job whose worker was lost',
+        );
         if (exhausted) this.emit({ jobId: job.id, state: 'failed' });
       }
     }
@@ -399,7 +462,12 @@ export class JobRunner {
       .execute();
     for (const { id } of expired) {
       await this.o.db.deleteFrom('job_result_pages').where('job_id', '=', id).execute();
-      await this.o.db.updateTable('jobs').set({ state: 'expired' }).where('id', '=', id).where('state', 'in', ['succeeded', 'failed', 'cancelled']).execute();
+      await this.o.db
+        .updateTable('jobs')
+        .set({ state: 'expired' })
+        .where('id', '=', id)
+        .where('state', 'in', ['succeeded', 'failed', 'cancelled'])
+        .execute();
     }
     return expired.length;
   }

@@ -45,7 +45,9 @@ export async function submitJob(
         .executeTakeFirst();
       if (existing) {
         if (existing.input !== input || existing.kind !== submission.kind) {
-          throw new IdempotencyConflictError('This idempotency key was already used for a different request; use a new key.');
+          throw new IdempotencyConflictError(
+            'This idempotency key was already used for a different request; use a new key.',
+          );
         }
         return toJobView(existing);
       }
@@ -54,7 +56,9 @@ export async function submitJob(
       .selectFrom('jobs')
       .select((eb) => [
         eb.fn.countAll<number>().as('org_active'),
-        eb.fn.sum<number>(eb.case().when('user_id', '=', caller.userId).then(1).else(0).end()).as('user_active'),
+        eb.fn
+          .sum<number>(eb.case().when('user_id', '=', caller.userId).then(1).else(0).end())
+          .as('user_active'),
       ])
       .where('org_id', '=', caller.orgId)
       .where('state', 'in', ['queued', 'running'])
@@ -124,16 +128,30 @@ export async function listJobs(db: Kysely<Database>, caller: Caller, limit = 20)
 }
 
 /** An organization's recent jobs, for its admins (the workspace Jobs page). */
-export async function listOrganizationJobs(db: Kysely<Database>, caller: Caller, limit = 100): Promise<JobView[]> {
+export async function listOrganizationJobs(
+  db: Kysely<Database>,
+  caller: Caller,
+  limit = 100,
+): Promise<JobView[]> {
   if (caller.role !== 'admin') return listJobs(db, caller, limit);
-  const rows = await db.selectFrom('jobs').selectAll().where('org_id', '=', caller.orgId).orderBy('created_at', 'desc').limit(limit).execute();
+  const rows = await db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('org_id', '=', caller.orgId)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
   return rows.map(toJobView);
 }
 
 export type CancelOutcome = 'cancelled' | 'cancelling' | 'already_finished' | 'not_found';
 
 /** Cancels a queued job at once; asks the runner to stop a running one (it stops within a lease beat). */
-export async function requestJobCancel(db: Kysely<Database>, caller: Caller, id: string): Promise<CancelOutcome> {
+export async function requestJobCancel(
+  db: Kysely<Database>,
+  caller: Caller,
+  id: string,
+): Promise<CancelOutcome> {
   const job = await getJob(db, caller, id);
   if (!job) return 'not_found';
   if (TERMINAL_STATES.has(job.state)) return 'already_finished';

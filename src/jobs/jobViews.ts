@@ -21,7 +21,12 @@ export interface JobView {
   userId: string;
 }
 
-export const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['succeeded', 'failed', 'cancelled', 'expired']);
+export const TERMINAL_STATES: ReadonlySet<JobState> = new Set([
+  'succeeded',
+  'failed',
+  'cancelled',
+  'expired',
+]);
 
 export function toJobView(row: JobsTable): JobView {
   return {

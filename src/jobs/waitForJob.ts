@@ -13,7 +13,14 @@ const POLL_MS = 150;
  * another process is seen by polling the store.
  */
 export async function waitForJob(
-  input: { db: Kysely<Database>; runner?: JobRunner; caller: Caller; jobId: string; deadline: number; signal?: AbortSignal },
+  input: {
+    db: Kysely<Database>;
+    runner?: JobRunner;
+    caller: Caller;
+    jobId: string;
+    deadline: number;
+    signal?: AbortSignal;
+  },
   onProgress?: (event: JobEvent) => void,
 ): Promise<JobView | undefined> {
   const { db, runner, caller, jobId, deadline, signal } = input;

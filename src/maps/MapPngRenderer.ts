@@ -66,7 +66,11 @@ export class MapPngRenderer {
   render(map: PackedMap, size: PngOptions = {}): Promise<Buffer> {
     if (this.queue.length >= this.options.maxQueue) {
       return Promise.reject(
-        new MapRenderError('The map image renderer is busy with other maps; try again in a few seconds.', undefined, 5),
+        new MapRenderError(
+          'The map image renderer is busy with other maps; try again in a few seconds.',
+          undefined,
+          5,
+        ),
       );
     }
     return new Promise((resolve, reject) => {
@@ -115,7 +119,8 @@ export class MapPngRenderer {
       const job = thread.job;
       if (!job || job.request.id !== response.id) return;
       this.finish(thread);
-      if (response.ok) job.resolve(Buffer.from(response.png.buffer, response.png.byteOffset, response.png.byteLength));
+      if (response.ok)
+        job.resolve(Buffer.from(response.png.buffer, response.png.byteOffset, response.png.byteLength));
       else job.reject(new Error(`drawing the map image failed: ${response.message}`));
       this.pump();
     });

@@ -16,7 +16,10 @@ export const MAP_APP_FILE = fileURLToPath(new URL('../../web/dist/map-app/index.
  * the bundle inlines everything and draws on a plain background; a configured basemap adds its
  * origin so the host lets its style, tiles and glyphs through.
  */
-export function mapAppCsp(basemapStyleUrl: string | null): { connectDomains: string[]; resourceDomains: string[] } {
+export function mapAppCsp(basemapStyleUrl: string | null): {
+  connectDomains: string[];
+  resourceDomains: string[];
+} {
   if (!basemapStyleUrl) return { connectDomains: [], resourceDomains: [] };
   const origin = new URL(basemapStyleUrl).origin;
   return { connectDomains: [origin], resourceDomains: [origin] };
@@ -28,7 +31,8 @@ let cached: Promise<string> | undefined;
 export function readMapAppHtml(): Promise<string> {
   cached ??= readFile(MAP_APP_FILE, 'utf8').catch((error: NodeJS.ErrnoException) => {
     cached = undefined;
-    if (error.code === 'ENOENT') throw new Error(`The map view is not built (${MAP_APP_FILE} is missing): run npm run build:web.`);
+    if (error.code === 'ENOENT')
+      throw new Error(`The map view is not built (${MAP_APP_FILE} is missing): run npm run build:web.`);
     throw error;
   });
   return cached;

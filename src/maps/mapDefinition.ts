@@ -43,13 +43,20 @@ export const jobSourceSchema = z.object({
   jobId: z.string().min(1).max(64),
 });
 
-export const layerSourceSchema = z.discriminatedUnion('kind', [tableSourceSchema, workflowSourceSchema, jobSourceSchema]);
+export const layerSourceSchema = z.discriminatedUnion('kind', [
+  tableSourceSchema,
+  workflowSourceSchema,
+  jobSourceSchema,
+]);
 
 export const categoryColorSchema = z.object({
   kind: z.literal('categories'),
   column: columnName,
   /** Explicit value → colour pairs; values not listed get `otherColor`. Empty: assigned from a palette. */
-  categories: z.array(z.object({ value: z.union([z.string(), z.number(), z.boolean()]), color: hexColor })).max(64).default([]),
+  categories: z
+    .array(z.object({ value: z.union([z.string(), z.number(), z.boolean()]), color: hexColor }))
+    .max(64)
+    .default([]),
   otherColor: hexColor.default('#9e9e9e'),
 });
 

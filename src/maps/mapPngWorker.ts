@@ -21,7 +21,9 @@ parentPort!.on('message', (request: MapPngRequest) => {
   let response: MapPngResponse;
   try {
     const svg = renderPackedMapSvg(request.map, request.size);
-    const png = new Resvg(svg, { font, shapeRendering: 2, textRendering: 1, logLevel: 'off' }).render().asPng();
+    const png = new Resvg(svg, { font, shapeRendering: 2, textRendering: 1, logLevel: 'off' })
+      .render()
+      .asPng();
     // A copy of its own: the Buffer's memory may be shared, and only whole buffers can be transferred.
     const bytes = new Uint8Array(png);
     response = { id: request.id, ok: true, png: bytes };

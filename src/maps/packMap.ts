@@ -124,7 +124,17 @@ function packLayer(layer: RenderedMap['layers'][number]): PackedLayer {
       }
     }
   });
-  return { title: layer.title, style: layer.style, legend: layer.legend, colors, kinds, elementColor, elementParts, partLengths, coords };
+  return {
+    title: layer.title,
+    style: layer.style,
+    legend: layer.legend,
+    colors,
+    kinds,
+    elementColor,
+    elementParts,
+    partLengths,
+    coords,
+  };
 }
 
 export function packMap(map: RenderedMap): PackedMap {

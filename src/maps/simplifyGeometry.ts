@@ -159,6 +159,9 @@ export function roundCoordinates(geometry: Geometry, decimals = 6): Geometry {
         coordinates: geometry.coordinates.map((polygon) => polygon.map((ring) => ring.map(round))),
       };
     case 'GeometryCollection':
-      return { type: 'GeometryCollection', geometries: geometry.geometries.map((g) => roundCoordinates(g, decimals)) };
+      return {
+        type: 'GeometryCollection',
+        geometries: geometry.geometries.map((g) => roundCoordinates(g, decimals)),
+      };
   }
 }

@@ -60,18 +60,25 @@ export class ListResponseCache {
   /** Stores a fresh SDK answer if it is a plain JSON success; returns the response to send. */
   async remember(key: string, response: Response): Promise<Response> {
     const type = response.headers.get('content-type') ?? '';
-    const framing = type.startsWith('application/json') ? 'json' : type.startsWith('text/event-stream') ? 'sse' : undefined;
+    const framing = type.startsWith('application/json')
+      ? 'json'
+      : type.startsWith('text/event-stream')
+        ? 'sse'
+        : undefined;
     if (response.status !== 200 || !framing) return response;
     const text = await response.text();
     const payload = framing === 'json' ? text : singleSseEventData(text);
-    const parsed = payload === undefined ? undefined : (JSON.parse(payload) as { result?: unknown; error?: unknown });
+    const parsed =
+      payload === undefined ? undefined : (JSON.parse(payload) as { result?: unknown; error?: unknown });
     if (parsed?.result !== undefined && parsed.error === undefined) {
       if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
       this.entries.set(key, {
         status: response.status,
         headers: [...response.headers].filter(([name]) => name !== 'content-length'),
         framing,
-        beforeId: Buffer.from(`${framing === 'sse' ? 'event: message\ndata: ' : ''}{"result":${JSON.stringify(parsed.result)},"jsonrpc":"2.0","id":`),
+        beforeId: Buffer.from(
+          `${framing === 'sse' ? 'event: message\ndata: ' : ''}{"result":${JSON.stringify(parsed.result)},"jsonrpc":"2.0","id":`,
+        ),
         afterId: Buffer.from(framing === 'sse' ? '}\n\n' : '}'),
       });
     }
@@ -79,7 +86,10 @@ export class ListResponseCache {
   }
 
   static replay(entry: CachedListResponse, id: unknown): Response {
-    return new Response(new Uint8Array(ListResponseCache.replayBody(entry, id)), { status: entry.status, headers: entry.headers });
+    return new Response(new Uint8Array(ListResponseCache.replayBody(entry, id)), {
+      status: entry.status,
+      headers: entry.headers,
+    });
   }
 
   static replayBody(entry: CachedListResponse, id: unknown): Buffer {
@@ -96,7 +106,8 @@ function singleSseEventData(text: string): string | undefined {
   const events = text.split('\n\n').filter((block) => block.trim() !== '');
   if (events.length !== 1) return undefined;
   const lines = events[0]!.split('\n');
-  if (lines.some((line) => !line.startsWith('event: message') && !line.startsWith('data: '))) return undefined;
+  if (lines.some((line) => !line.startsWith('event: message') && !line.startsWith('data: ')))
+    return undefined;
   const data = lines.filter((line) => line.startsWith('data: ')).map((line) => line.slice(6));
   return data.length === 1 ? data[0] : undefined;
 }

@@ -50,7 +50,9 @@ export interface McpEndpointOptions {
    * `changed` takes the organization id; `resync` asks for a check of every watched
    * organization (after the feed reconnects, since changes made while it was down are lost).
    */
-  catalogChangeFeed?: (events: { changed(orgId: string): void; resync(): void }) => { close(): Promise<void> };
+  catalogChangeFeed?: (events: { changed(orgId: string): void; resync(): void }) => {
+    close(): Promise<void>;
+  };
 }
 
 const SESSION_HEADER = 'mcp-session-id';
@@ -64,7 +66,12 @@ export const INVALID_JSON_BODY = Object.freeze({ 'meridian/invalid-json': true }
 /** Stands in for valid JSON that is not one JSON-RPC message (an array, a scalar, or nested too deep). */
 export const NOT_ONE_MESSAGE_BODY = Object.freeze({ 'meridian/not-one-message': true });
 
-function jsonRpcError(status: number, code: number, message: string, headers?: Record<string, string>): Response {
+function jsonRpcError(
+  status: number,
+  code: number,
+  message: string,
+  headers?: Record<string, string>,
+): Response {
   return Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status, headers });
 }
 
@@ -203,7 +210,10 @@ export class McpEndpoint {
   }
 
   private async watchCatalogs(): Promise<void> {
-    const orgs = new Set<string>([...this.legacyListeners.keys(), ...[...this.listenStreams.keys()].map((key) => key.split(':')[0]!)]);
+    const orgs = new Set<string>([
+      ...this.legacyListeners.keys(),
+      ...[...this.listenStreams.keys()].map((key) => key.split(':')[0]!),
+    ]);
     for (const orgId of orgs) {
       try {
         const version = Number(await this.options.catalogVersion!(orgId));
@@ -223,7 +233,6 @@ export class McpEndpoint {
     for (const listeners of this.legacyListeners.values()) for (const send of listeners) send('');
   }
 
-
   private readonly listCache = new ListResponseCache();
 
   /**
@@ -237,11 +246,16 @@ export class McpEndpoint {
     const auth = await this.authenticate(request);
     if (auth instanceof Response) return auth;
     const { parsedBody } = options;
-    if (parsedBody === INVALID_JSON_BODY) return jsonRpcError(400, -32700, 'Parse error: the body is not valid JSON');
+    if (parsedBody === INVALID_JSON_BODY)
+      return jsonRpcError(400, -32700, 'Parse error: the body is not valid JSON');
     // One JSON-RPC message per POST. Batches left MCP in 2025-06-18 (older revisions are not
     // served here), and refusing them before the SDK also keeps arbitrarily deep arrays out of it.
     if (parsedBody === NOT_ONE_MESSAGE_BODY) {
-      return jsonRpcError(400, -32600, 'Invalid Request: send one JSON-RPC message (a JSON object, nested at most 64 levels) per POST; batches are not supported');
+      return jsonRpcError(
+        400,
+        -32600,
+        'Invalid Request: send one JSON-RPC message (a JSON object, nested at most 64 levels) per POST; batches are not supported',
+      );
     }
 
     if (request.method === 'POST') {
@@ -249,7 +263,11 @@ export class McpEndpoint {
       // would get a stream it cannot parse (SECURITY-TESTS F6: 406).
       const accept = request.headers.get('accept') ?? '';
       if (!acceptsMediaType(accept, 'application/json') || !acceptsMediaType(accept, 'text/event-stream')) {
-        return jsonRpcError(406, -32000, 'Not Acceptable: the Accept header must list both application/json and text/event-stream');
+        return jsonRpcError(
+          406,
+          -32000,
+          'Not Acceptable: the Accept header must list both application/json and text/event-stream',
+        );
       }
     }
 
@@ -258,12 +276,14 @@ export class McpEndpoint {
     const modernHeader = request.headers.get('mcp-protocol-version') === MODERN_PROTOCOL_VERSION;
     if (
       request.method !== 'POST' ||
-      (!modernHeader && (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: this.options.maxRequestBodySize })))
+      (!modernHeader &&
+        (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: this.options.maxRequestBodySize })))
     ) {
       return this.serveLegacy(request, auth, parsedBody);
     }
     // 2026-07-28 is stateless: a stray session id is ignored (and never echoed).
-    if (request.headers.get('mcp-method') === 'subscriptions/listen') return this.serveListen(request, auth, parsedBody);
+    if (request.headers.get('mcp-method') === 'subscriptions/listen')
+      return this.serveListen(request, auth, parsedBody);
     return this.serve(request, auth, parsedBody);
   };
 
@@ -274,13 +294,20 @@ export class McpEndpoint {
     if (request.method === 'POST' && ListResponseCache.mayCache(parsedBody)) {
       // Tool lists depend on the user (connection access), role, scopes and the catalog version.
       const version = await this.catalogVersionFor(caller);
-      key = this.listCache.keyFor(`${caller.orgId}|${caller.userId}|${caller.role}|${caller.scopes.join(' ')}|${version}`, request, parsedBody);
+      key = this.listCache.keyFor(
+        `${caller.orgId}|${caller.userId}|${caller.role}|${caller.scopes.join(' ')}|${version}`,
+        request,
+        parsedBody,
+      );
     }
     if (key) {
       const hit = this.listCache.get(key);
       if (hit) return ListResponseCache.replay(hit, (parsedBody as { id: unknown }).id);
     }
-    const response = await this.handlerFor(mcpCallerOf(auth).orgId).fetch(request, { authInfo: auth, ...(parsedBody !== undefined && { parsedBody }) });
+    const response = await this.handlerFor(mcpCallerOf(auth).orgId).fetch(request, {
+      authInfo: auth,
+      ...(parsedBody !== undefined && { parsedBody }),
+    });
     return key ? this.listCache.remember(key, response) : response;
   }
 
@@ -295,7 +322,12 @@ export class McpEndpoint {
     const cap = this.options.maxListenStreamsPerUser ?? DEFAULT_MAX_LISTEN_STREAMS_PER_USER;
     const open = this.listenStreams.get(key) ?? 0;
     if (open >= cap) {
-      return jsonRpcError(429, -32000, `Too many open subscription streams: at most ${cap} per user; close one first`, { 'Retry-After': '30' });
+      return jsonRpcError(
+        429,
+        -32000,
+        `Too many open subscription streams: at most ${cap} per user; close one first`,
+        { 'Retry-After': '30' },
+      );
     }
     this.listenStreams.set(key, open + 1);
     if (!this.seenVersions.has(caller.orgId)) {
@@ -309,7 +341,10 @@ export class McpEndpoint {
     };
     let response: Response;
     try {
-      response = await this.handlerFor(mcpCallerOf(auth).orgId).fetch(request, { authInfo: auth, ...(parsedBody !== undefined && { parsedBody }) });
+      response = await this.handlerFor(mcpCallerOf(auth).orgId).fetch(request, {
+        authInfo: auth,
+        ...(parsedBody !== undefined && { parsedBody }),
+      });
     } catch (error) {
       release();
       throw error;
@@ -318,7 +353,11 @@ export class McpEndpoint {
       release();
       return response;
     }
-    return new Response(observeEnd(response.body, release), { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(observeEnd(response.body, release), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
 
   /**
@@ -331,7 +370,12 @@ export class McpEndpoint {
     const cap = this.options.maxListenStreamsPerUser ?? DEFAULT_MAX_LISTEN_STREAMS_PER_USER;
     const open = this.listenStreams.get(key) ?? 0;
     if (open >= cap) {
-      return jsonRpcError(429, -32000, `Too many open event streams: at most ${cap} per user; close one first`, { 'Retry-After': '30' });
+      return jsonRpcError(
+        429,
+        -32000,
+        `Too many open event streams: at most ${cap} per user; close one first`,
+        { 'Retry-After': '30' },
+      );
     }
     this.listenStreams.set(key, open + 1);
     const encoder = new TextEncoder();
@@ -371,7 +415,14 @@ export class McpEndpoint {
       },
       cancel: () => cleanup(),
     });
-    return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive' } });
+    return new Response(body, {
+      status: 200,
+      headers: {
+        'Content-Type': 'text/event-stream',
+        'Cache-Control': 'no-cache, no-transform',
+        Connection: 'keep-alive',
+      },
+    });
   }
 
   /**
@@ -383,29 +434,48 @@ export class McpEndpoint {
    * method, a 2025 request without a session) returns undefined and takes the full path, which
    * answers it exactly as before.
    */
-  async cachedListing(header: HeaderLookup, parsedBody: unknown): Promise<{ status: number; headers: [string, string][]; body: Buffer } | undefined> {
-    const legacySessionId = header('mcp-protocol-version') === MODERN_PROTOCOL_VERSION ? null : header('mcp-session-id');
-    if (legacySessionId === null && header('mcp-protocol-version') !== MODERN_PROTOCOL_VERSION) return undefined;
+  async cachedListing(
+    header: HeaderLookup,
+    parsedBody: unknown,
+  ): Promise<{ status: number; headers: [string, string][]; body: Buffer } | undefined> {
+    const legacySessionId =
+      header('mcp-protocol-version') === MODERN_PROTOCOL_VERSION ? null : header('mcp-session-id');
+    if (legacySessionId === null && header('mcp-protocol-version') !== MODERN_PROTOCOL_VERSION)
+      return undefined;
     if (!ListResponseCache.mayCache(parsedBody)) return undefined;
     if (this.hostOrOriginRejection(header)) return undefined;
     const accept = header('accept') ?? '';
-    if (!acceptsMediaType(accept, 'application/json') || !acceptsMediaType(accept, 'text/event-stream')) return undefined;
+    if (!acceptsMediaType(accept, 'application/json') || !acceptsMediaType(accept, 'text/event-stream'))
+      return undefined;
     const authorization = header('authorization');
     if (!authorization || !/^\s*bearer\s/i.test(authorization)) return undefined;
     const { resourceMetadataUrl, verifier, mcpUrl } = this.options;
     let auth: AuthInfo;
     try {
-      auth = await verifyBearerToken(authorization.replace(/^\s+/, ''), { verifier, expectedResource: mcpUrl, resourceMetadataUrl });
+      auth = await verifyBearerToken(authorization.replace(/^\s+/, ''), {
+        verifier,
+        expectedResource: mcpUrl,
+        resourceMetadataUrl,
+      });
     } catch {
       return undefined;
     }
     const caller = mcpCallerOf(auth);
-    if (legacySessionId !== null && !(await findMcpSession(this.options.db, legacySessionId, caller))) return undefined;
+    if (legacySessionId !== null && !(await findMcpSession(this.options.db, legacySessionId, caller)))
+      return undefined;
     const version = await this.catalogVersionFor(caller);
-    const key = this.listCache.keyFor(`${caller.orgId}|${caller.userId}|${caller.role}|${caller.scopes.join(' ')}|${version}`, header, parsedBody);
+    const key = this.listCache.keyFor(
+      `${caller.orgId}|${caller.userId}|${caller.role}|${caller.scopes.join(' ')}|${version}`,
+      header,
+      parsedBody,
+    );
     const hit = key ? this.listCache.get(key) : undefined;
     if (!hit) return undefined;
-    return { status: hit.status, headers: hit.headers, body: ListResponseCache.replayBody(hit, (parsedBody as { id: unknown }).id) };
+    return {
+      status: hit.status,
+      headers: hit.headers,
+      body: ListResponseCache.replayBody(hit, (parsedBody as { id: unknown }).id),
+    };
   }
 
   /** The version the credential check read in this request, else one read of the store. */
@@ -424,7 +494,11 @@ export class McpEndpoint {
       const host = header('host');
       const hostname = host ? hostnameOf(host) : undefined;
       if (!hostname || !allowedHostnames.has(hostname)) {
-        return jsonRpcError(403, -32000, `Forbidden: the Host header ${JSON.stringify(host ?? '')} is not served here`);
+        return jsonRpcError(
+          403,
+          -32000,
+          `Forbidden: the Host header ${JSON.stringify(host ?? '')} is not served here`,
+        );
       }
     }
     const origin = header('origin');
@@ -445,18 +519,35 @@ export class McpEndpoint {
     // unsupported authentication method" (Basic, …), gets no error code; just how to get some.
     if (!header || !/^\s*bearer(\s|$)/i.test(header)) {
       return Response.json(
-        { error: 'unauthorized', error_description: 'This endpoint needs an access token: Authorization: Bearer <token>' },
-        { status: 401, headers: { 'WWW-Authenticate': `Bearer scope="${CHALLENGE_SCOPE}", resource_metadata="${resourceMetadataUrl}"` } },
+        {
+          error: 'unauthorized',
+          error_description: 'This endpoint needs an access token: Authorization: Bearer <token>',
+        },
+        {
+          status: 401,
+          headers: {
+            'WWW-Authenticate': `Bearer scope="${CHALLENGE_SCOPE}", resource_metadata="${resourceMetadataUrl}"`,
+          },
+        },
       );
     }
     try {
-      return await verifyBearerToken(header.replace(/^\s+/, ''), { verifier, expectedResource: mcpUrl, resourceMetadataUrl });
+      return await verifyBearerToken(header.replace(/^\s+/, ''), {
+        verifier,
+        expectedResource: mcpUrl,
+        resourceMetadataUrl,
+      });
     } catch (error) {
       if (error instanceof StoreUnavailableError) {
         this.options.logger.error({ err: error.cause }, 'store unavailable during bearer check');
-        return jsonRpcError(503, -32000, 'Meridian is temporarily unavailable; retry shortly', { 'Retry-After': '5' });
+        return jsonRpcError(503, -32000, 'Meridian is temporarily unavailable; retry shortly', {
+          'Retry-After': '5',
+        });
       }
-      return bearerAuthChallengeResponse(error, { resourceMetadataUrl, requiredScopes: [...DEFAULT_TOKEN_SCOPES] });
+      return bearerAuthChallengeResponse(error, {
+        resourceMetadataUrl,
+        requiredScopes: [...DEFAULT_TOKEN_SCOPES],
+      });
     }
   }
 
@@ -474,21 +565,34 @@ export class McpEndpoint {
       // 2026-07-28 has no sessions and no DELETE (405); a DELETE without a session id has
       // nothing to end, whichever generation sent it.
       if (!sessionId || request.headers.get('mcp-protocol-version') === MODERN_PROTOCOL_VERSION) {
-        return jsonRpcError(405, -32000, 'Method not allowed: this endpoint takes POST; DELETE only ends a 2025-protocol session', { Allow: 'POST' });
+        return jsonRpcError(
+          405,
+          -32000,
+          'Method not allowed: this endpoint takes POST; DELETE only ends a 2025-protocol session',
+          { Allow: 'POST' },
+        );
       }
       const ended = await endMcpSession(db, sessionId, owner);
       return ended ? new Response(null, { status: 200 }) : jsonRpcError(404, -32001, 'Session not found');
     }
     if (request.method === 'GET') {
       // Without a session this is a 2026-07-28-style GET, which the protocol does not have.
-      if (!sessionId) return jsonRpcError(405, -32000, 'Method not allowed: this endpoint takes POST; GET opens the event stream of a 2025-protocol session', { Allow: 'POST' });
-      if (!(await findMcpSession(db, sessionId, owner))) return jsonRpcError(404, -32001, 'Session not found');
+      if (!sessionId)
+        return jsonRpcError(
+          405,
+          -32000,
+          'Method not allowed: this endpoint takes POST; GET opens the event stream of a 2025-protocol session',
+          { Allow: 'POST' },
+        );
+      if (!(await findMcpSession(db, sessionId, owner)))
+        return jsonRpcError(404, -32001, 'Session not found');
       if (!acceptsMediaType(request.headers.get('accept') ?? '', 'text/event-stream')) {
         return jsonRpcError(406, -32000, 'Not Acceptable: the event stream needs Accept: text/event-stream');
       }
       return this.legacyEventStream(caller.orgId, caller.userId);
     }
-    if (request.method !== 'POST') return jsonRpcError(405, -32000, 'Method not allowed', { Allow: 'POST, GET, DELETE' });
+    if (request.method !== 'POST')
+      return jsonRpcError(405, -32000, 'Method not allowed', { Allow: 'POST, GET, DELETE' });
 
     let body = parsedBody;
     if (body === undefined) {
@@ -500,12 +604,16 @@ export class McpEndpoint {
     }
     const isInitialize = !Array.isArray(body) && (body as { method?: unknown })?.method === 'initialize';
     if (isInitialize) {
-      const response = await this.handlerFor(mcpCallerOf(auth).orgId).fetch(request, { authInfo: auth, parsedBody: body });
+      const response = await this.handlerFor(mcpCallerOf(auth).orgId).fetch(request, {
+        authInfo: auth,
+        parsedBody: body,
+      });
       if (!response.ok) return response;
       // Record the version the server negotiated, not the one the client asked for (an unknown
       // request is answered with the latest 2025 revision): later checks depend on it.
       const text = await response.text();
-      const negotiated = (firstMessageOf(text) as { result?: { protocolVersion?: unknown } } | undefined)?.result?.protocolVersion;
+      const negotiated = (firstMessageOf(text) as { result?: { protocolVersion?: unknown } } | undefined)
+        ?.result?.protocolVersion;
       const protocolVersion = typeof negotiated === 'string' ? negotiated : 'unknown';
       const id = await openMcpSession(db, { ...owner, protocolVersion });
       const headers = new Headers(response.headers);
@@ -514,14 +622,22 @@ export class McpEndpoint {
       return new Response(text, { status: response.status, headers });
     }
     if (!sessionId) {
-      return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required; send initialize first');
+      return jsonRpcError(
+        400,
+        -32000,
+        'Bad Request: Mcp-Session-Id header is required; send initialize first',
+      );
     }
     const session = await findMcpSession(db, sessionId, owner);
     if (!session) {
       return jsonRpcError(404, -32001, 'Session not found: initialize a new session');
     }
     if (Array.isArray(body) && !(session.protocolVersion < FIRST_VERSION_WITHOUT_BATCHING)) {
-      return jsonRpcError(400, -32600, `Invalid Request: JSON-RPC batches are not part of protocol ${session.protocolVersion}; send one message per POST`);
+      return jsonRpcError(
+        400,
+        -32600,
+        `Invalid Request: JSON-RPC batches are not part of protocol ${session.protocolVersion}; send one message per POST`,
+      );
     }
     return this.serve(request, auth, body);
   }

@@ -25,10 +25,16 @@ export interface McpTool<Input extends z.ZodObject = z.ZodObject, Output extends
   validateWithZodOnly?: boolean;
   /** Listed with the tool in tools/list (MCP Apps: `{ ui: { resourceUri } }`). */
   _meta?: Record<string, unknown>;
-  handler(args: z.infer<Input>, caller: McpCaller, ctx: ServerContext): Promise<CallToolResult> | CallToolResult;
+  handler(
+    args: z.infer<Input>,
+    caller: McpCaller,
+    ctx: ServerContext,
+  ): Promise<CallToolResult> | CallToolResult;
 }
 
 /** Lets a list hold tools of different schemas without losing each one's own typing. */
-export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject>(tool: McpTool<Input, Output>): McpTool {
+export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject>(
+  tool: McpTool<Input, Output>,
+): McpTool {
   return tool as unknown as McpTool;
 }

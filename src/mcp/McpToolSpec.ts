@@ -1,4 +1,11 @@
-import { requireScopes, type CallToolResult, type ScopeChallengeHandler, type ServerContext, type StandardSchemaWithJSON, type ToolAnnotations } from '@modelcontextprotocol/server';
+import {
+  requireScopes,
+  type CallToolResult,
+  type ScopeChallengeHandler,
+  type ServerContext,
+  type StandardSchemaWithJSON,
+  type ToolAnnotations,
+} from '@modelcontextprotocol/server';
 import type { McpCaller } from './McpCaller.ts';
 import type { McpTool } from './McpTool.ts';
 import { toolError } from './toolResults.ts';

@@ -58,13 +58,19 @@ export function createMcpServerFactory(options: {
             logger.error({ err: error, tool: spec.name, orgId: toolCaller.orgId }, 'tool failed');
             return {
               isError: true,
-              content: [{ type: 'text', text: `The tool ${spec.name} failed unexpectedly. Try again; if it keeps failing, tell the user.` }],
+              content: [
+                {
+                  type: 'text',
+                  text: `The tool ${spec.name} failed unexpectedly. Try again; if it keeps failing, tell the user.`,
+                },
+              ],
             };
           }
         },
       );
     }
-    for (const resource of resources) server.registerResource(resource.name, resource.uri, resource.metadata, (uri) => resource.read(uri));
+    for (const resource of resources)
+      server.registerResource(resource.name, resource.uri, resource.metadata, (uri) => resource.read(uri));
     if (tasks && ctx.era === 'modern') tasks.register(server);
     return server;
   };

@@ -1,4 +1,9 @@
-import { OAuthError, OAuthErrorCode, type AuthInfo, type OAuthTokenVerifier } from '@modelcontextprotocol/server';
+import {
+  OAuthError,
+  OAuthErrorCode,
+  type AuthInfo,
+  type OAuthTokenVerifier,
+} from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { verifyApiToken } from '../store/repositories/apiTokens.ts';
@@ -36,7 +41,8 @@ export function createTokenVerifier(options: {
         } catch (error) {
           throw new StoreUnavailableError(error);
         }
-        if (typeof verified === 'string') throw new OAuthError(OAuthErrorCode.InvalidToken, REJECTION_MESSAGES[verified]);
+        if (typeof verified === 'string')
+          throw new OAuthError(OAuthErrorCode.InvalidToken, REJECTION_MESSAGES[verified]);
         const { principal } = verified;
         const caller: McpCaller = {
           orgId: principal.orgId,

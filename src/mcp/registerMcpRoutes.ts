@@ -1,7 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { AppContext } from '../http/AppContext.ts';
-import { INVALID_JSON_BODY, NOT_ONE_MESSAGE_BODY, McpEndpoint, type McpEndpointOptions } from './McpEndpoint.ts';
+import {
+  INVALID_JSON_BODY,
+  NOT_ONE_MESSAGE_BODY,
+  McpEndpoint,
+  type McpEndpointOptions,
+} from './McpEndpoint.ts';
 import type { Logger } from 'pino';
 import { PgChannelListener } from '../store/PgChannelListener.ts';
 import { TOOL_CATALOG_CHANNEL } from '../store/toolCatalogChannel.ts';
@@ -46,7 +51,12 @@ function catalogChangeFeed(databaseUrl: string, logger: Logger): McpEndpointOpti
 export const BUILT_IN_TOOLS: McpTool[] = [whoamiTool];
 
 export function defaultTools(services: McpServices, maps?: MapServices): McpTool[] {
-  return [whoamiTool, ...createConnectionTools(services), ...createJobTools(services), ...(maps ? createMapTools(maps) : [])];
+  return [
+    whoamiTool,
+    ...createConnectionTools(services),
+    ...createJobTools(services),
+    ...(maps ? createMapTools(maps) : []),
+  ];
 }
 
 export interface McpRouteOptions {
@@ -55,22 +65,35 @@ export interface McpRouteOptions {
 }
 
 /** Mounts /mcp and its protected-resource metadata. Returns the endpoint for shutdown. */
-export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options: McpRouteOptions = {}): McpEndpoint {
+export function registerMcpRoutes(
+  app: FastifyInstance,
+  ctx: AppContext,
+  options: McpRouteOptions = {},
+): McpEndpoint {
   const { config, logger } = ctx;
   const metadata = protectedResourceMetadata(config);
   const sendMetadata = async (_request: unknown, reply: import('fastify').FastifyReply) =>
-    reply.header('Cache-Control', 'public, max-age=300').header('Access-Control-Allow-Origin', '*').send(metadata);
+    reply
+      .header('Cache-Control', 'public, max-age=300')
+      .header('Access-Control-Allow-Origin', '*')
+      .send(metadata);
   app.get(`/.well-known/oauth-protected-resource${config.mcpUrl.pathname}`, sendMetadata);
   app.get('/.well-known/oauth-protected-resource', sendMetadata);
 
   const publicHost = config.publicUrl.hostname;
   // DNS-rebinding protection: on a loopback install only loopback names (and the configured
   // public host) may appear in Host. Behind a public URL the proxy decides which hosts reach us.
-  const allowedHostnames = isLoopbackHost(config.host) || isLoopbackHost(publicHost)
-    ? new Set(['localhost', '127.0.0.1', '[::1]', '::1', publicHost])
-    : new Set<string>();
+  const allowedHostnames =
+    isLoopbackHost(config.host) || isLoopbackHost(publicHost)
+      ? new Set(['localhost', '127.0.0.1', '[::1]', '::1', publicHost])
+      : new Set<string>();
 
-  const services: McpServices = { db: ctx.store.db, connections: ctx.connections, catalog: ctx.catalog, jobs: ctx.jobs };
+  const services: McpServices = {
+    db: ctx.store.db,
+    connections: ctx.connections,
+    catalog: ctx.catalog,
+    jobs: ctx.jobs,
+  };
   const workflowTools = new WorkflowToolCatalog(services);
   const mapServices = createMapServices({ ...services, publicUrl: config.publicUrl, maps: config.maps });
   const endpoint = new McpEndpoint({
@@ -87,7 +110,11 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
     // net; with SQLite the poll is how CLI changes arrive.
     catalogWatchMs: config.catalogPollMs ?? (config.databaseUrl ? 30_000 : 1000),
     ...(config.databaseUrl && { catalogChangeFeed: catalogChangeFeed(config.databaseUrl, logger) }),
-    verifier: createTokenVerifier({ db: ctx.store.db, mcpUrl: config.mcpUrl, otherVerifiers: options.otherVerifiers }),
+    verifier: createTokenVerifier({
+      db: ctx.store.db,
+      mcpUrl: config.mcpUrl,
+      otherVerifiers: options.otherVerifiers,
+    }),
     mcpUrl: config.mcpUrl,
     resourceMetadataUrl: resourceMetadataUrlOf(config),
     allowedOrigins: new Set([config.publicUrl.origin, ...config.allowedOrigins]),
@@ -107,7 +134,14 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
             () => false,
           );
           return Response.json(
-            { jsonrpc: '2.0', error: { code: -32603, message: storeUp ? 'Internal error' : 'Meridian is temporarily unavailable; retry shortly' }, id: null },
+            {
+              jsonrpc: '2.0',
+              error: {
+                code: -32603,
+                message: storeUp ? 'Internal error' : 'Meridian is temporarily unavailable; retry shortly',
+              },
+              id: null,
+            },
             { status: storeUp ? 500 : 503, headers: storeUp ? {} : { 'Retry-After': '5' } },
           );
         }
@@ -120,20 +154,29 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
     // JSON bodies are read once here, within the body limit (413 beyond it), and handed to the
     // SDK pre-parsed. Anything else is left unread for the SDK to answer (415, parse errors).
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: config.bodyLimit }, (_request, text, done) => {
-      if ((text as string).trim() === '') return done(null, undefined); // GET/DELETE with a JSON content type
-      try {
-        done(null, { parsed: JSON.parse(text as string) });
-      } catch {
-        done(null, { invalid: true });
-      }
-    });
+    scope.addContentTypeParser(
+      'application/json',
+      { parseAs: 'string', bodyLimit: config.bodyLimit },
+      (_request, text, done) => {
+        if ((text as string).trim() === '') return done(null, undefined); // GET/DELETE with a JSON content type
+        try {
+          done(null, { parsed: JSON.parse(text as string) });
+        } catch {
+          done(null, { invalid: true });
+        }
+      },
+    );
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
     // Errors raised before the handler (a body over the limit) are answered as JSON-RPC errors.
     scope.setErrorHandler((error: { statusCode?: number; code?: string }, _request, reply) => {
-      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+      const status =
+        error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
       const message =
-        error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `Request body too large: the limit is ${config.bodyLimit} bytes` : status === 500 ? 'Internal error' : 'Bad request';
+        error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? `Request body too large: the limit is ${config.bodyLimit} bytes`
+          : status === 500
+            ? 'Internal error'
+            : 'Bad request';
       return reply
         .code(status)
         .header('connection', status === 413 ? 'close' : 'keep-alive')
@@ -146,7 +189,8 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
       // refused here, from the raw header list, before anything else reads the request.
       const raw = request.raw.rawHeaders;
       let authorizationHeaders = 0;
-      for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'authorization') authorizationHeaders++;
+      for (let i = 0; i < raw.length; i += 2)
+        if (raw[i]!.toLowerCase() === 'authorization') authorizationHeaders++;
       if (authorizationHeaders > 1) {
         // Read and discard the body: closing with unread bytes makes the kernel reset the
         // connection, and the client may lose this answer.
@@ -155,7 +199,12 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
           'Content-Type': 'application/json',
           'WWW-Authenticate': `Bearer error="invalid_request", resource_metadata="${resourceMetadataUrlOf(config)}"`,
         });
-        reply.raw.end(JSON.stringify({ error: 'invalid_request', error_description: 'Send exactly one Authorization header' }));
+        reply.raw.end(
+          JSON.stringify({
+            error: 'invalid_request',
+            error_description: 'Send exactly one Authorization header',
+          }),
+        );
         return;
       }
       const body = request.body as { parsed?: unknown; invalid?: true } | undefined;
@@ -163,7 +212,11 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
       // Only a single message object goes on to the SDK (which re-serializes it: a 10k-deep array
       // would overflow the stack there).
       const parsed = body?.parsed;
-      const single = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && !jsonDepthExceeds(parsed, MAX_JSON_DEPTH);
+      const single =
+        parsed !== null &&
+        typeof parsed === 'object' &&
+        !Array.isArray(parsed) &&
+        !jsonDepthExceeds(parsed, MAX_JSON_DEPTH);
       if (single) {
         const headers = request.raw.headers;
         const cached = await endpoint.cachedListing((name) => {
@@ -172,12 +225,19 @@ export function registerMcpRoutes(app: FastifyInstance, ctx: AppContext, options
         }, parsed);
         if (cached) {
           // A known length spares the client chunked decoding and us the chunk framing writes.
-          reply.raw.writeHead(cached.status, { ...Object.fromEntries(cached.headers), 'content-length': cached.body.length });
+          reply.raw.writeHead(cached.status, {
+            ...Object.fromEntries(cached.headers),
+            'content-length': cached.body.length,
+          });
           reply.raw.end(cached.body);
           return;
         }
       }
-      await nodeHandler(request.raw, reply.raw, body?.invalid ? INVALID_JSON_BODY : body && !single ? NOT_ONE_MESSAGE_BODY : parsed);
+      await nodeHandler(
+        request.raw,
+        reply.raw,
+        body?.invalid ? INVALID_JSON_BODY : body && !single ? NOT_ONE_MESSAGE_BODY : parsed,
+      );
     });
   });
   return endpoint;

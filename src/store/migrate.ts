@@ -11,7 +11,9 @@ class MigrationFolderProvider implements MigrationProvider {
     const files = (await readdir(migrationsDir)).filter((f) => /^\d{4}_[a-z0-9_]+\.(ts|js)$/.test(f)).sort();
     const migrations: Record<string, Migration> = {};
     for (const file of files) {
-      migrations[file.replace(/\.(ts|js)$/, '')] = (await import(pathToFileURL(join(migrationsDir, file)).href)) as Migration;
+      migrations[file.replace(/\.(ts|js)$/, '')] = (await import(
+        pathToFileURL(join(migrationsDir, file)).href
+      )) as Migration;
     }
     return migrations;
   }

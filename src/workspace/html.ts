@@ -2,7 +2,13 @@
  * Server-rendered HTML for the pages that must work without JavaScript (sign-in, the first
  * credentials page). Every interpolated value is escaped unless wrapped with `raw()`.
  */
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 export class RawHtml {
   constructor(readonly value: string) {}
@@ -57,34 +63,42 @@ const STYLE = `
   .inline { display: inline; margin: 0; }
 `;
 
-export function page(title: string, body: RawHtml, nav?: { email: string; orgName: string; csrfToken: string }): string {
+export function page(
+  title: string,
+  body: RawHtml,
+  nav?: { email: string; orgName: string; csrfToken: string },
+): string {
   return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · Meridian</title>
-<style>${raw(STYLE)}</style>
-</head>
-<body>
-<header>
-  <a class="brand" href="/">Meridian</a>
-  ${
-    nav
-      ? html`<a href="/app/workflows">Workflows</a>
-  <a href="/app/connections">Connections</a>
-  <a href="/app/jobs">Jobs</a>
-  <a href="/developers/credentials">Developers › Credentials</a>
-  <a href="/developers/credentials/oauth-clients">OAuth Clients</a>
-  <a href="/developers/connected-apps">Connected apps</a>
-  <span class="muted" style="color:#c9d1e0">${nav.email} · ${nav.orgName}</span>
-  <form method="post" action="/signout" style="margin:0"><input type="hidden" name="_csrf" value="${nav.csrfToken}"><button style="margin:0">Sign out</button></form>`
-      : ''
-  }
-</header>
-<main>
-${body}
-</main>
-</body>
-</html>`.value;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} · Meridian</title>
+        <style>
+          ${raw(STYLE)}
+        </style>
+      </head>
+      <body>
+        <header>
+          <a class="brand" href="/">Meridian</a>
+          ${
+            nav
+              ? html`<a href="/app/workflows">Workflows</a>
+                  <a href="/app/connections">Connections</a>
+                  <a href="/app/jobs">Jobs</a>
+                  <a href="/developers/credentials">Developers › Credentials</a>
+                  <a href="/developers/credentials/oauth-clients">OAuth Clients</a>
+                  <a href="/developers/connected-apps">Connected apps</a>
+                  <span class="muted" style="color:#c9d1e0">${nav.email} · ${nav.orgName}</span>
+                  <form method="post" action="/signout" style="margin:0">
+                    <input type="hidden" name="_csrf" value="${nav.csrfToken}" /><button style="margin:0">
+                      Sign out
+                    </button>
+                  </form>`
+              : ''
+          }
+        </header>
+        <main>${body}</main>
+      </body>
+    </html>`.value;
 }

@@ -5,7 +5,13 @@ import type { FastifyInstance } from 'fastify';
  * land on their new address (same path below the prefix, same query).
  */
 export function redirectRetiredPages(app: FastifyInstance): void {
-  for (const section of ['workflows', 'connections', 'jobs', 'developers/credentials', 'developers/connected-apps']) {
+  for (const section of [
+    'workflows',
+    'connections',
+    'jobs',
+    'developers/credentials',
+    'developers/connected-apps',
+  ]) {
     app.get(`/${section}`, (request, reply) => reply.redirect(`/app${request.url}`, 301));
     app.get(`/${section}/*`, (request, reply) => reply.redirect(`/app${request.url}`, 301));
   }

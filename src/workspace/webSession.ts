@@ -16,14 +16,18 @@ export function sessionCookie(ctx: AppContext) {
   };
 }
 
-export async function currentSession(ctx: AppContext, request: FastifyRequest): Promise<WebSession | undefined> {
+export async function currentSession(
+  ctx: AppContext,
+  request: FastifyRequest,
+): Promise<WebSession | undefined> {
   const value = request.cookies[sessionCookie(ctx).name];
   return value ? findWebSession(ctx.store.db, value) : undefined;
 }
 
 /** Only same-site relative paths: never `//evil`, `/\evil` or an absolute URL (no open redirect). */
 export function safeNextPath(next: unknown, fallback = '/app/'): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\'))
+    return fallback;
   // Control characters and backslashes let browsers reinterpret the path as another host.
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\\]/.test(next)) return fallback;

@@ -27,11 +27,19 @@ describe('map view in an MCP Apps host', () => {
     host = await startMapAppHost();
     browser = await launchChromium({ webgl: true });
     page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
-    page.on('console', (message: ConsoleMessage) => consoleMessages.push(`${message.type()}: ${message.text()}`));
+    page.on('console', (message: ConsoleMessage) =>
+      consoleMessages.push(`${message.type()}: ${message.text()}`),
+    );
     await page.goto(`${host.url}/host.html`);
-    await page.waitForFunction(() => typeof (window as unknown as { showMap?: unknown }).showMap === 'function');
+    await page.waitForFunction(
+      () => typeof (window as unknown as { showMap?: unknown }).showMap === 'function',
+    );
     await page.evaluate(
-      (result) => (window as unknown as { showMap(r: unknown, c: unknown): Promise<void> }).showMap(result, { theme: 'light', containerDimensions: { width: 900, height: 560 } }),
+      (result) =>
+        (window as unknown as { showMap(r: unknown, c: unknown): Promise<void> }).showMap(result, {
+          theme: 'light',
+          containerDimensions: { width: 900, height: 560 },
+        }),
       toolResultFor(map),
     );
     view = page.frameLocator('iframe');
@@ -47,7 +55,12 @@ describe('map view in an MCP Apps host', () => {
   async function pagePoint(lngLat: [number, number]): Promise<{ x: number; y: number }> {
     const canvas = await view.locator('#map canvas').boundingBox();
     const projected = await view.locator('#map').evaluate(
-      (_el, ll) => (window as unknown as { __meridianMap: { maplibre: { project(p: [number, number]): { x: number; y: number } } } }).__meridianMap.maplibre.project(ll),
+      (_el, ll) =>
+        (
+          window as unknown as {
+            __meridianMap: { maplibre: { project(p: [number, number]): { x: number; y: number } } };
+          }
+        ).__meridianMap.maplibre.project(ll),
       lngLat,
     );
     return { x: canvas!.x + projected.x, y: canvas!.y + projected.y };
@@ -61,7 +74,8 @@ describe('map view in an MCP Apps host', () => {
       return [shot.data[i]!, shot.data[i + 1]!, shot.data[i + 2]!];
     };
     const hex = (color: string) => [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16));
-    const close = (actual: number[], color: string) => actual.every((v, i) => Math.abs(v - hex(color)[i]!) <= 6);
+    const close = (actual: number[], color: string) =>
+      actual.every((v, i) => Math.abs(v - hex(color)[i]!) <= 6);
 
     // Sample inside each polygon away from the legend (bottom right) and each point's centre.
     const expectations: [[number, number], string][] = [
@@ -106,7 +120,9 @@ describe('map view in an MCP Apps host', () => {
 
   it('shows a legend matching the style and a note for the truncated layer', async () => {
     const entries = view.locator('[data-testid="map-legend"] .meridian-legend-entry');
-    const legend = await entries.evaluateAll((rows) => rows.map((r) => [r.textContent, (r as HTMLElement).dataset.color]));
+    const legend = await entries.evaluateAll((rows) =>
+      rows.map((r) => [r.textContent, (r as HTMLElement).dataset.color]),
+    );
     expect(legend).toEqual([
       ['park', '#2ca02c'],
       ['water', '#1f77b4'],
@@ -114,20 +130,28 @@ describe('map view in an MCP Apps host', () => {
     ]);
     const ramp = view.locator('[data-testid="map-legend"] .meridian-legend-ramp');
     expect(await ramp.getAttribute('data-colors')).toBe('#fff5eb,#fd8d3c,#7f2704');
-    expect(await view.locator('[data-testid="map-legend"] .meridian-legend-scale').textContent()).toBe('0100');
-    expect(await view.locator('[data-testid="map-notes"]').textContent()).toContain('Sensors: showing 3 of 12 features.');
+    expect(await view.locator('[data-testid="map-legend"] .meridian-legend-scale').textContent()).toBe(
+      '0100',
+    );
+    expect(await view.locator('[data-testid="map-notes"]').textContent()).toContain(
+      'Sensors: showing 3 of 12 features.',
+    );
     expect(await view.locator('#title').textContent()).toBe('Fixture districts');
   });
 
   it('asks the host to open the workspace page (a sandboxed view cannot navigate)', async () => {
     await view.locator('#open').click();
     await expect
-      .poll(() => page.evaluate(() => (window as unknown as { __host: { openedLinks: string[] } }).__host.openedLinks))
+      .poll(() =>
+        page.evaluate(() => (window as unknown as { __host: { openedLinks: string[] } }).__host.openedLinks),
+      )
       .toEqual([map.link]);
   });
 
   it('follows the host theme: a dark host gets a dark background', async () => {
-    await page.evaluate(() => (window as unknown as { setHostContext(c: unknown): void }).setHostContext({ theme: 'dark' }));
+    await page.evaluate(() =>
+      (window as unknown as { setHostContext(c: unknown): void }).setHostContext({ theme: 'dark' }),
+    );
     await view.locator('#map[data-theme="dark"][data-state="idle"]').waitFor({ timeout: 30_000 });
     const shot = PNG.sync.read(await page.screenshot({ path: artifactPath('map-view-dark.png') }));
     const { x, y } = await pagePoint([11, 7]);
@@ -197,9 +221,15 @@ describe('map view in an MCP Apps host, fed by a real render_map result', () => 
     const messages: string[] = [];
     page.on('console', (m: ConsoleMessage) => messages.push(`${m.type()}: ${m.text()}`));
     await page.goto(`${host.url}/host.html`);
-    await page.waitForFunction(() => typeof (window as unknown as { showMap?: unknown }).showMap === 'function');
+    await page.waitForFunction(
+      () => typeof (window as unknown as { showMap?: unknown }).showMap === 'function',
+    );
     await page.evaluate(
-      (r) => (window as unknown as { showMap(r: unknown, c: unknown): Promise<void> }).showMap(r, { theme: 'light', containerDimensions: { width: 900, height: 560 } }),
+      (r) =>
+        (window as unknown as { showMap(r: unknown, c: unknown): Promise<void> }).showMap(r, {
+          theme: 'light',
+          containerDimensions: { width: 900, height: 560 },
+        }),
       { content: result.content, structuredContent: result.structuredContent },
     );
     const view = page.frameLocator('iframe');
@@ -208,7 +238,12 @@ describe('map view in an MCP Apps host, fed by a real render_map result', () => 
     const canvas = (await view.locator('#map canvas').boundingBox())!;
     const colourAt = async (lngLat: [number, number]) => {
       const p = await view.locator('#map').evaluate(
-        (_el, ll) => (window as unknown as { __meridianMap: { maplibre: { project(p: [number, number]): { x: number; y: number } } } }).__meridianMap.maplibre.project(ll),
+        (_el, ll) =>
+          (
+            window as unknown as {
+              __meridianMap: { maplibre: { project(p: [number, number]): { x: number; y: number } } };
+            }
+          ).__meridianMap.maplibre.project(ll),
         lngLat,
       );
       const i = (Math.round(canvas.y + p.y) * shot.width + Math.round(canvas.x + p.x)) * 4;
@@ -222,7 +257,9 @@ describe('map view in an MCP Apps host, fed by a real render_map result', () => 
 
     const legend = await view
       .locator('[data-testid="map-legend"] .meridian-legend-entry')
-      .evaluateAll((rows) => rows.map((r) => ({ label: r.textContent, color: (r as HTMLElement).dataset.color })));
+      .evaluateAll((rows) =>
+        rows.map((r) => ({ label: r.textContent, color: (r as HTMLElement).dataset.color })),
+      );
     const expected = map.layers[0]!.legend;
     expect(expected?.kind).toBe('categories');
     expect(legend).toEqual(expected?.kind === 'categories' ? expected.entries : []);

@@ -10,14 +10,20 @@ import { callTool, type Structured } from '../support/mcpCalls.ts';
 
 /** The colour the test picks for the countries: not in any palette, ramp or background. */
 const PURPLE = '#8e24aa';
-const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
+const rgb = (hex: string) =>
+  [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
 
 /** Pixels of `png` within a small tolerance of `hex` (anti-aliased edges aside, fills are exact). */
 function countColour(png: PNG, hex: string, tolerance = 8): number {
   const [r, g, b] = rgb(hex);
   let n = 0;
   for (let i = 0; i < png.data.length; i += 4)
-    if (Math.abs(png.data[i]! - r) <= tolerance && Math.abs(png.data[i + 1]! - g) <= tolerance && Math.abs(png.data[i + 2]! - b) <= tolerance) n++;
+    if (
+      Math.abs(png.data[i]! - r) <= tolerance &&
+      Math.abs(png.data[i + 1]! - g) <= tolerance &&
+      Math.abs(png.data[i + 2]! - b) <= tolerance
+    )
+      n++;
   return n;
 }
 
@@ -105,7 +111,11 @@ describe('Maps in the workspace SPA, in Chromium, against a real server', () => 
     await cities.getByLabel('Colour by').selectOption('ramp');
     // The column field offers the table's attribute columns (not its geometry).
     await expect
-      .poll(() => cities.locator('datalist option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value)))
+      .poll(() =>
+        cities
+          .locator('datalist option')
+          .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value)),
+      )
       .toEqual(['id', 'name', 'country', 'population']);
     await cities.getByLabel('Column', { exact: true }).fill('population');
     await cities.getByLabel('Tooltip columns (comma-separated)').fill('name, population');
@@ -113,7 +123,9 @@ describe('Maps in the workspace SPA, in Chromium, against a real server', () => 
     // The live preview draws both layers: the chosen colour fills the countries, the legend has the ramp.
     const preview = page.getByLabel('Preview').getByTestId('map-view');
     await expect
-      .poll(() => preview.locator('[data-testid="map-legend"] .meridian-legend-ramp').count(), { timeout: 60_000 })
+      .poll(() => preview.locator('[data-testid="map-legend"] .meridian-legend-ramp').count(), {
+        timeout: 60_000,
+      })
       .toBe(1);
     const previewShot = await drawnMap(preview, 'maps-e2e-editor-preview.png');
     expect(countColour(previewShot, PURPLE)).toBeGreaterThan(5_000);
@@ -129,11 +141,15 @@ describe('Maps in the workspace SPA, in Chromium, against a real server', () => 
     // Editing keeps the layers and saves the change.
     await page.getByRole('link', { name: 'Edit' }).click();
     await page.getByRole('heading', { name: 'Edit “Countries and big cities”' }).waitFor();
-    await expect(page.getByTestId('layer-1').getByLabel('Column', { exact: true }).inputValue()).resolves.toBe('population');
+    await expect(
+      page.getByTestId('layer-1').getByLabel('Column', { exact: true }).inputValue(),
+    ).resolves.toBe('population');
     await page.getByLabel('Description').fill('Countries in purple, cities by population');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.waitForURL(`${t.url}/app/maps/${mapId}`);
-    await expect(page.locator('.maps-description').textContent()).resolves.toBe('Countries in purple, cities by population');
+    await expect(page.locator('.maps-description').textContent()).resolves.toBe(
+      'Countries in purple, cities by population',
+    );
 
     // Over MCP, as the same user: find_maps finds it, render_map draws it in the chosen colour.
     client = await connectModernClient(t.mcpUrl, await t.createToken(ada));
@@ -154,7 +170,9 @@ describe('Maps in the workspace SPA, in Chromium, against a real server', () => 
     // The link find_maps gave opens the map's page, drawn.
     await page.goto(entry!.link as string);
     await expect(page.getByTestId('map-title').textContent()).resolves.toBe('Countries and big cities');
-    expect(countColour(await drawnMap(page.getByTestId('map-view'), 'maps-e2e-map-page.png'), PURPLE)).toBeGreaterThan(5_000);
+    expect(
+      countColour(await drawnMap(page.getByTestId('map-view'), 'maps-e2e-map-page.png'), PURPLE),
+    ).toBeGreaterThan(5_000);
 
     // Public link: off by default; turned on, it opens without a session; turned off, it is gone.
     const sharing = page.getByTestId('sharing');
@@ -168,7 +186,9 @@ describe('Maps in the workspace SPA, in Chromium, against a real server', () => 
     await publicPage.goto(publicLink);
     expect(publicPage.url()).toBe(publicLink);
     await expect(publicPage.getByTestId('map-title').textContent()).resolves.toBe('Countries and big cities');
-    expect(countColour(await drawnMap(publicPage.getByTestId('map-view'), 'maps-e2e-public-link.png'), PURPLE)).toBeGreaterThan(5_000);
+    expect(
+      countColour(await drawnMap(publicPage.getByTestId('map-view'), 'maps-e2e-public-link.png'), PURPLE),
+    ).toBeGreaterThan(5_000);
     expect(await stranger.cookies()).toEqual([]);
 
     await sharing.getByRole('button', { name: 'Turn off public link' }).click();
@@ -180,7 +200,10 @@ describe('Maps in the workspace SPA, in Chromium, against a real server', () => 
     await stranger.close();
 
     // Back on the list, the map is there with its layer count.
-    await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Maps', exact: true }).click();
+    await page
+      .getByRole('navigation', { name: 'Workspace' })
+      .getByRole('link', { name: 'Maps', exact: true })
+      .click();
     const row = page.getByTestId('maps-list').locator('tbody tr', { hasText: 'Countries and big cities' });
     await expect(row.locator('td').nth(1).textContent()).resolves.toBe('2');
     await expect(row.locator('td').nth(2).textContent()).resolves.toBe('Private');

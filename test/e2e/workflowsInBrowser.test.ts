@@ -112,7 +112,9 @@ describe('Workflows in the workspace SPA, in Chromium', () => {
     expect(await resultMap.getByTestId('map-legend').locator('section').count()).toBeGreaterThan(0);
     // The page's button style must not paint over MapLibre's zoom buttons (their icons vanished once).
     const zoomIn = resultMap.locator('button.maplibregl-ctrl-zoom-in');
-    expect(await zoomIn.evaluate((button) => getComputedStyle(button).backgroundColor)).not.toBe('rgb(31, 111, 235)');
+    expect(await zoomIn.evaluate((button) => getComputedStyle(button).backgroundColor)).not.toBe(
+      'rgb(31, 111, 235)',
+    );
     await page.screenshot({ path: artifactPath('spa-workflow-run.png'), fullPage: true });
 
     // The job is on the Jobs page, and its results open from there.
@@ -157,12 +159,21 @@ describe('Workflows in the workspace SPA, in Chromium', () => {
       await page.fill('#conn-url', database.url);
       await page.fill('#conn-save-schema', 'results; drop table x');
       await form.locator('button[type=submit]').click();
-      await expect(form.locator('.field-error').textContent()).resolves.toContain('a schema name is letters, digits and _');
+      await expect(form.locator('.field-error').textContent()).resolves.toContain(
+        'a schema name is letters, digits and _',
+      );
       await page.fill('#conn-save-schema', 'meridian_results');
       await form.locator('button[type=submit]').click();
       await page.locator('tr[data-connection="warehouse"]').waitFor();
-      const row = (await findConnection(t.server.store.db, { orgId: admin.orgId, userId: admin.userId, role: 'admin' }, 'warehouse'))!;
-      expect(JSON.parse(t.server.connectionBox.open(row.sealed_config))).toEqual({ url: database.url, saveSchema: 'meridian_results' });
+      const row = (await findConnection(
+        t.server.store.db,
+        { orgId: admin.orgId, userId: admin.userId, role: 'admin' },
+        'warehouse',
+      ))!;
+      expect(JSON.parse(t.server.connectionBox.open(row.sealed_config))).toEqual({
+        url: database.url,
+        saveSchema: 'meridian_results',
+      });
     } finally {
       await page.close();
       await database.drop();

@@ -17,7 +17,9 @@ export interface LaunchOptions {
 /** Debian's Chromium, driven by playwright-core (nothing is downloaded). */
 export async function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
-  const graphics = options.webgl ? ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'] : ['--disable-gpu'];
+  const graphics = options.webgl
+    ? ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist']
+    : ['--disable-gpu'];
   return chromium.launch({
     executablePath: process.env.MERIDIAN_CHROMIUM ?? '/usr/bin/chromium',
     args: [

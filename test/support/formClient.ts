@@ -23,18 +23,29 @@ export class FormClient {
   }
 
   async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
-    const response = await fetch(this.baseUrl + path, { redirect: 'manual', headers: { cookie: this.cookieHeader(), ...headers } });
+    const response = await fetch(this.baseUrl + path, {
+      redirect: 'manual',
+      headers: { cookie: this.cookieHeader(), ...headers },
+    });
     this.absorb(response);
     return response;
   }
 
-  async post(path: string, form: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<Response> {
+  async post(
+    path: string,
+    form: Record<string, string | string[]>,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const body = new URLSearchParams();
     for (const [key, value] of Object.entries(form)) for (const v of [value].flat()) body.append(key, v);
     const response = await fetch(this.baseUrl + path, {
       method: 'POST',
       redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), ...headers },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: this.cookieHeader(),
+        ...headers,
+      },
       body,
     });
     this.absorb(response);
@@ -51,6 +62,11 @@ export class FormClient {
   async signIn(email: string, password: string, next?: string): Promise<Response> {
     const page = await (await this.get(`/signin${next ? `?next=${encodeURIComponent(next)}` : ''}`)).text();
     const nextField = /name="next" value="([^"]*)"/.exec(page)?.[1] ?? '';
-    return this.post('/signin', { _csrf: FormClient.csrfFrom(page), email, password, next: nextField.replace(/&amp;/g, '&') });
+    return this.post('/signin', {
+      _csrf: FormClient.csrfFrom(page),
+      email,
+      password,
+      next: nextField.replace(/&amp;/g, '&'),
+    });
   }
 }

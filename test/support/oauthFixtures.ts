@@ -1,6 +1,13 @@
 import { createPreregisteredClient } from '../../src/store/repositories/oauthClients.ts';
 import type { TestServer, TestUser } from './testServer.ts';
-import { authorizeUrl, basicAuth, CookieJar, driveAuthorization, pkcePair, tokenRequest } from './oauthHttp.ts';
+import {
+  authorizeUrl,
+  basicAuth,
+  CookieJar,
+  driveAuthorization,
+  pkcePair,
+  tokenRequest,
+} from './oauthHttp.ts';
 
 // One browser per user and server: after the first sign-in the workspace session signs them in
 // (as a real browser would), which also keeps tests clear of the sign-in rate limit.
@@ -14,8 +21,16 @@ export function browserFor(t: TestServer, user: TestUser): CookieJar {
 
 export const CALLBACK = 'https://platform.example/callback';
 
-export async function preregisteredClient(t: TestServer, admin: TestUser, redirectUris: string[] = [CALLBACK]) {
-  return createPreregisteredClient(t.server.store.db, admin, { name: 'Test Platform', redirectUris, allowedOrigins: [] });
+export async function preregisteredClient(
+  t: TestServer,
+  admin: TestUser,
+  redirectUris: string[] = [CALLBACK],
+) {
+  return createPreregisteredClient(t.server.store.db, admin, {
+    name: 'Test Platform',
+    redirectUris,
+    allowedOrigins: [],
+  });
 }
 
 export interface IssuedTokens {
@@ -50,7 +65,12 @@ export async function signInAndGetTokens(
   );
   const code = result.location?.searchParams.get('code');
   if (!code) throw new Error(`no code: ${result.location?.href ?? result.page?.html.slice(0, 500)}`);
-  const form: Record<string, string> = { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: client.redirectUri };
+  const form: Record<string, string> = {
+    grant_type: 'authorization_code',
+    code,
+    code_verifier: verifier,
+    redirect_uri: client.redirectUri,
+  };
   const headers: Record<string, string> = {};
   if (client.secret) headers.authorization = basicAuth(client.id, client.secret);
   else form.client_id = client.id;

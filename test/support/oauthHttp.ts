@@ -50,23 +50,41 @@ export function authorizeUrl(base: string, request: AuthorizeRequest): string {
   if (request.scope !== undefined) params.append('scope', request.scope);
   params.append('state', request.state ?? 'state-' + randomBytes(6).toString('hex'));
   if (request.codeChallenge !== undefined) params.append('code_challenge', request.codeChallenge);
-  if (request.codeChallengeMethod !== undefined) params.append('code_challenge_method', request.codeChallengeMethod);
+  if (request.codeChallengeMethod !== undefined)
+    params.append('code_challenge_method', request.codeChallengeMethod);
   if (request.resource !== undefined) params.append('resource', request.resource);
   for (const [k, v] of request.extra ?? []) params.append(k, v);
   return `${base}/oauth/authorize?${params.toString()}`;
 }
 
-export async function get(url: string, jar: CookieJar, headers: Record<string, string> = {}): Promise<Response> {
-  const response = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header(), accept: 'text/html', ...headers } });
+export async function get(
+  url: string,
+  jar: CookieJar,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const response = await fetch(url, {
+    redirect: 'manual',
+    headers: { cookie: jar.header(), accept: 'text/html', ...headers },
+  });
   jar.store(response);
   return response;
 }
 
-export async function postForm(url: string, jar: CookieJar, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+export async function postForm(
+  url: string,
+  jar: CookieJar,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const response = await fetch(url, {
     method: 'POST',
     redirect: 'manual',
-    headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', ...headers },
+    headers: {
+      cookie: jar.header(),
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'text/html',
+      ...headers,
+    },
     body: new URLSearchParams(form).toString(),
   });
   jar.store(response);
@@ -100,27 +118,39 @@ export interface DriveResult {
  * Plays the browser through /oauth/authorize: follows our redirects, signs in, decides on the
  * consent page, and stops at the first redirect that leaves the server (or at an error page).
  */
-export async function driveAuthorization(base: string, startUrl: string, options: DriveOptions): Promise<DriveResult> {
+export async function driveAuthorization(
+  base: string,
+  startUrl: string,
+  options: DriveOptions,
+): Promise<DriveResult> {
   const jar = options.jar ?? new CookieJar();
   let consentShown = 0;
   let response = await get(startUrl, jar, options.headers);
   for (let step = 0; step < 20; step++) {
     if (response.status >= 300 && response.status < 400) {
       const location = new URL(response.headers.get('location')!, base);
-      if (location.origin !== new URL(base).origin || location.pathname === '/oauth/callback') return { location, consentShown, jar };
+      if (location.origin !== new URL(base).origin || location.pathname === '/oauth/callback')
+        return { location, consentShown, jar };
       response = await get(location.href, jar);
       continue;
     }
     const html = await response.text();
     const action = /<form method="post" action="(\/oauth\/interaction\/[^"]+)"/.exec(html)?.[1];
     if (response.status === 200 && action?.endsWith('/login')) {
-      response = await postForm(new URL(action, base).href, jar, { _csrf: hidden(html, '_csrf')!, email: options.email, password: options.password });
+      response = await postForm(new URL(action, base).href, jar, {
+        _csrf: hidden(html, '_csrf')!,
+        email: options.email,
+        password: options.password,
+      });
       continue;
     }
     if (response.status === 200 && action?.endsWith('/confirm')) {
       consentShown++;
       options.onConsent?.(html);
-      response = await postForm(new URL(action, base).href, jar, { _csrf: hidden(html, '_csrf')!, decision: options.decision ?? 'allow' });
+      response = await postForm(new URL(action, base).href, jar, {
+        _csrf: hidden(html, '_csrf')!,
+        decision: options.decision ?? 'allow',
+      });
       continue;
     }
     return { page: { status: response.status, html }, consentShown, jar };
@@ -128,7 +158,11 @@ export async function driveAuthorization(base: string, startUrl: string, options
   throw new Error('authorization did not finish in 20 steps');
 }
 
-export async function tokenRequest(base: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+export async function tokenRequest(
+  base: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
   const response = await fetch(`${base}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
@@ -188,7 +222,14 @@ export async function mcpCallTool(
   const text = await response.text();
   let body: Record<string, unknown> | undefined;
   try {
-    body = JSON.parse(text.startsWith('event:') || text.startsWith('data:') ? text.split('\n').find((l) => l.startsWith('data:'))!.slice(5) : text) as Record<string, unknown>;
+    body = JSON.parse(
+      text.startsWith('event:') || text.startsWith('data:')
+        ? text
+            .split('\n')
+            .find((l) => l.startsWith('data:'))!
+            .slice(5)
+        : text,
+    ) as Record<string, unknown>;
   } catch {
     body = undefined;
   }

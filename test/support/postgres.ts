@@ -30,9 +30,13 @@ export function postgresReachable(): Promise<boolean> {
 const available = await postgresReachable();
 if (!available) {
   if (process.env.CI === 'true') {
-    throw new Error(`CI=true but PostgreSQL is not reachable at ${adminUrl}: PostgreSQL suites must run in CI`);
+    throw new Error(
+      `CI=true but PostgreSQL is not reachable at ${adminUrl}: PostgreSQL suites must run in CI`,
+    );
   }
-  console.warn(`\n!!! PostgreSQL not reachable at ${adminUrl}: SKIPPING PostgreSQL suites (set MERIDIAN_TEST_PG_URL)\n`);
+  console.warn(
+    `\n!!! PostgreSQL not reachable at ${adminUrl}: SKIPPING PostgreSQL suites (set MERIDIAN_TEST_PG_URL)\n`,
+  );
 }
 
 /** `describe` that runs only when PostgreSQL is reachable (and throws above under CI when not). */

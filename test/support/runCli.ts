@@ -10,7 +10,11 @@ export interface CliResult {
 const root = join(import.meta.dirname, '..', '..');
 
 /** Runs `meridian …` as a separate process, the way an admin would. */
-export function runCli(args: string[], env: Record<string, string>, options: { timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  options: { timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts'), ...args], {
       cwd: root,

@@ -39,7 +39,9 @@ export class TestOAuthProvider implements OAuthClientProvider {
       redirect_uris: [this.options.redirectUrl],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-      token_endpoint_auth_method: this.options.clientInformation?.client_secret ? 'client_secret_basic' : 'none',
+      token_endpoint_auth_method: this.options.clientInformation?.client_secret
+        ? 'client_secret_basic'
+        : 'none',
       ...(this.options.scope && { scope: this.options.scope }),
     };
   }

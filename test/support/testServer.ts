@@ -7,7 +7,11 @@ import { loadConfig, type MeridianConfig } from '../../src/config.ts';
 import { startServer, type RunningServer, type StartOptions } from '../../src/server.ts';
 import { createLogger } from '../../src/http/createLogger.ts';
 import { createUser } from '../../src/store/repositories/users.ts';
-import { addMembership, createOrganization, findOrganizationBySlug } from '../../src/store/repositories/organizations.ts';
+import {
+  addMembership,
+  createOrganization,
+  findOrganizationBySlug,
+} from '../../src/store/repositories/organizations.ts';
 import { issueApiToken } from '../../src/auth/issueApiToken.ts';
 import type { Role } from '../../src/store/schema.ts';
 import type { Caller } from '../../src/store/Caller.ts';
@@ -42,7 +46,10 @@ export interface TestServer {
   logs: string[];
   dataDir: string;
   addUser(input: { email: string; password?: string; role?: Role; orgSlug?: string }): Promise<TestUser>;
-  createToken(user: Caller, options?: { scopes?: string; expiresIn?: string; name?: string }): Promise<string>;
+  createToken(
+    user: Caller,
+    options?: { scopes?: string; expiresIn?: string; name?: string },
+  ): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -75,7 +82,12 @@ export async function startTestServer(
       callback();
     },
   });
-  const server = await startServer(config, { logger: options.logger ?? createLogger('info', sink), mcp: options.mcp, demo: options.demo, oauth: options.oauth });
+  const server = await startServer(config, {
+    logger: options.logger ?? createLogger('info', sink),
+    mcp: options.mcp,
+    demo: options.demo,
+    oauth: options.oauth,
+  });
   const db = server.store.db;
   return {
     server,
@@ -85,7 +97,8 @@ export async function startTestServer(
     logs,
     dataDir,
     async addUser({ email, password = 'correct-horse-battery', role = 'viewer', orgSlug = 'demo' }) {
-      const org = (await findOrganizationBySlug(db, orgSlug)) ?? (await createOrganization(db, orgSlug, orgSlug));
+      const org =
+        (await findOrganizationBySlug(db, orgSlug)) ?? (await createOrganization(db, orgSlug, orgSlug));
       const user = await createUser(db, { email, password });
       await addMembership(db, org.id, user.id, role);
       return { email, password, orgId: org.id, userId: user.id, role };

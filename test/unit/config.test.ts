@@ -33,16 +33,28 @@ describe('loadConfig', () => {
     [{ PORT: '80.5' }, /^PORT: must be a whole number/],
     [{ MERIDIAN_PUBLIC_URL: 'not a url' }, /^MERIDIAN_PUBLIC_URL: must be an absolute URL/],
     [{ MERIDIAN_PUBLIC_URL: 'ftp://x.example' }, /^MERIDIAN_PUBLIC_URL: must be an http or https URL/],
-    [{ MERIDIAN_PUBLIC_URL: 'http://gis.example.com' }, /^MERIDIAN_PUBLIC_URL: must be https unless the host is localhost/],
+    [
+      { MERIDIAN_PUBLIC_URL: 'http://gis.example.com' },
+      /^MERIDIAN_PUBLIC_URL: must be https unless the host is localhost/,
+    ],
     [{ MERIDIAN_PUBLIC_URL: 'https://gis.example.com/?x=1' }, /must not carry a query/],
     [{ DATABASE_URL: 'mysql://db/x' }, /^DATABASE_URL: must be a postgres:\/\//],
-    [{ MERIDIAN_ADMIN_EMAIL: 'admin' , MERIDIAN_ADMIN_PASSWORD: 'long-enough-password' }, /^MERIDIAN_ADMIN_EMAIL: must be an email address/],
+    [
+      { MERIDIAN_ADMIN_EMAIL: 'admin', MERIDIAN_ADMIN_PASSWORD: 'long-enough-password' },
+      /^MERIDIAN_ADMIN_EMAIL: must be an email address/,
+    ],
     [{ MERIDIAN_ADMIN_EMAIL: 'a@b.co' }, /set both or neither/],
-    [{ MERIDIAN_ADMIN_EMAIL: 'a@b.co', MERIDIAN_ADMIN_PASSWORD: 'short' }, /^MERIDIAN_ADMIN_PASSWORD: must be at least 12 characters/],
+    [
+      { MERIDIAN_ADMIN_EMAIL: 'a@b.co', MERIDIAN_ADMIN_PASSWORD: 'short' },
+      /^MERIDIAN_ADMIN_PASSWORD: must be at least 12 characters/,
+    ],
     [{ MERIDIAN_SECRET_KEY: 'too-short' }, /^MERIDIAN_SECRET_KEY: must be at least 32 random bytes/],
     [{ MERIDIAN_LOG_LEVEL: 'loud' }, /^MERIDIAN_LOG_LEVEL:/],
     [{ MERIDIAN_SESSION_TTL: 'forever' }, /^MERIDIAN_SESSION_TTL: must be a duration/],
-    [{ MERIDIAN_ALLOWED_ORIGINS: 'https://ok.example,https://bad.example/path' }, /"https:\/\/bad.example\/path" must be an origin/],
+    [
+      { MERIDIAN_ALLOWED_ORIGINS: 'https://ok.example,https://bad.example/path' },
+      /"https:\/\/bad.example\/path" must be an origin/,
+    ],
   ])('reports %j clearly', (env, message) => {
     const problems = problemsOf(env as Record<string, string>);
     expect(problems.some((p) => message.test(p))).toBe(true);

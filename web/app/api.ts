@@ -41,7 +41,11 @@ export async function apiGet<T>(path: string): Promise<T> {
   return request<T>('GET', path);
 }
 
-export async function apiSend<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export async function apiSend<T>(
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const { csrfToken } = await getSession();
   return request<T>(method, path, body, csrfToken);
 }
@@ -57,15 +61,24 @@ async function request<T>(method: string, path: string, body?: unknown, csrfToke
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (response.status === 401) {
-    window.location.assign(`/signin?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+    window.location.assign(
+      `/signin?next=${encodeURIComponent(window.location.pathname + window.location.search)}`,
+    );
     throw new ApiError(401, 'Sign in first.');
   }
   if (response.status === 204) return undefined as T;
   const type = response.headers.get('content-type') ?? '';
   const payload: unknown = type.includes('json') ? await response.json() : await response.text();
   if (!response.ok) {
-    const problem = (typeof payload === 'object' && payload !== null ? payload : {}) as { detail?: string; errors?: FieldError[] };
-    throw new ApiError(response.status, problem.detail ?? `The server answered ${response.status}.`, problem.errors ?? []);
+    const problem = (typeof payload === 'object' && payload !== null ? payload : {}) as {
+      detail?: string;
+      errors?: FieldError[];
+    };
+    throw new ApiError(
+      response.status,
+      problem.detail ?? `The server answered ${response.status}.`,
+      problem.errors ?? [],
+    );
   }
   return payload as T;
 }

@@ -1,6 +1,11 @@
 // The MCP Apps view of render_map: connects to the host, receives the tool result
 // (structuredContent = RenderedMap) and draws it with the shared renderer.
-import { App, applyDocumentTheme, applyHostStyleVariables, type McpUiHostContext } from '@modelcontextprotocol/ext-apps';
+import {
+  App,
+  applyDocumentTheme,
+  applyHostStyleVariables,
+  type McpUiHostContext,
+} from '@modelcontextprotocol/ext-apps';
 import type { RenderedMap } from '../../src/maps/renderedMap.ts';
 import { mountMap, type MountedMap } from '../shared/map/mountMap.ts';
 import { useInThreadWorker } from '../shared/map/inThreadWorker.ts';
@@ -43,7 +48,10 @@ function applyContext(update: McpUiHostContext | undefined) {
   // A map has no natural height: take the host's fixed height, or a sensible one under its maximum.
   const dims = context.containerDimensions as { height?: number; maxHeight?: number } | undefined;
   const height = dims?.height ?? Math.min(dims?.maxHeight ?? DEFAULT_HEIGHT, DEFAULT_HEIGHT, MAX_HEIGHT);
-  document.documentElement.style.setProperty('--map-height', `${Math.max(200, height - header.offsetHeight)}px`);
+  document.documentElement.style.setProperty(
+    '--map-height',
+    `${Math.max(200, height - header.offsetHeight)}px`,
+  );
   mounted?.maplibre.resize();
 }
 
@@ -94,4 +102,6 @@ showMessage('Waiting for the map…');
 app
   .connect()
   .then(() => applyContext(app.getHostContext()))
-  .catch((error: unknown) => showMessage(`Could not connect to the host: ${error instanceof Error ? error.message : String(error)}`));
+  .catch((error: unknown) =>
+    showMessage(`Could not connect to the host: ${error instanceof Error ? error.message : String(error)}`),
+  );

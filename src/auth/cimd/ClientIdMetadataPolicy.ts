@@ -36,9 +36,12 @@ export class ClientIdMetadataPolicy {
       throw new errors.InvalidClient('the client_id is not a valid URL');
     }
     if (url.pathname === '/' || url.pathname === '') {
-      throw new errors.InvalidClient('a client_id metadata document URL must contain a path (https://host/path)');
+      throw new errors.InvalidClient(
+        'a client_id metadata document URL must contain a path (https://host/path)',
+      );
     }
-    if (url.search) throw new errors.InvalidClient('a client_id metadata document URL must not carry a query');
+    if (url.search)
+      throw new errors.InvalidClient('a client_id metadata document URL must not carry a query');
     if (url.origin === this.options.ownOrigin) {
       throw new errors.InvalidClient('a client_id metadata document cannot be hosted on this server');
     }
@@ -56,7 +59,9 @@ export class ClientIdMetadataPolicy {
     }
     entry.count += 1;
     if (entry.count > this.perMinute) {
-      throw new errors.InvalidClient('too many client metadata documents requested from this address; try again in a minute');
+      throw new errors.InvalidClient(
+        'too many client metadata documents requested from this address; try again in a minute',
+      );
     }
   }
 

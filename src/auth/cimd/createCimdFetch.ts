@@ -30,7 +30,9 @@ const MAX_STALE_ENTRIES = 500;
 
 function defaultResolve(hostname: string): Promise<LookupAddress[]> {
   return new Promise((resolve, reject) =>
-    dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))),
+    dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) =>
+      error ? reject(error) : resolve(addresses),
+    ),
   );
 }
 
@@ -87,10 +89,15 @@ export function createCimdFetch(options: CimdFetchOptions) {
     const vettedLookup: LookupFunction = (hostname, lookupOptions, callback) => {
       resolve(hostname).then(
         (addresses) => {
-          if (addresses.length === 0) return callback(new CimdFetchError(`the host ${host} does not resolve`), '', 4);
+          if (addresses.length === 0)
+            return callback(new CimdFetchError(`the host ${host} does not resolve`), '', 4);
           const refused = addresses.find((a) => isSpecialUseAddress(a.address));
           if (refused && !trusted) {
-            return callback(new CimdFetchError(`the host ${host} resolves to a non-public address (${refused.address})`), '', 4);
+            return callback(
+              new CimdFetchError(`the host ${host} resolves to a non-public address (${refused.address})`),
+              '',
+              4,
+            );
           }
           const pinned = addresses[0]!;
           if ((lookupOptions as { all?: boolean }).all) {
@@ -99,13 +106,21 @@ export function createCimdFetch(options: CimdFetchOptions) {
             callback(null, pinned.address, pinned.family);
           }
         },
-        (error: NodeJS.ErrnoException) => callback(new CimdFetchError(`the host ${host} does not resolve (${error.code ?? 'DNS error'})`), '', 4),
+        (error: NodeJS.ErrnoException) =>
+          callback(
+            new CimdFetchError(`the host ${host} does not resolve (${error.code ?? 'DNS error'})`),
+            '',
+            4,
+          ),
       );
     };
 
     return new Promise((resolvePromise, reject) => {
       let settled = false;
-      const finish = (error: Error | undefined, value?: { status: number; headers: Headers; body: Buffer }) => {
+      const finish = (
+        error: Error | undefined,
+        value?: { status: number; headers: Headers; body: Buffer },
+      ) => {
         if (settled) return;
         settled = true;
         clearTimeout(deadline);
@@ -136,7 +151,11 @@ export function createCimdFetch(options: CimdFetchOptions) {
           const declared = Number(res.headers['content-length']);
           if (Number.isFinite(declared) && declared > options.maxBytes) {
             res.destroy();
-            return finish(new CimdFetchError(`the document is larger than ${options.maxBytes} bytes (Content-Length ${declared})`));
+            return finish(
+              new CimdFetchError(
+                `the document is larger than ${options.maxBytes} bytes (Content-Length ${declared})`,
+              ),
+            );
           }
           const chunks: Buffer[] = [];
           let received = 0;
@@ -150,7 +169,9 @@ export function createCimdFetch(options: CimdFetchOptions) {
             chunks.push(chunk);
           });
           res.on('end', () => finish(undefined, { status, headers, body: Buffer.concat(chunks) }));
-          res.on('error', (error) => finish(new CimdFetchError(`reading the document failed (${error.message})`)));
+          res.on('error', (error) =>
+            finish(new CimdFetchError(`reading the document failed (${error.message})`)),
+          );
         },
       );
       const deadline = setTimeout(
@@ -193,9 +214,15 @@ export function createCimdFetch(options: CimdFetchOptions) {
     if (result.status === 200) {
       const type = (result.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       if (type !== 'application/json' && !/^application\/[a-z0-9.+-]*\+json$/.test(type)) {
-        throw new CimdFetchError(`the document is served as ${JSON.stringify(type || 'no content type')}, not application/json`);
+        throw new CimdFetchError(
+          `the document is served as ${JSON.stringify(type || 'no content type')}, not application/json`,
+        );
       }
-      remember(href, { body: result.body, contentType: result.headers.get('content-type') ?? 'application/json', at: Date.now() });
+      remember(href, {
+        body: result.body,
+        contentType: result.headers.get('content-type') ?? 'application/json',
+        at: Date.now(),
+      });
     } else if (result.status >= 500 || result.status === 429) {
       const stale = staleResponse(href);
       if (stale) return stale;

@@ -2,7 +2,11 @@ import type { Kysely } from 'kysely';
 import { errors } from 'oidc-provider';
 import type { Database } from '../../store/schema.ts';
 import { revokeGrantArtifacts } from '../../store/repositories/oidcPayloads.ts';
-import { clientMetadataForProvider, recordSelfRegisteredClient, deleteSelfRegisteredClient } from '../../store/repositories/oauthClients.ts';
+import {
+  clientMetadataForProvider,
+  recordSelfRegisteredClient,
+  deleteSelfRegisteredClient,
+} from '../../store/repositories/oauthClients.ts';
 
 /** What oidc-provider stores: an opaque JSON object with a few fields it also looks up by. */
 interface Payload {
@@ -48,7 +52,15 @@ export class StoreAdapter {
     };
     await this.db
       .insertInto('oidc_payloads')
-      .values({ model: this.model, id, created_at: now, consumed_at: null, last_used_at: null, consent_fingerprint: null, ...row })
+      .values({
+        model: this.model,
+        id,
+        created_at: now,
+        consumed_at: null,
+        last_used_at: null,
+        consent_fingerprint: null,
+        ...row,
+      })
       .onConflict((oc) => oc.columns(['model', 'id']).doUpdateSet(row))
       .execute();
   }
@@ -102,7 +114,9 @@ export class StoreAdapter {
         .where('id', '=', id)
         .executeTakeFirst();
       if (row?.grant_id) await this.revokeByGrantId(row.grant_id);
-      throw new errors.InvalidGrant(`${this.model === 'RefreshToken' ? 'refresh token' : 'authorization code'} already used`);
+      throw new errors.InvalidGrant(
+        `${this.model === 'RefreshToken' ? 'refresh token' : 'authorization code'} already used`,
+      );
     }
   }
 
@@ -119,7 +133,9 @@ export class StoreAdapter {
     await revokeGrantArtifacts(this.db, grantId);
   }
 
-  private toPayload(row: { payload: string; expires_at: number | null; consumed_at: number | null } | undefined): Payload | undefined {
+  private toPayload(
+    row: { payload: string; expires_at: number | null; consumed_at: number | null } | undefined,
+  ): Payload | undefined {
     if (!row) return undefined;
     if (row.expires_at !== null && row.expires_at <= Date.now()) return undefined;
     const payload = JSON.parse(row.payload) as Payload;

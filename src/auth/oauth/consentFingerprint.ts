@@ -13,7 +13,11 @@ export function consentFingerprint(redirectUri: string, registeredRedirectUris: 
     .digest('base64url');
 }
 
-export async function storeConsentFingerprint(db: Kysely<Database>, grantId: string, fingerprint: string): Promise<void> {
+export async function storeConsentFingerprint(
+  db: Kysely<Database>,
+  grantId: string,
+  fingerprint: string,
+): Promise<void> {
   await db
     .updateTable('oidc_payloads')
     .set({ consent_fingerprint: fingerprint })
@@ -22,7 +26,10 @@ export async function storeConsentFingerprint(db: Kysely<Database>, grantId: str
     .execute();
 }
 
-export async function storedConsentFingerprint(db: Kysely<Database>, grantId: string): Promise<string | null | undefined> {
+export async function storedConsentFingerprint(
+  db: Kysely<Database>,
+  grantId: string,
+): Promise<string | null | undefined> {
   const row = await db
     .selectFrom('oidc_payloads')
     .select('consent_fingerprint')

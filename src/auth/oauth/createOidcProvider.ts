@@ -41,7 +41,11 @@ export interface OidcProviderOptions {
 }
 
 function cookieKeys(serverKey: Buffer): string[] {
-  return [Buffer.from(hkdfSync('sha256', serverKey, Buffer.alloc(0), 'meridian oauth cookies v1', 32)).toString('base64url')];
+  return [
+    Buffer.from(hkdfSync('sha256', serverKey, Buffer.alloc(0), 'meridian oauth cookies v1', 32)).toString(
+      'base64url',
+    ),
+  ];
 }
 
 /** Self-registrations with the same metadata get the same id: they collapse into one client. */
@@ -50,9 +54,19 @@ function selfRegisteredClientId(body: Record<string, unknown>): string {
     Array.isArray(value)
       ? value.map(canonical)
       : value && typeof value === 'object'
-        ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]))
+        ? Object.fromEntries(
+            Object.keys(value)
+              .sort()
+              .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+          )
         : value;
-  return DCR_PREFIX + createHash('sha256').update(JSON.stringify(canonical(body))).digest('base64url').slice(0, 32);
+  return (
+    DCR_PREFIX +
+    createHash('sha256')
+      .update(JSON.stringify(canonical(body)))
+      .digest('base64url')
+      .slice(0, 32)
+  );
 }
 
 /**
@@ -68,7 +82,15 @@ function validateClientMetadata(ctx: any, key: string, _value: unknown, metadata
   if (key !== 'meridian_kind') return;
   const id = String(metadata.client_id ?? '');
   const registering = ctx?.oidc?.route === 'registration';
-  const kind = registering ? 'dcr' : id.startsWith('https://') ? 'cimd' : id.startsWith(DCR_PREFIX) ? 'dcr' : id.startsWith(PREREGISTERED_PREFIX) ? 'preregistered' : undefined;
+  const kind = registering
+    ? 'dcr'
+    : id.startsWith('https://')
+      ? 'cimd'
+      : id.startsWith(DCR_PREFIX)
+        ? 'dcr'
+        : id.startsWith(PREREGISTERED_PREFIX)
+          ? 'preregistered'
+          : undefined;
   if (!kind) throw new errors.InvalidClientMetadata('unrecognised client');
   metadata.meridian_kind = kind;
   // Clients declare the MCP scopes they want (`scope` in RFC 7591 / CIMD); the provider would
@@ -79,9 +101,12 @@ function validateClientMetadata(ctx: any, key: string, _value: unknown, metadata
   if (registering) {
     const body = (ctx.oidc.body ?? {}) as Record<string, unknown>;
     if ('client_id' in body || 'client_secret' in body) {
-      throw new errors.InvalidClientMetadata('client_id and client_secret are assigned by the server and must not be sent');
+      throw new errors.InvalidClientMetadata(
+        'client_id and client_secret are assigned by the server and must not be sent',
+      );
     }
-    if ('software_statement' in body) throw new errors.InvalidSoftwareStatement('software statements are not accepted here');
+    if ('software_statement' in body)
+      throw new errors.InvalidSoftwareStatement('software statements are not accepted here');
     if (body.token_endpoint_auth_method !== 'none') {
       throw new errors.InvalidClientMetadata(
         'only public clients may register themselves (token_endpoint_auth_method "none", with PKCE); ask an administrator for a client with a secret',
@@ -92,7 +117,10 @@ function validateClientMetadata(ctx: any, key: string, _value: unknown, metadata
     assertRedirectUris(metadata.redirect_uris, kind === 'dcr' ? 5 : 10);
   } catch (error) {
     // A CIMD document is client metadata, so its faults are invalid_client_metadata (C10).
-    if (kind === 'cimd') throw new errors.InvalidClientMetadata(`the metadata document's ${(error as { error_description?: string }).error_description}`);
+    if (kind === 'cimd')
+      throw new errors.InvalidClientMetadata(
+        `the metadata document's ${(error as { error_description?: string }).error_description}`,
+      );
     throw error;
   }
 }
@@ -102,7 +130,10 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
   const issuer = issuerOf(config);
   const mcpResource = config.mcpUrl.href;
   const { oauth } = config;
-  const cimdPolicy = new ClientIdMetadataPolicy({ ownOrigin: config.publicUrl.origin, fetchesPerMinutePerAddress: oauth.cimd.fetchesPerMinute });
+  const cimdPolicy = new ClientIdMetadataPolicy({
+    ownOrigin: config.publicUrl.origin,
+    fetchesPerMinutePerAddress: oauth.cimd.fetchesPerMinute,
+  });
   const cimdFetch = createCimdFetch({
     allowHosts: oauth.cimd.allowHosts,
     maxBytes: oauth.cimd.maxBytes,
@@ -151,8 +182,17 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     cookies: {
       keys: cookieKeys(serverKey),
       long: { signed: true, httpOnly: true, sameSite: 'lax', secure: config.publicUrl.protocol === 'https:' },
-      short: { signed: true, httpOnly: true, sameSite: 'lax', secure: config.publicUrl.protocol === 'https:' },
-      names: { session: 'meridian_oauth_session', interaction: 'meridian_oauth_interaction', resume: 'meridian_oauth_resume' },
+      short: {
+        signed: true,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.publicUrl.protocol === 'https:',
+      },
+      names: {
+        session: 'meridian_oauth_session',
+        interaction: 'meridian_oauth_interaction',
+        resume: 'meridian_oauth_resume',
+      },
     },
     routes: OAUTH_ROUTES,
     scopes: ['openid', 'offline_access'],
@@ -165,7 +205,10 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       response_types: ['code'],
       id_token_signed_response_alg: SIGNING_ALG,
     },
-    extraClientMetadata: { properties: ['meridian_kind', 'meridian_org_id'], validator: validateClientMetadata },
+    extraClientMetadata: {
+      properties: ['meridian_kind', 'meridian_org_id'],
+      validator: validateClientMetadata,
+    },
     features: {
       devInteractions: { enabled: false },
       userinfo: { enabled: false },
@@ -177,7 +220,8 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         // public one (anyone can claim its id) gets the usual 200 and nothing happens.
         allowedPolicy: (_ctx: unknown, client: ProviderClient, token: { clientId: string }) => {
           if (token.clientId === client.clientId) return true;
-          if (client.clientAuthMethod !== 'none') throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+          if (client.clientAuthMethod !== 'none')
+            throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
           return false;
         },
       },
@@ -239,7 +283,8 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     },
     // MCP clients rarely ask for offline_access, and an hourly sign-in is not acceptable: every
     // grant of a client allowed to refresh gets a refresh token, rotated on every use.
-    issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }) => client.grantTypeAllowed('refresh_token'),
+    issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }) =>
+      client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: () => true,
     // JWT access tokens are not stored; the grant is. `gid` lets /mcp check the grant still
     // exists (one primary-key lookup), which is what every kind of revocation deletes.
@@ -263,7 +308,9 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         // Browser-based public clients on a loopback port chosen at run time.
         const asked = loopbackParts(`${origin}/`);
         const registered = loopbackParts(uri);
-        return client.clientAuthMethod === 'none' && !!asked && !!registered && asked.host === registered.host;
+        return (
+          client.clientAuthMethod === 'none' && !!asked && !!registered && asked.host === registered.host
+        );
       });
     },
     renderError: async (ctx: any, out: { error: string; error_description?: string }, error: unknown) => {
@@ -274,8 +321,15 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
 
   // RFC 8252 §7.3 for every public client (CIMD and self-registered clients usually say
   // application_type "web"): any port on a loopback callback, nothing else looser.
-  provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(this: ProviderClient, value: string) {
-    return redirectUriMatches(value, this.redirectUris, this.clientAuthMethod === 'none' || this.applicationType === 'native');
+  provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(
+    this: ProviderClient,
+    value: string,
+  ) {
+    return redirectUriMatches(
+      value,
+      this.redirectUris,
+      this.clientAuthMethod === 'none' || this.applicationType === 'native',
+    );
   };
 
   return provider;

@@ -42,13 +42,24 @@ export async function hashClientSecrets(
   if (fromHeader && bodySecret !== null) return { body, authorization };
   if (fromHeader) {
     if (!fromHeader.id.startsWith(PREREGISTERED_PREFIX)) return { body, authorization };
-    return { body, authorization: basic(fromHeader.id, await secretHashFor(db, fromHeader.id, fromHeader.secret)) };
+    return {
+      body,
+      authorization: basic(fromHeader.id, await secretHashFor(db, fromHeader.id, fromHeader.secret)),
+    };
   }
   const bodyId = params.get('client_id');
-  if (bodySecret !== null && bodyId?.startsWith(PREREGISTERED_PREFIX) && params.getAll('client_id').length === 1 && params.getAll('client_secret').length === 1) {
+  if (
+    bodySecret !== null &&
+    bodyId?.startsWith(PREREGISTERED_PREFIX) &&
+    params.getAll('client_id').length === 1 &&
+    params.getAll('client_secret').length === 1
+  ) {
     params.delete('client_secret');
     params.delete('client_id');
-    return { body: params.toString(), authorization: basic(bodyId, await secretHashFor(db, bodyId, bodySecret)) };
+    return {
+      body: params.toString(),
+      authorization: basic(bodyId, await secretHashFor(db, bodyId, bodySecret)),
+    };
   }
   return { body, authorization };
 }

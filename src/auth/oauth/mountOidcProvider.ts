@@ -49,7 +49,12 @@ export function mountOidcProvider(app: FastifyInstance, ctx: AppContext, provide
       }
     }
     await next();
-    if (koa.path === '/.well-known/openid-configuration' && koa.status === 200 && koa.body && typeof koa.body === 'object') {
+    if (
+      koa.path === '/.well-known/openid-configuration' &&
+      koa.status === 200 &&
+      koa.body &&
+      typeof koa.body === 'object'
+    ) {
       koa.body = {
         ...koa.body,
         scopes_supported: ALL_SCOPES,
@@ -78,7 +83,10 @@ export function mountOidcProvider(app: FastifyInstance, ctx: AppContext, provide
         koa.body =
           koa.accepts('json', 'html') === 'html'
             ? '<!doctype html><title>Unavailable</title><p>Meridian is temporarily unavailable. Try again in a moment.</p>'
-            : { error: 'temporarily_unavailable', error_description: 'the authorization server cannot reach its store; retry shortly' };
+            : {
+                error: 'temporarily_unavailable',
+                error_description: 'the authorization server cannot reach its store; retry shortly',
+              };
       }
     }
   });
@@ -100,25 +108,41 @@ export function mountOidcProvider(app: FastifyInstance, ctx: AppContext, provide
     res.setHeader('X-Request-Id', request.id);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('X-Frame-Options', 'DENY');
-    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'");
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
+    );
     res.setHeader('Referrer-Policy', 'no-referrer');
     try {
       const path = (url ?? req.url ?? '').split('?')[0];
-      if ((path === OAUTH_ROUTES.token || path === OAUTH_ROUTES.revocation) && req.method === 'POST' && /application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '')) {
+      if (
+        (path === OAUTH_ROUTES.token || path === OAUTH_ROUTES.revocation) &&
+        req.method === 'POST' &&
+        /application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '')
+      ) {
         const rewritten = await hashClientSecrets(store.db, await readBody(req), req.headers.authorization);
         (req as IncomingMessage & { body?: string }).body = rewritten.body;
         if (rewritten.authorization) req.headers.authorization = rewritten.authorization;
       }
-      if (path === OAUTH_ROUTES.registration && req.method === 'POST' && /application\/json/i.test(req.headers['content-type'] ?? '')) {
+      if (
+        path === OAUTH_ROUTES.registration &&
+        req.method === 'POST' &&
+        /application\/json/i.test(req.headers['content-type'] ?? '')
+      ) {
         (req as IncomingMessage & { body?: string }).body = withPublicClientDefault(await readBody(req));
       }
-      if (path === OAUTH_ROUTES.authorization && req.method === 'GET') req.url = withDefaultScope(req.url ?? '');
+      if (path === OAUTH_ROUTES.authorization && req.method === 'GET')
+        req.url = withDefaultScope(req.url ?? '');
       await callback(req, res);
     } catch (error) {
       request.log.error({ err: error }, 'oauth request failed');
       if (!res.headersSent) {
         const status = (error as { statusCode?: number }).statusCode === 413 ? 413 : 503;
-        res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...(status === 503 && { 'Retry-After': '5' }) });
+        res.writeHead(status, {
+          'Content-Type': 'application/json',
+          'Cache-Control': 'no-store',
+          ...(status === 503 && { 'Retry-After': '5' }),
+        });
         res.end(JSON.stringify({ error: status === 413 ? 'invalid_request' : 'temporarily_unavailable' }));
       }
     }
@@ -133,17 +157,28 @@ export function mountOidcProvider(app: FastifyInstance, ctx: AppContext, provide
       timeWindow: '1 minute',
       keyGenerator: (request: FastifyRequest) => request.ip,
     };
-    scope.all(OAUTH_ROUTES.token, { config: { rateLimit: tokenLimit } }, (request, reply) => forward(request, reply));
-    scope.all(OAUTH_ROUTES.registration, { config: { rateLimit: { max: config.oauth.registrationsPerHour, timeWindow: '1 hour' } } }, (request, reply) =>
+    scope.all(OAUTH_ROUTES.token, { config: { rateLimit: tokenLimit } }, (request, reply) =>
       forward(request, reply),
     );
+    scope.all(
+      OAUTH_ROUTES.registration,
+      { config: { rateLimit: { max: config.oauth.registrationsPerHour, timeWindow: '1 hour' } } },
+      (request, reply) => forward(request, reply),
+    );
     scope.all(`${OAUTH_ROUTES.registration}/*`, (request, reply) => forward(request, reply));
-    for (const path of [OAUTH_ROUTES.authorization, `${OAUTH_ROUTES.authorization}/*`, OAUTH_ROUTES.revocation, OAUTH_ROUTES.jwks]) {
+    for (const path of [
+      OAUTH_ROUTES.authorization,
+      `${OAUTH_ROUTES.authorization}/*`,
+      OAUTH_ROUTES.revocation,
+      OAUTH_ROUTES.jwks,
+    ]) {
       scope.all(path, (request, reply) => forward(request, reply));
     }
     scope.all('/.well-known/openid-configuration', (request, reply) => forward(request, reply));
     // RFC 8414 metadata is the same document as the provider's discovery document.
-    scope.all('/.well-known/oauth-authorization-server', (request, reply) => forward(request, reply, '/.well-known/openid-configuration'));
+    scope.all('/.well-known/oauth-authorization-server', (request, reply) =>
+      forward(request, reply, '/.well-known/openid-configuration'),
+    );
   });
 }
 
@@ -154,7 +189,12 @@ export function mountOidcProvider(app: FastifyInstance, ctx: AppContext, provide
 function withPublicClientDefault(body: string): string {
   try {
     const parsed = JSON.parse(body) as unknown;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && !('token_endpoint_auth_method' in parsed)) {
+    if (
+      parsed &&
+      typeof parsed === 'object' &&
+      !Array.isArray(parsed) &&
+      !('token_endpoint_auth_method' in parsed)
+    ) {
       return JSON.stringify({ ...parsed, token_endpoint_auth_method: 'none' });
     }
   } catch {

@@ -6,10 +6,16 @@ declare module 'oidc-provider' {
     constructor(issuer: string, configuration: Record<string, any>);
     issuer: string;
     proxy: boolean;
-    callback(): (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>;
+    callback(): (
+      req: import('node:http').IncomingMessage,
+      res: import('node:http').ServerResponse,
+    ) => Promise<void>;
     use(middleware: (ctx: any, next: () => Promise<void>) => Promise<void> | void): void;
     on(event: string, listener: (...args: any[]) => void): this;
-    interactionDetails(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<any>;
+    interactionDetails(
+      req: import('node:http').IncomingMessage,
+      res: import('node:http').ServerResponse,
+    ): Promise<any>;
     interactionFinished(
       req: import('node:http').IncomingMessage,
       res: import('node:http').ServerResponse,

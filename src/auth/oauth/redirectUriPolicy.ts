@@ -1,5 +1,15 @@
 // Schemes that must never receive an authorization code, whatever their case or padding.
-const FORBIDDEN_SCHEMES = new Set(['javascript', 'data', 'file', 'vbscript', 'blob', 'about', 'ftp', 'ws', 'wss']);
+const FORBIDDEN_SCHEMES = new Set([
+  'javascript',
+  'data',
+  'file',
+  'vbscript',
+  'blob',
+  'about',
+  'ftp',
+  'ws',
+  'wss',
+]);
 
 /**
  * The loopback callback of a native/CLI client, split around the port, from the raw string (no
@@ -16,7 +26,11 @@ export function loopbackParts(uri: string): { host: string; rest: string } | und
  * everything else (scheme, host spelling, path, query) exact. `localhost` never matches
  * `127.0.0.1`. Every other callback is an exact string comparison.
  */
-export function redirectUriMatches(requested: string, registered: readonly string[], publicClient: boolean): boolean {
+export function redirectUriMatches(
+  requested: string,
+  registered: readonly string[],
+  publicClient: boolean,
+): boolean {
   if (registered.includes(requested)) return true;
   if (!publicClient) return false;
   const asked = loopbackParts(requested);
@@ -32,7 +46,8 @@ export function redirectUriProblem(uri: unknown): string | undefined {
   if (typeof uri !== 'string' || uri.length === 0) return 'redirect URIs must be non-empty strings';
   if (uri.length > 2000) return 'a redirect URI must be at most 2000 characters';
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0020\u007f\\]/.test(uri)) return `the redirect URI ${JSON.stringify(uri.slice(0, 100))} contains whitespace, control characters or a backslash`;
+  if (/[\u0000-\u0020\u007f\\]/.test(uri))
+    return `the redirect URI ${JSON.stringify(uri.slice(0, 100))} contains whitespace, control characters or a backslash`;
   if (uri.includes('*')) return 'wildcards are not allowed in redirect URIs';
   if (uri.includes('#')) return 'redirect URIs must not contain a fragment';
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)?.[1]?.toLowerCase();
@@ -44,11 +59,16 @@ export function redirectUriProblem(uri: unknown): string | undefined {
   } catch {
     return `the redirect URI ${JSON.stringify(uri.slice(0, 100))} is not a valid URI`;
   }
-  if (parsed.username || parsed.password || /^[a-z]+:\/\/[^/]*@/i.test(uri)) return 'redirect URIs must not contain credentials (user@host)';
+  if (parsed.username || parsed.password || /^[a-z]+:\/\/[^/]*@/i.test(uri))
+    return 'redirect URIs must not contain credentials (user@host)';
   if (scheme === 'https') return undefined;
   if (scheme === 'http') {
-    return loopbackParts(uri) ? undefined : 'http redirect URIs are allowed only on loopback hosts (127.0.0.1, [::1], localhost); use https';
+    return loopbackParts(uri)
+      ? undefined
+      : 'http redirect URIs are allowed only on loopback hosts (127.0.0.1, [::1], localhost); use https';
   }
   // Private-use schemes of native apps (RFC 8252 §7.1) are reverse domain names.
-  return scheme.includes('.') ? undefined : `the ${scheme}: scheme is not allowed; use https, a loopback http URI, or a reverse-domain private scheme`;
+  return scheme.includes('.')
+    ? undefined
+    : `the ${scheme}: scheme is not allowed; use https, a loopback http URI, or a reverse-domain private scheme`;
 }

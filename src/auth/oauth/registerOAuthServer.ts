@@ -22,7 +22,11 @@ export interface OAuthServerOptions {
  * access-token verifier /mcp uses, and a sweeper for expired artifacts. Signing keys come from
  * the store (generated on the first start).
  */
-export async function registerOAuthServer(app: FastifyInstance, ctx: AppContext, options: OAuthServerOptions = {}): Promise<{ verifier: BearerVerifier }> {
+export async function registerOAuthServer(
+  app: FastifyInstance,
+  ctx: AppContext,
+  options: OAuthServerOptions = {},
+): Promise<{ verifier: BearerVerifier }> {
   const { config, store, serverKey, logger } = ctx;
   const signingKeys = await loadSigningKeys(store.db, serverKey);
   const provider = createOidcProvider({
@@ -33,7 +37,9 @@ export async function registerOAuthServer(app: FastifyInstance, ctx: AppContext,
     cimdResolve: options.cimdResolve,
     cimdOnConnect: options.cimdOnConnect,
   });
-  provider.on('server_error', (_koa: unknown, error: unknown) => logger.error({ err: error }, 'oauth server error'));
+  provider.on('server_error', (_koa: unknown, error: unknown) =>
+    logger.error({ err: error }, 'oauth server error'),
+  );
   mountOidcProvider(app, ctx, provider);
   registerInteractionRoutes(app, ctx, provider);
 
@@ -51,6 +57,11 @@ export async function registerOAuthServer(app: FastifyInstance, ctx: AppContext,
   timer.unref();
   app.addHook('onClose', async () => clearInterval(timer));
 
-  const verifier = createAccessTokenVerifier({ db: store.db, serverKey, issuer: issuerOf(config), audience: config.mcpUrl.href });
+  const verifier = createAccessTokenVerifier({
+    db: store.db,
+    serverKey,
+    issuer: issuerOf(config),
+    audience: config.mcpUrl.href,
+  });
   return { verifier };
 }

@@ -7,7 +7,10 @@ import { CimdFetchError } from '../cimd/CimdFetchError.ts';
 interface ErrorContext {
   db: Kysely<Database>;
   ctx: {
-    oidc?: { params?: Record<string, unknown>; client?: { clientId: string; clientName?: string; redirectUris: string[] } };
+    oidc?: {
+      params?: Record<string, unknown>;
+      client?: { clientId: string; clientName?: string; redirectUris: string[] };
+    };
     query?: Record<string, unknown>;
   };
   out: { error: string; error_description?: string };
@@ -23,7 +26,11 @@ function reasonOf(error: unknown): string | undefined {
     if (typeof detail === 'string' && detail) return detail;
     current = (current as { cause?: unknown }).cause;
   }
-  if (error instanceof Error && /response too large/.test(String((error as { cause?: Error }).cause?.message))) return 'the document is too large';
+  if (
+    error instanceof Error &&
+    /response too large/.test(String((error as { cause?: Error }).cause?.message))
+  )
+    return 'the document is too large';
   return undefined;
 }
 
@@ -47,21 +54,38 @@ export async function renderOAuthErrorPage({ db, ctx, out, error }: ErrorContext
     if (clientId?.startsWith('https://')) {
       const reason = reasonOf(error) ?? out.error_description ?? 'the document is not valid';
       title = 'The application\u2019s metadata document could not be used';
-      body = html`<p>The application identifies itself with the metadata document at <code>${clientId}</code>, and it could not be used:</p>
+      body = html`<p>
+          The application identifies itself with the metadata document at <code>${clientId}</code>, and it
+          could not be used:
+        </p>
         <p class="error">${reason}</p>
-        <p class="muted">If you run this application, fix the document (https only, no redirects, <code>client_id</code> equal to its URL,
-        JSON, a few kilobytes, no client secrets). Otherwise try again later, or ask your administrator whether the host is blocked.</p>`;
+        <p class="muted">
+          If you run this application, fix the document (https only, no redirects,
+          <code>client_id</code> equal to its URL, JSON, a few kilobytes, no client secrets). Otherwise try
+          again later, or ask your administrator whether the host is blocked.
+        </p>`;
     } else {
       const record = clientId ? await findClientRecord(db, clientId).catch(() => undefined) : undefined;
       if (record?.disabled) {
         title = 'This application is disabled';
-        body = html`<p>The OAuth client <strong>${record.name}</strong> has been disabled by an administrator of its organization.</p>
-          <p class="muted">An administrator can enable it again under Developers › Credentials › OAuth Clients.</p>`;
+        body = html`<p>
+            The OAuth client <strong>${record.name}</strong> has been disabled by an administrator of its
+            organization.
+          </p>
+          <p class="muted">
+            An administrator can enable it again under Developers › Credentials › OAuth Clients.
+          </p>`;
       } else {
         title = 'Unknown application';
-        body = html`<p>No OAuth client with the ID <code>${clientId ?? '(none given)'}</code> is registered on this server.</p>
-          <p class="muted">Check the Client ID you entered in the AI platform, or create a client under Developers › Credentials › OAuth Clients.
-          Platforms that support client metadata documents (Claude.ai, Claude Code) need no client: paste only the MCP Server URL.</p>`;
+        body = html`<p>
+            No OAuth client with the ID <code>${clientId ?? '(none given)'}</code> is registered on this
+            server.
+          </p>
+          <p class="muted">
+            Check the Client ID you entered in the AI platform, or create a client under Developers ›
+            Credentials › OAuth Clients. Platforms that support client metadata documents (Claude.ai, Claude
+            Code) need no client: paste only the MCP Server URL.
+          </p>`;
       }
     }
   } else if (out.error === 'invalid_redirect_uri' || /redirect_uri/.test(out.error_description ?? '')) {
@@ -70,15 +94,32 @@ export async function renderOAuthErrorPage({ db, ctx, out, error }: ErrorContext
     const name = client?.clientName ?? clientId ?? 'the client';
     const registered = client?.redirectUris ?? [];
     title = 'Callback URL not registered';
-    body = html`<p>The application <strong>${name}</strong> asked to return to
-      <code>${requested ?? '(no callback URL given)'}</code>, which is not one of its registered callback URLs.</p>
+    body = html`<p>
+        The application <strong>${name}</strong> asked to return to
+        <code>${requested ?? '(no callback URL given)'}</code>, which is not one of its registered callback
+        URLs.
+      </p>
       <p>Registered callback URLs for ${name}:</p>
-      <ul>${registered.length ? registered.map((u) => html`<li><code>${u}</code></li>`) : html`<li class="muted">none</li>`}</ul>
-      <p class="muted">An administrator can add the exact URL under Developers › Credentials › OAuth Clients, or fix the
-      callback URL in the application's settings. The match is exact (only the port of a loopback address may differ).</p>`;
+      <ul>
+        ${registered.length ? registered.map((u) => html`<li><code>${u}</code></li>`) : html`<li class="muted">none</li>`}
+      </ul>
+      <p class="muted">
+        An administrator can add the exact URL under Developers › Credentials › OAuth Clients, or fix the
+        callback URL in the application's settings. The match is exact (only the port of a loopback address
+        may differ).
+      </p>`;
   } else {
     body = html`<p class="error"><code>${out.error}</code>: ${out.error_description ?? ''}</p>
-      <p class="muted">Start the connection again from the AI platform. If it keeps failing, tell your administrator the time and this code.</p>`;
+      <p class="muted">
+        Start the connection again from the AI platform. If it keeps failing, tell your administrator the time
+        and this code.
+      </p>`;
   }
-  return page(title, html`<div class="card"><h1>${title}</h1>${body}</div>`);
+  return page(
+    title,
+    html`<div class="card">
+      <h1>${title}</h1>
+      ${body}
+    </div>`,
+  );
 }

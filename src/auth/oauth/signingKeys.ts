@@ -16,7 +16,12 @@ export function sealJwk(jwk: PrivateJwk, serverKey: Buffer): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', encryptionKey(serverKey), iv);
   const sealed = Buffer.concat([cipher.update(JSON.stringify(jwk), 'utf8'), cipher.final()]);
-  return ['v1', iv.toString('base64url'), sealed.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+  return [
+    'v1',
+    iv.toString('base64url'),
+    sealed.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+  ].join('.');
 }
 
 export function openJwk(text: string, serverKey: Buffer): PrivateJwk {
@@ -25,9 +30,13 @@ export function openJwk(text: string, serverKey: Buffer): PrivateJwk {
   const decipher = createDecipheriv('aes-256-gcm', encryptionKey(serverKey), Buffer.from(iv, 'base64url'));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
   try {
-    return JSON.parse(Buffer.concat([decipher.update(Buffer.from(sealed, 'base64url')), decipher.final()]).toString('utf8')) as PrivateJwk;
+    return JSON.parse(
+      Buffer.concat([decipher.update(Buffer.from(sealed, 'base64url')), decipher.final()]).toString('utf8'),
+    ) as PrivateJwk;
   } catch {
-    throw new Error('the OAuth signing keys in the store were sealed with another server key (MERIDIAN_SECRET_KEY differs between processes?)');
+    throw new Error(
+      'the OAuth signing keys in the store were sealed with another server key (MERIDIAN_SECRET_KEY differs between processes?)',
+    );
   }
 }
 
@@ -43,7 +52,13 @@ export async function addSigningKey(db: Kysely<Database>, serverKey: Buffer): Pr
   const jwk = await newSigningKey();
   await db
     .insertInto('oauth_signing_keys')
-    .values({ kid: jwk.kid, alg: jwk.alg, private_jwk_enc: sealJwk(jwk, serverKey), created_at: Date.now(), retired_at: null })
+    .values({
+      kid: jwk.kid,
+      alg: jwk.alg,
+      private_jwk_enc: sealJwk(jwk, serverKey),
+      created_at: Date.now(),
+      retired_at: null,
+    })
     .execute();
   return jwk.kid;
 }
@@ -55,7 +70,13 @@ export async function addSigningKey(db: Kysely<Database>, serverKey: Buffer): Pr
  */
 export async function loadSigningKeys(db: Kysely<Database>, serverKey: Buffer): Promise<PrivateJwk[]> {
   const read = () =>
-    db.selectFrom('oauth_signing_keys').select(['kid', 'private_jwk_enc', 'created_at']).where('retired_at', 'is', null).orderBy('created_at', 'desc').orderBy('kid').execute();
+    db
+      .selectFrom('oauth_signing_keys')
+      .select(['kid', 'private_jwk_enc', 'created_at'])
+      .where('retired_at', 'is', null)
+      .orderBy('created_at', 'desc')
+      .orderBy('kid')
+      .execute();
   let rows = await read();
   if (rows.length === 0) {
     await addSigningKey(db, serverKey);
@@ -66,9 +87,19 @@ export async function loadSigningKeys(db: Kysely<Database>, serverKey: Buffer): 
 
 /** Retires every key but the newest `keep` (run after the access-token lifetime has passed). */
 export async function retireOldSigningKeys(db: Kysely<Database>, keep = 1): Promise<string[]> {
-  const rows = await db.selectFrom('oauth_signing_keys').select('kid').where('retired_at', 'is', null).orderBy('created_at', 'desc').execute();
+  const rows = await db
+    .selectFrom('oauth_signing_keys')
+    .select('kid')
+    .where('retired_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .execute();
   const retire = rows.slice(keep).map((r) => r.kid);
-  if (retire.length) await db.updateTable('oauth_signing_keys').set({ retired_at: Date.now() }).where('kid', 'in', retire).execute();
+  if (retire.length)
+    await db
+      .updateTable('oauth_signing_keys')
+      .set({ retired_at: Date.now() })
+      .where('kid', 'in', retire)
+      .execute();
   return retire;
 }
 

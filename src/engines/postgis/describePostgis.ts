@@ -20,12 +20,16 @@ interface ColumnRow {
  * `pg_class.reltuples` (absent until the table was analysed).
  */
 export async function describePostgis(client: pg.PoolClient): Promise<CatalogDescription> {
-  const postgis = await client.query<{ schema: string }>("SELECT extnamespace::regnamespace::text AS schema FROM pg_extension WHERE extname = 'postgis'");
+  const postgis = await client.query<{ schema: string }>(
+    "SELECT extnamespace::regnamespace::text AS schema FROM pg_extension WHERE extname = 'postgis'",
+  );
   const geometryColumns = postgis.rows[0] ? `${postgis.rows[0].schema}.geometry_columns` : undefined;
   const geometryJoin = geometryColumns
     ? `LEFT JOIN ${geometryColumns} gc ON gc.f_table_schema = n.nspname AND gc.f_table_name = c.relname AND gc.f_geometry_column = a.attname`
     : '';
-  const geometrySelect = geometryColumns ? 'gc.type AS geometry_type, gc.srid' : 'NULL::text AS geometry_type, NULL::int AS srid';
+  const geometrySelect = geometryColumns
+    ? 'gc.type AS geometry_type, gc.srid'
+    : 'NULL::text AS geometry_type, NULL::int AS srid';
   const { rows } = await client.query<ColumnRow>(`
     SELECT n.nspname AS schema, c.relname AS table, c.relkind::text AS relkind, c.reltuples::float8 AS reltuples,
            a.attname AS column, format_type(a.atttypid, NULL) AS type, NOT a.attnotnull AS nullable, ${geometrySelect}
@@ -51,7 +55,8 @@ export async function describePostgis(client: pg.PoolClient): Promise<CatalogDes
     let table = tables.get(key);
     if (!table) {
       table = { schema: row.schema, name: row.table, columns: [] };
-      if ((row.relkind === 'r' || row.relkind === 'p' || row.relkind === 'm') && row.reltuples >= 0) table.rowEstimate = Math.round(row.reltuples);
+      if ((row.relkind === 'r' || row.relkind === 'p' || row.relkind === 'm') && row.reltuples >= 0)
+        table.rowEstimate = Math.round(row.reltuples);
       tables.set(key, table);
     }
     const column: ColumnDescription = { name: row.column, type: row.type, nullable: row.nullable };

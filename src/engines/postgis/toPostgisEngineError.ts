@@ -3,7 +3,17 @@ import { EngineError } from '../Engine.ts';
 /** Why the engine itself stopped a query, so a 57014 is reported as what the caller asked for. */
 export type StopReason = 'timeout' | 'cancelled' | undefined;
 
-const networkCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED']);
+const networkCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ECONNABORTED',
+]);
 
 /** Removes every occurrence of the connection's secrets (password, host, user, the URL) from a message. */
 export function scrubSecrets(message: string, secrets: readonly string[]): string {
@@ -17,7 +27,11 @@ export function scrubSecrets(message: string, secrets: readonly string[]): strin
  * failures get a fixed description chosen by code, never the driver's text (which names hosts,
  * ports and users); SQL errors keep PostgreSQL's message, scrubbed of the connection's secrets.
  */
-export function toPostgisEngineError(error: unknown, secrets: readonly string[], stopped?: StopReason): EngineError {
+export function toPostgisEngineError(
+  error: unknown,
+  secrets: readonly string[],
+  stopped?: StopReason,
+): EngineError {
   if (error instanceof EngineError) return error;
   const e = (error ?? {}) as { code?: unknown; message?: unknown };
   const code = typeof e.code === 'string' ? e.code : '';
@@ -29,17 +43,27 @@ export function toPostgisEngineError(error: unknown, secrets: readonly string[],
       : new EngineError('timeout', 'the query exceeded its statement timeout and was cancelled');
   }
   if (stopped === 'cancelled') return new EngineError('cancelled', 'the query was cancelled');
-  if (stopped === 'timeout') return new EngineError('timeout', 'the query exceeded its statement timeout and was cancelled');
-  if (code === '42601' && /multiple commands/i.test(message)) return new EngineError('forbidden', 'only one SQL statement is allowed per query');
-  if (code === '25006') return new EngineError('forbidden', 'writes are not allowed on this connection (read-only transaction)');
-  if (code === '42501') return new EngineError('forbidden', `permission denied: ${scrubSecrets(message, secrets)}`);
-  if (code === '28P01' || code === '28000') return new EngineError('unavailable', 'the database rejected the connection credentials');
-  if (code === '3D000') return new EngineError('unavailable', 'the database named in the connection does not exist');
+  if (stopped === 'timeout')
+    return new EngineError('timeout', 'the query exceeded its statement timeout and was cancelled');
+  if (code === '42601' && /multiple commands/i.test(message))
+    return new EngineError('forbidden', 'only one SQL statement is allowed per query');
+  if (code === '25006')
+    return new EngineError('forbidden', 'writes are not allowed on this connection (read-only transaction)');
+  if (code === '42501')
+    return new EngineError('forbidden', `permission denied: ${scrubSecrets(message, secrets)}`);
+  if (code === '28P01' || code === '28000')
+    return new EngineError('unavailable', 'the database rejected the connection credentials');
+  if (code === '3D000')
+    return new EngineError('unavailable', 'the database named in the connection does not exist');
   if (code === '53300') return new EngineError('unavailable', 'the database server has too many connections');
-  if (code.startsWith('57P')) return new EngineError('unavailable', 'the database server is shutting down or restarting');
+  if (code.startsWith('57P'))
+    return new EngineError('unavailable', 'the database server is shutting down or restarting');
   if (code.startsWith('08')) return new EngineError('unavailable', 'the connection to the database failed');
-  if (networkCodes.has(code)) return new EngineError('unavailable', `could not reach the database server (${code})`);
-  if (/^[0-9A-Z]{5}$/.test(code)) return new EngineError('sql', scrubSecrets(message, secrets) || `database error ${code}`);
-  if (/timeout exceeded when trying to connect/i.test(message)) return new EngineError('unavailable', 'timed out connecting to the database server');
+  if (networkCodes.has(code))
+    return new EngineError('unavailable', `could not reach the database server (${code})`);
+  if (/^[0-9A-Z]{5}$/.test(code))
+    return new EngineError('sql', scrubSecrets(message, secrets) || `database error ${code}`);
+  if (/timeout exceeded when trying to connect/i.test(message))
+    return new EngineError('unavailable', 'timed out connecting to the database server');
   return new EngineError('unavailable', 'the connection to the database failed');
 }

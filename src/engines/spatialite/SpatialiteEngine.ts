@@ -73,7 +73,9 @@ export class SpatialiteEngine implements Engine {
   }
 
   async describe(): Promise<CatalogDescription> {
-    return (await this.withWorker({}, (worker, call) => worker.call({ op: 'describe' }, call))) as CatalogDescription;
+    return (await this.withWorker({}, (worker, call) =>
+      worker.call({ op: 'describe' }, call),
+    )) as CatalogDescription;
   }
 
   async run(query: CompiledQuery, options: RunOptions = {}): Promise<QueryResult> {
@@ -92,17 +94,26 @@ export class SpatialiteEngine implements Engine {
    * and hands them over one batch at a time, so the main thread holds one batch. The timeout
    * bounds running the query, not the consumer's pace between batches.
    */
-  async *stream(query: CompiledQuery, options: RunOptions & { batchSize?: number } = {}): AsyncIterable<Record<string, unknown>[]> {
+  async *stream(
+    query: CompiledQuery,
+    options: RunOptions & { batchSize?: number } = {},
+  ): AsyncIterable<Record<string, unknown>[]> {
     const statement = checkSpatialiteSql(query.sql, query.params, 'read');
     const limit = Math.min(resolveRowLimit(options.maxRows, this.maxStreamRows), this.maxStreamRows);
     const batchSize = Math.min(Math.max(1, Math.floor(options.batchSize ?? 1000)), 50_000);
     const call = this.callOptions(options);
     const worker = await this.pool.acquire(call);
     try {
-      const opened = (await worker.call({ op: 'streamOpen', statement, limit }, call)) as Pick<RowsPayload, 'columns'>;
+      const opened = (await worker.call({ op: 'streamOpen', statement, limit }, call)) as Pick<
+        RowsPayload,
+        'columns'
+      >;
       for (;;) {
         if (options.signal?.aborted) throw new EngineError('cancelled', 'the query was cancelled');
-        const rows = (await worker.call({ op: 'streamNext', count: batchSize }, { signal: options.signal })) as unknown[][];
+        const rows = (await worker.call(
+          { op: 'streamNext', count: batchSize },
+          { signal: options.signal },
+        )) as unknown[][];
         if (rows.length === 0) break;
         yield toObjects(opened.columns, rows);
       }
@@ -137,7 +148,8 @@ export class SpatialiteEngine implements Engine {
 
   private callOptions(options: Omit<RunOptions, 'maxRows'>): CallOptions {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new EngineError('sql', 'timeoutMs must be a positive number');
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+      throw new EngineError('sql', 'timeoutMs must be a positive number');
     return { deadline: Date.now() + timeoutMs, signal: options.signal };
   }
 

@@ -1,10 +1,19 @@
 import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { EngineError } from '../Engine.ts';
 import { spawnModuleWorker } from '../spawnModuleWorker.ts';
-import type { SpatialiteWorkerData, SpatialiteWorkerHello, SpatialiteWorkerRequest, SpatialiteWorkerResponse } from './workerProtocol.ts';
+import type {
+  SpatialiteWorkerData,
+  SpatialiteWorkerHello,
+  SpatialiteWorkerRequest,
+  SpatialiteWorkerResponse,
+} from './workerProtocol.ts';
 
 /** Distributes `Omit` over the request union, so each op keeps its own fields. */
-type RequestBody = SpatialiteWorkerRequest extends infer R ? (R extends SpatialiteWorkerRequest ? Omit<R, 'id'> : never) : never;
+type RequestBody = SpatialiteWorkerRequest extends infer R
+  ? R extends SpatialiteWorkerRequest
+    ? Omit<R, 'id'>
+    : never
+  : never;
 
 export interface CallOptions {
   /** Epoch ms after which the call fails with `timeout` and the worker is terminated. */
@@ -51,10 +60,14 @@ export class PooledWorker {
     });
     worker.on('error', (error: Error & { code?: string }) => {
       const message =
-        error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'the query needed more memory than the embedded engine allows' : 'the embedded engine stopped unexpectedly';
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? 'the query needed more memory than the embedded engine allows'
+          : 'the embedded engine stopped unexpectedly';
       this.kill(new EngineError('unavailable', message));
     });
-    worker.on('exit', () => this.kill(new EngineError('unavailable', 'the embedded engine stopped unexpectedly')));
+    worker.on('exit', () =>
+      this.kill(new EngineError('unavailable', 'the embedded engine stopped unexpectedly')),
+    );
   }
 
   call(body: RequestBody, options: CallOptions = {}): Promise<unknown> {
@@ -125,7 +138,9 @@ export class SpatialiteWorkerPool {
     if (this.closed) return Promise.reject(new EngineError('unavailable', 'the engine is closed'));
     if (options.signal?.aborted) return Promise.reject(cancelledError());
     if (this.waiters.length >= this.options.maxQueue) {
-      return Promise.reject(new EngineError('unavailable', 'the embedded engine is busy: too many queries are waiting'));
+      return Promise.reject(
+        new EngineError('unavailable', 'the embedded engine is busy: too many queries are waiting'),
+      );
     }
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -147,7 +162,8 @@ export class SpatialiteWorkerPool {
       };
       const onAbort = () => waiter.reject(cancelledError());
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      if (options.deadline !== undefined) timer = setTimeout(() => waiter.reject(timeoutError()), Math.max(0, options.deadline - Date.now()));
+      if (options.deadline !== undefined)
+        timer = setTimeout(() => waiter.reject(timeoutError()), Math.max(0, options.deadline - Date.now()));
       this.waiters.push(waiter);
       this.pump();
     });
@@ -165,7 +181,8 @@ export class SpatialiteWorkerPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const waiter of [...this.waiters]) waiter.reject(new EngineError('unavailable', 'the engine is closed'));
+    for (const waiter of [...this.waiters])
+      waiter.reject(new EngineError('unavailable', 'the engine is closed'));
     for (const worker of [...this.live]) worker.kill(new EngineError('unavailable', 'the engine is closed'));
   }
 
@@ -176,7 +193,8 @@ export class SpatialiteWorkerPool {
 
   private pump(): void {
     while (this.waiters.length > 0 && this.idle.length > 0) this.waiters[0]!.resolve(this.idle.shift()!);
-    while (this.waiters.length > this.starting && this.live.size + this.starting < this.options.size) this.start();
+    while (this.waiters.length > this.starting && this.live.size + this.starting < this.options.size)
+      this.start();
   }
 
   private start(): void {

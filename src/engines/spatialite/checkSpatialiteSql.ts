@@ -54,7 +54,20 @@ const deniedFunctionPrefixes = [
 /** Never allowed anywhere as bare words (transaction control is refused by the allowed first words). */
 const deniedKeywords = new Set(['attach', 'detach', 'pragma', 'vacuum', 'virtual']);
 const readStarts = new Set(['select', 'with', 'values']);
-const writeStarts = new Set(['select', 'with', 'values', 'create', 'insert', 'replace', 'update', 'delete', 'drop', 'alter', 'analyze', 'reindex']);
+const writeStarts = new Set([
+  'select',
+  'with',
+  'values',
+  'create',
+  'insert',
+  'replace',
+  'update',
+  'delete',
+  'drop',
+  'alter',
+  'analyze',
+  'reindex',
+]);
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
@@ -70,7 +83,11 @@ function isDeniedFunction(name: string): boolean {
  * Throws `EngineError('forbidden')` for anything outside the allowed shape and
  * `EngineError('sql')` for parameters that cannot be bound.
  */
-export function checkSpatialiteSql(sql: string, params: readonly unknown[] = [], mode: SpatialiteSqlMode = 'read'): CheckedSpatialiteSql {
+export function checkSpatialiteSql(
+  sql: string,
+  params: readonly unknown[] = [],
+  mode: SpatialiteSqlMode = 'read',
+): CheckedSpatialiteSql {
   return prepareSpatialiteSql(sql, mode).bind(params);
 }
 
@@ -95,7 +112,9 @@ export function prepareSpatialiteSql(sql: string, mode: SpatialiteSqlMode = 'rea
   if (first.kind !== 'word' || !starts.has(first.name!)) {
     throw new EngineError(
       'forbidden',
-      mode === 'read' ? 'only SELECT, WITH or VALUES queries can run on a read-only connection' : `statements starting with "${first.text.slice(0, 20)}" are not allowed`,
+      mode === 'read'
+        ? 'only SELECT, WITH or VALUES queries can run on a read-only connection'
+        : `statements starting with "${first.text.slice(0, 20)}" are not allowed`,
     );
   }
 
@@ -104,7 +123,11 @@ export function prepareSpatialiteSql(sql: string, mode: SpatialiteSqlMode = 'rea
       throw new EngineError('forbidden', `${token.name!.toUpperCase()} is not allowed`);
     }
     const next = body[index + 1];
-    if ((token.kind === 'word' || token.kind === 'quoted') && next?.kind === 'lparen' && isDeniedFunction(token.name!)) {
+    if (
+      (token.kind === 'word' || token.kind === 'quoted') &&
+      next?.kind === 'lparen' &&
+      isDeniedFunction(token.name!)
+    ) {
       throw new EngineError('forbidden', `the function ${token.text} is not allowed`);
     }
   });
@@ -123,12 +146,16 @@ function bindParams(sql: string, tokens: SqliteToken[], params: readonly unknown
       throw new EngineError('sql', `named parameter ${token.text} is not supported: use ? placeholders`);
     }
     const index = token.text.length > 1 ? Number(token.text.slice(1)) : highest + 1;
-    if (!Number.isInteger(index) || index < 1 || index > 32766) throw new EngineError('sql', `invalid placeholder ${token.text}`);
+    if (!Number.isInteger(index) || index < 1 || index > 32766)
+      throw new EngineError('sql', `invalid placeholder ${token.text}`);
     highest = Math.max(highest, index);
     placeholders.push({ token, index });
   }
   if (params.length !== highest) {
-    throw new EngineError('sql', `the query has ${highest} parameter placeholder(s) but ${params.length} value(s) were given`);
+    throw new EngineError(
+      'sql',
+      `the query has ${highest} parameter placeholder(s) but ${params.length} value(s) were given`,
+    );
   }
 
   const casts = new Map<number, 'INTEGER' | 'REAL'>();
@@ -144,7 +171,8 @@ function bindParams(sql: string, tokens: SqliteToken[], params: readonly unknown
       return Number.isSafeInteger(value) ? String(value) : value.toExponential();
     }
     if (typeof value === 'bigint') {
-      if (value < INT64_MIN || value > INT64_MAX) throw new EngineError('sql', `${label} is outside the 64-bit integer range`);
+      if (value < INT64_MIN || value > INT64_MAX)
+        throw new EngineError('sql', `${label} is outside the 64-bit integer range`);
       casts.set(i + 1, 'INTEGER');
       return value.toString();
     }
@@ -157,7 +185,10 @@ function bindParams(sql: string, tokens: SqliteToken[], params: readonly unknown
       if (Number.isNaN(value.getTime())) throw new EngineError('sql', `${label} is an invalid date`);
       return value.toISOString();
     }
-    throw new EngineError('sql', `${label} has an unsupported type (${Array.isArray(value) ? 'array' : typeof value})`);
+    throw new EngineError(
+      'sql',
+      `${label} has an unsupported type (${Array.isArray(value) ? 'array' : typeof value})`,
+    );
   });
 
   if (casts.size === 0) return { sql, params: bound };

@@ -25,7 +25,11 @@ export async function loadStrictSpl(): Promise<{ SPL: SplFactory; projDir: strin
   if (source.split(RELAXED).length !== 2) {
     throw new Error('unexpected spl.js build: cannot enforce SPATIALITE_SECURITY=strict (pin spl.js@1.0.1)');
   }
-  const patched = source.replace(RELAXED, 'SPATIALITE_SECURITY="strict"').replaceAll('import.meta.url', JSON.stringify(entryUrl));
-  const mod = (await import(`data:text/javascript;base64,${Buffer.from(patched).toString('base64')}`)) as { default: SplFactory };
+  const patched = source
+    .replace(RELAXED, 'SPATIALITE_SECURITY="strict"')
+    .replaceAll('import.meta.url', JSON.stringify(entryUrl));
+  const mod = (await import(`data:text/javascript;base64,${Buffer.from(patched).toString('base64')}`)) as {
+    default: SplFactory;
+  };
   return { SPL: mod.default, projDir: join(dirname(entryPath), 'proj') };
 }

@@ -9,10 +9,24 @@
  * the file when its size or mtime changes, and the write handle persists by writing a complete
  * new file and renaming it over the old one, so a reader never sees a half-written database.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Db, Spl } from 'spl.js';
-import { EngineError, type CatalogDescription, type ColumnDescription, type TableDescription } from '../Engine.ts';
+import {
+  EngineError,
+  type CatalogDescription,
+  type ColumnDescription,
+  type TableDescription,
+} from '../Engine.ts';
 import { loadStrictSpl } from './loadStrictSpl.ts';
 import type {
   CheckedStatement,
@@ -31,7 +45,16 @@ let db: Db | undefined;
 let stamp = '';
 let stream: { payload: RowsPayload; at: number } | undefined;
 
-const geometryTypes = ['GEOMETRY', 'POINT', 'LINESTRING', 'POLYGON', 'MULTIPOINT', 'MULTILINESTRING', 'MULTIPOLYGON', 'GEOMETRYCOLLECTION'];
+const geometryTypes = [
+  'GEOMETRY',
+  'POINT',
+  'LINESTRING',
+  'POLYGON',
+  'MULTIPOINT',
+  'MULTILINESTRING',
+  'MULTIPOLYGON',
+  'GEOMETRYCOLLECTION',
+];
 const dimensionSuffix = ['', 'Z', 'M', 'ZM'];
 
 function fileStamp(): string | undefined {
@@ -45,7 +68,8 @@ function fileStamp(): string | undefined {
 
 function open(): void {
   const current = fileStamp();
-  if (current === undefined && readOnly) throw new EngineError('unavailable', 'the embedded database file does not exist');
+  if (current === undefined && readOnly)
+    throw new EngineError('unavailable', 'the embedded database file does not exist');
   db?.close();
   db = undefined;
   if (current === undefined) {
@@ -60,7 +84,10 @@ function open(): void {
   const unsafe = db.exec(
     "SELECT count(*) FROM pragma_function_list WHERE name IN ('blobfromfile','blobtofile','eval','importshp','exportshp','load_extension')",
   ).get.first as number;
-  if (unsafe !== 0) throw new Error('SpatiaLite file functions are registered: refusing to serve (SPATIALITE_SECURITY is not strict)');
+  if (unsafe !== 0)
+    throw new Error(
+      'SpatiaLite file functions are registered: refusing to serve (SPATIALITE_SECURITY is not strict)',
+    );
   if (readOnly) db.exec('PRAGMA query_only = 1');
 }
 
@@ -87,7 +114,8 @@ function toPayload(cols: string[], rows: unknown[][]): RowsPayload {
     return { name, type };
   });
   for (const row of rows) {
-    for (let c = 0; c < row.length; c++) if (row[c] instanceof ArrayBuffer) row[c] = new Uint8Array(row[c] as ArrayBuffer);
+    for (let c = 0; c < row.length; c++)
+      if (row[c] instanceof ArrayBuffer) row[c] = new Uint8Array(row[c] as ArrayBuffer);
   }
   return { columns, rows };
 }
@@ -95,7 +123,10 @@ function toPayload(cols: string[], rows: unknown[][]): RowsPayload {
 /** The wrap makes SQLite itself refuse anything but a single SELECT, and caps the rows spl.js materialises. */
 function select(statement: CheckedStatement, limit: number): RowsPayload {
   const handle = current();
-  handle.exec(`SELECT * FROM (\n${statement.sql}\n) LIMIT ${Math.max(0, Math.floor(limit))}`, statement.params);
+  handle.exec(
+    `SELECT * FROM (\n${statement.sql}\n) LIMIT ${Math.max(0, Math.floor(limit))}`,
+    statement.params,
+  );
   const result = handle.get;
   return toPayload(result.cols, result.rows);
 }
@@ -106,7 +137,8 @@ function describe(): CatalogDescription {
     "SELECT name, type FROM sqlite_master WHERE type IN ('table','view') AND GetDbObjectScope(NULL, name) LIKE 'userland%' AND name NOT IN ('KNN','KNN2') ORDER BY name",
   ).get.rows as [string, string][];
   const geometry = new Map<string, { type: string; srid: number; spatialIndexTable?: string }>();
-  const hasMetadata = handle.exec("SELECT count(*) FROM sqlite_master WHERE name = 'geometry_columns'").get.first === 1;
+  const hasMetadata =
+    handle.exec("SELECT count(*) FROM sqlite_master WHERE name = 'geometry_columns'").get.first === 1;
   if (hasMetadata) {
     // spatial_index_enabled = 1 is an R*Tree (2 is the older MbrCache); it is only used when its
     // virtual table is really there.
@@ -123,7 +155,11 @@ function describe(): CatalogDescription {
   }
   const tables: TableDescription[] = objects.map(([name, kind]) => {
     const columns: ColumnDescription[] = (
-      handle.exec('SELECT name, type, "notnull" FROM pragma_table_info(?)', [name]).get.rows as [string, string, number][]
+      handle.exec('SELECT name, type, "notnull" FROM pragma_table_info(?)', [name]).get.rows as [
+        string,
+        string,
+        number,
+      ][]
     ).map(([column, type, notnull]) => {
       const geom = geometry.get(`${name.toLowerCase()}.${column.toLowerCase()}`);
       return geom
@@ -134,12 +170,16 @@ function describe(): CatalogDescription {
             geometryType: geom.type,
             srid: geom.srid,
             // A view's rows have no rowid of their own to look up in the table's index.
-            ...(geom.spatialIndexTable && kind === 'table' ? { spatialIndexTable: geom.spatialIndexTable } : {}),
+            ...(geom.spatialIndexTable && kind === 'table'
+              ? { spatialIndexTable: geom.spatialIndexTable }
+              : {}),
           }
         : { name: column, type: (type || 'any').toLowerCase(), nullable: notnull === 0 };
     });
     const table: TableDescription = { schema: 'main', name, columns };
-    if (kind === 'table') table.rowEstimate = handle.exec(`SELECT count(*) FROM "${name.replaceAll('"', '""')}"`).get.first as number;
+    if (kind === 'table')
+      table.rowEstimate = handle.exec(`SELECT count(*) FROM "${name.replaceAll('"', '""')}"`).get
+        .first as number;
     return table;
   });
   return { schemas: ['main'], tables };
@@ -168,7 +208,7 @@ function write(statements: CheckedStatement[]): { statements: number } {
   handle.exec('BEGIN');
   try {
     // consecutive statements with the same text run as one prepared statement over many rows
-    for (let i = 0; i < statements.length; ) {
+    for (let i = 0; i < statements.length;) {
       const sql = statements[i]!.sql;
       let j = i;
       while (j < statements.length && statements[j]!.sql === sql && statements[j]!.params.length > 0) j++;
@@ -176,7 +216,10 @@ function write(statements: CheckedStatement[]): { statements: number } {
         handle.exec(sql);
         i++;
       } else {
-        handle.exec(sql, statements.slice(i, j).map((s) => s.params));
+        handle.exec(
+          sql,
+          statements.slice(i, j).map((s) => s.params),
+        );
         i = j;
       }
     }
@@ -223,7 +266,8 @@ function handle(request: SpatialiteWorkerRequest): unknown {
 function toError(error: unknown): { code: EngineError['code']; message: string } {
   if (error instanceof EngineError) return { code: error.code, message: error.message };
   const message = error instanceof Error ? error.message : String(error);
-  if (/readonly database|query_only/i.test(message)) return { code: 'forbidden', message: 'writes are not allowed on this connection' };
+  if (/readonly database|query_only/i.test(message))
+    return { code: 'forbidden', message: 'writes are not allowed on this connection' };
   // SQLite messages name the statement's own tables and columns, never host paths: safe to show
   return { code: 'sql', message };
 }

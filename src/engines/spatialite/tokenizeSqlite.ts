@@ -106,7 +106,7 @@ export function tokenizeSqlite(sql: string): SqliteToken[] {
       let j = i + 1;
       while (j < n && wordPart.test(sql[j]!)) j++;
       // x'ABCD' blob literal: one string token
-      if ((j - i === 1 && (c === 'x' || c === 'X')) && sql[j] === "'") {
+      if (j - i === 1 && (c === 'x' || c === 'X') && sql[j] === "'") {
         const end = quotedEnd(j, "'");
         push('string', i, end);
         i = end;

@@ -33,4 +33,5 @@ export type SpatialiteWorkerResponse =
   | { id: number; ok: false; error: { code: EngineErrorCode; message: string } };
 
 /** First message a worker sends: the database is open (or could not be). */
-export type SpatialiteWorkerHello = { hello: 'ready' } | { hello: 'failed'; error: { code: EngineErrorCode; message: string } };
+export type SpatialiteWorkerHello =
+  { hello: 'ready' } | { hello: 'failed'; error: { code: EngineErrorCode; message: string } };

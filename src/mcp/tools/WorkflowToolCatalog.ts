@@ -4,9 +4,25 @@ import type { McpCaller } from '../McpCaller.ts';
 import { advertisedSchema, scopeChallengeFor, type McpToolSpec } from '../McpToolSpec.ts';
 import { markdownTable, toolError, toolResult } from '../toolResults.ts';
 import { listConnections } from '../../connections/index.ts';
-import { listPublishedWorkflows, toolCatalogVersion, type PublishedWorkflow } from '../../store/repositories/workflows.ts';
-import { QueueFullError, readJobResult, requestJobCancel, submitWorkflowRun, waitForJob, type JobView } from '../../jobs/index.ts';
-import { catalogFromDescription, parameterInputSchema, validateWorkflow, type ColumnSchema } from '../../workflows/index.ts';
+import {
+  listPublishedWorkflows,
+  toolCatalogVersion,
+  type PublishedWorkflow,
+} from '../../store/repositories/workflows.ts';
+import {
+  QueueFullError,
+  readJobResult,
+  requestJobCancel,
+  submitWorkflowRun,
+  waitForJob,
+  type JobView,
+} from '../../jobs/index.ts';
+import {
+  catalogFromDescription,
+  parameterInputSchema,
+  validateWorkflow,
+  type ColumnSchema,
+} from '../../workflows/index.ts';
 import { describeJob, encodeResultCursor } from './jobResultFormat.ts';
 import { WorkflowTasks } from './WorkflowTasks.ts';
 
@@ -20,7 +36,13 @@ function outputSchemaFor(columns: ColumnSchema[] | undefined): Record<string, un
     ? {
         type: 'object',
         properties: Object.fromEntries(
-          columns.map((c) => [c.name, { type: [JSON_TYPES[c.type] ?? 'string', 'null'], ...(c.type === 'geometry' && { description: 'GeoJSON geometry (WGS 84), as text' }) }]),
+          columns.map((c) => [
+            c.name,
+            {
+              type: [JSON_TYPES[c.type] ?? 'string', 'null'],
+              ...(c.type === 'geometry' && { description: 'GeoJSON geometry (WGS 84), as text' }),
+            },
+          ]),
         ),
       }
     : { type: 'object' };
@@ -31,7 +53,10 @@ function outputSchemaFor(columns: ColumnSchema[] | undefined): Record<string, un
       jobId: { type: 'string' },
       rowCount: { type: ['integer', 'null'] },
       truncated: { type: 'boolean' },
-      columns: { type: ['array', 'null'], items: { type: 'object', properties: { name: { type: 'string' }, type: { type: 'string' } } } },
+      columns: {
+        type: ['array', 'null'],
+        items: { type: 'object', properties: { name: { type: 'string' }, type: { type: 'string' } } },
+      },
       rows: { type: 'array', items: rowItems },
       nextCursor: { type: 'string' },
       message: { type: 'string' },
@@ -83,7 +108,9 @@ export class WorkflowToolCatalog {
         try {
           const resolved = await this.services.connections.resolve(system, workflow.connection);
           if (resolved) {
-            const catalog = catalogFromDescription(await this.services.catalog.catalog(resolved.connection.id, resolved.engine));
+            const catalog = catalogFromDescription(
+              await this.services.catalog.catalog(resolved.connection.id, resolved.engine),
+            );
             const validation = validateWorkflow(workflow.document, catalog);
             if (validation.ok) columns = validation.plan.nodes.get(workflow.document.output)?.columns;
           }
@@ -113,12 +140,22 @@ export class WorkflowToolCatalog {
     };
   }
 
-  private async run(workflow: PublishedWorkflow, args: unknown, caller: McpCaller, ctx: ServerContext): Promise<CallToolResult> {
+  private async run(
+    workflow: PublishedWorkflow,
+    args: unknown,
+    caller: McpCaller,
+    ctx: ServerContext,
+  ): Promise<CallToolResult> {
     const { db, jobs } = this.services;
     const { tool } = workflow;
     let job: JobView;
     try {
-      const submitted = await submitWorkflowRun(this.services, caller, { workflow, title: tool.name, args, clientId: caller.clientId });
+      const submitted = await submitWorkflowRun(this.services, caller, {
+        workflow,
+        title: tool.name,
+        args,
+        clientId: caller.clientId,
+      });
       if (!submitted.ok) {
         return toolError(
           `Invalid arguments for ${tool.name}:\n${submitted.errors.map((e) => `- ${e.argument}: ${e.message}`).join('\n')}\nCall ${tool.name} again with corrected arguments.`,
@@ -132,16 +169,32 @@ export class WorkflowToolCatalog {
     const asTask = WorkflowTasks.clientSpeaksTasks(ctx);
     if (tool.mode === 'async') {
       if (asTask) return WorkflowTasks.createTaskResult(job, `Started ${tool.name}.`) as CallToolResult;
-      return this.pending(job, `Started job ${job.id}. Poll get_job_status with this job_id every few seconds; when it has succeeded, read the rows with get_job_results.`);
+      return this.pending(
+        job,
+        `Started job ${job.id}. Poll get_job_status with this job_id every few seconds; when it has succeeded, read the rows with get_job_results.`,
+      );
     }
 
     const progressToken = ctx.mcpReq._meta?.progressToken;
     let step = 0;
     const finished = await waitForJob(
-      { db, runner: jobs, caller, jobId: job.id, deadline: Date.now() + tool.syncDeadlineMs, signal: ctx.mcpReq.signal },
+      {
+        db,
+        runner: jobs,
+        caller,
+        jobId: job.id,
+        deadline: Date.now() + tool.syncDeadlineMs,
+        signal: ctx.mcpReq.signal,
+      },
       progressToken === undefined
         ? undefined
-        : (event) => void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, progress: ++step, message: event.message ?? undefined } }).catch(() => undefined),
+        : (event) =>
+            void ctx.mcpReq
+              .notify({
+                method: 'notifications/progress',
+                params: { progressToken, progress: ++step, message: event.message ?? undefined },
+              })
+              .catch(() => undefined),
     );
     if (!finished) return toolError(`The job ${job.id} disappeared; run ${tool.name} again.`);
     if (ctx.mcpReq.signal.aborted && (finished.state === 'queued' || finished.state === 'running')) {
@@ -155,7 +208,11 @@ export class WorkflowToolCatalog {
       case 'expired':
         return this.finishedResult(finished, caller);
       default:
-        if (asTask) return WorkflowTasks.createTaskResult(finished, `${tool.name} is taking longer than ${Math.round(tool.syncDeadlineMs / 1000)} s; it continues as a task.`) as CallToolResult;
+        if (asTask)
+          return WorkflowTasks.createTaskResult(
+            finished,
+            `${tool.name} is taking longer than ${Math.round(tool.syncDeadlineMs / 1000)} s; it continues as a task.`,
+          ) as CallToolResult;
         return this.pending(
           finished,
           `${tool.name} is taking longer than ${Math.round(tool.syncDeadlineMs / 1000)} s, so it continues as job ${finished.id}. ` +
@@ -177,7 +234,15 @@ export class WorkflowToolCatalog {
   }
 
   private pending(job: JobView, message: string): CallToolResult {
-    return toolResult(message, { state: job.state, jobId: job.id, rowCount: job.rowCount, truncated: false, columns: job.columns, rows: [], message });
+    return toolResult(message, {
+      state: job.state,
+      jobId: job.id,
+      rowCount: job.rowCount,
+      truncated: false,
+      columns: job.columns,
+      rows: [],
+      message,
+    });
   }
 
   private async succeeded(job: JobView, caller: McpCaller): Promise<CallToolResult> {
@@ -197,7 +262,9 @@ export class WorkflowToolCatalog {
       columns,
       rows,
       ...(more && { nextCursor: encodeResultCursor(job.id, page!.nextOffset!) }),
-      ...(describeJob(job).durationMs !== null && { message: `Finished in ${describeJob(job).durationMs} ms.` }),
+      ...(describeJob(job).durationMs !== null && {
+        message: `Finished in ${describeJob(job).durationMs} ms.`,
+      }),
     });
   }
 }

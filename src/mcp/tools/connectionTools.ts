@@ -10,7 +10,9 @@ import { markdownTable, toolError, toolResult } from '../toolResults.ts';
 
 const READ_ONLY = { readOnlyHint: true, openWorldHint: false } as const;
 
-type Resolution = { ok: true; connection: ResolvedConnection['connection']; engine: ResolvedConnection['engine'] } | { ok: false; error: CallToolResult };
+type Resolution =
+  | { ok: true; connection: ResolvedConnection['connection']; engine: ResolvedConnection['engine'] }
+  | { ok: false; error: CallToolResult };
 
 async function resolveOrExplain(services: McpServices, caller: McpCaller, name: string): Promise<Resolution> {
   const resolved = await services.connections.resolve(caller, name);
@@ -18,7 +20,9 @@ async function resolveOrExplain(services: McpServices, caller: McpCaller, name: 
   const mine = await listConnections(services.db, caller);
   const error = toolError(
     `There is no connection "${name}" that you can use.` +
-      (mine.length ? ` Your connections: ${mine.map((c) => c.name).join(', ')}.` : ' You have no connections; ask an admin to share one.'),
+      (mine.length
+        ? ` Your connections: ${mine.map((c) => c.name).join(', ')}.`
+        : ' You have no connections; ask an admin to share one.'),
   );
   return { ok: false, error };
 }
@@ -40,7 +44,8 @@ function encodeCursor(cursor: Cursor): string {
 function decodeCursor(text: string, connectionId: string): number | string {
   try {
     const cursor = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
-    if (cursor.c !== connectionId || !Number.isInteger(cursor.o) || cursor.o < 0) return 'This cursor belongs to another listing; call list_tables again without a cursor.';
+    if (cursor.c !== connectionId || !Number.isInteger(cursor.o) || cursor.o < 0)
+      return 'This cursor belongs to another listing; call list_tables again without a cursor.';
     return cursor.o;
   } catch {
     return 'The cursor is not valid; pass the nextCursor of a previous list_tables result, or none.';
@@ -52,7 +57,8 @@ export function createConnectionTools(services: McpServices): McpTool[] {
   const listConnectionsTool = defineTool({
     name: 'list_connections',
     title: 'List data connections',
-    description: 'Lists the data warehouse connections you can use (name, engine, description). Pass a connection name to list_tables, describe_table or get_column_stats.',
+    description:
+      'Lists the data warehouse connections you can use (name, engine, description). Pass a connection name to list_tables, describe_table or get_column_stats.',
     requiredScopes: ['connections:read'],
     inputSchema: z.object({}),
     annotations: { ...READ_ONLY, title: 'List data connections' },
@@ -62,7 +68,14 @@ export function createConnectionTools(services: McpServices): McpTool[] {
         connections.length
           ? `${connections.length} connection(s):\n${connections.map((c) => `- ${c.name} (${c.kind}): ${c.description}`).join('\n')}`
           : 'You have no connections. An admin can add or share one in the workspace.',
-        { connections: connections.map(({ id, name, kind, description }) => ({ id, name, kind, description })) },
+        {
+          connections: connections.map(({ id, name, kind, description }) => ({
+            id,
+            name,
+            kind,
+            description,
+          })),
+        },
       );
     },
   });
@@ -70,7 +83,8 @@ export function createConnectionTools(services: McpServices): McpTool[] {
   const listTables = defineTool({
     name: 'list_tables',
     title: 'List tables',
-    description: 'Lists the tables of a connection with their geometry column and row estimate, a page at a time. Use search_tables to find tables by name across all connections.',
+    description:
+      'Lists the tables of a connection with their geometry column and row estimate, a page at a time. Use search_tables to find tables by name across all connections.',
     requiredScopes: ['connections:read'],
     inputSchema: z.object({
       connection: z.string().min(1).max(200).describe('Connection name, from list_connections'),
@@ -94,15 +108,34 @@ export function createConnectionTools(services: McpServices): McpTool[] {
             name: t.name,
             columns: t.columns.length,
             rowEstimate: t.rowEstimate ?? null,
-            geometry: geometry ? { column: geometry.name, type: geometry.geometryType ?? 'GEOMETRY', srid: geometry.srid ?? null } : null,
+            geometry: geometry
+              ? {
+                  column: geometry.name,
+                  type: geometry.geometryType ?? 'GEOMETRY',
+                  srid: geometry.srid ?? null,
+                }
+              : null,
           };
         });
-        const next = offset + args.limit < filtered.length ? encodeCursor({ c: resolved.connection.id, o: offset + args.limit }) : undefined;
+        const next =
+          offset + args.limit < filtered.length
+            ? encodeCursor({ c: resolved.connection.id, o: offset + args.limit })
+            : undefined;
         return toolResult(
           `${filtered.length} table(s) in ${resolved.connection.name}; showing ${page.length} from ${offset + 1}.\n` +
-            page.map((t) => `- ${t.schema}.${t.name} (~${t.rowEstimate ?? '?'} rows${t.geometry ? `, ${t.geometry.type} ${t.geometry.column}` : ''})`).join('\n') +
+            page
+              .map(
+                (t) =>
+                  `- ${t.schema}.${t.name} (~${t.rowEstimate ?? '?'} rows${t.geometry ? `, ${t.geometry.type} ${t.geometry.column}` : ''})`,
+              )
+              .join('\n') +
             (next ? '\nMore: call again with the nextCursor.' : ''),
-          { connection: resolved.connection.name, total: filtered.length, tables: page, ...(next && { nextCursor: next }) },
+          {
+            connection: resolved.connection.name,
+            total: filtered.length,
+            tables: page,
+            ...(next && { nextCursor: next }),
+          },
         );
       } catch (error) {
         return explain(error);
@@ -113,16 +146,27 @@ export function createConnectionTools(services: McpServices): McpTool[] {
   const searchTables = defineTool({
     name: 'search_tables',
     title: 'Search tables',
-    description: 'Finds tables whose name or column names contain the search text, across every connection you can use. Returns connection, table and the matching columns.',
+    description:
+      'Finds tables whose name or column names contain the search text, across every connection you can use. Returns connection, table and the matching columns.',
     requiredScopes: ['connections:read'],
     inputSchema: z.object({
-      query: z.string().min(1).max(100).describe('Text to look for in table and column names, e.g. "county" or "population"'),
+      query: z
+        .string()
+        .min(1)
+        .max(100)
+        .describe('Text to look for in table and column names, e.g. "county" or "population"'),
       limit: z.number().int().min(1).max(100).default(20),
     }),
     annotations: { ...READ_ONLY, title: 'Search tables' },
     async handler(args, caller) {
       const needle = args.query.toLowerCase();
-      const matches: { connection: string; schema: string; table: string; matchedColumns: string[]; score: number }[] = [];
+      const matches: {
+        connection: string;
+        schema: string;
+        table: string;
+        matchedColumns: string[];
+        score: number;
+      }[] = [];
       const unavailable: string[] = [];
       for (const connection of await listConnections(services.db, caller)) {
         try {
@@ -131,9 +175,17 @@ export function createConnectionTools(services: McpServices): McpTool[] {
           const { tables } = await services.catalog.catalog(connection.id, resolved.engine);
           for (const t of tables) {
             const inName = t.name.toLowerCase().includes(needle);
-            const matchedColumns = t.columns.filter((c) => c.name.toLowerCase().includes(needle)).map((c) => c.name);
+            const matchedColumns = t.columns
+              .filter((c) => c.name.toLowerCase().includes(needle))
+              .map((c) => c.name);
             if (inName || matchedColumns.length) {
-              matches.push({ connection: connection.name, schema: t.schema, table: t.name, matchedColumns, score: (t.name.toLowerCase() === needle ? 4 : inName ? 2 : 0) + matchedColumns.length });
+              matches.push({
+                connection: connection.name,
+                schema: t.schema,
+                table: t.name,
+                matchedColumns,
+                score: (t.name.toLowerCase() === needle ? 4 : inName ? 2 : 0) + matchedColumns.length,
+              });
             }
           }
         } catch {
@@ -145,7 +197,8 @@ export function createConnectionTools(services: McpServices): McpTool[] {
       return toolResult(
         (top.length
           ? `${matches.length} match(es) for "${args.query}":\n${top.map((m) => `- ${m.connection}: ${m.schema}.${m.table}${m.matchedColumns.length ? ` (columns: ${m.matchedColumns.join(', ')})` : ''}`).join('\n')}`
-          : `No table or column name contains "${args.query}".`) + (unavailable.length ? `\nNot searched (unreachable): ${unavailable.join(', ')}.` : ''),
+          : `No table or column name contains "${args.query}".`) +
+          (unavailable.length ? `\nNot searched (unreachable): ${unavailable.join(', ')}.` : ''),
         { query: args.query, total: matches.length, matches: top, unavailable },
       );
     },
@@ -154,7 +207,8 @@ export function createConnectionTools(services: McpServices): McpTool[] {
   const describeTable = defineTool({
     name: 'describe_table',
     title: 'Describe a table',
-    description: 'Describes a table: columns and types, geometry type and SRID, row estimate, spatial extent and a few sample rows (geometries shown as shortened WKT).',
+    description:
+      'Describes a table: columns and types, geometry type and SRID, row estimate, spatial extent and a few sample rows (geometries shown as shortened WKT).',
     requiredScopes: ['connections:read'],
     inputSchema: z.object({
       connection: z.string().min(1).max(200),
@@ -166,8 +220,15 @@ export function createConnectionTools(services: McpServices): McpTool[] {
       const resolved = await resolveOrExplain(services, caller, args.connection);
       if (!resolved.ok) return resolved.error;
       try {
-        const details = await services.catalog.describeTable(resolved.connection.id, resolved.engine, args.table, args.sampleRows);
-        const columns = details.columns.map((c) => `${c.name} ${c.type}${c.geometryType ? ` (${c.geometryType}, SRID ${c.srid ?? '?'})` : ''}`);
+        const details = await services.catalog.describeTable(
+          resolved.connection.id,
+          resolved.engine,
+          args.table,
+          args.sampleRows,
+        );
+        const columns = details.columns.map(
+          (c) => `${c.name} ${c.type}${c.geometryType ? ` (${c.geometryType}, SRID ${c.srid ?? '?'})` : ''}`,
+        );
         return toolResult(
           `${details.schema}.${details.name}: ~${details.rowEstimate ?? '?'} rows` +
             (details.extent ? `, extent [${details.extent.map((n) => n.toFixed(4)).join(', ')}]` : '') +
@@ -196,12 +257,33 @@ export function createConnectionTools(services: McpServices): McpTool[] {
       const resolved = await resolveOrExplain(services, caller, args.connection);
       if (!resolved.ok) return resolved.error;
       try {
-        const stats = await services.catalog.columnStats(resolved.connection.id, resolved.engine, args.table, args.column);
-        const parts = [`${args.table}.${args.column} (${stats.type}): ${stats.count} values${stats.sampled ? ' (sample)' : ''}, ${stats.nulls} null, ${stats.distinct} distinct`];
-        if (stats.mean !== undefined) parts.push(`min ${stats.min}, median ${stats.quantiles!.p50}, mean ${stats.mean.toFixed(2)}, max ${stats.max}`);
-        if (stats.topValues) parts.push(`top: ${stats.topValues.slice(0, 5).map((t) => `${t.value} (${t.count})`).join(', ')}`);
+        const stats = await services.catalog.columnStats(
+          resolved.connection.id,
+          resolved.engine,
+          args.table,
+          args.column,
+        );
+        const parts = [
+          `${args.table}.${args.column} (${stats.type}): ${stats.count} values${stats.sampled ? ' (sample)' : ''}, ${stats.nulls} null, ${stats.distinct} distinct`,
+        ];
+        if (stats.mean !== undefined)
+          parts.push(
+            `min ${stats.min}, median ${stats.quantiles!.p50}, mean ${stats.mean.toFixed(2)}, max ${stats.max}`,
+          );
+        if (stats.topValues)
+          parts.push(
+            `top: ${stats.topValues
+              .slice(0, 5)
+              .map((t) => `${t.value} (${t.count})`)
+              .join(', ')}`,
+          );
         if (stats.extent) parts.push(`extent [${stats.extent.map((n) => n.toFixed(4)).join(', ')}]`);
-        return toolResult(parts.join('\n'), { connection: resolved.connection.name, table: args.table, column: args.column, ...stats });
+        return toolResult(parts.join('\n'), {
+          connection: resolved.connection.name,
+          table: args.table,
+          column: args.column,
+          ...stats,
+        });
       } catch (error) {
         return explain(error);
       }

@@ -1,7 +1,10 @@
 import type { JobView } from '../../jobs/index.ts';
 
 /** Rows as a GeoJSON FeatureCollection: the first geometry column is the geometry. */
-export function rowsToGeoJson(rows: Record<string, unknown>[], columns: JobView['columns']): Record<string, unknown> {
+export function rowsToGeoJson(
+  rows: Record<string, unknown>[],
+  columns: JobView['columns'],
+): Record<string, unknown> {
   const geometryColumn = columns?.find((c) => c.type === 'geometry')?.name;
   return {
     type: 'FeatureCollection',
@@ -15,7 +18,11 @@ export function rowsToGeoJson(rows: Record<string, unknown>[], columns: JobView[
           parsed = null;
         }
       } else if (geometry && typeof geometry === 'object') parsed = geometry;
-      return { type: 'Feature', geometry: geometryColumn ? parsed : null, properties: geometryColumn ? properties : row };
+      return {
+        type: 'Feature',
+        geometry: geometryColumn ? parsed : null,
+        properties: geometryColumn ? properties : row,
+      };
     }),
   };
 }

@@ -7,14 +7,17 @@ import { decodeResultCursor, describeJob, encodeResultCursor, rowsToGeoJson } fr
 
 const jobId = z.string().min(1).max(100).describe('The jobId returned when the workflow tool was called');
 const notFound = (id: string) =>
-  toolError(`There is no job "${id}" of yours. Call list_jobs to see your recent jobs (results are kept for a limited time).`);
+  toolError(
+    `There is no job "${id}" of yours. Call list_jobs to see your recent jobs (results are kept for a limited time).`,
+  );
 
 /** Polling, paging and cancelling the caller's own jobs. */
 export function createJobTools(services: McpServices): McpTool[] {
   const status = defineTool({
     name: 'get_job_status',
     title: 'Job status',
-    description: 'State of a workflow job you started (queued, running, succeeded, failed, cancelled, expired), its progress, timings, result size, and the error in plain words if it failed. Poll it every few seconds until the job ends.',
+    description:
+      'State of a workflow job you started (queued, running, succeeded, failed, cancelled, expired), its progress, timings, result size, and the error in plain words if it failed. Poll it every few seconds until the job ends.',
     requiredScopes: ['workflows:run'],
     inputSchema: z.object({ job_id: jobId }),
     annotations: { readOnlyHint: true, openWorldHint: false, title: 'Job status' },
@@ -27,18 +30,26 @@ export function createJobTools(services: McpServices): McpTool[] {
           : job.state === 'queued' || job.state === 'running'
             ? ' Poll again in a few seconds.'
             : '';
-      return toolResult(`Job ${job.id} (${job.title}) is ${job.state}${job.error ? `: ${job.error}` : ''}.${next}`, describeJob(job));
+      return toolResult(
+        `Job ${job.id} (${job.title}) is ${job.state}${job.error ? `: ${job.error}` : ''}.${next}`,
+        describeJob(job),
+      );
     },
   });
 
   const results = defineTool({
     name: 'get_job_results',
     title: 'Job results',
-    description: 'Reads the rows of a succeeded job, a page at a time (pass nextCursor to continue), as rows or as a GeoJSON FeatureCollection.',
+    description:
+      'Reads the rows of a succeeded job, a page at a time (pass nextCursor to continue), as rows or as a GeoJSON FeatureCollection.',
     requiredScopes: ['workflows:run'],
     inputSchema: z.object({
       job_id: jobId,
-      cursor: z.string().max(500).optional().describe('nextCursor from the previous page; omit for the first page'),
+      cursor: z
+        .string()
+        .max(500)
+        .optional()
+        .describe('nextCursor from the previous page; omit for the first page'),
       page_size: z.number().int().min(1).max(1000).default(100),
       format: z.enum(['rows', 'geojson']).default('rows'),
     }),
@@ -64,7 +75,9 @@ export function createJobTools(services: McpServices): McpTool[] {
         offset: page.offset,
         truncated: job.truncated,
         columns: job.columns,
-        ...(args.format === 'geojson' ? { featureCollection: rowsToGeoJson(page.rows, job.columns) } : { rows: page.rows }),
+        ...(args.format === 'geojson'
+          ? { featureCollection: rowsToGeoJson(page.rows, job.columns) }
+          : { rows: page.rows }),
         ...(nextCursor && { nextCursor }),
       };
       return toolResult(
@@ -82,7 +95,13 @@ export function createJobTools(services: McpServices): McpTool[] {
     description: 'Cancels a queued or running job you started.',
     requiredScopes: ['workflows:run'],
     inputSchema: z.object({ job_id: jobId }),
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false, title: 'Cancel a job' },
+    annotations: {
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+      title: 'Cancel a job',
+    },
     async handler(args, caller) {
       const outcome = await requestJobCancel(services.db, caller, args.job_id);
       if (outcome === 'not_found') return notFound(args.job_id);
@@ -106,7 +125,13 @@ export function createJobTools(services: McpServices): McpTool[] {
     async handler(args, caller) {
       const jobs = await listJobs(services.db, caller, args.limit);
       return toolResult(
-        jobs.length ? jobs.map((j) => `- ${j.id} ${j.title}: ${j.state}${j.rowCount !== null ? `, ${j.rowCount} rows` : ''}`).join('\n') : 'You have no recent jobs.',
+        jobs.length
+          ? jobs
+              .map(
+                (j) => `- ${j.id} ${j.title}: ${j.state}${j.rowCount !== null ? `, ${j.rowCount} rows` : ''}`,
+              )
+              .join('\n')
+          : 'You have no recent jobs.',
         { jobs: jobs.map(describeJob) },
       );
     },

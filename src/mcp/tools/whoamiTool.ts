@@ -37,7 +37,10 @@ export const whoamiTool = defineTool({
         ...(caller.clientName !== undefined && { clientName: caller.clientName }),
       },
     };
-    const how = caller.method === 'api_token' ? 'an API access token' : `the OAuth client ${caller.clientName ?? caller.clientId}`;
+    const how =
+      caller.method === 'api_token'
+        ? 'an API access token'
+        : `the OAuth client ${caller.clientName ?? caller.clientId}`;
     return {
       content: [
         {

@@ -85,7 +85,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['audit_log', 'mcp_sessions', 'web_sessions', 'api_tokens', 'memberships', 'users', 'organizations']) {
+  for (const table of [
+    'audit_log',
+    'mcp_sessions',
+    'web_sessions',
+    'api_tokens',
+    'memberships',
+    'users',
+    'organizations',
+  ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }
 }

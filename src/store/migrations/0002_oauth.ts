@@ -23,7 +23,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('oidc_payloads_grant').on('oidc_payloads').column('grant_id').execute();
   await db.schema.createIndex('oidc_payloads_uid').on('oidc_payloads').column('uid').execute();
   await db.schema.createIndex('oidc_payloads_user_code').on('oidc_payloads').column('user_code').execute();
-  await db.schema.createIndex('oidc_payloads_account').on('oidc_payloads').columns(['model', 'account_id']).execute();
+  await db.schema
+    .createIndex('oidc_payloads_account')
+    .on('oidc_payloads')
+    .columns(['model', 'account_id'])
+    .execute();
   await db.schema.createIndex('oidc_payloads_client').on('oidc_payloads').columns(['client_id']).execute();
   await db.schema.createIndex('oidc_payloads_expires').on('oidc_payloads').column('expires_at').execute();
 
@@ -75,7 +79,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['oauth_cimd_host_rules', 'oauth_org_policies', 'oauth_signing_keys', 'oauth_clients', 'oidc_payloads']) {
+  for (const table of [
+    'oauth_cimd_host_rules',
+    'oauth_org_policies',
+    'oauth_signing_keys',
+    'oauth_clients',
+    'oidc_payloads',
+  ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }
 }

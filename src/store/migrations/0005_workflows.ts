@@ -4,7 +4,10 @@ import type { Kysely } from 'kysely';
 // organization's tools are bumps its catalog version, which every process reads to know its
 // cached tool lists are stale.
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('organizations').addColumn('tool_catalog_version', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('organizations')
+    .addColumn('tool_catalog_version', 'bigint', (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema
     .createTable('workflows')
     .addColumn('id', 'text', (c) => c.primaryKey())

@@ -30,5 +30,11 @@ export async function recordAudit(db: Kysely<Database>, entry: AuditEntry): Prom
 }
 
 export async function listAudit(db: Kysely<Database>, orgId: string, limit = 100) {
-  return db.selectFrom('audit_log').selectAll().where('org_id', '=', orgId).orderBy('id', 'desc').limit(limit).execute();
+  return db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }

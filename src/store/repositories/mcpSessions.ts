@@ -36,7 +36,10 @@ export interface McpSessionRecord {
 /** Built once: a 2025 client's every request looks its session up. */
 const selectSessionByIdHash = reusableQuery(
   (db: Kysely<Database>, idHash: string) =>
-    db.selectFrom('mcp_sessions').select(['protocol_version', 'user_id', 'org_id', 'ended_at']).where('id_hash', '=', idHash),
+    db
+      .selectFrom('mcp_sessions')
+      .select(['protocol_version', 'user_id', 'org_id', 'ended_at'])
+      .where('id_hash', '=', idHash),
   1,
 );
 
@@ -47,11 +50,16 @@ export async function findMcpSession(
   owner: { userId: string; orgId: string },
 ): Promise<McpSessionRecord | undefined> {
   const [row] = await selectSessionByIdHash(db, hashSecret(id));
-  if (!row || row.ended_at !== null || row.user_id !== owner.userId || row.org_id !== owner.orgId) return undefined;
+  if (!row || row.ended_at !== null || row.user_id !== owner.userId || row.org_id !== owner.orgId)
+    return undefined;
   return { protocolVersion: row.protocol_version };
 }
 
-export async function endMcpSession(db: Kysely<Database>, id: string, owner: { userId: string; orgId: string }): Promise<boolean> {
+export async function endMcpSession(
+  db: Kysely<Database>,
+  id: string,
+  owner: { userId: string; orgId: string },
+): Promise<boolean> {
   const result = await db
     .updateTable('mcp_sessions')
     .set({ ended_at: Date.now() })

@@ -35,7 +35,10 @@ function parseMetadata(text: string): StoredMetadata {
 // ---- for the authorization server (system level: the client id is the only key it has) ----
 
 /** Client metadata in oidc-provider's terms, or undefined (unknown, disabled, or a CIMD record). */
-export async function clientMetadataForProvider(db: Kysely<Database>, id: string): Promise<Record<string, unknown> | undefined> {
+export async function clientMetadataForProvider(
+  db: Kysely<Database>,
+  id: string,
+): Promise<Record<string, unknown> | undefined> {
   const row = await db.selectFrom('oauth_clients').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row || row.kind === 'cimd' || row.disabled_at !== null) return undefined;
   const metadata = parseMetadata(row.metadata);
@@ -62,8 +65,13 @@ function stripMeridianProperties(metadata: Record<string, unknown>): Record<stri
 }
 
 /** Registration (RFC 7591) stores through here; identical metadata maps to the same id. */
-export async function recordSelfRegisteredClient(db: Kysely<Database>, id: string, payload: Record<string, unknown>): Promise<void> {
-  if (!id.startsWith(DCR_PREFIX)) throw new Error('only self-registered clients are stored through the adapter');
+export async function recordSelfRegisteredClient(
+  db: Kysely<Database>,
+  id: string,
+  payload: Record<string, unknown>,
+): Promise<void> {
+  if (!id.startsWith(DCR_PREFIX))
+    throw new Error('only self-registered clients are stored through the adapter');
   const now = Date.now();
   const metadata = stripMeridianProperties(payload);
   await db
@@ -92,7 +100,11 @@ export async function recordSelfRegisteredClient(db: Kysely<Database>, id: strin
  * registration floods and abandoned sign-ins expire; clients holding live refresh tokens stay).
  * A client that registers again with the same metadata is seen as new (updated_at moves).
  */
-export async function purgeUnusedSelfRegisteredClients(db: Kysely<Database>, unusedForMs: number, now = Date.now()): Promise<number> {
+export async function purgeUnusedSelfRegisteredClients(
+  db: Kysely<Database>,
+  unusedForMs: number,
+  now = Date.now(),
+): Promise<number> {
   const result = await db
     .deleteFrom('oauth_clients')
     .where('kind', '=', 'dcr')
@@ -103,7 +115,9 @@ export async function purgeUnusedSelfRegisteredClients(db: Kysely<Database>, unu
           selectFrom('oidc_payloads')
             .select('oidc_payloads.id')
             .whereRef('oidc_payloads.client_id', '=', 'oauth_clients.id')
-            .where((eb) => eb.or([eb('oidc_payloads.expires_at', 'is', null), eb('oidc_payloads.expires_at', '>', now)])),
+            .where((eb) =>
+              eb.or([eb('oidc_payloads.expires_at', 'is', null), eb('oidc_payloads.expires_at', '>', now)]),
+            ),
         ),
       ),
     )
@@ -165,7 +179,11 @@ export async function findClientRecord(db: Kysely<Database>, id: string): Promis
  * The stored hash a presented client secret should be compared as: the current one, or the
  * previous one during its grace period after a rotation (mapped to the current hash).
  */
-export async function secretHashFor(db: Kysely<Database>, clientId: string, presentedSecret: string): Promise<string> {
+export async function secretHashFor(
+  db: Kysely<Database>,
+  clientId: string,
+  presentedSecret: string,
+): Promise<string> {
   const presented = hashSecret(presentedSecret);
   const row = await db
     .selectFrom('oauth_clients')
@@ -241,7 +259,9 @@ export async function listOrgClients(db: Kysely<Database>, caller: Caller): Prom
     .where((eb) =>
       eb.or([
         eb.and([eb('org_id', '=', caller.orgId), eb('kind', '=', 'preregistered')]),
-        ...(foreignIds.length ? [eb.and([eb('id', 'in', foreignIds), eb('kind', '!=', 'preregistered')])] : []),
+        ...(foreignIds.length
+          ? [eb.and([eb('id', 'in', foreignIds), eb('kind', '!=', 'preregistered')])]
+          : []),
       ]),
     )
     .orderBy('created_at', 'desc')
@@ -280,13 +300,26 @@ export async function updateClientCallbacks(
 ): Promise<boolean> {
   const row = await ownedPreregistered(db, caller, id);
   if (!row) return false;
-  const metadata = { ...parseMetadata(row.metadata), redirect_uris: input.redirectUris, allowed_origins: input.allowedOrigins };
-  await db.updateTable('oauth_clients').set({ metadata: JSON.stringify(metadata), updated_at: Date.now() }).where('id', '=', id).execute();
+  const metadata = {
+    ...parseMetadata(row.metadata),
+    redirect_uris: input.redirectUris,
+    allowed_origins: input.allowedOrigins,
+  };
+  await db
+    .updateTable('oauth_clients')
+    .set({ metadata: JSON.stringify(metadata), updated_at: Date.now() })
+    .where('id', '=', id)
+    .execute();
   return true;
 }
 
 /** New secret, shown once; the old one keeps working for `graceMs` so deployments can roll. */
-export async function rotateClientSecret(db: Kysely<Database>, caller: Caller, id: string, graceMs: number): Promise<string | undefined> {
+export async function rotateClientSecret(
+  db: Kysely<Database>,
+  caller: Caller,
+  id: string,
+  graceMs: number,
+): Promise<string | undefined> {
   const row = await ownedPreregistered(db, caller, id);
   if (!row) return undefined;
   const secret = 'mcs_' + randomId(32);
@@ -304,10 +337,19 @@ export async function rotateClientSecret(db: Kysely<Database>, caller: Caller, i
   return secret;
 }
 
-export async function setClientDisabled(db: Kysely<Database>, caller: Caller, id: string, disabled: boolean): Promise<boolean> {
+export async function setClientDisabled(
+  db: Kysely<Database>,
+  caller: Caller,
+  id: string,
+  disabled: boolean,
+): Promise<boolean> {
   const row = await ownedPreregistered(db, caller, id);
   if (!row) return false;
-  await db.updateTable('oauth_clients').set({ disabled_at: disabled ? Date.now() : null, updated_at: Date.now() }).where('id', '=', id).execute();
+  await db
+    .updateTable('oauth_clients')
+    .set({ disabled_at: disabled ? Date.now() : null, updated_at: Date.now() })
+    .where('id', '=', id)
+    .execute();
   return true;
 }
 
@@ -317,7 +359,11 @@ export async function setClientDisabled(db: Kysely<Database>, caller: Caller, id
  * organization's grants and, when no other organization holds any, its record too.
  */
 export async function deleteOrgClient(db: Kysely<Database>, caller: Caller, id: string): Promise<boolean> {
-  const row = await db.selectFrom('oauth_clients').select(['kind', 'org_id']).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('oauth_clients')
+    .select(['kind', 'org_id'])
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) return false;
   if (row.kind === 'preregistered' && row.org_id !== caller.orgId) return false;
   const grants = await db

@@ -5,7 +5,9 @@ import type { Database } from '../schema.ts';
 export async function revokeGrantArtifacts(db: Kysely<Database>, grantId: string): Promise<number> {
   const result = await db
     .deleteFrom('oidc_payloads')
-    .where((eb) => eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantId)])]))
+    .where((eb) =>
+      eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantId)])]),
+    )
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
@@ -19,4 +21,3 @@ export async function sweepExpiredOidcPayloads(db: Kysely<Database>, now = Date.
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
-

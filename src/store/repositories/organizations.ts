@@ -8,17 +8,33 @@ export interface Organization {
   slug: string;
 }
 
-export async function createOrganization(db: Kysely<Database>, name: string, slug: string): Promise<Organization> {
+export async function createOrganization(
+  db: Kysely<Database>,
+  name: string,
+  slug: string,
+): Promise<Organization> {
   const org = { id: randomId(), name, slug, created_at: Date.now() };
   await db.insertInto('organizations').values(org).execute();
   return { id: org.id, name, slug };
 }
 
-export async function findOrganizationBySlug(db: Kysely<Database>, slug: string): Promise<Organization | undefined> {
-  return db.selectFrom('organizations').select(['id', 'name', 'slug']).where('slug', '=', slug).executeTakeFirst();
+export async function findOrganizationBySlug(
+  db: Kysely<Database>,
+  slug: string,
+): Promise<Organization | undefined> {
+  return db
+    .selectFrom('organizations')
+    .select(['id', 'name', 'slug'])
+    .where('slug', '=', slug)
+    .executeTakeFirst();
 }
 
-export async function addMembership(db: Kysely<Database>, orgId: string, userId: string, role: Role): Promise<void> {
+export async function addMembership(
+  db: Kysely<Database>,
+  orgId: string,
+  userId: string,
+  role: Role,
+): Promise<void> {
   await db
     .insertInto('memberships')
     .values({ org_id: orgId, user_id: userId, role, created_at: Date.now() })
@@ -38,7 +54,12 @@ export async function membershipsOf(db: Kysely<Database>, userId: string): Promi
   const rows = await db
     .selectFrom('memberships')
     .innerJoin('organizations', 'organizations.id', 'memberships.org_id')
-    .select(['organizations.id as orgId', 'organizations.name as orgName', 'organizations.slug as orgSlug', 'memberships.role'])
+    .select([
+      'organizations.id as orgId',
+      'organizations.name as orgName',
+      'organizations.slug as orgSlug',
+      'memberships.role',
+    ])
     .where('memberships.user_id', '=', userId)
     .orderBy('memberships.created_at')
     .execute();

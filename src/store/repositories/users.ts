@@ -46,11 +46,17 @@ export async function findUserByEmail(db: Kysely<Database>, email: string): Prom
     .select(['id', 'email', 'display_name', 'disabled_at'])
     .where('email', '=', normalizeEmail(email))
     .executeTakeFirst();
-  return row && { id: row.id, email: row.email, displayName: row.display_name, disabled: row.disabled_at !== null };
+  return (
+    row && { id: row.id, email: row.email, displayName: row.display_name, disabled: row.disabled_at !== null }
+  );
 }
 
 export async function setUserPassword(db: Kysely<Database>, userId: string, password: string): Promise<void> {
-  await db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', userId).execute();
+  await db
+    .updateTable('users')
+    .set({ password_hash: await hashPassword(password) })
+    .where('id', '=', userId)
+    .execute();
 }
 
 export async function deleteUser(db: Kysely<Database>, userId: string): Promise<void> {
@@ -73,7 +79,11 @@ export interface Principal {
 }
 
 /** Loads the user's current membership in an org; undefined when disabled, deleted or removed. */
-export async function loadPrincipal(db: Kysely<Database>, userId: string, orgId: string): Promise<Principal | undefined> {
+export async function loadPrincipal(
+  db: Kysely<Database>,
+  userId: string,
+  orgId: string,
+): Promise<Principal | undefined> {
   const row = await db
     .selectFrom('users')
     .innerJoin('memberships', 'memberships.user_id', 'users.id')

@@ -36,7 +36,10 @@ export async function createWebSession(
   return { cookieValue, csrfToken, expiresAt };
 }
 
-export async function findWebSession(db: Kysely<Database>, cookieValue: string): Promise<WebSession | undefined> {
+export async function findWebSession(
+  db: Kysely<Database>,
+  cookieValue: string,
+): Promise<WebSession | undefined> {
   const row = await db
     .selectFrom('web_sessions')
     .select(['user_id', 'org_id', 'csrf_token', 'expires_at'])

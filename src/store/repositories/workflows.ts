@@ -3,7 +3,11 @@ import { sql } from 'kysely';
 import type { Caller } from '../Caller.ts';
 import type { Database, ToolMode, WorkflowsTable } from '../schema.ts';
 import { randomId } from '../../auth/secrets.ts';
-import { parseWorkflowDocument, workflowDocumentSchema, type WorkflowDocument } from '../../workflows/index.ts';
+import {
+  parseWorkflowDocument,
+  workflowDocumentSchema,
+  type WorkflowDocument,
+} from '../../workflows/index.ts';
 import { announceToolCatalogChange } from '../toolCatalogChannel.ts';
 
 /**
@@ -69,7 +73,8 @@ export const RESERVED_TOOL_NAMES = new Set([
 export const DEFAULT_SYNC_DEADLINE_MS = 8_000;
 
 function requireEditor(caller: Caller): void {
-  if (caller.role === 'viewer') throw new WorkflowRequestError('Only editors and admins can change workflows.');
+  if (caller.role === 'viewer')
+    throw new WorkflowRequestError('Only editors and admins can change workflows.');
 }
 
 function toSummary(row: WorkflowsTable): WorkflowSummary {
@@ -106,27 +111,55 @@ async function bumpCatalog(db: Kysely<Database>, orgId: string): Promise<void> {
 }
 
 /** Creates a workflow from a document (JSON or YAML text, or a parsed object), or updates the one with its name. */
-export async function saveWorkflow(db: Kysely<Database>, caller: Caller, source: string | unknown): Promise<WorkflowSummary> {
+export async function saveWorkflow(
+  db: Kysely<Database>,
+  caller: Caller,
+  source: string | unknown,
+): Promise<WorkflowSummary> {
   requireEditor(caller);
   let doc: WorkflowDocument;
   try {
     doc = typeof source === 'string' ? parseWorkflowDocument(source) : workflowDocumentSchema.parse(source);
   } catch (error) {
-    throw new WorkflowRequestError(`The workflow document is not valid: ${(error as Error).message}`, 'document');
+    throw new WorkflowRequestError(
+      `The workflow document is not valid: ${(error as Error).message}`,
+      'document',
+    );
   }
-  if (!doc.connection) throw new WorkflowRequestError('The workflow document must name the connection it runs on ("connection").', 'document');
+  if (!doc.connection)
+    throw new WorkflowRequestError(
+      'The workflow document must name the connection it runs on ("connection").',
+      'document',
+    );
   const connection = doc.connection;
   const now = Date.now();
   return db.transaction().execute(async (trx) => {
-    const existing = await trx.selectFrom('workflows').selectAll().where('org_id', '=', caller.orgId).where('name', '=', doc.name).executeTakeFirst();
+    const existing = await trx
+      .selectFrom('workflows')
+      .selectAll()
+      .where('org_id', '=', caller.orgId)
+      .where('name', '=', doc.name)
+      .executeTakeFirst();
     if (existing) {
       await trx
         .updateTable('workflows')
-        .set({ description: doc.description ?? '', connection_name: connection, document: JSON.stringify(doc), version: existing.version + 1, updated_at: now })
+        .set({
+          description: doc.description ?? '',
+          connection_name: connection,
+          document: JSON.stringify(doc),
+          version: existing.version + 1,
+          updated_at: now,
+        })
         .where('id', '=', existing.id)
         .execute();
       if (existing.tool_name) await bumpCatalog(trx, caller.orgId);
-      return toSummary({ ...existing, description: doc.description ?? '', connection_name: connection, version: existing.version + 1, updated_at: now });
+      return toSummary({
+        ...existing,
+        description: doc.description ?? '',
+        connection_name: connection,
+        version: existing.version + 1,
+        updated_at: now,
+      });
     }
     const row: WorkflowsTable = {
       id: randomId(),
@@ -153,11 +186,20 @@ export async function saveWorkflow(db: Kysely<Database>, caller: Caller, source:
 }
 
 export async function listWorkflows(db: Kysely<Database>, caller: Caller): Promise<WorkflowSummary[]> {
-  const rows = await db.selectFrom('workflows').selectAll().where('org_id', '=', caller.orgId).orderBy('name').execute();
+  const rows = await db
+    .selectFrom('workflows')
+    .selectAll()
+    .where('org_id', '=', caller.orgId)
+    .orderBy('name')
+    .execute();
   return rows.map(toSummary);
 }
 
-export async function getWorkflow(db: Kysely<Database>, caller: Caller, idOrName: string): Promise<(WorkflowSummary & { document: WorkflowDocument }) | undefined> {
+export async function getWorkflow(
+  db: Kysely<Database>,
+  caller: Caller,
+  idOrName: string,
+): Promise<(WorkflowSummary & { document: WorkflowDocument }) | undefined> {
   const row = await db
     .selectFrom('workflows')
     .selectAll()
@@ -175,23 +217,44 @@ export interface PublishRequest {
   syncDeadlineMs?: number;
 }
 
-export async function publishWorkflow(db: Kysely<Database>, caller: Caller, idOrName: string, request: PublishRequest): Promise<WorkflowSummary> {
+export async function publishWorkflow(
+  db: Kysely<Database>,
+  caller: Caller,
+  idOrName: string,
+  request: PublishRequest,
+): Promise<WorkflowSummary> {
   requireEditor(caller);
   const toolName = request.toolName.trim();
   if (!TOOL_NAME_PATTERN.test(toolName)) {
-    throw new WorkflowRequestError('A tool name is 1–64 characters: letters, digits, "_" and "-".', 'toolName');
+    throw new WorkflowRequestError(
+      'A tool name is 1–64 characters: letters, digits, "_" and "-".',
+      'toolName',
+    );
   }
-  if (RESERVED_TOOL_NAMES.has(toolName)) throw new WorkflowRequestError(`"${toolName}" is the name of a built-in Meridian tool; choose another.`, 'toolName');
+  if (RESERVED_TOOL_NAMES.has(toolName))
+    throw new WorkflowRequestError(
+      `"${toolName}" is the name of a built-in Meridian tool; choose another.`,
+      'toolName',
+    );
   const description = (request.description ?? '').trim();
-  if (description.length > 8192) throw new WorkflowRequestError('The tool description is limited to 8192 characters.', 'description');
+  if (description.length > 8192)
+    throw new WorkflowRequestError('The tool description is limited to 8192 characters.', 'description');
   // Descriptions reach models verbatim: no markup or terminal escapes (G10).
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u001b]|<\s*\/?\s*[a-z]/i.test(description + (request.title ?? ''))) {
-    throw new WorkflowRequestError('Tool titles and descriptions are plain text: no HTML tags or control characters.', 'description');
+  if (
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u001b]|<\s*\/?\s*[a-z]/i.test(
+      description + (request.title ?? ''),
+    )
+  ) {
+    throw new WorkflowRequestError(
+      'Tool titles and descriptions are plain text: no HTML tags or control characters.',
+      'description',
+    );
   }
   const mode = request.mode ?? 'sync';
   const deadline = request.syncDeadlineMs ?? DEFAULT_SYNC_DEADLINE_MS;
-  if (!Number.isInteger(deadline) || deadline < 500 || deadline > 60_000) throw new WorkflowRequestError('The sync deadline must be between 500 and 60000 ms.', 'syncDeadlineMs');
+  if (!Number.isInteger(deadline) || deadline < 500 || deadline > 60_000)
+    throw new WorkflowRequestError('The sync deadline must be between 500 and 60000 ms.', 'syncDeadlineMs');
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('workflows')
@@ -207,7 +270,11 @@ export async function publishWorkflow(db: Kysely<Database>, caller: Caller, idOr
       .where('tool_name', '=', toolName)
       .where('id', '!=', row.id)
       .executeTakeFirst();
-    if (clash) throw new WorkflowRequestError(`The tool name "${toolName}" is already used by the workflow ${clash.name}.`, 'toolName');
+    if (clash)
+      throw new WorkflowRequestError(
+        `The tool name "${toolName}" is already used by the workflow ${clash.name}.`,
+        'toolName',
+      );
     const now = Date.now();
     const update = {
       tool_name: toolName,
@@ -224,12 +291,24 @@ export async function publishWorkflow(db: Kysely<Database>, caller: Caller, idOr
   });
 }
 
-export async function unpublishWorkflow(db: Kysely<Database>, caller: Caller, idOrName: string): Promise<boolean> {
+export async function unpublishWorkflow(
+  db: Kysely<Database>,
+  caller: Caller,
+  idOrName: string,
+): Promise<boolean> {
   requireEditor(caller);
   return db.transaction().execute(async (trx) => {
     const result = await trx
       .updateTable('workflows')
-      .set({ tool_name: null, tool_title: null, tool_description: null, tool_mode: null, sync_deadline_ms: null, published_at: null, published_by: null })
+      .set({
+        tool_name: null,
+        tool_title: null,
+        tool_description: null,
+        tool_mode: null,
+        sync_deadline_ms: null,
+        published_at: null,
+        published_by: null,
+      })
       .where('org_id', '=', caller.orgId)
       .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
       .where('tool_name', 'is not', null)
@@ -240,7 +319,11 @@ export async function unpublishWorkflow(db: Kysely<Database>, caller: Caller, id
   });
 }
 
-export async function deleteWorkflow(db: Kysely<Database>, caller: Caller, idOrName: string): Promise<boolean> {
+export async function deleteWorkflow(
+  db: Kysely<Database>,
+  caller: Caller,
+  idOrName: string,
+): Promise<boolean> {
   requireEditor(caller);
   return db.transaction().execute(async (trx) => {
     const row = await trx
@@ -257,13 +340,32 @@ export async function deleteWorkflow(db: Kysely<Database>, caller: Caller, idOrN
 }
 
 /** An organization's published workflows (all of them; callers filter by connection access). */
-export async function listPublishedWorkflows(db: Kysely<Database>, orgId: string): Promise<PublishedWorkflow[]> {
-  const rows = await db.selectFrom('workflows').selectAll().where('org_id', '=', orgId).where('tool_name', 'is not', null).orderBy('tool_name').execute();
-  return rows.map((row) => ({ id: row.id, version: row.version, connection: row.connection_name, document: JSON.parse(row.document) as WorkflowDocument, tool: toTool(row)! }));
+export async function listPublishedWorkflows(
+  db: Kysely<Database>,
+  orgId: string,
+): Promise<PublishedWorkflow[]> {
+  const rows = await db
+    .selectFrom('workflows')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('tool_name', 'is not', null)
+    .orderBy('tool_name')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    version: row.version,
+    connection: row.connection_name,
+    document: JSON.parse(row.document) as WorkflowDocument,
+    tool: toTool(row)!,
+  }));
 }
 
 export async function toolCatalogVersion(db: Kysely<Database>, orgId: string): Promise<number> {
-  const row = await db.selectFrom('organizations').select('tool_catalog_version').where('id', '=', orgId).executeTakeFirst();
+  const row = await db
+    .selectFrom('organizations')
+    .select('tool_catalog_version')
+    .where('id', '=', orgId)
+    .executeTakeFirst();
   return Number(row?.tool_catalog_version ?? 0);
 }
 

@@ -17,7 +17,11 @@ export interface ColumnSchema {
 /** Maps an engine type name (`ColumnDescription.type`) to a compiler column type. */
 export function columnTypeFromEngine(engineType: string): ColumnType {
   const t = engineType.toLowerCase().trim();
-  if (/^(geometry|geography|point|multipoint|linestring|multilinestring|polygon|multipolygon|geometrycollection)\b/.test(t)) {
+  if (
+    /^(geometry|geography|point|multipoint|linestring|multilinestring|polygon|multipolygon|geometrycollection)\b/.test(
+      t,
+    )
+  ) {
     return 'geometry';
   }
   if (/^(int|integer|bigint|smallint|int2|int4|int8|serial|bigserial)\b/.test(t)) return 'integer';

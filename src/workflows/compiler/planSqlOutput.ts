@@ -18,7 +18,8 @@ export interface SqlOutputPlan {
 export function planSqlOutput(sqlColumns: ColumnSchema[], hostSteps: HostStep[]): SqlOutputPlan {
   let needed: Set<string> | 'all' = 'all';
   for (const step of [...hostSteps].reverse()) {
-    if (step.kind === 'h3_aggregate') needed = new Set([step.cell, ...step.aggregates.flatMap((a) => (a.column ? [a.column] : []))]);
+    if (step.kind === 'h3_aggregate')
+      needed = new Set([step.cell, ...step.aggregates.flatMap((a) => (a.column ? [a.column] : []))]);
     else if (step.kind === 'h3_boundary' && needed !== 'all') {
       needed.delete(step.as);
       needed.add(step.cell);
@@ -40,6 +41,7 @@ export function planSqlOutput(sqlColumns: ColumnSchema[], hostSteps: HostStep[])
     }
     return { ...step, lon: existing.lon, lat: existing.lat };
   });
-  const columns = needed === 'all' ? sqlColumns : sqlColumns.filter((c) => (needed as Set<string>).has(c.name));
+  const columns =
+    needed === 'all' ? sqlColumns : sqlColumns.filter((c) => (needed as Set<string>).has(c.name));
   return { columns, lonLat, hostSteps: rewritten };
 }

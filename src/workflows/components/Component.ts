@@ -4,7 +4,8 @@ import type { ColumnSchema } from '../catalog/ColumnSchema.ts';
 import type { HostStep } from '../host/HostStep.ts';
 import type { SqlNode } from '../sql/SqlNode.ts';
 
-export type ComponentCategory = 'source' | 'filter' | 'transform' | 'spatial' | 'join' | 'aggregate' | 'h3' | 'output';
+export type ComponentCategory =
+  'source' | 'filter' | 'transform' | 'spatial' | 'join' | 'aggregate' | 'h3' | 'output';
 
 export interface PortSpec {
   name: string;

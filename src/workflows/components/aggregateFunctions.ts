@@ -8,7 +8,12 @@ export const aggregateSpec = z.strictObject({
   op: z.enum(['count', 'sum', 'avg', 'min', 'max', 'percentile']),
   column: columnRef.optional().describe('input column (count without a column counts rows)'),
   as: newColumnName,
-  percentile: z.number().min(0).max(1).optional().describe('for op percentile: 0.5 is the median (linear interpolation, like percentile_cont)'),
+  percentile: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe('for op percentile: 0.5 is the median (linear interpolation, like percentile_cont)'),
 });
 
 export type AggregateSpec = z.infer<typeof aggregateSpec>;
@@ -19,13 +24,34 @@ export function aggregateColumn(spec: AggregateSpec, columns: ColumnSchema[], fi
     if (spec.column !== undefined) requireColumn(columns, spec.column, `${field}.column`);
     return { name: spec.as, type: 'integer' };
   }
-  if (spec.column === undefined) throw new ComponentConfigError('invalid_config', `${field}.column`, `aggregate "${spec.op}" needs a column`, 'set column to a numeric column');
+  if (spec.column === undefined)
+    throw new ComponentConfigError(
+      'invalid_config',
+      `${field}.column`,
+      `aggregate "${spec.op}" needs a column`,
+      'set column to a numeric column',
+    );
   if (spec.op === 'percentile' && spec.percentile === undefined) {
-    throw new ComponentConfigError('invalid_config', `${field}.percentile`, 'a percentile aggregate needs `percentile`', 'set percentile between 0 and 1 (0.5 = median)');
+    throw new ComponentConfigError(
+      'invalid_config',
+      `${field}.percentile`,
+      'a percentile aggregate needs `percentile`',
+      'set percentile between 0 and 1 (0.5 = median)',
+    );
   }
-  const input = requireColumn(columns, spec.column, `${field}.column`, spec.op === 'min' || spec.op === 'max' ? undefined : 'numeric');
+  const input = requireColumn(
+    columns,
+    spec.column,
+    `${field}.column`,
+    spec.op === 'min' || spec.op === 'max' ? undefined : 'numeric',
+  );
   if (input.type === 'geometry') {
-    throw new ComponentConfigError('type_mismatch', `${field}.column`, `column "${spec.column}" is a geometry`, 'aggregate attribute columns; use dissolve to merge geometries');
+    throw new ComponentConfigError(
+      'type_mismatch',
+      `${field}.column`,
+      `column "${spec.column}" is a geometry`,
+      'aggregate attribute columns; use dissolve to merge geometries',
+    );
   }
   if (spec.op === 'min' || spec.op === 'max') return { name: spec.as, type: input.type };
   return { name: spec.as, type: 'number' };
@@ -54,11 +80,17 @@ export function aggregateExpression(spec: AggregateSpec, column: (name: string) 
  * values of each group in order (window functions), then sum the one or two rows around
  * p·(n−1) with linear interpolation weights.
  */
-export function percentileParts(spec: AggregateSpec, index: number, partition: SqlNode[]): { windows: SqlNode; aggregate: SqlNode } {
+export function percentileParts(
+  spec: AggregateSpec,
+  index: number,
+  partition: SqlNode[],
+): { windows: SqlNode; aggregate: SqlNode } {
   const v = ident(spec.column!);
   const rn = ident(`pct_rn_${index}`);
   const n = ident(`pct_n_${index}`);
-  const by = partition.length ? sql`PARTITION BY ${joinNodes(partition)}, (${v} IS NULL)` : sql`PARTITION BY (${v} IS NULL)`;
+  const by = partition.length
+    ? sql`PARTITION BY ${joinNodes(partition)}, (${v} IS NULL)`
+    : sql`PARTITION BY (${v} IS NULL)`;
   const countBy = partition.length ? sql`PARTITION BY ${joinNodes(partition)}` : raw('');
   const windows = sql`ROW_NUMBER() OVER (${by} ORDER BY ${v}) - 1 AS ${rn}, COUNT(${v}) OVER (${countBy}) AS ${n}`;
   const p = () => val(spec.percentile ?? 0.5, 'float');

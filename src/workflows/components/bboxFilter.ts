@@ -8,14 +8,17 @@ import { type Box, rtreeCandidates } from './rtreeCandidates.ts';
 import { selectColumns } from './selectColumns.ts';
 
 const config = z.strictObject({
-  bbox: paramOr(bboxSchema, 'bbox').describe('[minLon, minLat, maxLon, maxLat] in WGS 84, or {"$param": "name"}'),
+  bbox: paramOr(bboxSchema, 'bbox').describe(
+    '[minLon, minLat, maxLon, maxLat] in WGS 84, or {"$param": "name"}',
+  ),
   geometry: columnRef.optional().describe('geometry column (default: the first one)'),
 });
 
 export const bboxFilter = defineComponent({
   name: 'bbox_filter',
   category: 'filter',
-  description: 'Keeps the rows whose geometry intersects a bounding box [minLon, minLat, maxLon, maxLat] (WGS 84, from a literal or a bbox parameter).',
+  description:
+    'Keeps the rows whose geometry intersects a bounding box [minLon, minLat, maxLon, maxLat] (WGS 84, from a literal or a bbox parameter).',
   inputs: [{ name: 'input', description: 'rows with a geometry column' }],
   config,
   execution: 'sql',
@@ -30,7 +33,11 @@ export const bboxFilter = defineComponent({
     const [a, b, c, d] = config.bbox;
     const box = spatial(
       'transform',
-      [spatial('makeEnvelope', [val(a, 'float'), val(b, 'float'), val(c, 'float'), val(d, 'float')], { srid: 4326 })],
+      [
+        spatial('makeEnvelope', [val(a, 'float'), val(b, 'float'), val(c, 'float'), val(d, 'float')], {
+          srid: 4326,
+        }),
+      ],
       { srid: srid(geom), fromSrid: 4326 },
     );
     // A point meets a rectangle exactly when it meets its bounding box: skip the GEOS test.

@@ -6,14 +6,17 @@ import { newColumnName } from './columnRules.ts';
 import { defineComponent } from './Component.ts';
 
 const config = z.strictObject({
-  bbox: paramOr(bboxSchema, 'bbox').describe('[minLon, minLat, maxLon, maxLat], or {"$param": "name"} of a bbox parameter'),
+  bbox: paramOr(bboxSchema, 'bbox').describe(
+    '[minLon, minLat, maxLon, maxLat], or {"$param": "name"} of a bbox parameter',
+  ),
   as: newColumnName.default('geom'),
 });
 
 export const bboxInput = defineComponent({
   name: 'bbox_input',
   category: 'source',
-  description: 'One row holding the rectangle of a bounding box [minLon, minLat, maxLon, maxLat] (WGS 84), from a literal or a bbox parameter.',
+  description:
+    'One row holding the rectangle of a bounding box [minLon, minLat, maxLon, maxLat] (WGS 84), from a literal or a bbox parameter.',
   inputs: [],
   config,
   execution: 'sql',
@@ -22,7 +25,11 @@ export const bboxInput = defineComponent({
   sql({ config }) {
     if (isParamRef(config.bbox)) throw new Error('bbox_input compiled with an unresolved parameter');
     const [a, b, c, d] = config.bbox;
-    const envelope = spatial('makeEnvelope', [val(a, 'float'), val(b, 'float'), val(c, 'float'), val(d, 'float')], { srid: 4326 });
+    const envelope = spatial(
+      'makeEnvelope',
+      [val(a, 'float'), val(b, 'float'), val(c, 'float'), val(d, 'float')],
+      { srid: 4326 },
+    );
     return sql`SELECT ${envelope} AS ${ident(config.as)}`;
   },
 });

@@ -26,21 +26,46 @@ export function boundScalar(value: unknown, columnType: ColumnType, field: strin
   const type = valueTypeFor(columnType);
   if (type === 'float') {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new ComponentConfigError('type_mismatch', field, `expected a finite number, got ${describe(value)}`, 'give a number');
+      throw new ComponentConfigError(
+        'type_mismatch',
+        field,
+        `expected a finite number, got ${describe(value)}`,
+        'give a number',
+      );
     }
   } else if (type === 'boolean') {
     if (typeof value !== 'boolean') {
-      throw new ComponentConfigError('type_mismatch', field, `expected true or false, got ${describe(value)}`, 'give a boolean');
+      throw new ComponentConfigError(
+        'type_mismatch',
+        field,
+        `expected true or false, got ${describe(value)}`,
+        'give a boolean',
+      );
     }
   } else if (type === 'date') {
     if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
-      throw new ComponentConfigError('type_mismatch', field, `expected a date YYYY-MM-DD, got ${describe(value)}`, 'give a date');
+      throw new ComponentConfigError(
+        'type_mismatch',
+        field,
+        `expected a date YYYY-MM-DD, got ${describe(value)}`,
+        'give a date',
+      );
     }
   } else if (typeof value !== 'string' && typeof value !== 'number') {
-    throw new ComponentConfigError('type_mismatch', field, `expected text, got ${describe(value)}`, 'give a string');
+    throw new ComponentConfigError(
+      'type_mismatch',
+      field,
+      `expected text, got ${describe(value)}`,
+      'give a string',
+    );
   }
   if (typeof value === 'string' && value.includes('\u0000')) {
-    throw new ComponentConfigError('invalid_config', field, 'text contains a NUL character', 'remove the NUL (\\u0000) character');
+    throw new ComponentConfigError(
+      'invalid_config',
+      field,
+      'text contains a NUL character',
+      'remove the NUL (\\u0000) character',
+    );
   }
   return val(type === 'text' ? String(value) : value, type);
 }

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { type ColumnSchema, type ColumnType, columnNames, findColumn, isNumeric } from '../catalog/ColumnSchema.ts';
+import {
+  type ColumnSchema,
+  type ColumnType,
+  columnNames,
+  findColumn,
+  isNumeric,
+} from '../catalog/ColumnSchema.ts';
 import { columnNamePattern } from '../document/WorkflowDocument.ts';
 import { ComponentConfigError } from '../validation/WorkflowIssue.ts';
 
@@ -7,7 +13,12 @@ import { ComponentConfigError } from '../validation/WorkflowIssue.ts';
 export const columnRef = z.string().min(1).max(128);
 
 /** A name the workflow gives to a new column. */
-export const newColumnName = z.string().regex(columnNamePattern, 'new column names are letters, digits and _ (max 63), starting with a letter or _');
+export const newColumnName = z
+  .string()
+  .regex(
+    columnNamePattern,
+    'new column names are letters, digits and _ (max 63), starting with a letter or _',
+  );
 
 /** Looks a column up and checks its type, with an error naming the available columns. */
 export function requireColumn(
@@ -18,12 +29,20 @@ export function requireColumn(
 ): ColumnSchema {
   const column = findColumn(columns, name);
   if (!column) {
-    throw new ComponentConfigError('unknown_column', field, `column "${name}" does not exist in the input`, `use one of: ${columnNames(columns)}`);
+    throw new ComponentConfigError(
+      'unknown_column',
+      field,
+      `column "${name}" does not exist in the input`,
+      `use one of: ${columnNames(columns)}`,
+    );
   }
   if (expected) {
-    const ok = expected === 'numeric' ? isNumeric(column.type) : column.type === expected || column.type === 'unknown';
+    const ok =
+      expected === 'numeric' ? isNumeric(column.type) : column.type === expected || column.type === 'unknown';
     if (!ok) {
-      const candidates = columns.filter((c) => (expected === 'numeric' ? isNumeric(c.type) : c.type === expected)).map((c) => c.name);
+      const candidates = columns
+        .filter((c) => (expected === 'numeric' ? isNumeric(c.type) : c.type === expected))
+        .map((c) => c.name);
       throw new ComponentConfigError(
         'type_mismatch',
         field,
@@ -40,7 +59,11 @@ export function requireColumn(
 }
 
 /** The configured geometry column, or the input's first geometry column. */
-export function geometryColumn(columns: ColumnSchema[], configured: string | undefined, field = 'geometry'): ColumnSchema {
+export function geometryColumn(
+  columns: ColumnSchema[],
+  configured: string | undefined,
+  field = 'geometry',
+): ColumnSchema {
   if (configured !== undefined) return requireColumn(columns, configured, field, 'geometry');
   const first = columns.find((c) => c.type === 'geometry');
   if (!first) {
@@ -55,10 +78,19 @@ export function geometryColumn(columns: ColumnSchema[], configured: string | und
 }
 
 /** Appends new columns, refusing names already present (the SQL would be ambiguous). */
-export function withAddedColumns(columns: ColumnSchema[], added: ColumnSchema[], field: string): ColumnSchema[] {
+export function withAddedColumns(
+  columns: ColumnSchema[],
+  added: ColumnSchema[],
+  field: string,
+): ColumnSchema[] {
   for (const column of added) {
     if (findColumn(columns, column.name)) {
-      throw new ComponentConfigError('invalid_config', field, `column "${column.name}" already exists in the input`, `choose another name for "${field}"`);
+      throw new ComponentConfigError(
+        'invalid_config',
+        field,
+        `column "${column.name}" already exists in the input`,
+        `choose another name for "${field}"`,
+      );
     }
   }
   return [...columns, ...added];

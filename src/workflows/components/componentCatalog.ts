@@ -29,7 +29,9 @@ function describeComponent(name: string): ComponentDescription {
         const kind = (jsonSchema as { paramRefKind?: string }).paramRefKind;
         if (kind === undefined) return;
         delete (jsonSchema as { paramRefKind?: string }).paramRefKind;
-        Object.assign(jsonSchema, paramRefJsonSchema, { description: `a workflow parameter of kind ${kind}: {"$param": "name"}` });
+        Object.assign(jsonSchema, paramRefJsonSchema, {
+          description: `a workflow parameter of kind ${kind}: {"$param": "name"}`,
+        });
       },
     }) as Record<string, unknown>,
     execution: c.execution,
@@ -39,4 +41,6 @@ function describeComponent(name: string): ComponentDescription {
 }
 
 /** The catalog for people, models and the workspace UI: every component with its config schema. */
-export const componentCatalog: readonly ComponentDescription[] = [...components.keys()].map(describeComponent);
+export const componentCatalog: readonly ComponentDescription[] = [...components.keys()].map(
+  describeComponent,
+);

@@ -5,15 +5,29 @@ import { type Component, defineComponent } from './Component.ts';
 import { MAX_CELLS_PER_AXIS } from './gridCells.ts';
 
 const config = z.strictObject({
-  size: z.number().finite().gt(0).max(1e7).describe("cell edge length in the units of the input's CRS (degrees for EPSG:4326; reproject with transform for meters)"),
+  size: z
+    .number()
+    .finite()
+    .gt(0)
+    .max(1e7)
+    .describe(
+      "cell edge length in the units of the input's CRS (degrees for EPSG:4326; reproject with transform for meters)",
+    ),
   geometry: columnRef.optional().describe('geometry column of the input (default: the first one)'),
-  clip: z.enum(['intersecting', 'extent']).default('intersecting').describe('intersecting: only cells touching an input geometry; extent: every cell of the bounding box'),
+  clip: z
+    .enum(['intersecting', 'extent'])
+    .default('intersecting')
+    .describe('intersecting: only cells touching an input geometry; extent: every cell of the bounding box'),
 });
 
 type Config = z.infer<typeof config>;
 
 /** Square and hexagon grids share everything but the cell generator. */
-export function defineGrid(name: string, shape: string, cells: typeof import('./gridCells.ts').squareCells): Component<Config> {
+export function defineGrid(
+  name: string,
+  shape: string,
+  cells: typeof import('./gridCells.ts').squareCells,
+): Component<Config> {
   return defineComponent<Config>({
     name,
     category: 'spatial',

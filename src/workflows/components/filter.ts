@@ -19,12 +19,17 @@ const condition = z.strictObject({
   value: z
     .union([paramOr(scalar, 'scalar'), z.array(scalar).min(1).max(1000)])
     .optional()
-    .describe('a literal, a list (for in / not_in), or {"$param": "name"}; a condition whose parameter has no value is skipped'),
+    .describe(
+      'a literal, a list (for in / not_in), or {"$param": "name"}; a condition whose parameter has no value is skipped',
+    ),
 });
 
 const config = z.strictObject({
   conditions: z.array(condition).min(1).max(50),
-  match: z.enum(['all', 'any']).default('all').describe('all: every condition holds (AND); any: at least one (OR)'),
+  match: z
+    .enum(['all', 'any'])
+    .default('all')
+    .describe('all: every condition holds (AND); any: at least one (OR)'),
 });
 
 type Condition = z.infer<typeof condition>;
@@ -33,18 +38,40 @@ function checkCondition(c: Condition, columns: ColumnSchema[], i: number): void 
   const field = `conditions.${i}`;
   const column = requireColumn(columns, c.column, `${field}.column`);
   if (column.type === 'geometry') {
-    throw new ComponentConfigError('type_mismatch', `${field}.column`, `column "${c.column}" is a geometry`, 'compare attribute columns here; use spatial_filter or bbox_filter for geometries');
+    throw new ComponentConfigError(
+      'type_mismatch',
+      `${field}.column`,
+      `column "${c.column}" is a geometry`,
+      'compare attribute columns here; use spatial_filter or bbox_filter for geometries',
+    );
   }
   const needsValue = c.op !== 'is_null' && c.op !== 'is_not_null';
   if (needsValue && c.value === undefined && !('value' in c)) {
-    throw new ComponentConfigError('invalid_config', `${field}.value`, `operator "${c.op}" needs a value`, 'add a value or a {"$param": …} reference');
+    throw new ComponentConfigError(
+      'invalid_config',
+      `${field}.value`,
+      `operator "${c.op}" needs a value`,
+      'add a value or a {"$param": …} reference',
+    );
   }
   const isList = Array.isArray(c.value);
   if ((c.op === 'in' || c.op === 'not_in') !== isList && needsValue && c.value !== undefined) {
-    throw new ComponentConfigError('invalid_config', `${field}.value`, c.op === 'in' || c.op === 'not_in' ? `operator "${c.op}" needs a list of values` : `operator "${c.op}" needs a single value, not a list`, 'match the value to the operator');
+    throw new ComponentConfigError(
+      'invalid_config',
+      `${field}.value`,
+      c.op === 'in' || c.op === 'not_in'
+        ? `operator "${c.op}" needs a list of values`
+        : `operator "${c.op}" needs a single value, not a list`,
+      'match the value to the operator',
+    );
   }
   if ((textOps as readonly string[]).includes(c.op) && column.type !== 'text' && column.type !== 'unknown') {
-    throw new ComponentConfigError('type_mismatch', `${field}.op`, `operator "${c.op}" works on text, and "${c.column}" is ${column.type}`, 'use =, <, > … for this column, or pick a text column');
+    throw new ComponentConfigError(
+      'type_mismatch',
+      `${field}.op`,
+      `operator "${c.op}" works on text, and "${c.column}" is ${column.type}`,
+      'use =, <, > … for this column, or pick a text column',
+    );
   }
 }
 
@@ -72,7 +99,13 @@ function conditionSql(c: Condition, columns: ColumnSchema[], i: number): SqlNode
     case 'starts_with':
     case 'ends_with': {
       if (c.value === undefined) return undefined;
-      if (typeof c.value !== 'string') throw new ComponentConfigError('type_mismatch', field, `operator "${c.op}" needs text`, 'give a string');
+      if (typeof c.value !== 'string')
+        throw new ComponentConfigError(
+          'type_mismatch',
+          field,
+          `operator "${c.op}" needs text`,
+          'give a string',
+        );
       boundScalar(c.value, 'text', field);
       // lower() on both sides: SQLite's LIKE ignores ASCII case and PostgreSQL's does not.
       return sql`lower(${col}) LIKE lower(${val(likePattern(c.value, c.op), 'text')}) ESCAPE '\\'`;
@@ -100,8 +133,15 @@ export const filter = defineComponent({
   },
   sql({ config, inputs, relations, output }) {
     const columns = inputs.input ?? [];
-    const parts = config.conditions.map((c, i) => conditionSql(c, columns, i)).filter((p): p is SqlNode => p !== undefined);
-    const where = parts.length ? sql` WHERE ${join(parts.map((p) => sql`(${p})`), config.match === 'all' ? ' AND ' : ' OR ')}` : raw('');
+    const parts = config.conditions
+      .map((c, i) => conditionSql(c, columns, i))
+      .filter((p): p is SqlNode => p !== undefined);
+    const where = parts.length
+      ? sql` WHERE ${join(
+          parts.map((p) => sql`(${p})`),
+          config.match === 'all' ? ' AND ' : ' OR ',
+        )}`
+      : raw('');
     return sql`SELECT ${selectColumns(output)} FROM ${relations.input!}${where}`;
   },
 });

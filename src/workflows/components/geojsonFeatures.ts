@@ -36,13 +36,24 @@ function propertyColumns(config: Config): ColumnSchema[] {
   for (const feature of config.features.features) {
     for (const [key, value] of Object.entries(feature.properties ?? {})) {
       if (!columnNamePattern.test(key)) {
-        throw new ComponentConfigError('invalid_config', 'features', `property "${key.slice(0, 64)}" is not a usable column name`, 'rename properties to letters, digits and _ (max 63), starting with a letter or _');
+        throw new ComponentConfigError(
+          'invalid_config',
+          'features',
+          `property "${key.slice(0, 64)}" is not a usable column name`,
+          'rename properties to letters, digits and _ (max 63), starting with a letter or _',
+        );
       }
       if (key === config.geometry_as) {
-        throw new ComponentConfigError('invalid_config', 'geometry_as', `property "${key}" has the geometry column's name`, 'set geometry_as to another name');
+        throw new ComponentConfigError(
+          'invalid_config',
+          'geometry_as',
+          `property "${key}" has the geometry column's name`,
+          'set geometry_as to another name',
+        );
       }
       const set = types.get(key) ?? new Set<string>();
-      if (value !== null) set.add(typeof value === 'number' ? (Number.isInteger(value) ? 'integer' : 'number') : typeof value);
+      if (value !== null)
+        set.add(typeof value === 'number' ? (Number.isInteger(value) ? 'integer' : 'number') : typeof value);
       types.set(key, set);
     }
   }
@@ -58,11 +69,15 @@ function propertyColumns(config: Config): ColumnSchema[] {
 export const geojsonFeatures = defineComponent({
   name: 'geojson_features',
   category: 'source',
-  description: 'Rows from a GeoJSON FeatureCollection written into the workflow: one row per feature, one column per property (types inferred), plus the geometry (WGS 84).',
+  description:
+    'Rows from a GeoJSON FeatureCollection written into the workflow: one row per feature, one column per property (types inferred), plus the geometry (WGS 84).',
   inputs: [],
   config,
   execution: 'sql',
-  columns: ({ config }) => [...propertyColumns(config), { name: config.geometry_as, type: 'geometry', srid: 4326 }],
+  columns: ({ config }) => [
+    ...propertyColumns(config),
+    { name: config.geometry_as, type: 'geometry', srid: 4326 },
+  ],
   sql({ config, output }) {
     const properties = output.filter((c) => c.name !== config.geometry_as);
     const rows: SqlNode[] = config.features.features.map((feature) => {

@@ -7,10 +7,19 @@ import { columnRef, geometryColumn, newColumnName, srid } from './columnRules.ts
 import { defineComponent } from './Component.ts';
 
 const config = z.strictObject({
-  size: z.number().finite().gt(0).max(1e7).describe("cell edge length in the units of the input's CRS (degrees for EPSG:4326)"),
+  size: z
+    .number()
+    .finite()
+    .gt(0)
+    .max(1e7)
+    .describe("cell edge length in the units of the input's CRS (degrees for EPSG:4326)"),
   geometry: columnRef.optional(),
   count_as: newColumnName.default('count'),
-  aggregates: z.array(aggregateSpec).max(20).default([]).describe('sum/avg/min/max of input columns per cell'),
+  aggregates: z
+    .array(aggregateSpec)
+    .max(20)
+    .default([])
+    .describe('sum/avg/min/max of input columns per cell'),
 });
 
 export const gridAggregate = defineComponent({
@@ -24,11 +33,22 @@ export const gridAggregate = defineComponent({
   columns({ config, inputs }) {
     const g = geometryColumn(inputs.input ?? [], config.geometry);
     const aggregates = config.aggregates.map((a, i) => {
-      if (a.op === 'percentile') throw new ComponentConfigError('invalid_config', `aggregates.${i}.op`, 'percentile is not available in grid_aggregate', 'use count, sum, avg, min or max');
+      if (a.op === 'percentile')
+        throw new ComponentConfigError(
+          'invalid_config',
+          `aggregates.${i}.op`,
+          'percentile is not available in grid_aggregate',
+          'use count, sum, avg, min or max',
+        );
       return aggregateColumn(a, inputs.input ?? [], `aggregates.${i}`);
     });
     if ((inputs.input ?? []).some((c) => c.name === 'cell_x' || c.name === 'cell_y')) {
-      throw new ComponentConfigError('invalid_config', 'geometry', 'the input already has a cell_x or cell_y column', 'rename or drop it (rename / select) before grid_aggregate');
+      throw new ComponentConfigError(
+        'invalid_config',
+        'geometry',
+        'the input already has a cell_x or cell_y column',
+        'rename or drop it (rename / select) before grid_aggregate',
+      );
     }
     const out: ColumnSchema[] = [
       { name: 'cell_x', type: 'integer' },
@@ -39,7 +59,13 @@ export const gridAggregate = defineComponent({
     ];
     const names = out.map((c) => c.name);
     const duplicate = names.find((n, i) => names.indexOf(n) !== i);
-    if (duplicate) throw new ComponentConfigError('invalid_config', 'aggregates', `two output columns are named "${duplicate}"`, 'give each aggregate and count_as a distinct name (cell_x, cell_y and geom are taken)');
+    if (duplicate)
+      throw new ComponentConfigError(
+        'invalid_config',
+        'aggregates',
+        `two output columns are named "${duplicate}"`,
+        'give each aggregate and count_as a distinct name (cell_x, cell_y and geom are taken)',
+      );
     return out;
   },
   sql({ config, inputs, relations }) {
@@ -49,13 +75,19 @@ export const gridAggregate = defineComponent({
     const binned = sql`SELECT "input_".*, CAST(floor(${spatial('x', [c])} / ${s()}) AS INTEGER) AS "cell_x", CAST(floor(${spatial('y', [c])} / ${s()}) AS INTEGER) AS "cell_y" FROM ${relations.input!} AS "input_"`;
     const x = ident('cell_x');
     const y = ident('cell_y');
-    const cell = spatial('makeEnvelope', [sql`${x} * ${s()}`, sql`${y} * ${s()}`, sql`(${x} + 1) * ${s()}`, sql`(${y} + 1) * ${s()}`], { srid: srid(g) });
+    const cell = spatial(
+      'makeEnvelope',
+      [sql`${x} * ${s()}`, sql`${y} * ${s()}`, sql`(${x} + 1) * ${s()}`, sql`(${y} + 1) * ${s()}`],
+      { srid: srid(g) },
+    );
     const list = [
       x,
       y,
       sql`${cell} AS "geom"`,
       sql`count(*) AS ${ident(config.count_as)}`,
-      ...config.aggregates.map((a) => sql`${aggregateExpression(a, (name) => ident(name))} AS ${ident(a.as)}`),
+      ...config.aggregates.map(
+        (a) => sql`${aggregateExpression(a, (name) => ident(name))} AS ${ident(a.as)}`,
+      ),
     ];
     return sql`SELECT ${join(list)} FROM (${binned}) AS "binned_" GROUP BY ${x}, ${y}`;
   },

@@ -8,16 +8,36 @@ import { type SqlNode, ident, raw, spatial, sql, val } from '../sql/SqlNode.ts';
  */
 export const MAX_CELLS_PER_AXIS = 1000;
 
-function bound(relation: SqlNode, geometry: string, fn: 'minX' | 'minY' | 'maxX' | 'maxY', step: number, round: 'floor' | 'ceil', pad: number): SqlNode {
+function bound(
+  relation: SqlNode,
+  geometry: string,
+  fn: 'minX' | 'minY' | 'maxX' | 'maxY',
+  step: number,
+  round: 'floor' | 'ceil',
+  pad: number,
+): SqlNode {
   const agg = fn.startsWith('min') ? 'min' : 'max';
   return sql`(SELECT ${raw(round)}(${raw(agg)}(${spatial(fn, [ident(geometry)])}) / ${val(step, 'float')}) + ${val(pad, 'integer')} FROM ${relation})`;
 }
 
-function axis(relation: SqlNode, geometry: string, min: 'minX' | 'minY', max: 'maxX' | 'maxY', step: number, pad: number, column: string): SqlNode {
+function axis(
+  relation: SqlNode,
+  geometry: string,
+  min: 'minX' | 'minY',
+  max: 'maxX' | 'maxY',
+  step: number,
+  pad: number,
+  column: string,
+): SqlNode {
   const from = bound(relation, geometry, min, step, 'floor', -pad);
   const to = bound(relation, geometry, max, step, 'floor', pad);
   // The cap keeps a tiny cell size over a continent from generating billions of rows.
-  return { kind: 'series', from, to: { kind: 'least', args: [to, sql`${from} + ${val(MAX_CELLS_PER_AXIS - 1, 'integer')}`] }, column };
+  return {
+    kind: 'series',
+    from,
+    to: { kind: 'least', args: [to, sql`${from} + ${val(MAX_CELLS_PER_AXIS - 1, 'integer')}`] },
+    column,
+  };
 }
 
 /** SELECT cell_x, cell_y, geom for square cells of edge `size`. */
@@ -25,7 +45,11 @@ export function squareCells(relation: SqlNode, geometry: string, size: number, s
   const x = ident('cell_x');
   const y = ident('cell_y');
   const s = () => val(size, 'float');
-  const cell = spatial('makeEnvelope', [sql`${x} * ${s()}`, sql`${y} * ${s()}`, sql`(${x} + 1) * ${s()}`, sql`(${y} + 1) * ${s()}`], { srid });
+  const cell = spatial(
+    'makeEnvelope',
+    [sql`${x} * ${s()}`, sql`${y} * ${s()}`, sql`(${x} + 1) * ${s()}`, sql`(${y} + 1) * ${s()}`],
+    { srid },
+  );
   return sql`SELECT ${x}, ${y}, ${cell} AS "geom" FROM ${axis(relation, geometry, 'minX', 'maxX', size, 0, 'cell_x')} AS "gx" CROSS JOIN ${axis(relation, geometry, 'minY', 'maxY', size, 0, 'cell_y')} AS "gy"`;
 }
 

@@ -5,7 +5,9 @@ import { columnRef, geometryColumn, newColumnName, withAddedColumns } from './co
 import { defineComponent } from './Component.ts';
 
 const config = z.strictObject({
-  resolution: paramOr(z.number().int().min(0).max(15), 'integer').describe('H3 resolution 0 (cells ~1,100 km across) to 15 (~1 m); 5 ≈ 9 km, 7 ≈ 1.4 km'),
+  resolution: paramOr(z.number().int().min(0).max(15), 'integer').describe(
+    'H3 resolution 0 (cells ~1,100 km across) to 15 (~1 m); 5 ≈ 9 km, 7 ≈ 1.4 km',
+  ),
   geometry: columnRef.optional().describe('point geometry column (default: the first geometry)'),
   as: newColumnName.default('h3_cell'),
 });
@@ -13,7 +15,8 @@ const config = z.strictObject({
 export const h3Index = defineComponent({
   name: 'h3_index',
   category: 'h3',
-  description: 'Adds the H3 cell id (hexagonal global grid) containing each point at a resolution (0–15). Runs after the SQL part, in the server; only H3 components and the output may follow it. Use centroid first for polygons.',
+  description:
+    'Adds the H3 cell id (hexagonal global grid) containing each point at a resolution (0–15). Runs after the SQL part, in the server; only H3 components and the output may follow it. Use centroid first for polygons.',
   inputs: [{ name: 'input', description: 'rows with a point geometry' }],
   config,
   execution: 'host',
@@ -21,12 +24,22 @@ export const h3Index = defineComponent({
   columns({ config, inputs }) {
     const g = geometryColumn(inputs.input ?? [], config.geometry);
     if (g.geometryType && g.geometryType !== 'POINT') {
-      throw new ComponentConfigError('type_mismatch', 'geometry', `column "${g.name}" holds ${g.geometryType} geometries, and h3_index needs points`, 'add a centroid or point_on_surface node before h3_index');
+      throw new ComponentConfigError(
+        'type_mismatch',
+        'geometry',
+        `column "${g.name}" holds ${g.geometryType} geometries, and h3_index needs points`,
+        'add a centroid or point_on_surface node before h3_index',
+      );
     }
     return withAddedColumns(inputs.input ?? [], [{ name: config.as, type: 'text' }], 'as');
   },
   host({ config, inputs }) {
     if (isParamRef(config.resolution)) throw new Error('h3_index compiled with an unresolved parameter');
-    return { kind: 'h3_index', geometry: geometryColumn(inputs.input ?? [], config.geometry).name, resolution: config.resolution, as: config.as };
+    return {
+      kind: 'h3_index',
+      geometry: geometryColumn(inputs.input ?? [], config.geometry).name,
+      resolution: config.resolution,
+      as: config.as,
+    };
   },
 });

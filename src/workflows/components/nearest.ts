@@ -6,18 +6,29 @@ import { defineComponent } from './Component.ts';
 import { joinedColumns, joinedSelectList } from './joinColumns.ts';
 
 const config = z.strictObject({
-  k: paramOr(z.number().int().min(1).max(100), 'integer').describe('how many nearest right rows per left row (1 to 100)'),
-  max_distance_m: paramOr(z.number().finite().gt(0).max(20_000_000), 'number').optional().describe('ignore right rows farther than this (meters)'),
+  k: paramOr(z.number().int().min(1).max(100), 'integer').describe(
+    'how many nearest right rows per left row (1 to 100)',
+  ),
+  max_distance_m: paramOr(z.number().finite().gt(0).max(20_000_000), 'number')
+    .optional()
+    .describe('ignore right rows farther than this (meters)'),
   left_geometry: columnRef.optional(),
   right_geometry: columnRef.optional(),
-  right_prefix: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,20}$/).default('right_'),
+  right_prefix: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,20}$/)
+    .default('right_'),
   distance_as: newColumnName.default('distance_m'),
   rank_as: newColumnName.default('rank'),
 });
 
 type Config = z.infer<typeof config>;
 
-function outputColumns(config: Config, left: Parameters<typeof joinedColumns>[0], rightColumns: Parameters<typeof joinedColumns>[1]) {
+function outputColumns(
+  config: Config,
+  left: Parameters<typeof joinedColumns>[0],
+  rightColumns: Parameters<typeof joinedColumns>[1],
+) {
   const joined = joinedColumns(left, rightColumns, config.right_prefix);
   return {
     ...joined,

@@ -13,7 +13,9 @@ const config = z.strictObject({
     .array(aggregateSpec)
     .max(20)
     .default([])
-    .describe('also sum/avg/min/max columns of the points falling in each polygon (percentile is not available here)'),
+    .describe(
+      'also sum/avg/min/max columns of the points falling in each polygon (percentile is not available here)',
+    ),
   polygon_geometry: columnRef.optional(),
   point_geometry: columnRef.optional(),
 });
@@ -21,7 +23,8 @@ const config = z.strictObject({
 export const pointsInPolygon = defineComponent({
   name: 'points_in_polygon',
   category: 'aggregate',
-  description: 'Counts, for each polygon, the points that intersect it (points on the boundary count), and optionally sums/averages point columns. Every polygon is kept, with 0 when empty.',
+  description:
+    'Counts, for each polygon, the points that intersect it (points on the boundary count), and optionally sums/averages point columns. Every polygon is kept, with 0 when empty.',
   inputs: [
     { name: 'polygons', description: 'polygons to count into (e.g. countries, a hex_grid)' },
     { name: 'points', description: 'points to count (e.g. cities)' },
@@ -35,7 +38,13 @@ export const pointsInPolygon = defineComponent({
     const added = [
       { name: config.count_as, type: 'integer' as const },
       ...config.aggregates.map((a, i) => {
-        if (a.op === 'percentile') throw new ComponentConfigError('invalid_config', `aggregates.${i}.op`, 'percentile is not available in points_in_polygon', 'use spatial_join then aggregate for percentiles');
+        if (a.op === 'percentile')
+          throw new ComponentConfigError(
+            'invalid_config',
+            `aggregates.${i}.op`,
+            'percentile is not available in points_in_polygon',
+            'use spatial_join then aggregate for percentiles',
+          );
         return aggregateColumn(a, inputs.points ?? [], `aggregates.${i}`);
       }),
     ];
@@ -56,10 +65,13 @@ export const pointsInPolygon = defineComponent({
       where = sql`${boundingBoxesOverlap('p', 'q')} AND ${where}`;
     }
     // Correlated subqueries keep every polygon (count 0) without grouping by geometry columns.
-    const sub = (expression: ReturnType<typeof sql>) => sql`(SELECT ${expression} FROM ${pointRelation} AS "q" WHERE ${where})`;
+    const sub = (expression: ReturnType<typeof sql>) =>
+      sql`(SELECT ${expression} FROM ${pointRelation} AS "q" WHERE ${where})`;
     const extra = [
       sql`${sub(raw('count(*)'))} AS ${ident(config.count_as)}`,
-      ...config.aggregates.map((a) => sql`${sub(aggregateExpression(a, (c) => ident('q', c)))} AS ${ident(a.as)}`),
+      ...config.aggregates.map(
+        (a) => sql`${sub(aggregateExpression(a, (c) => ident('q', c)))} AS ${ident(a.as)}`,
+      ),
     ];
     return sql`SELECT ${selectColumns(polygons, 'p')}, ${join(extra)} FROM ${polygonRelation} AS "p"`;
   },

@@ -30,7 +30,32 @@ const deniedFunctions = [
   'xb_storexml',
 ];
 
-const deniedKeywords = ['attach', 'detach', 'pragma', 'copy', 'vacuum', 'insert', 'update', 'delete', 'drop', 'create', 'alter', 'grant', 'revoke', 'truncate', 'set', 'reset', 'begin', 'commit', 'rollback', 'call', 'do', 'lock', 'listen', 'notify'];
+const deniedKeywords = [
+  'attach',
+  'detach',
+  'pragma',
+  'copy',
+  'vacuum',
+  'insert',
+  'update',
+  'delete',
+  'drop',
+  'create',
+  'alter',
+  'grant',
+  'revoke',
+  'truncate',
+  'set',
+  'reset',
+  'begin',
+  'commit',
+  'rollback',
+  'call',
+  'do',
+  'lock',
+  'listen',
+  'notify',
+];
 
 /** Returns a problem description, or undefined when the SQL is acceptable. */
 export function readOnlySqlProblem(text: string): string | undefined {
@@ -38,9 +63,11 @@ export function readOnlySqlProblem(text: string): string | undefined {
   const code = stripLiteralsAndComments(text);
   if (code === undefined) return 'the SQL has an unterminated string, quoted identifier or comment';
   const lowered = code.toLowerCase();
-  if (!/^\s*(select|with|values)\b/.test(lowered)) return 'the SQL must be one SELECT (or WITH … SELECT) statement';
+  if (!/^\s*(select|with|values)\b/.test(lowered))
+    return 'the SQL must be one SELECT (or WITH … SELECT) statement';
   if (code.includes(';')) return 'the SQL must be a single statement without ";"';
-  if (/\?|\$\d/.test(code)) return 'the SQL must not contain placeholders (? or $1): use workflow parameters in filter nodes instead';
+  if (/\?|\$\d/.test(code))
+    return 'the SQL must not contain placeholders (? or $1): use workflow parameters in filter nodes instead';
   for (const word of lowered.match(/[a-z_][a-z0-9_]*/g) ?? []) {
     if (deniedKeywords.includes(word)) return `the SQL uses "${word}", which a read-only query does not need`;
   }

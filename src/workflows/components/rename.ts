@@ -5,7 +5,9 @@ import { newColumnName, requireColumn } from './columnRules.ts';
 import { defineComponent } from './Component.ts';
 
 const config = z.strictObject({
-  columns: z.record(z.string().min(1).max(128), newColumnName).describe('old name → new name; other columns are kept as they are'),
+  columns: z
+    .record(z.string().min(1).max(128), newColumnName)
+    .describe('old name → new name; other columns are kept as they are'),
 });
 
 export const rename = defineComponent({
@@ -21,11 +23,19 @@ export const rename = defineComponent({
     const renamed = columns.map((c) => ({ ...c, name: config.columns[c.name] ?? c.name }));
     const names = renamed.map((c) => c.name);
     const duplicate = names.find((n, i) => names.indexOf(n) !== i);
-    if (duplicate) throw new ComponentConfigError('invalid_config', 'columns', `two output columns would be named "${duplicate}"`, 'choose a new name not used by another column');
+    if (duplicate)
+      throw new ComponentConfigError(
+        'invalid_config',
+        'columns',
+        `two output columns would be named "${duplicate}"`,
+        'choose a new name not used by another column',
+      );
     return renamed;
   },
   sql({ config, inputs, relations }) {
-    const list = (inputs.input ?? []).map((c) => sql`${ident(c.name)} AS ${ident(config.columns[c.name] ?? c.name)}`);
+    const list = (inputs.input ?? []).map(
+      (c) => sql`${ident(c.name)} AS ${ident(config.columns[c.name] ?? c.name)}`,
+    );
     return sql`SELECT ${join(list)} FROM ${relations.input!}`;
   },
 });

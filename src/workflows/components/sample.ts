@@ -6,7 +6,9 @@ import { MAX_LIMIT } from './limit.ts';
 import { selectColumns } from './selectColumns.ts';
 
 const config = z.strictObject({
-  count: paramOr(z.number().int().min(1).max(MAX_LIMIT), 'integer').describe('number of rows to draw at random'),
+  count: paramOr(z.number().int().min(1).max(MAX_LIMIT), 'integer').describe(
+    'number of rows to draw at random',
+  ),
 });
 
 export const sample = defineComponent({

@@ -24,7 +24,13 @@ export const select = defineComponent({
     return config.columns.map((c, i) => {
       const column = requireColumn(inputs.input ?? [], c.column, `columns.${i}.column`);
       const name = c.as ?? c.column;
-      if (seen.has(name)) throw new ComponentConfigError('invalid_config', `columns.${i}`, `two output columns are named "${name}"`, 'give one of them another `as`');
+      if (seen.has(name))
+        throw new ComponentConfigError(
+          'invalid_config',
+          `columns.${i}`,
+          `two output columns are named "${name}"`,
+          'give one of them another `as`',
+        );
       seen.add(name);
       return { ...column, name };
     });

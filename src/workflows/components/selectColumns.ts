@@ -6,7 +6,11 @@ import { type SqlNode, ident, join, sql } from '../sql/SqlNode.ts';
  * (`replacements` by column name). Enumerating columns instead of `*` keeps the output schema
  * we computed and the SQL in step.
  */
-export function selectColumns(columns: ColumnSchema[], alias?: string, replacements: Record<string, SqlNode> = {}): SqlNode {
+export function selectColumns(
+  columns: ColumnSchema[],
+  alias?: string,
+  replacements: Record<string, SqlNode> = {},
+): SqlNode {
   return join(
     columns.map((c) => {
       const expression = replacements[c.name];

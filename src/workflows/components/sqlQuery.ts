@@ -6,7 +6,11 @@ import { readOnlySqlProblem } from './readOnlySqlCheck.ts';
 import { selectColumns } from './selectColumns.ts';
 
 const config = z.strictObject({
-  sql: z.string().min(1).max(100_000).describe('one read-only SELECT; it cannot reference workflow parameters'),
+  sql: z
+    .string()
+    .min(1)
+    .max(100_000)
+    .describe('one read-only SELECT; it cannot reference workflow parameters'),
   columns: z
     .array(
       z.strictObject({
@@ -16,7 +20,9 @@ const config = z.strictObject({
       }),
     )
     .min(1)
-    .describe('the columns the query returns, with their types (the compiler cannot run the query to find them)'),
+    .describe(
+      'the columns the query returns, with their types (the compiler cannot run the query to find them)',
+    ),
 });
 
 export const sqlQuery = defineComponent({
@@ -30,8 +36,18 @@ export const sqlQuery = defineComponent({
   requiresRole: 'editor',
   columns({ config }) {
     const problem = readOnlySqlProblem(config.sql);
-    if (problem) throw new ComponentConfigError('invalid_config', 'sql', problem, 'write a single SELECT statement with no placeholders, writes or file functions');
-    return config.columns.map((c) => (c.type === 'geometry' ? { name: c.name, type: c.type, srid: c.srid ?? 4326 } : { name: c.name, type: c.type }));
+    if (problem)
+      throw new ComponentConfigError(
+        'invalid_config',
+        'sql',
+        problem,
+        'write a single SELECT statement with no placeholders, writes or file functions',
+      );
+    return config.columns.map((c) =>
+      c.type === 'geometry'
+        ? { name: c.name, type: c.type, srid: c.srid ?? 4326 }
+        : { name: c.name, type: c.type },
+    );
   },
   sql({ config, output }) {
     // The one place editor-written SQL enters the tree: checked above, run read-only by the

@@ -21,7 +21,12 @@ export const table = defineComponent({
   columns({ config, catalog }) {
     const found = catalog.table(config.table);
     if (!found) {
-      throw new ComponentConfigError('unknown_table', 'table', `table "${config.table}" does not exist in the connection`, `use one of: ${catalog.tableNames().join(', ') || '(no tables)'}`);
+      throw new ComponentConfigError(
+        'unknown_table',
+        'table',
+        `table "${config.table}" does not exist in the connection`,
+        `use one of: ${catalog.tableNames().join(', ') || '(no tables)'}`,
+      );
     }
     if (!config.columns) return found.columns;
     return config.columns.map((name, i) => requireColumn(found.columns, name, `columns.${i}`));

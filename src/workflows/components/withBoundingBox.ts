@@ -11,7 +11,12 @@ export const BBOX_COLUMNS = ['bbox_minx_', 'bbox_miny_', 'bbox_maxx_', 'bbox_max
  * function call per pair for MbrIntersects (0.6 s instead of 6.5 s for the demo cities ×
  * countries); PostgreSQL keeps using `&&` and its GiST index beside these cheap comparisons.
  */
-export function withBoundingBox(ctx: Pick<SqlContext<unknown>, 'materialize'>, relation: SqlNode, columns: ColumnSchema[], geometry: string): SqlNode {
+export function withBoundingBox(
+  ctx: Pick<SqlContext<unknown>, 'materialize'>,
+  relation: SqlNode,
+  columns: ColumnSchema[],
+  geometry: string,
+): SqlNode {
   const g = ident(geometry);
   return ctx.materialize(
     sql`SELECT ${selectColumns(columns)}, ${spatial('minX', [g])} AS "bbox_minx_", ${spatial('minY', [g])} AS "bbox_miny_", ${spatial('maxX', [g])} AS "bbox_maxx_", ${spatial('maxY', [g])} AS "bbox_maxy_" FROM ${relation}`,

@@ -11,7 +11,12 @@ export const MAX_DESCRIPTION_LENGTH = 8192;
 export const MAX_NODES = 200;
 
 const parameterCommon = {
-  name: z.string().regex(parameterNamePattern, 'parameter names are letters, digits and _ (max 64), starting with a letter or _'),
+  name: z
+    .string()
+    .regex(
+      parameterNamePattern,
+      'parameter names are letters, digits and _ (max 64), starting with a letter or _',
+    ),
   description: z.string().max(2000).optional(),
   required: z.boolean().optional(),
 };
@@ -54,14 +59,20 @@ export const parameterSchema = z.discriminatedUnion('type', [
     max: dateString.optional(),
   }),
   z.strictObject({ ...parameterCommon, type: z.literal('bbox'), default: bboxSchema.optional() }),
-  z.strictObject({ ...parameterCommon, type: z.literal('geometry'), default: geoJsonGeometrySchema.optional() }),
+  z.strictObject({
+    ...parameterCommon,
+    type: z.literal('geometry'),
+    default: geoJsonGeometrySchema.optional(),
+  }),
 ]);
 
 export type WorkflowParameter = z.infer<typeof parameterSchema>;
 export type ParameterType = WorkflowParameter['type'];
 
 export const workflowNodeSchema = z.strictObject({
-  id: z.string().regex(nodeIdPattern, 'node ids are letters, digits, _ and - (max 64), starting with a letter or _'),
+  id: z
+    .string()
+    .regex(nodeIdPattern, 'node ids are letters, digits, _ and - (max 64), starting with a letter or _'),
   component: z.string().max(100).describe('name of a component from the catalog'),
   inputs: z.record(z.string(), z.string()).optional().describe('input port name → id of the node feeding it'),
   config: z.record(z.string(), z.unknown()).optional().describe("the component's configuration"),

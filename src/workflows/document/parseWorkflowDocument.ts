@@ -1,7 +1,11 @@
 import YAML from 'yaml';
 import { WorkflowValidationError } from '../validation/WorkflowIssue.ts';
 import { flattenZodIssue } from '../validation/zodIssues.ts';
-import { type WorkflowDocument, type WorkflowDocumentInput, workflowDocumentSchema } from './WorkflowDocument.ts';
+import {
+  type WorkflowDocument,
+  type WorkflowDocumentInput,
+  workflowDocumentSchema,
+} from './WorkflowDocument.ts';
 
 export const MAX_DOCUMENT_BYTES = 5_000_000;
 
@@ -12,15 +16,27 @@ export const MAX_DOCUMENT_BYTES = 5_000_000;
  */
 export function parseWorkflowDocument(text: string): WorkflowDocument {
   if (text.length > MAX_DOCUMENT_BYTES) {
-    throw new WorkflowValidationError([{ code: 'invalid_document', message: `the document is ${text.length} bytes, over the ${MAX_DOCUMENT_BYTES} limit`, fix: 'split it or remove large literals' }]);
+    throw new WorkflowValidationError([
+      {
+        code: 'invalid_document',
+        message: `the document is ${text.length} bytes, over the ${MAX_DOCUMENT_BYTES} limit`,
+        fix: 'split it or remove large literals',
+      },
+    ]);
   }
   let data: unknown;
   const trimmed = text.trimStart();
   try {
-    data = trimmed.startsWith('{') ? JSON.parse(text) : YAML.parse(text, { maxAliasCount: 100, uniqueKeys: true });
+    data = trimmed.startsWith('{')
+      ? JSON.parse(text)
+      : YAML.parse(text, { maxAliasCount: 100, uniqueKeys: true });
   } catch (error) {
     throw new WorkflowValidationError([
-      { code: 'invalid_document', message: `the document is not valid ${trimmed.startsWith('{') ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`, fix: 'fix the syntax error' },
+      {
+        code: 'invalid_document',
+        message: `the document is not valid ${trimmed.startsWith('{') ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
+        fix: 'fix the syntax error',
+      },
     ]);
   }
   const parsed = workflowDocumentSchema.safeParse(data);
@@ -28,7 +44,12 @@ export function parseWorkflowDocument(text: string): WorkflowDocument {
     throw new WorkflowValidationError(
       parsed.error.issues.map((issue) => {
         const { path, message } = flattenZodIssue(issue);
-        return { code: 'invalid_document', field: path || '(document)', message, fix: 'correct this field to match the workflow document schema' };
+        return {
+          code: 'invalid_document',
+          field: path || '(document)',
+          message,
+          fix: 'correct this field to match the workflow document schema',
+        };
       }),
     );
   }
@@ -36,6 +57,9 @@ export function parseWorkflowDocument(text: string): WorkflowDocument {
 }
 
 /** Writes a document as JSON (default) or YAML, for export. */
-export function formatWorkflowDocument(doc: WorkflowDocument | WorkflowDocumentInput, format: 'json' | 'yaml' = 'json'): string {
+export function formatWorkflowDocument(
+  doc: WorkflowDocument | WorkflowDocumentInput,
+  format: 'json' | 'yaml' = 'json',
+): string {
   return format === 'yaml' ? YAML.stringify(doc) : `${JSON.stringify(doc, null, 2)}\n`;
 }

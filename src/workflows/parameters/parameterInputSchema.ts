@@ -11,7 +11,12 @@ export function parameterInputSchema(doc: Pick<WorkflowDocument, 'parameters'>):
   const properties: Record<string, JsonSchema> = {};
   for (const p of doc.parameters) properties[p.name] = propertySchema(p);
   const required = doc.parameters.filter((p) => p.required && p.default === undefined).map((p) => p.name);
-  return { type: 'object', properties, ...(required.length ? { required } : {}), additionalProperties: false };
+  return {
+    type: 'object',
+    properties,
+    ...(required.length ? { required } : {}),
+    additionalProperties: false,
+  };
 }
 
 function propertySchema(p: WorkflowParameter): JsonSchema {
@@ -22,7 +27,12 @@ function propertySchema(p: WorkflowParameter): JsonSchema {
       return { type: 'string', maxLength: p.maxLength ?? DEFAULT_MAX_STRING_LENGTH, ...common };
     case 'number':
     case 'integer':
-      return { type: p.type, ...(p.min !== undefined ? { minimum: p.min } : {}), ...(p.max !== undefined ? { maximum: p.max } : {}), ...common };
+      return {
+        type: p.type,
+        ...(p.min !== undefined ? { minimum: p.min } : {}),
+        ...(p.max !== undefined ? { maximum: p.max } : {}),
+        ...common,
+      };
     case 'boolean':
       return { type: 'boolean', ...common };
     case 'enum':
@@ -47,7 +57,10 @@ function propertySchema(p: WorkflowParameter): JsonSchema {
       return {
         type: 'object',
         properties: {
-          type: { type: 'string', enum: ['Point', 'MultiPoint', 'LineString', 'MultiLineString', 'Polygon', 'MultiPolygon'] },
+          type: {
+            type: 'string',
+            enum: ['Point', 'MultiPoint', 'LineString', 'MultiLineString', 'Polygon', 'MultiPolygon'],
+          },
           coordinates: { type: 'array', description: 'GeoJSON coordinates, [lon, lat] positions in WGS 84' },
         },
         required: ['type', 'coordinates'],

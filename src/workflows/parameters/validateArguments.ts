@@ -11,7 +11,8 @@ export interface ArgumentError {
   message: string;
 }
 
-export type ArgumentValidation = { ok: true; values: Record<string, unknown> } | { ok: false; errors: ArgumentError[] };
+export type ArgumentValidation =
+  { ok: true; values: Record<string, unknown> } | { ok: false; errors: ArgumentError[] };
 
 export class ArgumentValidationError extends Error {
   constructor(readonly errors: ArgumentError[]) {
@@ -25,29 +26,46 @@ export class ArgumentValidationError extends Error {
  * defaults applied. Strings are accepted for numbers, booleans, bboxes and geometries (CLI
  * `--param k=v`, models that quote numbers) and converted only when they parse exactly.
  */
-export function validateArguments(doc: Pick<WorkflowDocument, 'parameters'>, args: unknown): ArgumentValidation {
+export function validateArguments(
+  doc: Pick<WorkflowDocument, 'parameters'>,
+  args: unknown,
+): ArgumentValidation {
   const errors: ArgumentError[] = [];
   const values: Record<string, unknown> = {};
   if (args === undefined || args === null) args = {};
   if (typeof args !== 'object' || Array.isArray(args)) {
-    return { ok: false, errors: [{ argument: '(arguments)', message: 'arguments must be an object of parameter name → value' }] };
+    return {
+      ok: false,
+      errors: [{ argument: '(arguments)', message: 'arguments must be an object of parameter name → value' }],
+    };
   }
   const given = args as Record<string, unknown>;
   const known = new Set(doc.parameters.map((p) => p.name));
   for (const name of Object.keys(given)) {
     if (!known.has(name)) {
-      errors.push({ argument: name, message: `unknown argument "${name.slice(0, 64)}"; this workflow takes: ${[...known].join(', ') || 'no arguments'}` });
+      errors.push({
+        argument: name,
+        message: `unknown argument "${name.slice(0, 64)}"; this workflow takes: ${[...known].join(', ') || 'no arguments'}`,
+      });
     }
   }
   for (const parameter of doc.parameters) {
     const raw = given[parameter.name];
     if (raw === undefined || raw === null) {
       if (parameter.default !== undefined) values[parameter.name] = parameter.default;
-      else if (parameter.required) errors.push({ argument: parameter.name, message: `argument "${parameter.name}" is required: ${expected(parameter)}` });
+      else if (parameter.required)
+        errors.push({
+          argument: parameter.name,
+          message: `argument "${parameter.name}" is required: ${expected(parameter)}`,
+        });
       continue;
     }
     const checked = checkValue(parameter, raw);
-    if ('error' in checked) errors.push({ argument: parameter.name, message: `argument "${parameter.name}" ${checked.error}; expected ${expected(parameter)}` });
+    if ('error' in checked)
+      errors.push({
+        argument: parameter.name,
+        message: `argument "${parameter.name}" ${checked.error}; expected ${expected(parameter)}`,
+      });
     else values[parameter.name] = checked.value;
   }
   return errors.length ? { ok: false, errors } : { ok: true, values };
@@ -64,7 +82,10 @@ function checkValue(p: WorkflowParameter, raw: unknown): { value: unknown } | { 
     }
     case 'number':
     case 'integer': {
-      const n = typeof raw === 'string' && /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw.trim()) ? Number(raw) : raw;
+      const n =
+        typeof raw === 'string' && /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw.trim())
+          ? Number(raw)
+          : raw;
       if (typeof n !== 'number') return { error: `must be a number, got ${kindOf(raw)}` };
       if (!Number.isFinite(n)) return { error: 'must be a finite number (not NaN or Infinity)' };
       if (p.type === 'integer' && !Number.isInteger(n)) return { error: `must be a whole number, got ${n}` };
@@ -78,11 +99,17 @@ function checkValue(p: WorkflowParameter, raw: unknown): { value: unknown } | { 
       return { error: `must be true or false, got ${kindOf(raw)}` };
     }
     case 'enum': {
-      if (typeof raw !== 'string' || !p.values.includes(raw)) return { error: `must be one of the allowed values, got ${kindOf(raw)}` };
+      if (typeof raw !== 'string' || !p.values.includes(raw))
+        return { error: `must be one of the allowed values, got ${kindOf(raw)}` };
       return { value: raw };
     }
     case 'date': {
-      if (typeof raw !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(raw) || Number.isNaN(Date.parse(`${raw}T00:00:00Z`)) || new Date(`${raw}T00:00:00Z`).toISOString().slice(0, 10) !== raw) {
+      if (
+        typeof raw !== 'string' ||
+        !/^\d{4}-\d{2}-\d{2}$/.test(raw) ||
+        Number.isNaN(Date.parse(`${raw}T00:00:00Z`)) ||
+        new Date(`${raw}T00:00:00Z`).toISOString().slice(0, 10) !== raw
+      ) {
         return { error: `must be a date YYYY-MM-DD, got ${kindOf(raw)}` };
       }
       if (p.min !== undefined && raw < p.min) return { error: `is ${raw}, before ${p.min}` };
@@ -90,15 +117,20 @@ function checkValue(p: WorkflowParameter, raw: unknown): { value: unknown } | { 
       return { value: raw };
     }
     case 'bbox': {
-      const value = typeof raw === 'string' ? raw.split(',').map((s) => (/^\s*-?[\d.]+([eE][-+]?\d+)?\s*$/.test(s) ? Number(s) : NaN)) : raw;
+      const value =
+        typeof raw === 'string'
+          ? raw.split(',').map((s) => (/^\s*-?[\d.]+([eE][-+]?\d+)?\s*$/.test(s) ? Number(s) : NaN))
+          : raw;
       const result = bboxSchema.safeParse(value);
-      if (!result.success) return { error: `is not a valid bbox (${flattenZodIssue(result.error.issues[0]!).message})` };
+      if (!result.success)
+        return { error: `is not a valid bbox (${flattenZodIssue(result.error.issues[0]!).message})` };
       return { value: result.data };
     }
     case 'geometry': {
       let value = raw;
       if (typeof raw === 'string') {
-        if (raw.length > MAX_GEOJSON_BYTES) return { error: `is ${raw.length} characters, over the limit of ${MAX_GEOJSON_BYTES}` };
+        if (raw.length > MAX_GEOJSON_BYTES)
+          return { error: `is ${raw.length} characters, over the limit of ${MAX_GEOJSON_BYTES}` };
         try {
           value = JSON.parse(raw);
         } catch {
@@ -108,7 +140,9 @@ function checkValue(p: WorkflowParameter, raw: unknown): { value: unknown } | { 
       const result = geoJsonGeometrySchema.safeParse(value);
       if (!result.success) {
         const issue = flattenZodIssue(result.error.issues[0]!);
-        return { error: `is not a valid GeoJSON geometry (${issue.path ? `${issue.path}: ` : ''}${issue.message})` };
+        return {
+          error: `is not a valid GeoJSON geometry (${issue.path ? `${issue.path}: ` : ''}${issue.message})`,
+        };
       }
       return { value: result.data };
     }
@@ -143,7 +177,8 @@ export function expected(p: WorkflowParameter): string {
 
 function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
+  if (typeof value === 'string')
+    return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
   if (typeof value === 'number') return String(value);
   if (typeof value === 'object') return 'an object';
   return typeof value;

@@ -51,14 +51,21 @@ export class PostgisDialect extends SqlDialect {
   }
 
   private geography(g: SqlNode, srid: number | undefined): SqlNode {
-    return srid === undefined || srid === 4326 ? sql`CAST(${g} AS geography)` : sql`CAST(ST_Transform(${g}, 4326) AS geography)`;
+    return srid === undefined || srid === 4326
+      ? sql`CAST(${g} AS geography)`
+      : sql`CAST(ST_Transform(${g}, 4326) AS geography)`;
   }
 
   private srid(srid: number | undefined): SqlNode {
     return raw(String(Math.trunc(srid ?? 4326)));
   }
 
-  protected spatial(op: SpatialOp, args: SqlNode[], srid: number | undefined, fromSrid: number | undefined): SqlNode {
+  protected spatial(
+    op: SpatialOp,
+    args: SqlNode[],
+    srid: number | undefined,
+    fromSrid: number | undefined,
+  ): SqlNode {
     const a = (i: number) => requireArg(args, i, op);
     switch (op) {
       case 'geomFromGeoJSON':
@@ -75,7 +82,9 @@ export class PostgisDialect extends SqlDialect {
         return fromSrid === srid ? a(0) : sql`ST_Transform(${a(0)}, ${this.srid(srid)})`;
       case 'bufferMeters': {
         const buffered = sql`CAST(ST_Buffer(${this.geography(a(0), srid)}, ${a(1)}, 'quad_segs=16') AS geometry)`;
-        return srid === undefined || srid === 4326 ? buffered : sql`ST_Transform(${buffered}, ${this.srid(srid)})`;
+        return srid === undefined || srid === 4326
+          ? buffered
+          : sql`ST_Transform(${buffered}, ${this.srid(srid)})`;
       }
       case 'areaSquareMeters':
         return sql`ST_Area(${this.geography(a(0), srid)})`;

@@ -14,7 +14,12 @@ export class SpatialiteDialect extends SqlDialect {
   readonly readsRTreeTables = true;
 
   /** SpatiaLite lists geometry columns in geometry_columns; CREATE TABLE … AS does not add them. */
-  override registerGeometryColumn(table: string, column: string, srid: number, geometryType: string): SqlNode {
+  override registerGeometryColumn(
+    table: string,
+    column: string,
+    srid: number,
+    geometryType: string,
+  ): SqlNode {
     return sql`SELECT RecoverGeometryColumn(${val(table, 'text')}, ${val(column, 'text')}, ${val(srid, 'integer')}, ${val(geometryType, 'text')}, 'XY')`;
   }
 
@@ -60,7 +65,12 @@ export class SpatialiteDialect extends SqlDialect {
     return sql`(32601 + (CAST(floor((X(${c}) + 180.0) / 6.0) AS INTEGER) % 60) + CASE WHEN Y(${c}) < 0 THEN 100 ELSE 0 END)`;
   }
 
-  protected spatial(op: SpatialOp, args: SqlNode[], srid: number | undefined, fromSrid: number | undefined): SqlNode {
+  protected spatial(
+    op: SpatialOp,
+    args: SqlNode[],
+    srid: number | undefined,
+    fromSrid: number | undefined,
+  ): SqlNode {
     const a = (i: number) => requireArg(args, i, op);
     switch (op) {
       case 'geomFromGeoJSON':

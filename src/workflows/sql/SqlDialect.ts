@@ -23,7 +23,12 @@ export abstract class SqlDialect {
   protected abstract placeholder(index: number, type: ValueType): string;
 
   /** Expands a spatial operation into nodes of this dialect (never into unquoted input). */
-  protected abstract spatial(op: SpatialOp, args: SqlNode[], srid: number | undefined, fromSrid: number | undefined): SqlNode;
+  protected abstract spatial(
+    op: SpatialOp,
+    args: SqlNode[],
+    srid: number | undefined,
+    fromSrid: number | undefined,
+  ): SqlNode;
 
   protected abstract series(from: SqlNode, to: SqlNode, column: string): SqlNode;
   protected abstract least(args: SqlNode[]): SqlNode;
@@ -35,7 +40,12 @@ export abstract class SqlDialect {
    * Statements registering a geometry column of a table made by CREATE TABLE … AS, where the
    * engine keeps a geometry catalog that such a table does not join by itself (SpatiaLite).
    */
-  registerGeometryColumn(_table: string, _column: string, _srid: number, _geometryType: string): SqlNode | undefined {
+  registerGeometryColumn(
+    _table: string,
+    _column: string,
+    _srid: number,
+    _geometryType: string,
+  ): SqlNode | undefined {
     return undefined;
   }
 

@@ -64,7 +64,11 @@ export function val(value: unknown, type: ValueType): SqlNode {
   return { kind: 'value', value, type };
 }
 
-export function spatial(op: SpatialOp, args: SqlNode[], srids: { srid?: number; fromSrid?: number } = {}): SqlNode {
+export function spatial(
+  op: SpatialOp,
+  args: SqlNode[],
+  srids: { srid?: number; fromSrid?: number } = {},
+): SqlNode {
   return { kind: 'spatial', op, args, ...srids };
 }
 

@@ -28,7 +28,9 @@ export interface WorkflowIssue {
 }
 
 export function formatIssue(issue: WorkflowIssue): string {
-  const where = [issue.node && `node "${issue.node}"`, issue.field && `field "${issue.field}"`].filter(Boolean).join(', ');
+  const where = [issue.node && `node "${issue.node}"`, issue.field && `field "${issue.field}"`]
+    .filter(Boolean)
+    .join(', ');
   return `${where ? `${where}: ` : ''}${issue.message}. Fix: ${issue.fix}`;
 }
 

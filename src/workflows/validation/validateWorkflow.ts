@@ -3,7 +3,11 @@ import type { ColumnSchema } from '../catalog/ColumnSchema.ts';
 import type { Component } from '../components/Component.ts';
 import { components } from '../components/components.ts';
 import { acceptedKindOf, compatibleParameterTypes, findParamRefs, isParamRef } from '../document/ParamRef.ts';
-import { type WorkflowDocument, type WorkflowNode, workflowDocumentSchema } from '../document/WorkflowDocument.ts';
+import {
+  type WorkflowDocument,
+  type WorkflowNode,
+  workflowDocumentSchema,
+} from '../document/WorkflowDocument.ts';
 import { closestName } from './closestName.ts';
 import { ComponentConfigError, type WorkflowIssue } from './WorkflowIssue.ts';
 import { flattenZodIssue } from './zodIssues.ts';
@@ -25,7 +29,8 @@ export interface WorkflowPlan {
   writes: boolean;
 }
 
-export type WorkflowValidation = { ok: true; plan: WorkflowPlan; issues: [] } | { ok: false; issues: WorkflowIssue[] };
+export type WorkflowValidation =
+  { ok: true; plan: WorkflowPlan; issues: [] } | { ok: false; issues: WorkflowIssue[] };
 
 export interface ValidateOptions {
   /** When given, components needing a higher role are reported as `forbidden`. */
@@ -36,7 +41,11 @@ export interface ValidateOptions {
  * Checks a workflow against the component catalog and the connection catalog, naming the node,
  * the field and the fix for every problem it finds (it keeps going after the first).
  */
-export function validateWorkflow(input: unknown, catalog: CatalogLookup, options: ValidateOptions = {}): WorkflowValidation {
+export function validateWorkflow(
+  input: unknown,
+  catalog: CatalogLookup,
+  options: ValidateOptions = {},
+): WorkflowValidation {
   const parsed = workflowDocumentSchema.safeParse(input);
   if (!parsed.success) {
     return {
@@ -44,7 +53,10 @@ export function validateWorkflow(input: unknown, catalog: CatalogLookup, options
       issues: parsed.error.issues.map((issue) => {
         const { path, message } = flattenZodIssue(issue);
         const nodeIndex = /^nodes\.(\d+)/.exec(path)?.[1];
-        const nodeId = nodeIndex !== undefined ? (input as { nodes?: { id?: unknown }[] })?.nodes?.[Number(nodeIndex)]?.id : undefined;
+        const nodeId =
+          nodeIndex !== undefined
+            ? (input as { nodes?: { id?: unknown }[] })?.nodes?.[Number(nodeIndex)]?.id
+            : undefined;
         return {
           code: 'invalid_document',
           ...(typeof nodeId === 'string' ? { node: nodeId } : {}),
@@ -59,12 +71,27 @@ export function validateWorkflow(input: unknown, catalog: CatalogLookup, options
   const issues: WorkflowIssue[] = [];
   const byId = new Map<string, WorkflowNode>();
   for (const node of doc.nodes) {
-    if (byId.has(node.id)) issues.push({ code: 'duplicate_node', node: node.id, field: 'id', message: `two nodes have the id "${node.id}"`, fix: 'give every node a distinct id' });
+    if (byId.has(node.id))
+      issues.push({
+        code: 'duplicate_node',
+        node: node.id,
+        field: 'id',
+        message: `two nodes have the id "${node.id}"`,
+        fix: 'give every node a distinct id',
+      });
     byId.set(node.id, node);
   }
   const declared = new Map(doc.parameters.map((p) => [p.name, p]));
-  const duplicateParam = doc.parameters.find((p, i) => doc.parameters.findIndex((q) => q.name === p.name) !== i);
-  if (duplicateParam) issues.push({ code: 'invalid_document', field: 'parameters', message: `two parameters are named "${duplicateParam.name}"`, fix: 'give every parameter a distinct name' });
+  const duplicateParam = doc.parameters.find(
+    (p, i) => doc.parameters.findIndex((q) => q.name === p.name) !== i,
+  );
+  if (duplicateParam)
+    issues.push({
+      code: 'invalid_document',
+      field: 'parameters',
+      message: `two parameters are named "${duplicateParam.name}"`,
+      fix: 'give every parameter a distinct name',
+    });
 
   // Components and ports.
   const componentOf = new Map<string, Component<unknown>>();
@@ -77,22 +104,42 @@ export function validateWorkflow(input: unknown, catalog: CatalogLookup, options
         node: node.id,
         field: 'component',
         message: `there is no component "${node.component}"`,
-        fix: guess ? `did you mean "${guess}"? (meridian workflow components lists them all)` : `use one of: ${[...components.keys()].join(', ')}`,
+        fix: guess
+          ? `did you mean "${guess}"? (meridian workflow components lists them all)`
+          : `use one of: ${[...components.keys()].join(', ')}`,
       });
       continue;
     }
     componentOf.set(node.id, component);
     if (component.requiresRole && options.role === 'viewer') {
-      issues.push({ code: 'forbidden', node: node.id, field: 'component', message: `component "${component.name}" is for editors`, fix: 'ask an editor to add this node, or use a table source and filters' });
+      issues.push({
+        code: 'forbidden',
+        node: node.id,
+        field: 'component',
+        message: `component "${component.name}" is for editors`,
+        fix: 'ask an editor to add this node, or use a table source and filters',
+      });
     }
     const given = node.inputs ?? {};
     for (const port of component.inputs) {
       const from = given[port.name];
       if (from === undefined) {
-        issues.push({ code: 'missing_input', node: node.id, field: `inputs.${port.name}`, message: `input port "${port.name}" (${port.description}) is not connected`, fix: `set inputs.${port.name} to the id of the node that feeds it` });
+        issues.push({
+          code: 'missing_input',
+          node: node.id,
+          field: `inputs.${port.name}`,
+          message: `input port "${port.name}" (${port.description}) is not connected`,
+          fix: `set inputs.${port.name} to the id of the node that feeds it`,
+        });
       } else if (!byId.has(from)) {
         const guess = closestName(from, byId.keys());
-        issues.push({ code: 'unknown_node', node: node.id, field: `inputs.${port.name}`, message: `input "${port.name}" refers to node "${from}", which does not exist`, fix: guess ? `did you mean "${guess}"?` : `use one of the node ids: ${[...byId.keys()].join(', ')}` });
+        issues.push({
+          code: 'unknown_node',
+          node: node.id,
+          field: `inputs.${port.name}`,
+          message: `input "${port.name}" refers to node "${from}", which does not exist`,
+          fix: guess ? `did you mean "${guess}"?` : `use one of the node ids: ${[...byId.keys()].join(', ')}`,
+        });
       }
     }
     for (const port of Object.keys(given)) {
@@ -102,13 +149,20 @@ export function validateWorkflow(input: unknown, catalog: CatalogLookup, options
           node: node.id,
           field: `inputs.${port}`,
           message: `component "${component.name}" has no input port "${port}"`,
-          fix: component.inputs.length ? `its ports are: ${component.inputs.map((p) => p.name).join(', ')}` : 'it is a source: remove its inputs',
+          fix: component.inputs.length
+            ? `its ports are: ${component.inputs.map((p) => p.name).join(', ')}`
+            : 'it is a source: remove its inputs',
         });
       }
     }
   }
   if (!byId.has(doc.output)) {
-    issues.push({ code: 'unknown_node', field: 'output', message: `output refers to node "${doc.output}", which does not exist`, fix: `set output to one of: ${[...byId.keys()].join(', ')}` });
+    issues.push({
+      code: 'unknown_node',
+      field: 'output',
+      message: `output refers to node "${doc.output}", which does not exist`,
+      fix: `set output to one of: ${[...byId.keys()].join(', ')}`,
+    });
   }
   if (issues.length) return { ok: false, issues };
 
@@ -124,7 +178,13 @@ export function validateWorkflow(input: unknown, catalog: CatalogLookup, options
   };
   visit(doc.output);
   for (const node of doc.nodes) {
-    if (!needed.has(node.id)) issues.push({ code: 'unreachable_output', node: node.id, message: `node "${node.id}" does not lead to the output "${doc.output}"`, fix: 'connect it to a node on the way to the output, or remove it' });
+    if (!needed.has(node.id))
+      issues.push({
+        code: 'unreachable_output',
+        node: node.id,
+        message: `node "${node.id}" does not lead to the output "${doc.output}"`,
+        fix: 'connect it to a node on the way to the output, or remove it',
+      });
   }
 
   // Configs, parameters and column schemas, in dependency order.
@@ -147,7 +207,13 @@ export function validateWorkflow(input: unknown, catalog: CatalogLookup, options
       planned.set(id, { node, component, config, columns });
     } catch (error) {
       if (!(error instanceof ComponentConfigError)) throw error;
-      issues.push({ code: error.code, node: id, ...(error.field ? { field: `config.${error.field}` } : {}), message: error.message, fix: error.fix });
+      issues.push({
+        code: error.code,
+        node: id,
+        ...(error.field ? { field: `config.${error.field}` } : {}),
+        message: error.message,
+        fix: error.fix,
+      });
     }
   }
 
@@ -167,19 +233,31 @@ export function validateWorkflow(input: unknown, catalog: CatalogLookup, options
   };
 }
 
-function parseConfig(node: WorkflowNode, component: Component<unknown>, declared: Map<string, { type: string }>, issues: WorkflowIssue[]): unknown {
+function parseConfig(
+  node: WorkflowNode,
+  component: Component<unknown>,
+  declared: Map<string, { type: string }>,
+  issues: WorkflowIssue[],
+): unknown {
   const raw = node.config ?? {};
   const result = component.config.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues) {
       const { path, message } = flattenZodIssue(issue);
-      const value = path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), raw);
+      const value = path
+        .split('.')
+        .reduce<unknown>(
+          (v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
+          raw,
+        );
       issues.push({
         code: 'invalid_config',
         node: node.id,
         field: path ? `config.${path}` : 'config',
         message: isParamRef(value) ? `this field cannot take a parameter (${message})` : message,
-        fix: isParamRef(value) ? 'write a literal value here; parameters are accepted only where the component schema allows {"$param"}' : `see the "${component.name}" config schema (meridian workflow components)`,
+        fix: isParamRef(value)
+          ? 'write a literal value here; parameters are accepted only where the component schema allows {"$param"}'
+          : `see the "${component.name}" config schema (meridian workflow components)`,
       });
     }
     return undefined;
@@ -194,7 +272,9 @@ function parseConfig(node: WorkflowNode, component: Component<unknown>, declared
         node: node.id,
         field: `config.${path}`,
         message: `parameter "${ref.$param}" is used but not declared`,
-        fix: guess ? `did you mean "${guess}"? Otherwise declare it in "parameters"` : `declare a parameter named "${ref.$param}" in "parameters"`,
+        fix: guess
+          ? `did you mean "${guess}"? Otherwise declare it in "parameters"`
+          : `declare a parameter named "${ref.$param}" in "parameters"`,
       });
       ok = false;
       continue;
@@ -244,7 +324,12 @@ function topologicalOrder(nodes: WorkflowNode[], issues: WorkflowIssue[]): strin
  * Host steps run after the single SQL statement, so nothing SQL may consume their output, and
  * output components (result, save_table) end the graph.
  */
-function checkHostStepOrder(doc: WorkflowDocument, byId: Map<string, WorkflowNode>, componentOf: Map<string, Component<unknown>>, issues: WorkflowIssue[]): void {
+function checkHostStepOrder(
+  doc: WorkflowDocument,
+  byId: Map<string, WorkflowNode>,
+  componentOf: Map<string, Component<unknown>>,
+  issues: WorkflowIssue[],
+): void {
   for (const node of doc.nodes) {
     const component = componentOf.get(node.id);
     if (!component) continue;
@@ -252,7 +337,13 @@ function checkHostStepOrder(doc: WorkflowDocument, byId: Map<string, WorkflowNod
       const upstream = componentOf.get(from);
       if (!upstream) continue;
       if (upstream.execution === 'output') {
-        issues.push({ code: 'host_step_order', node: node.id, field: `inputs.${port}`, message: `"${from}" is an output (${upstream.name}) and cannot feed other nodes`, fix: `connect "${node.id}" to the node before "${from}"` });
+        issues.push({
+          code: 'host_step_order',
+          node: node.id,
+          field: `inputs.${port}`,
+          message: `"${from}" is an output (${upstream.name}) and cannot feed other nodes`,
+          fix: `connect "${node.id}" to the node before "${from}"`,
+        });
       } else if (upstream.execution === 'host' && component.execution === 'sql') {
         issues.push({
           code: 'host_step_order',
@@ -262,11 +353,23 @@ function checkHostStepOrder(doc: WorkflowDocument, byId: Map<string, WorkflowNod
           fix: 'move the H3 nodes to the end of the workflow, just before the output',
         });
       } else if (upstream.execution === 'host' && component.writes) {
-        issues.push({ code: 'host_step_order', node: node.id, field: `inputs.${port}`, message: 'save_table stores SQL results and cannot store the output of an H3 node', fix: 'save before the H3 nodes, or use result' });
+        issues.push({
+          code: 'host_step_order',
+          node: node.id,
+          field: `inputs.${port}`,
+          message: 'save_table stores SQL results and cannot store the output of an H3 node',
+          fix: 'save before the H3 nodes, or use result',
+        });
       }
     }
     if (component.execution === 'output' && node.id !== doc.output) {
-      issues.push({ code: 'host_step_order', node: node.id, field: 'component', message: `output component "${component.name}" is not the workflow output`, fix: `set "output" to "${node.id}" or remove the node` });
+      issues.push({
+        code: 'host_step_order',
+        node: node.id,
+        field: 'component',
+        message: `output component "${component.name}" is not the workflow output`,
+        fix: `set "output" to "${node.id}" or remove the node`,
+      });
     }
   }
   void byId;

@@ -36,7 +36,11 @@ export async function requireApiSession(
     return undefined;
   }
   if (!SAFE_METHODS.has(request.method) && !sameSiteWrite(ctx, request, session.csrfToken)) {
-    sendProblem(reply, 403, 'This request is missing its CSRF token or came from another site; reload the page and try again.');
+    sendProblem(
+      reply,
+      403,
+      'This request is missing its CSRF token or came from another site; reload the page and try again.',
+    );
     return undefined;
   }
   const role = session.principal.role;
@@ -45,7 +49,11 @@ export async function requireApiSession(
     return undefined;
   }
   if (minimum === 'editor' && role === 'viewer') {
-    sendProblem(reply, 403, 'Viewers can look but not change anything here; ask an admin for the editor role.');
+    sendProblem(
+      reply,
+      403,
+      'Viewers can look but not change anything here; ask an admin for the editor role.',
+    );
     return undefined;
   }
   reply.header('Cache-Control', 'no-store');

@@ -27,7 +27,10 @@ export type JobJson = Pick<JobView, (typeof SHOWN_FIELDS)[number]> & {
 };
 
 export function jobJson(job: JobView, callerUserId: string, userEmail?: string): JobJson {
-  const shown = Object.fromEntries(SHOWN_FIELDS.map((field) => [field, job[field]])) as Pick<JobView, (typeof SHOWN_FIELDS)[number]>;
+  const shown = Object.fromEntries(SHOWN_FIELDS.map((field) => [field, job[field]])) as Pick<
+    JobView,
+    (typeof SHOWN_FIELDS)[number]
+  >;
   return {
     ...shown,
     durationMs: job.startedAt === null ? null : (job.finishedAt ?? Date.now()) - job.startedAt,

@@ -238,7 +238,11 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
         return await render(found.owner, found.map, null);
       } catch (error) {
         if (error instanceof MapRenderError && error.retryAfterSeconds !== undefined)
-          return sendProblem(reply.header('Retry-After', String(error.retryAfterSeconds)), 503, 'This map is busy; try again in a few seconds.');
+          return sendProblem(
+            reply.header('Retry-After', String(error.retryAfterSeconds)),
+            503,
+            'This map is busy; try again in a few seconds.',
+          );
         if (error instanceof MapRenderError)
           return sendProblem(reply, 422, 'This map cannot be drawn right now; tell its owner.');
         throw error;

@@ -17,11 +17,28 @@ describe('meridian CLI', () => {
   afterAll(async () => t?.stop());
 
   it('adds a user, then creates a token printed alone on the last line, which works against the running server', async () => {
-    const add = await runCli(['user', 'add', '--email', 'cli@example.com', '--password', 'cli-password-123', '--org', 'demo', '--role', 'editor'], env);
+    const add = await runCli(
+      [
+        'user',
+        'add',
+        '--email',
+        'cli@example.com',
+        '--password',
+        'cli-password-123',
+        '--org',
+        'demo',
+        '--role',
+        'editor',
+      ],
+      env,
+    );
     expect(add.code).toBe(0);
     expect(add.stdout).toContain('cli@example.com is editor of demo');
 
-    const created = await runCli(['token', 'create', '--email', 'cli@example.com', '--name', 'Gemini CLI', '--expires-in', '30d'], env);
+    const created = await runCli(
+      ['token', 'create', '--email', 'cli@example.com', '--name', 'Gemini CLI', '--expires-in', '30d'],
+      env,
+    );
     expect(created.code).toBe(0);
     const lines = created.stdout.trim().split('\n');
     const token = lines[lines.length - 1]!;
@@ -42,11 +59,17 @@ describe('meridian CLI', () => {
   });
 
   it('explains bad arguments in one line without a stack trace', async () => {
-    const badRole = await runCli(['user', 'add', '--email', 'x@example.com', '--password', 'long-enough-pass', '--role', 'owner'], env);
+    const badRole = await runCli(
+      ['user', 'add', '--email', 'x@example.com', '--password', 'long-enough-pass', '--role', 'owner'],
+      env,
+    );
     expect(badRole.code).toBe(1);
     expect(badRole.stderr.trim()).toBe('meridian: --role must be one of admin, editor, viewer (got "owner")');
 
-    const badScope = await runCli(['token', 'create', '--email', 'admin@test.local', '--name', 'x', '--scopes', 'everything'], env);
+    const badScope = await runCli(
+      ['token', 'create', '--email', 'admin@test.local', '--name', 'x', '--scopes', 'everything'],
+      env,
+    );
     expect(badScope.code).toBe(1);
     expect(badScope.stderr).toMatch(/unknown scope everything; known scopes: workflows:read/);
     expect(badScope.stderr).not.toMatch(/\n\s+at /);
@@ -57,7 +80,11 @@ describe('meridian CLI', () => {
   });
 
   it('refuses to start with a bad configuration value, naming it', async () => {
-    const result = await runCli(['serve'], { MERIDIAN_DATA_DIR: t.dataDir, PORT: 'eighty', DATABASE_URL: 'mysql://db' });
+    const result = await runCli(['serve'], {
+      MERIDIAN_DATA_DIR: t.dataDir,
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://db',
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('PORT: must be a number');
     expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -66,7 +93,9 @@ describe('meridian CLI', () => {
   it('refuses a second server on a data dir whose SQLite store is already served', async () => {
     const result = await runCli(['serve'], { MERIDIAN_DATA_DIR: t.dataDir, PORT: String(await freePort()) });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`another Meridian server is already serving the data dir ${t.dataDir} (pid ${process.pid})`);
+    expect(result.stderr).toContain(
+      `another Meridian server is already serving the data dir ${t.dataDir} (pid ${process.pid})`,
+    );
   });
 });
 
@@ -77,7 +106,13 @@ describe('meridian serve on a fresh data dir', () => {
     try {
       const { spawn } = await import('node:child_process');
       const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--demo'], {
-        env: { ...process.env, MERIDIAN_DATA_DIR: dataDir, PORT: String(port), MERIDIAN_ADMIN_EMAIL: '', MERIDIAN_ADMIN_PASSWORD: '' },
+        env: {
+          ...process.env,
+          MERIDIAN_DATA_DIR: dataDir,
+          PORT: String(port),
+          MERIDIAN_ADMIN_EMAIL: '',
+          MERIDIAN_ADMIN_PASSWORD: '',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';

@@ -27,12 +27,24 @@ describe('meridian workflow …', () => {
     const out = await runCli(['workflow', 'schema'], env);
     expect(out.code).toBe(0);
     const schema = JSON.parse(out.stdout) as { properties?: Record<string, unknown> };
-    expect(Object.keys(schema.properties ?? {})).toEqual(expect.arrayContaining(['name', 'parameters', 'nodes', 'output']));
+    expect(Object.keys(schema.properties ?? {})).toEqual(
+      expect.arrayContaining(['name', 'parameters', 'nodes', 'output']),
+    );
   });
 
   it('compile prints SQL with placeholders and the values only as bound params', async () => {
     const out = await runCli(
-      ['workflow', 'compile', fixture, '--dialect', 'postgis', '--param', `place=${PARIS}`, '--param', 'radius_m=12345.5'],
+      [
+        'workflow',
+        'compile',
+        fixture,
+        '--dialect',
+        'postgis',
+        '--param',
+        `place=${PARIS}`,
+        '--param',
+        'radius_m=12345.5',
+      ],
       env,
       { timeoutMs: 60_000 },
     );
@@ -45,7 +57,21 @@ describe('meridian workflow …', () => {
     expect(paramsLine).toContain('12345.5');
     expect(out.stdout).toContain('-- columns: name text, country text, population integer');
 
-    const lite = await runCli(['workflow', 'compile', fixture, '--dialect', 'spatialite', '--connection', 'demo', '--email', 'vi@example.com'], env, { timeoutMs: 60_000 });
+    const lite = await runCli(
+      [
+        'workflow',
+        'compile',
+        fixture,
+        '--dialect',
+        'spatialite',
+        '--connection',
+        'demo',
+        '--email',
+        'vi@example.com',
+      ],
+      env,
+      { timeoutMs: 60_000 },
+    );
     expect(lite.code).toBe(0);
     expect(lite.stdout).toContain('sample values bound for required parameters not given: place');
     expect(lite.stdout).toMatch(/\?/);
@@ -56,20 +82,68 @@ describe('meridian workflow …', () => {
   }, 90_000);
 
   it('run prints Paris in csv, and json/geojson on request', async () => {
-    const out = await runCli(['workflow', 'run', fixture, '--param', `place=${PARIS}`, '--param', 'radius_m=20000', '--email', 'vi@example.com'], env, { timeoutMs: 60_000 });
+    const out = await runCli(
+      [
+        'workflow',
+        'run',
+        fixture,
+        '--param',
+        `place=${PARIS}`,
+        '--param',
+        'radius_m=20000',
+        '--email',
+        'vi@example.com',
+      ],
+      env,
+      { timeoutMs: 60_000 },
+    );
     expect(out.code).toBe(0);
     const lines = out.stdout.trim().split('\n');
     expect(lines[0]).toBe('name,country,population,geom,distance_m');
     expect(lines[1]).toMatch(/^Paris,FR,/);
 
-    const geo = await runCli(['workflow', 'run', fixture, '--param', `place=${PARIS}`, '--param', 'radius_m=5000', '--format', 'geojson', '--email', 'vi@example.com'], env, { timeoutMs: 60_000 });
+    const geo = await runCli(
+      [
+        'workflow',
+        'run',
+        fixture,
+        '--param',
+        `place=${PARIS}`,
+        '--param',
+        'radius_m=5000',
+        '--format',
+        'geojson',
+        '--email',
+        'vi@example.com',
+      ],
+      env,
+      { timeoutMs: 60_000 },
+    );
     expect(geo.code).toBe(0);
-    const fc = JSON.parse(geo.stdout) as { features: { geometry: { type: string }; properties: { name: string } }[] };
+    const fc = JSON.parse(geo.stdout) as {
+      features: { geometry: { type: string }; properties: { name: string } }[];
+    };
     expect(fc.features[0]).toMatchObject({ geometry: { type: 'Point' }, properties: { name: 'Paris' } });
   }, 90_000);
 
   it('a bad argument prints its name and what is allowed, one line per problem, exit 1, no stack', async () => {
-    const out = await runCli(['workflow', 'run', fixture, '--param', `place=${PARIS}`, '--param', 'radius_m=-3', '--param', 'size=huge', '--email', 'vi@example.com'], env, { timeoutMs: 60_000 });
+    const out = await runCli(
+      [
+        'workflow',
+        'run',
+        fixture,
+        '--param',
+        `place=${PARIS}`,
+        '--param',
+        'radius_m=-3',
+        '--param',
+        'size=huge',
+        '--email',
+        'vi@example.com',
+      ],
+      env,
+      { timeoutMs: 60_000 },
+    );
     expect(out.code).toBe(1);
     const lines = out.stderr.trim().split('\n');
     expect(lines).toHaveLength(2);
@@ -79,7 +153,23 @@ describe('meridian workflow …', () => {
   });
 
   it.skipIf(!existsSync(example))('runs the shipped cities-within-radius example: Paris first', async () => {
-    const out = await runCli(['workflow', 'run', example, '--param', 'lon=2.35', '--param', 'lat=48.86', '--param', 'radius_m=20000', '--email', 'vi@example.com'], env, { timeoutMs: 60_000 });
+    const out = await runCli(
+      [
+        'workflow',
+        'run',
+        example,
+        '--param',
+        'lon=2.35',
+        '--param',
+        'lat=48.86',
+        '--param',
+        'radius_m=20000',
+        '--email',
+        'vi@example.com',
+      ],
+      env,
+      { timeoutMs: 60_000 },
+    );
     expect(out.code).toBe(0);
     expect(out.stdout.split('\n')[1]).toMatch(/^Paris,/);
   });
@@ -89,24 +179,47 @@ describe('meridian workflow …', () => {
     expect(imported.code).toBe(0);
     expect(imported.stdout).toContain('saved cities_near_place (version 1, connection demo)');
 
-    const denied = await runCli(['workflow', 'publish', 'cities_near_place', '--tool-name', 'near', '--email', 'vi@example.com'], env);
+    const denied = await runCli(
+      ['workflow', 'publish', 'cities_near_place', '--tool-name', 'near', '--email', 'vi@example.com'],
+      env,
+    );
     expect(denied.code).toBe(1);
     expect(denied.stderr).toContain('Only editors and admins');
 
-    const reserved = await runCli(['workflow', 'publish', 'cities_near_place', '--tool-name', 'list_jobs', '--email', 'ed@example.com'], env);
+    const reserved = await runCli(
+      ['workflow', 'publish', 'cities_near_place', '--tool-name', 'list_jobs', '--email', 'ed@example.com'],
+      env,
+    );
     expect(reserved.code).toBe(1);
     expect(reserved.stderr).toContain('built-in Meridian tool');
 
     const published = await runCli(
-      ['workflow', 'publish', 'cities_near_place', '--tool-name', 'cities_near', '--mode', 'async', '--description', 'Cities near a point', '--email', 'ed@example.com'],
+      [
+        'workflow',
+        'publish',
+        'cities_near_place',
+        '--tool-name',
+        'cities_near',
+        '--mode',
+        'async',
+        '--description',
+        'Cities near a point',
+        '--email',
+        'ed@example.com',
+      ],
       env,
     );
     expect(published.code).toBe(0);
     const list = await runCli(['workflow', 'list', '--email', 'vi@example.com'], env);
     expect(list.stdout).toContain('cities_near_place\tv1\tdemo\ttool cities_near (async)');
 
-    const off = await runCli(['workflow', 'unpublish', 'cities_near_place', '--email', 'ed@example.com'], env);
+    const off = await runCli(
+      ['workflow', 'unpublish', 'cities_near_place', '--email', 'ed@example.com'],
+      env,
+    );
     expect(off.code).toBe(0);
-    expect((await runCli(['workflow', 'list', '--email', 'ed@example.com'], env)).stdout).toContain('not published');
+    expect((await runCli(['workflow', 'list', '--email', 'ed@example.com'], env)).stdout).toContain(
+      'not published',
+    );
   }, 120_000);
 });

@@ -2,15 +2,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemoDataset, loadDemoDataIntoPostgis, loadDemoDataIntoSpatialite } from '../../../src/demo/index.ts';
+import {
+  buildDemoDataset,
+  loadDemoDataIntoPostgis,
+  loadDemoDataIntoSpatialite,
+} from '../../../src/demo/index.ts';
 import { createPostgisEngine, type PostgisEngine } from '../../../src/engines/postgis/PostgisEngine.ts';
-import { createSpatialiteEngine, type SpatialiteEngine } from '../../../src/engines/spatialite/SpatialiteEngine.ts';
+import {
+  createSpatialiteEngine,
+  type SpatialiteEngine,
+} from '../../../src/engines/spatialite/SpatialiteEngine.ts';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../../support/postgres.ts';
 
 const TABLES = ['countries', 'cities', 'us_states', 'us_counties'];
 
 /** The city named Paris with more than 2M people lies within France (a fact from outside our data). */
-const PARIS = "SELECT k.name AS country FROM cities c JOIN countries k ON ST_Within(c.geom, k.geom) WHERE c.name = 'Paris' AND c.population > 2000000";
+const PARIS =
+  "SELECT k.name AS country FROM cities c JOIN countries k ON ST_Within(c.geom, k.geom) WHERE c.name = 'Paris' AND c.population > 2000000";
 
 /** SpatiaLite does not plan R*Tree lookups by itself: the join names its spatial index explicitly. */
 const CITIES_IN_COUNTRIES = {
@@ -44,9 +52,17 @@ describe('demo data in SpatiaLite', () => {
     for (const table of dataset.tables) {
       const described = catalog.tables.find((t) => t.name === table.name)!;
       expect(described.rowEstimate).toBe(table.rows.length);
-      expect(described.columns.at(-1)).toMatchObject({ name: 'geom', type: 'geometry', geometryType: table.geometryType, srid: 4326 });
+      expect(described.columns.at(-1)).toMatchObject({
+        name: 'geom',
+        type: 'geometry',
+        geometryType: table.geometryType,
+        srid: 4326,
+      });
     }
-    const indexes = await spatialite.run({ sql: 'SELECT count(*) AS n FROM geometry_columns WHERE spatial_index_enabled = 1', params: [] });
+    const indexes = await spatialite.run({
+      sql: 'SELECT count(*) AS n FROM geometry_columns WHERE spatial_index_enabled = 1',
+      params: [],
+    });
     expect(indexes.rows[0]!.n).toBe(TABLES.length);
     expect(dataset.tables.find((t) => t.name === 'countries')!.rows.length).toBeGreaterThan(200);
     expect(dataset.tables.find((t) => t.name === 'us_counties')!.rows.length).toBeGreaterThan(3000);

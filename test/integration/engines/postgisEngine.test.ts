@@ -56,7 +56,9 @@ describeWithPostgres('PostgisEngine', () => {
     await engine?.close();
     await roleEngine?.close();
     await db?.drop();
-    await admin(db.url.replace(/\/[^/]*$/, '/postgres'), `DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+    await admin(db.url.replace(/\/[^/]*$/, '/postgres'), `DROP ROLE IF EXISTS ${role}`).catch(
+      () => undefined,
+    );
   });
 
   it('describes tables and views with columns, geometry type, SRID and row estimates', async () => {
@@ -79,9 +81,20 @@ describeWithPostgres('PostgisEngine', () => {
       sql: 'SELECT id, population, ST_AsGeoJSON(geom) AS geojson, avg(population) OVER () AS avg, $2::text AS label FROM places WHERE id = $1',
       params: [180, "'; DROP TABLE places; --"],
     });
-    expect(result.rows).toEqual([{ id: 180, population: 1800, geojson: '{"type":"Point","coordinates":[0,-75]}', avg: 1800, label: "'; DROP TABLE places; --" }]);
+    expect(result.rows).toEqual([
+      {
+        id: 180,
+        population: 1800,
+        geojson: '{"type":"Point","coordinates":[0,-75]}',
+        avg: 1800,
+        label: "'; DROP TABLE places; --",
+      },
+    ]);
     expect(result.columns.map((c) => c.type)).toEqual(['integer', 'bigint', 'text', 'numeric', 'text']);
-    const big = await engine.run({ sql: "SELECT 9007199254740993::int8 AS v, '\\x0102'::bytea AS b", params: [] });
+    const big = await engine.run({
+      sql: "SELECT 9007199254740993::int8 AS v, '\\x0102'::bytea AS b",
+      params: [],
+    });
     expect(big.rows[0]).toEqual({ v: '9007199254740993', b: Buffer.from([1, 2]) });
   });
 
@@ -96,7 +109,10 @@ describeWithPostgres('PostgisEngine', () => {
     let rows = 0;
     let batches = 0;
     let maxBatch = 0;
-    for await (const batch of engine.stream({ sql: 'SELECT g, repeat($1, 50) AS pad FROM generate_series(1, 100000) g', params: ['x'] }, { batchSize: 5000 })) {
+    for await (const batch of engine.stream(
+      { sql: 'SELECT g, repeat($1, 50) AS pad FROM generate_series(1, 100000) g', params: ['x'] },
+      { batchSize: 5000 },
+    )) {
       rows += batch.length;
       batches++;
       maxBatch = Math.max(maxBatch, batch.length);
@@ -105,7 +121,11 @@ describeWithPostgres('PostgisEngine', () => {
     expect(batches).toBe(20);
     expect(maxBatch).toBe(5000);
     let capped = 0;
-    for await (const batch of engine.stream({ sql: 'SELECT g FROM generate_series(1, 100000) g', params: [] }, { batchSize: 300, maxRows: 1000 })) capped += batch.length;
+    for await (const batch of engine.stream(
+      { sql: 'SELECT g FROM generate_series(1, 100000) g', params: [] },
+      { batchSize: 300, maxRows: 1000 },
+    ))
+      capped += batch.length;
     expect(capped).toBe(1000);
   });
 
@@ -121,12 +141,24 @@ describeWithPostgres('PostgisEngine', () => {
     const controller = new AbortController();
     const marker = `meridian_cancel_${Date.now()}`;
     setTimeout(() => controller.abort(), 300);
-    const error = await failure(engine.run({ sql: `SELECT pg_sleep(600), '${marker}'`, params: [] }, { signal: controller.signal, timeoutMs: 60_000 }));
+    const error = await failure(
+      engine.run(
+        { sql: `SELECT pg_sleep(600), '${marker}'`, params: [] },
+        { signal: controller.signal, timeoutMs: 60_000 },
+      ),
+    );
     expect(error.code).toBe('cancelled');
     const deadline = Date.now() + 5000;
     let active = 1;
     while (Date.now() < deadline) {
-      active = Number((await admin(db.url, `SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE '%${marker}%' AND state = 'active' AND pid <> pg_backend_pid()`)).rows[0].n);
+      active = Number(
+        (
+          await admin(
+            db.url,
+            `SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE '%${marker}%' AND state = 'active' AND pid <> pg_backend_pid()`,
+          )
+        ).rows[0].n,
+      );
       if (active === 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -143,7 +175,11 @@ describeWithPostgres('PostgisEngine', () => {
   });
 
   it('runs every query read-only, even as a superuser, G6', async () => {
-    for (const sql of ['DELETE FROM places', 'CREATE TABLE x (a int)', 'WITH d AS (DELETE FROM places RETURNING 1) SELECT count(*) FROM d']) {
+    for (const sql of [
+      'DELETE FROM places',
+      'CREATE TABLE x (a int)',
+      'WITH d AS (DELETE FROM places RETURNING 1) SELECT count(*) FROM d',
+    ]) {
       expect((await failure(engine.run({ sql, params: [] }))).code).toBe('forbidden');
     }
   });
@@ -154,8 +190,13 @@ describeWithPostgres('PostgisEngine', () => {
       await single.run({ sql: "SELECT set_config('search_path', 'pg_catalog', false)", params: [] });
       const after = await single.run({ sql: 'SHOW search_path', params: [] });
       expect(after.rows[0]!.search_path).toBe('"$user", public');
-      await single.run({ sql: "SELECT set_config('default_transaction_read_only', 'off', false)", params: [] });
-      expect((await failure(single.run({ sql: 'CREATE TABLE x (a int)', params: [] }))).code).toBe('forbidden');
+      await single.run({
+        sql: "SELECT set_config('default_transaction_read_only', 'off', false)",
+        params: [],
+      });
+      expect((await failure(single.run({ sql: 'CREATE TABLE x (a int)', params: [] }))).code).toBe(
+        'forbidden',
+      );
     } finally {
       await single.close();
     }
@@ -173,34 +214,58 @@ describeWithPostgres('PostgisEngine', () => {
   ])('the read-only role cannot: %s (G6, G7)', async (sql) => {
     const error = await failure(roleEngine.run({ sql, params: [] }));
     expect(error.code).toBe('forbidden');
-    expect((await roleEngine.run({ sql: 'SELECT count(*) AS n FROM places', params: [] })).rows[0]!.n).toBe(5000);
+    expect((await roleEngine.run({ sql: 'SELECT count(*) AS n FROM places', params: [] })).rows[0]!.n).toBe(
+      5000,
+    );
   });
 
   it('the read-only role has default_transaction_read_only and no GDAL drivers, and is in no role', async () => {
     const settings = await admin(db.url, `SELECT rolconfig FROM pg_roles WHERE rolname = '${role}'`);
     expect(settings.rows[0].rolconfig).toEqual(
-      expect.arrayContaining(['default_transaction_read_only=on', 'postgis.gdal_enabled_drivers=DISABLE_ALL', 'postgis.enable_outdb_rasters=off']),
+      expect.arrayContaining([
+        'default_transaction_read_only=on',
+        'postgis.gdal_enabled_drivers=DISABLE_ALL',
+        'postgis.enable_outdb_rasters=off',
+      ]),
     );
-    const members = await admin(db.url, `SELECT count(*)::int AS n FROM pg_auth_members WHERE member = '${role}'::regrole`);
+    const members = await admin(
+      db.url,
+      `SELECT count(*)::int AS n FROM pg_auth_members WHERE member = '${role}'::regrole`,
+    );
     expect(members.rows[0].n).toBe(0);
     const writeAsRole = new pg.Client({ connectionString: roleUrl });
     await writeAsRole.connect();
     try {
-      await expect(writeAsRole.query('CREATE TABLE evil (a int)')).rejects.toThrow(/read-only transaction|permission denied/);
+      await expect(writeAsRole.query('CREATE TABLE evil (a int)')).rejects.toThrow(
+        /read-only transaction|permission denied/,
+      );
     } finally {
       await writeAsRole.end();
     }
   });
 
   it('blocks PostGIS raster GDAL access and dblink, G7', async () => {
-    await admin(db.url, 'CREATE EXTENSION IF NOT EXISTS postgis_raster; CREATE EXTENSION IF NOT EXISTS dblink;');
-    const gdal = await failure(roleEngine.run({ sql: "SELECT ST_FromGDALRaster(decode('89504e470d0a1a0a', 'hex'))", params: [] }));
+    await admin(
+      db.url,
+      'CREATE EXTENSION IF NOT EXISTS postgis_raster; CREATE EXTENSION IF NOT EXISTS dblink;',
+    );
+    const gdal = await failure(
+      roleEngine.run({ sql: "SELECT ST_FromGDALRaster(decode('89504e470d0a1a0a', 'hex'))", params: [] }),
+    );
     expect(gdal.message).toMatch(/GDAL drivers disabled|permission denied/i);
     const vsicurl = await failure(
-      roleEngine.run({ sql: "SELECT ST_Value(ST_AddBand(ST_MakeEmptyRaster(1, 1, 0, 0, 1), 1, '/vsicurl/http://127.0.0.1:9/x.tif', ARRAY[1]::int[]), 1, 1)", params: [] }),
+      roleEngine.run({
+        sql: "SELECT ST_Value(ST_AddBand(ST_MakeEmptyRaster(1, 1, 0, 0, 1), 1, '/vsicurl/http://127.0.0.1:9/x.tif', ARRAY[1]::int[]), 1, 1)",
+        params: [],
+      }),
     );
     expect(vsicurl.code).toMatch(/sql|forbidden/);
-    const dblink = await failure(roleEngine.run({ sql: "SELECT * FROM dblink('host=127.0.0.1 dbname=postgres user=postgres', 'SELECT 1') AS t(a int)", params: [] }));
+    const dblink = await failure(
+      roleEngine.run({
+        sql: "SELECT * FROM dblink('host=127.0.0.1 dbname=postgres user=postgres', 'SELECT 1') AS t(a int)",
+        params: [],
+      }),
+    );
     expect(dblink.code).toMatch(/sql|forbidden/);
   });
 
@@ -223,7 +288,8 @@ describeWithPostgres('PostgisEngine', () => {
       try {
         const error = await failure(bad.run({ sql: 'SELECT 1', params: [] }));
         expect(error.code).toBe('unavailable');
-        for (const leak of [secret, '127.0.0.1', url, role, 'meridian_no_such', ':1', 'postgres://']) expect(error.message).not.toContain(leak);
+        for (const leak of [secret, '127.0.0.1', url, role, 'meridian_no_such', ':1', 'postgres://'])
+          expect(error.message).not.toContain(leak);
         const describeError = await failure(bad.describe());
         expect(describeError.message).not.toContain(secret);
       } finally {

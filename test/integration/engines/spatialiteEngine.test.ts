@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/engines/Engine.ts';
-import { createSpatialiteEngine, type SpatialiteEngine } from '../../../src/engines/spatialite/SpatialiteEngine.ts';
+import {
+  createSpatialiteEngine,
+  type SpatialiteEngine,
+} from '../../../src/engines/spatialite/SpatialiteEngine.ts';
 
 /** A query SQLite runs until stopped from outside: an infinite recursive CTE (G8). */
 const RUNAWAY = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
@@ -29,10 +32,19 @@ describe('SpatialiteEngine (spl.js in worker threads)', () => {
     const writer = createSpatialiteEngine({ file, readOnly: false });
     await writer.write([
       { sql: 'SELECT InitSpatialMetaData()', params: [] },
-      { sql: 'CREATE TABLE places (id INTEGER PRIMARY KEY, name TEXT NOT NULL, population INTEGER, geom POINT)', params: [] },
+      {
+        sql: 'CREATE TABLE places (id INTEGER PRIMARY KEY, name TEXT NOT NULL, population INTEGER, geom POINT)',
+        params: [],
+      },
       {
         sql: 'INSERT INTO places (id, name, population, geom) VALUES (?, ?, ?, MakePoint(?, ?, 4326))',
-        rows: Array.from({ length: 5000 }, (_, i) => [i + 1, `place ${i + 1}`, i * 10, (i % 360) - 180, (i % 170) - 85]),
+        rows: Array.from({ length: 5000 }, (_, i) => [
+          i + 1,
+          `place ${i + 1}`,
+          i * 10,
+          (i % 360) - 180,
+          (i % 170) - 85,
+        ]),
       },
       { sql: "SELECT RecoverGeometryColumn('places', 'geom', 4326, 'POINT', 'XY')", params: [] },
       { sql: "SELECT CreateSpatialIndex('places', 'geom')", params: [] },
@@ -75,7 +87,15 @@ describe('SpatialiteEngine (spl.js in worker threads)', () => {
       params: [3_000_000_000, "'; DROP TABLE places; --", 181],
     });
     expect(result.truncated).toBe(false);
-    expect(result.rows).toEqual([{ id: 181, name: 'place 181', geojson: '{"type":"Point","coordinates":[0,-75]}', big: 3_000_000_000, label: "'; DROP TABLE places; --" }]);
+    expect(result.rows).toEqual([
+      {
+        id: 181,
+        name: 'place 181',
+        geojson: '{"type":"Point","coordinates":[0,-75]}',
+        big: 3_000_000_000,
+        label: "'; DROP TABLE places; --",
+      },
+    ]);
     expect(result.columns).toEqual([
       { name: 'id', type: 'integer' },
       { name: 'name', type: 'text' },
@@ -88,25 +108,38 @@ describe('SpatialiteEngine (spl.js in worker threads)', () => {
   });
 
   it('caps rows with maxRows and says so', async () => {
-    const capped = await engine.run({ sql: 'SELECT id FROM places ORDER BY id', params: [] }, { maxRows: 10 });
+    const capped = await engine.run(
+      { sql: 'SELECT id FROM places ORDER BY id', params: [] },
+      { maxRows: 10 },
+    );
     expect(capped.rowCount).toBe(10);
     expect(capped.truncated).toBe(true);
     expect(capped.rows.map((r) => r.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    const exact = await engine.run({ sql: 'SELECT id FROM places WHERE id <= 10', params: [] }, { maxRows: 10 });
+    const exact = await engine.run(
+      { sql: 'SELECT id FROM places WHERE id <= 10', params: [] },
+      { maxRows: 10 },
+    );
     expect(exact.truncated).toBe(false);
   });
 
   it('streams in batches', async () => {
     const sizes: number[] = [];
     let last = 0;
-    for await (const batch of engine.stream({ sql: 'SELECT id FROM places ORDER BY id', params: [] }, { batchSize: 1200 })) {
+    for await (const batch of engine.stream(
+      { sql: 'SELECT id FROM places ORDER BY id', params: [] },
+      { batchSize: 1200 },
+    )) {
       sizes.push(batch.length);
       last = batch[batch.length - 1]!.id as number;
     }
     expect(sizes).toEqual([1200, 1200, 1200, 1200, 200]);
     expect(last).toBe(5000);
     let streamed = 0;
-    for await (const batch of engine.stream({ sql: 'SELECT id FROM places', params: [] }, { batchSize: 1000, maxRows: 2500 })) streamed += batch.length;
+    for await (const batch of engine.stream(
+      { sql: 'SELECT id FROM places', params: [] },
+      { batchSize: 1000, maxRows: 2500 },
+    ))
+      streamed += batch.length;
     expect(streamed).toBe(2500);
   });
 
@@ -130,7 +163,9 @@ describe('SpatialiteEngine (spl.js in worker threads)', () => {
   it('stops a runaway query when its signal aborts, and keeps answering', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
-    const error = await failure(engine.run({ sql: RUNAWAY, params: [] }, { signal: controller.signal, timeoutMs: 20_000 }));
+    const error = await failure(
+      engine.run({ sql: RUNAWAY, params: [] }, { signal: controller.signal, timeoutMs: 20_000 }),
+    );
     expect(error.code).toBe('cancelled');
     const after = await engine.run({ sql: 'SELECT max(id) AS n FROM places', params: [] });
     expect(after.rows[0]!.n).toBe(5000);
@@ -145,7 +180,9 @@ describe('SpatialiteEngine (spl.js in worker threads)', () => {
   });
 
   it('runs queries in parallel on the pool and queues the rest', async () => {
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => engine.run({ sql: 'SELECT ? AS i', params: [i] })));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => engine.run({ sql: 'SELECT ? AS i', params: [i] })),
+    );
     expect(results.map((r) => r.rows[0]!.i)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
@@ -207,7 +244,10 @@ describe('SpatialiteEngine (spl.js in worker threads)', () => {
       try {
         await single.run({ sql: "SELECT DropGeoTable('places')", params: [] });
         await single.run({ sql: "SELECT CreateSpatialIndex('blobs', 'b')", params: [] });
-        const meta = await single.run({ sql: 'SELECT f_table_name AS t, spatial_index_enabled AS e FROM geometry_columns', params: [] });
+        const meta = await single.run({
+          sql: 'SELECT f_table_name AS t, spatial_index_enabled AS e FROM geometry_columns',
+          params: [],
+        });
         expect(meta.rows).toEqual([{ t: 'places', e: 1 }]);
         const count = await single.run({ sql: 'SELECT count(*) AS n FROM places', params: [] });
         expect(count.rows[0]!.n).toBe(5000);

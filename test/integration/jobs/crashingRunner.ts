@@ -18,7 +18,12 @@ const store = createStore({ dataDir });
 await migrateToLatest(store.db as never);
 if (process.argv[3] === 'submit-and-die') {
   const caller = JSON.parse(process.argv[4]!) as { orgId: string; userId: string; role: 'editor' };
-  const job = await submitJob(store.db, caller, { kind: 'echo', title: 'orphaned submission', input: { text: 'submitted' }, clientId: 'test' });
+  const job = await submitJob(store.db, caller, {
+    kind: 'echo',
+    title: 'orphaned submission',
+    input: { text: 'submitted' },
+    clientId: 'test',
+  });
   console.log(job.id);
   process.kill(process.pid, 'SIGKILL');
 }

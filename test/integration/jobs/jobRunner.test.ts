@@ -49,7 +49,9 @@ const handlers: Record<string, JobHandler> = {
   },
   // Runs until cancelled.
   forever: async ({ signal }) => {
-    await new Promise<void>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+    await new Promise<void>((_resolve, reject) =>
+      signal.addEventListener('abort', () => reject(signal.reason)),
+    );
   },
   fail: async () => {
     throw new JobFailure('the table "nope" does not exist');
@@ -75,7 +77,11 @@ function runnerSuite(kind: StoreKind) {
     await migrateToLatest(store.db as never);
     const org = await createOrganization(store.db, 'Acme', 'acme');
     const other = await createOrganization(store.db, 'Other', 'other');
-    const users = await Promise.all(['alice', 'bob', 'mallory'].map((n) => createUser(store.db, { email: `${n}@example.com`, password: 'long-password-123' })));
+    const users = await Promise.all(
+      ['alice', 'bob', 'mallory'].map((n) =>
+        createUser(store.db, { email: `${n}@example.com`, password: 'long-password-123' }),
+      ),
+    );
     await addMembership(store.db, org.id, users[0]!.id, 'editor');
     await addMembership(store.db, org.id, users[1]!.id, 'viewer');
     await addMembership(store.db, other.id, users[2]!.id, 'admin');
@@ -91,18 +97,38 @@ function runnerSuite(kind: StoreKind) {
   });
 
   const newRunner = (extra: Partial<ConstructorParameters<typeof JobRunner>[0]> = {}) =>
-    new JobRunner({ db: store.db, dialect: store.dialect, logger: silent, handlers, pollMs: 20, leaseMs: 600, pageSize: 250, ...extra });
+    new JobRunner({
+      db: store.db,
+      dialect: store.dialect,
+      logger: silent,
+      handlers,
+      pollMs: 20,
+      leaseMs: 600,
+      pageSize: 250,
+      ...extra,
+    });
 
   it('runs a job and pages through its result, bounded by the page size', async () => {
     runner = newRunner();
     await runner.start();
-    const job = await submitJob(store.db, alice, { kind: 'count', title: 'count 1234', input: { count: 1234 }, clientId: 'test' });
+    const job = await submitJob(store.db, alice, {
+      kind: 'count',
+      title: 'count 1234',
+      input: { count: 1234 },
+      clientId: 'test',
+    });
     expect(job.state).toBe('queued');
     const done = await waitFor(async () => {
       const j = await getJob(store.db, alice, job.id);
       return j?.state === 'succeeded' && j;
     });
-    expect(done).toMatchObject({ rowCount: 1234, truncated: false, progress: 1, attempt: 1, columns: [{ name: 'n', type: 'integer' }] });
+    expect(done).toMatchObject({
+      rowCount: 1234,
+      truncated: false,
+      progress: 1,
+      attempt: 1,
+      columns: [{ name: 'n', type: 'integer' }],
+    });
     const page = await readJobResult(store.db, alice, job.id, 240, 20);
     expect(page).toMatchObject({ offset: 240, total: 1234, nextOffset: 260 });
     expect(page!.rows.map((r) => r.n)).toEqual(Array.from({ length: 20 }, (_, i) => 240 + i));
@@ -114,7 +140,12 @@ function runnerSuite(kind: StoreKind) {
   it('caps a result and flags it truncated', async () => {
     runner = newRunner({ maxResultRows: 500 });
     await runner.start();
-    const job = await submitJob(store.db, alice, { kind: 'count', title: 'big', input: { count: 5000 }, clientId: 'test' });
+    const job = await submitJob(store.db, alice, {
+      kind: 'count',
+      title: 'big',
+      input: { count: 5000 },
+      clientId: 'test',
+    });
     const done = await waitFor(async () => {
       const j = await getJob(store.db, alice, job.id);
       return j?.state === 'succeeded' && j;
@@ -124,7 +155,12 @@ function runnerSuite(kind: StoreKind) {
   });
 
   it('binds jobs to their submitter: other users and other organizations see nothing', async () => {
-    const job = await submitJob(store.db, alice, { kind: 'count', title: 'mine', input: { count: 1 }, clientId: 'test' });
+    const job = await submitJob(store.db, alice, {
+      kind: 'count',
+      title: 'mine',
+      input: { count: 1 },
+      clientId: 'test',
+    });
     for (const stranger of [bob, mallory]) {
       expect(await getJob(store.db, stranger, job.id)).toBeUndefined();
       expect(await readJobResult(store.db, stranger, job.id, 0, 10)).toBeUndefined();
@@ -136,14 +172,24 @@ function runnerSuite(kind: StoreKind) {
   });
 
   it('cancels a queued job at once and a running one within a heartbeat', async () => {
-    const queued = await submitJob(store.db, alice, { kind: 'count', title: 'q', input: { count: 1 }, clientId: 'test' });
+    const queued = await submitJob(store.db, alice, {
+      kind: 'count',
+      title: 'q',
+      input: { count: 1 },
+      clientId: 'test',
+    });
     expect(await requestJobCancel(store.db, alice, queued.id)).toBe('cancelled');
     expect((await getJob(store.db, alice, queued.id))!.state).toBe('cancelled');
     expect(await requestJobCancel(store.db, alice, queued.id)).toBe('already_finished');
 
     runner = newRunner();
     await runner.start();
-    const running = await submitJob(store.db, alice, { kind: 'forever', title: 'f', input: {}, clientId: 'test' });
+    const running = await submitJob(store.db, alice, {
+      kind: 'forever',
+      title: 'f',
+      input: {},
+      clientId: 'test',
+    });
     await waitFor(async () => (await getJob(store.db, alice, running.id))?.state === 'running');
     const asked = Date.now();
     expect(await requestJobCancel(store.db, alice, running.id)).toBe('cancelling');
@@ -157,8 +203,18 @@ function runnerSuite(kind: StoreKind) {
   it('reports a safe failure message, and hides internal errors', async () => {
     runner = newRunner();
     await runner.start();
-    const failing = await submitJob(store.db, alice, { kind: 'fail', title: 'f', input: {}, clientId: 'test' });
-    const crashing = await submitJob(store.db, alice, { kind: 'crash', title: 'c', input: {}, clientId: 'test' });
+    const failing = await submitJob(store.db, alice, {
+      kind: 'fail',
+      title: 'f',
+      input: {},
+      clientId: 'test',
+    });
+    const crashing = await submitJob(store.db, alice, {
+      kind: 'crash',
+      title: 'c',
+      input: {},
+      clientId: 'test',
+    });
     const failed = await waitFor(async () => {
       const j = await getJob(store.db, alice, failing.id);
       return j?.state === 'failed' && j;
@@ -173,9 +229,19 @@ function runnerSuite(kind: StoreKind) {
   });
 
   it('R1/R3: re-runs a job whose worker died, then fails it with the reason once out of attempts', async () => {
-    const job = await submitJob(store.db, alice, { kind: 'count', title: 'orphan', input: { count: 10 }, clientId: 'test', maxAttempts: 2 });
+    const job = await submitJob(store.db, alice, {
+      kind: 'count',
+      title: 'orphan',
+      input: { count: 10 },
+      clientId: 'test',
+      maxAttempts: 2,
+    });
     // A worker of another (dead) process claimed it and its lease ran out.
-    await store.db.updateTable('jobs').set({ state: 'running', attempt: 1, lease_owner: 'dead', lease_expires_at: Date.now() - 1 }).where('id', '=', job.id).execute();
+    await store.db
+      .updateTable('jobs')
+      .set({ state: 'running', attempt: 1, lease_owner: 'dead', lease_expires_at: Date.now() - 1 })
+      .where('id', '=', job.id)
+      .execute();
     runner = newRunner();
     await runner.start();
     const rerun = await waitFor(async () => {
@@ -185,13 +251,25 @@ function runnerSuite(kind: StoreKind) {
     expect(rerun.attempt).toBe(2);
     expect(rerun.rowCount).toBe(10);
 
-    const doomed = await submitJob(store.db, alice, { kind: 'count', title: 'doomed', input: { count: 10 }, clientId: 'test', maxAttempts: 2 });
-    await store.db.updateTable('jobs').set({ state: 'running', attempt: 2, lease_owner: 'dead', lease_expires_at: Date.now() - 1 }).where('id', '=', doomed.id).execute();
+    const doomed = await submitJob(store.db, alice, {
+      kind: 'count',
+      title: 'doomed',
+      input: { count: 10 },
+      clientId: 'test',
+      maxAttempts: 2,
+    });
+    await store.db
+      .updateTable('jobs')
+      .set({ state: 'running', attempt: 2, lease_owner: 'dead', lease_expires_at: Date.now() - 1 })
+      .where('id', '=', doomed.id)
+      .execute();
     const failed = await waitFor(async () => {
       const j = await getJob(store.db, alice, doomed.id);
       return j?.state === 'failed' && j;
     });
-    expect(failed.error).toBe('The worker running this job was lost (attempt 2/2): the job exceeded 2 attempts and was not retried again.');
+    expect(failed.error).toBe(
+      'The worker running this job was lost (attempt 2/2): the job exceeded 2 attempts and was not retried again.',
+    );
   });
 
   it('R1/R6: never lets a stale attempt publish its result', async () => {
@@ -220,7 +298,11 @@ function runnerSuite(kind: StoreKind) {
     await sleep(500);
     const after = await getJob(store.db, alice, job.id);
     expect(after).toMatchObject({ state: 'running', attempt: 5 });
-    const pages = await store.db.selectFrom('job_result_pages').selectAll().where('job_id', '=', job.id).execute();
+    const pages = await store.db
+      .selectFrom('job_result_pages')
+      .selectAll()
+      .where('job_id', '=', job.id)
+      .execute();
     expect(pages).toEqual([]);
   });
 
@@ -228,25 +310,59 @@ function runnerSuite(kind: StoreKind) {
     const limits = { maxActivePerOrg: 100, maxActivePerUser: 2 };
     await submitJob(store.db, bob, { kind: 'count', title: '1', input: { count: 1 }, clientId: 't' }, limits);
     await submitJob(store.db, bob, { kind: 'count', title: '2', input: { count: 1 }, clientId: 't' }, limits);
-    await expect(submitJob(store.db, bob, { kind: 'count', title: '3', input: { count: 1 }, clientId: 't' }, limits)).rejects.toThrow(QueueFullError);
+    await expect(
+      submitJob(store.db, bob, { kind: 'count', title: '3', input: { count: 1 }, clientId: 't' }, limits),
+    ).rejects.toThrow(QueueFullError);
     // Other users are unaffected.
-    await expect(submitJob(store.db, mallory, { kind: 'count', title: 'x', input: { count: 1 }, clientId: 't' }, limits)).resolves.toBeDefined();
+    await expect(
+      submitJob(store.db, mallory, { kind: 'count', title: 'x', input: { count: 1 }, clientId: 't' }, limits),
+    ).resolves.toBeDefined();
   });
 
   it('collapses a repeated idempotency key into one job, and refuses it for a different input', async () => {
-    const a = await submitJob(store.db, alice, { kind: 'count', title: 'i', input: { count: 3 }, clientId: 't', idempotencyKey: 'k1' });
-    const b = await submitJob(store.db, alice, { kind: 'count', title: 'i', input: { count: 3 }, clientId: 't', idempotencyKey: 'k1' });
+    const a = await submitJob(store.db, alice, {
+      kind: 'count',
+      title: 'i',
+      input: { count: 3 },
+      clientId: 't',
+      idempotencyKey: 'k1',
+    });
+    const b = await submitJob(store.db, alice, {
+      kind: 'count',
+      title: 'i',
+      input: { count: 3 },
+      clientId: 't',
+      idempotencyKey: 'k1',
+    });
     expect(b.id).toBe(a.id);
-    await expect(submitJob(store.db, alice, { kind: 'count', title: 'i', input: { count: 4 }, clientId: 't', idempotencyKey: 'k1' })).rejects.toThrow(IdempotencyConflictError);
+    await expect(
+      submitJob(store.db, alice, {
+        kind: 'count',
+        title: 'i',
+        input: { count: 4 },
+        clientId: 't',
+        idempotencyKey: 'k1',
+      }),
+    ).rejects.toThrow(IdempotencyConflictError);
   });
 
   it('R10: purges results after retention, and never touches queued or running jobs', async () => {
     runner = newRunner({ retentionMs: 60_000 });
     await runner.start();
-    const done = await submitJob(store.db, alice, { kind: 'count', title: 'r', input: { count: 3 }, clientId: 't' });
+    const done = await submitJob(store.db, alice, {
+      kind: 'count',
+      title: 'r',
+      input: { count: 3 },
+      clientId: 't',
+    });
     await waitFor(async () => (await getJob(store.db, alice, done.id))?.state === 'succeeded');
     await runner.stop(1000);
-    const queued = await submitJob(store.db, alice, { kind: 'count', title: 'q2', input: { count: 3 }, clientId: 't' });
+    const queued = await submitJob(store.db, alice, {
+      kind: 'count',
+      title: 'q2',
+      input: { count: 3 },
+      clientId: 't',
+    });
     const purged = await runner.purgeExpiredResults(Date.now() + 120_000);
     expect(purged).toBeGreaterThanOrEqual(1);
     expect((await getJob(store.db, alice, done.id))!.state).toBe('expired');

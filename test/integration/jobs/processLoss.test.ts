@@ -19,7 +19,12 @@ const GATE = 4401;
 const JOBS = 6;
 const secretKey = Buffer.alloc(32, 9).toString('base64url');
 
-function startServerProcess(dataDir: string, port: number, databaseUrl: string, env: Record<string, string> = {}): Promise<ChildProcess> {
+function startServerProcess(
+  dataDir: string,
+  port: number,
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
       env: {
@@ -82,14 +87,25 @@ async function publishGatedTool(store: Store, warehouseUrl: string, adminEmail: 
   const [membership] = await membershipsOf(store.db, admin.id);
   const caller = { orgId: membership!.orgId, userId: admin.id, role: 'admin' as const };
   const box = new SecretBox(Buffer.from(secretKey, 'base64url'), 'connections');
-  await createConnection(store.db, box, caller, { name: 'warehouse', kind: 'postgis', config: { url: warehouseUrl } });
+  await createConnection(store.db, box, caller, {
+    name: 'warehouse',
+    kind: 'postgis',
+    config: { url: warehouseUrl },
+  });
   await saveWorkflow(store.db, caller, {
     name: 'gated',
     description: 'Rows once the gate opens.',
     connection: 'warehouse',
     parameters: [],
     nodes: [
-      { id: 'rows', component: 'sql_query', config: { sql: `SELECT n FROM gated_rows, (SELECT pg_advisory_xact_lock_shared(${GATE})) AS gate`, columns: [{ name: 'n', type: 'integer' }] } },
+      {
+        id: 'rows',
+        component: 'sql_query',
+        config: {
+          sql: `SELECT n FROM gated_rows, (SELECT pg_advisory_xact_lock_shared(${GATE})) AS gate`,
+          columns: [{ name: 'n', type: 'integer' }],
+        },
+      },
       { id: 'result', component: 'result', inputs: { input: 'rows' } },
     ],
     output: 'result',
@@ -101,7 +117,11 @@ async function publishGatedTool(store: Store, warehouseUrl: string, adminEmail: 
 async function submitGated(port: number, token: string, count: number): Promise<string[]> {
   const client = await connectModernClient(`http://localhost:${port}/mcp`, token);
   const ids: string[] = [];
-  for (let i = 0; i < count; i++) ids.push(((await client.callTool({ name: 'gated', arguments: {} })).structuredContent as { jobId: string }).jobId);
+  for (let i = 0; i < count; i++)
+    ids.push(
+      ((await client.callTool({ name: 'gated', arguments: {} })).structuredContent as { jobId: string })
+        .jobId,
+    );
   await client.close();
   return ids;
 }
@@ -124,37 +144,46 @@ describeWithPostgres('R4: SIGTERM under load', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('stops taking jobs, releases the running ones after the grace period, leaves 0 leased; a restart runs each once', { timeout: 240_000 }, async () => {
-    ({ storeDb, warehouse, gate } = await prepareDatabases());
-    const port = await freePort();
-    child = await startServerProcess(dataDir, port, storeDb.url);
-    store = createStore({ dataDir, databaseUrl: storeDb.url });
-    const caller = await publishGatedTool(store, warehouse.url, 'admin@term.test');
-    const token = (await issueApiToken(store.db, caller, { name: 'term test', actor: 'cli' })).token;
+  it(
+    'stops taking jobs, releases the running ones after the grace period, leaves 0 leased; a restart runs each once',
+    { timeout: 240_000 },
+    async () => {
+      ({ storeDb, warehouse, gate } = await prepareDatabases());
+      const port = await freePort();
+      child = await startServerProcess(dataDir, port, storeDb.url);
+      store = createStore({ dataDir, databaseUrl: storeDb.url });
+      const caller = await publishGatedTool(store, warehouse.url, 'admin@term.test');
+      const token = (await issueApiToken(store.db, caller, { name: 'term test', actor: 'cli' })).token;
 
-    const ids = await submitGated(port, token, JOBS);
-    const jobs = () => store!.db.selectFrom('jobs').select(['id', 'state', 'attempt', 'lease_owner']).where('id', 'in', ids).execute();
-    // The runner's concurrency (2) is busy at the gate; the rest wait in the queue.
-    await until(async () => (await jobs()).filter((j) => j.state === 'running').length === 2);
+      const ids = await submitGated(port, token, JOBS);
+      const jobs = () =>
+        store!.db
+          .selectFrom('jobs')
+          .select(['id', 'state', 'attempt', 'lease_owner'])
+          .where('id', 'in', ids)
+          .execute();
+      // The runner's concurrency (2) is busy at the gate; the rest wait in the queue.
+      await until(async () => (await jobs()).filter((j) => j.state === 'running').length === 2);
 
-    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    child = undefined;
-    const after = await jobs();
-    expect(after.filter((j) => j.lease_owner !== null)).toEqual([]);
-    expect(after.map((j) => j.state)).toEqual(Array(JOBS).fill('queued'));
-    // Released, not failed: the interrupted attempt is given back.
-    expect(after.map((j) => j.attempt)).toEqual(Array(JOBS).fill(0));
+      const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      child = undefined;
+      const after = await jobs();
+      expect(after.filter((j) => j.lease_owner !== null)).toEqual([]);
+      expect(after.map((j) => j.state)).toEqual(Array(JOBS).fill('queued'));
+      // Released, not failed: the interrupted attempt is given back.
+      expect(after.map((j) => j.attempt)).toEqual(Array(JOBS).fill(0));
 
-    await gate.query('SELECT pg_advisory_unlock($1)', [GATE]);
-    child = await startServerProcess(dataDir, port, storeDb.url);
-    const done = await until(async () => {
-      const all = await jobs();
-      return all.every((j) => j.state === 'succeeded') && all;
-    });
-    expect(done.map((j) => j.attempt)).toEqual(Array(JOBS).fill(1));
-  });
+      await gate.query('SELECT pg_advisory_unlock($1)', [GATE]);
+      child = await startServerProcess(dataDir, port, storeDb.url);
+      const done = await until(async () => {
+        const all = await jobs();
+        return all.every((j) => j.state === 'succeeded') && all;
+      });
+      expect(done.map((j) => j.attempt)).toEqual(Array(JOBS).fill(1));
+    },
+  );
 });
 
 // R6: two server processes on one PostgreSQL store; the one running the jobs is killed with
@@ -173,53 +202,69 @@ describeWithPostgres('R6: kill -9 of one of two server processes', () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the survivor takes over the dead process’s leased jobs after the lease expires, and runs each to one result', { timeout: 240_000 }, async () => {
-    dbs = await prepareDatabases();
-    const env = { MERIDIAN_JOB_LEASE: '2s' };
-    const ports = [await freePort(), await freePort()];
-    // Only the victim runs at first, so it holds every lease.
-    children[0] = await startServerProcess(dirs[0]!, ports[0]!, dbs.storeDb.url, env);
-    store = createStore({ dataDir: dirs[0]!, databaseUrl: dbs.storeDb.url });
-    const caller = await publishGatedTool(store, dbs.warehouse.url, 'admin@term.test');
-    const token = (await issueApiToken(store.db, caller, { name: 'survivor test', actor: 'cli' })).token;
-    const ids = await submitGated(ports[0]!, token, 2);
-    const jobs = () => store!.db.selectFrom('jobs').select(['id', 'state', 'attempt', 'lease_owner']).where('id', 'in', ids).orderBy('id').execute();
-    const held = await until(async () => {
-      const all = await jobs();
-      return all.every((j) => j.state === 'running') && all;
-    });
-    const victim = held[0]!.lease_owner;
-    expect(held.map((j) => [j.attempt, j.lease_owner])).toEqual([
-      [1, victim],
-      [1, victim],
-    ]);
+  it(
+    'the survivor takes over the dead process’s leased jobs after the lease expires, and runs each to one result',
+    { timeout: 240_000 },
+    async () => {
+      dbs = await prepareDatabases();
+      const env = { MERIDIAN_JOB_LEASE: '2s' };
+      const ports = [await freePort(), await freePort()];
+      // Only the victim runs at first, so it holds every lease.
+      children[0] = await startServerProcess(dirs[0]!, ports[0]!, dbs.storeDb.url, env);
+      store = createStore({ dataDir: dirs[0]!, databaseUrl: dbs.storeDb.url });
+      const caller = await publishGatedTool(store, dbs.warehouse.url, 'admin@term.test');
+      const token = (await issueApiToken(store.db, caller, { name: 'survivor test', actor: 'cli' })).token;
+      const ids = await submitGated(ports[0]!, token, 2);
+      const jobs = () =>
+        store!.db
+          .selectFrom('jobs')
+          .select(['id', 'state', 'attempt', 'lease_owner'])
+          .where('id', 'in', ids)
+          .orderBy('id')
+          .execute();
+      const held = await until(async () => {
+        const all = await jobs();
+        return all.every((j) => j.state === 'running') && all;
+      });
+      const victim = held[0]!.lease_owner;
+      expect(held.map((j) => [j.attempt, j.lease_owner])).toEqual([
+        [1, victim],
+        [1, victim],
+      ]);
 
-    children[1] = await startServerProcess(dirs[1]!, ports[1]!, dbs.storeDb.url, env);
-    const exited = new Promise((resolve) => children[0]!.once('exit', resolve));
-    children[0]!.kill('SIGKILL');
-    await exited;
-    children[0] = undefined;
+      children[1] = await startServerProcess(dirs[1]!, ports[1]!, dbs.storeDb.url, env);
+      const exited = new Promise((resolve) => children[0]!.once('exit', resolve));
+      children[0]!.kill('SIGKILL');
+      await exited;
+      children[0] = undefined;
 
-    // The survivor claims both once the victim's leases run out: a new attempt, a new owner.
-    const taken = await until(async () => {
-      const all = await jobs();
-      return all.every((j) => j.state === 'running' && j.attempt === 2) && all;
-    });
-    expect(new Set(taken.map((j) => j.lease_owner)).size).toBe(1);
-    expect(taken[0]!.lease_owner).not.toBe(victim);
+      // The survivor claims both once the victim's leases run out: a new attempt, a new owner.
+      const taken = await until(async () => {
+        const all = await jobs();
+        return all.every((j) => j.state === 'running' && j.attempt === 2) && all;
+      });
+      expect(new Set(taken.map((j) => j.lease_owner)).size).toBe(1);
+      expect(taken[0]!.lease_owner).not.toBe(victim);
 
-    await dbs.gate.query('SELECT pg_advisory_unlock($1)', [GATE]);
-    const done = await until(async () => {
-      const all = await jobs();
-      return all.every((j) => j.state === 'succeeded') && all;
-    });
-    expect(done.map((j) => j.attempt)).toEqual([2, 2]);
-    const pages = await store.db.selectFrom('job_result_pages').select(['job_id', 'attempt']).distinct().where('job_id', 'in', ids).orderBy('job_id').execute();
-    expect(pages.map((p) => p.attempt)).toEqual([2, 2]);
-    // The survivor answers for the jobs too.
-    const client = await connectModernClient(`http://localhost:${ports[1]}/mcp`, token);
-    const status = await client.callTool({ name: 'get_job_status', arguments: { job_id: ids[0] } });
-    expect(status.structuredContent).toMatchObject({ state: 'succeeded', rowCount: 5, attempt: 2 });
-    await client.close();
-  });
+      await dbs.gate.query('SELECT pg_advisory_unlock($1)', [GATE]);
+      const done = await until(async () => {
+        const all = await jobs();
+        return all.every((j) => j.state === 'succeeded') && all;
+      });
+      expect(done.map((j) => j.attempt)).toEqual([2, 2]);
+      const pages = await store.db
+        .selectFrom('job_result_pages')
+        .select(['job_id', 'attempt'])
+        .distinct()
+        .where('job_id', 'in', ids)
+        .orderBy('job_id')
+        .execute();
+      expect(pages.map((p) => p.attempt)).toEqual([2, 2]);
+      // The survivor answers for the jobs too.
+      const client = await connectModernClient(`http://localhost:${ports[1]}/mcp`, token);
+      const status = await client.callTool({ name: 'get_job_status', arguments: { job_id: ids[0] } });
+      expect(status.structuredContent).toMatchObject({ state: 'succeeded', rowCount: 5, attempt: 2 });
+      await client.close();
+    },
+  );
 });

@@ -52,13 +52,26 @@ describeWithPostgres('two server processes sharing one PostgreSQL store (R5 in p
     }
     const db = servers[0]!.store.db;
     const org = (await findOrganizationBySlug(db, 'demo'))!;
-    const admin = await db.selectFrom('memberships').select('user_id').where('org_id', '=', org.id).where('role', '=', 'admin').executeTakeFirstOrThrow();
-    await publishWorkflow(db, { orgId: org.id, userId: admin.user_id, role: 'admin' }, 'nearest_cities', { toolName: 'nearest_cities', mode: 'async' });
+    const admin = await db
+      .selectFrom('memberships')
+      .select('user_id')
+      .where('org_id', '=', org.id)
+      .where('role', '=', 'admin')
+      .executeTakeFirstOrThrow();
+    await publishWorkflow(db, { orgId: org.id, userId: admin.user_id, role: 'admin' }, 'nearest_cities', {
+      toolName: 'nearest_cities',
+      mode: 'async',
+    });
     for (let u = 0; u < USERS; u++) {
       const user = await createUser(db, { email: `pair${u}@example.com`, password: 'pair-user-password' });
       await addMembership(db, org.id, user.id, 'viewer');
-      const { token } = await issueApiToken(db, { orgId: org.id, userId: user.id, role: 'viewer' }, { name: 'pair', actor: 'cli' });
-      for (const server of servers) clients.push(await connectModernClient(`${server.url.replace('127.0.0.1', 'localhost')}/mcp`, token));
+      const { token } = await issueApiToken(
+        db,
+        { orgId: org.id, userId: user.id, role: 'viewer' },
+        { name: 'pair', actor: 'cli' },
+      );
+      for (const server of servers)
+        clients.push(await connectModernClient(`${server.url.replace('127.0.0.1', 'localhost')}/mcp`, token));
     }
   }, 240_000);
 
@@ -75,11 +88,13 @@ describeWithPostgres('two server processes sharing one PostgreSQL store (R5 in p
       for (let j = 0; j < JOBS_PER_USER; j++) {
         const client = clients[u * 2 + (j % 2)]!;
         submissions.push(
-          client.callTool({ name: 'nearest_cities', arguments: { lon: -10 + j, lat: 40 + u, k: 3 } }).then((r) => {
-            const s = r.structuredContent as { jobId?: string };
-            if (!s?.jobId) throw new Error(`no job: ${JSON.stringify(r.content)}`);
-            return s.jobId;
-          }),
+          client
+            .callTool({ name: 'nearest_cities', arguments: { lon: -10 + j, lat: 40 + u, k: 3 } })
+            .then((r) => {
+              const s = r.structuredContent as { jobId?: string };
+              if (!s?.jobId) throw new Error(`no job: ${JSON.stringify(r.content)}`);
+              return s.jobId;
+            }),
         );
       }
     }
@@ -97,7 +112,11 @@ describeWithPostgres('two server processes sharing one PostgreSQL store (R5 in p
     expect(ranBy[0]! + ranBy[1]!).toBe(200);
     expect(ranBy[0]).toBeGreaterThan(0);
     expect(ranBy[1]).toBeGreaterThan(0);
-    const pages = await db.selectFrom('job_result_pages').select(['job_id']).where('job_id', 'in', ids).execute();
+    const pages = await db
+      .selectFrom('job_result_pages')
+      .select(['job_id'])
+      .where('job_id', 'in', ids)
+      .execute();
     expect(new Set(pages.map((p) => p.job_id)).size).toBe(200);
   });
 });

@@ -35,7 +35,10 @@ function gatedWorkflow(name: string, connection: string, gate: number) {
       {
         id: 'rows',
         component: 'sql_query',
-        config: { sql: `SELECT n FROM gated_rows, (SELECT pg_advisory_xact_lock_shared(${gate})) AS gate`, columns: [{ name: 'n', type: 'integer' }] },
+        config: {
+          sql: `SELECT n FROM gated_rows, (SELECT pg_advisory_xact_lock_shared(${gate})) AS gate`,
+          columns: [{ name: 'n', type: 'integer' }],
+        },
       },
       { id: 'result', component: 'result', inputs: { input: 'rows' } },
     ],
@@ -84,7 +87,11 @@ describeWithPostgres('workflow jobs on a PostGIS warehouse (reliability R8, R10,
     warehouse = await prepareWarehouse();
     gates = await gateKeeper(warehouse.url);
     admin = await t.addUser({ email: 'wh-admin@example.com', role: 'admin' });
-    await createConnection(t.server.store.db, t.server.connectionBox, admin, { name: 'warehouse', kind: 'postgis', config: { url: warehouse.url } });
+    await createConnection(t.server.store.db, t.server.connectionBox, admin, {
+      name: 'warehouse',
+      kind: 'postgis',
+      config: { url: warehouse.url },
+    });
     client = await connectModernClient(t.mcpUrl, await t.createToken(admin));
   }, 180_000);
   afterAll(async () => {
@@ -96,9 +103,18 @@ describeWithPostgres('workflow jobs on a PostGIS warehouse (reliability R8, R10,
 
   async function publishGated(tool: string, gate: number, mode: 'sync' | 'async', syncDeadlineMs?: number) {
     await saveWorkflow(t.server.store.db, admin, gatedWorkflow(tool, 'warehouse', gate));
-    await publishWorkflow(t.server.store.db, admin, tool, { toolName: tool, mode, ...(syncDeadlineMs && { syncDeadlineMs }) });
+    await publishWorkflow(t.server.store.db, admin, tool, {
+      toolName: tool,
+      mode,
+      ...(syncDeadlineMs && { syncDeadlineMs }),
+    });
   }
-  const jobsTitled = (title: string) => t.server.store.db.selectFrom('jobs').select(['id', 'state', 'attempt']).where('title', '=', title).execute();
+  const jobsTitled = (title: string) =>
+    t.server.store.db
+      .selectFrom('jobs')
+      .select(['id', 'state', 'attempt'])
+      .where('title', '=', title)
+      .execute();
 
   it('R12: a sync call past its deadline falls back to a job exactly once; the client gets the job id, and the query runs once', async () => {
     const gate = 1201;
@@ -163,11 +179,19 @@ describeWithPostgres('workflow jobs on a PostGIS warehouse (reliability R8, R10,
     await publishGated('held', gate, 'async');
     await gates.close(gate);
     try {
-      const held = [await call(client, 'held', {}), await call(client, 'held', {})].map((r) => r.s.jobId as string);
+      const held = [await call(client, 'held', {}), await call(client, 'held', {})].map(
+        (r) => r.s.jobId as string,
+      );
       await until(async () => (await gates.running(gate)) === 2);
       const queued = (await call(client, 'retained', {})).s.jobId as string;
       const live = [...held, queued].sort();
-      const liveJobs = () => t.server.store.db.selectFrom('jobs').select(['id', 'state']).where('id', 'in', live).orderBy('id').execute();
+      const liveJobs = () =>
+        t.server.store.db
+          .selectFrom('jobs')
+          .select(['id', 'state'])
+          .where('id', 'in', live)
+          .orderBy('id')
+          .execute();
       expect((await liveJobs()).map((j) => j.state).sort()).toEqual(['queued', 'running', 'running']);
 
       // Clock travel: the sweep at one millisecond before the expiry keeps the result.
@@ -183,7 +207,11 @@ describeWithPostgres('workflow jobs on a PostGIS warehouse (reliability R8, R10,
       expect(after.isError).toBe(true);
       expect(after.text).toMatch(/expired/);
       expect((await call(client, 'get_job_status', { job_id: doneId })).s.state).toBe('expired');
-      const pages = await t.server.store.db.selectFrom('job_result_pages').select('job_id').where('job_id', '=', doneId).execute();
+      const pages = await t.server.store.db
+        .selectFrom('job_result_pages')
+        .select('job_id')
+        .where('job_id', '=', doneId)
+        .execute();
       expect(pages).toEqual([]);
       expect(await liveJobs()).toEqual(liveBefore);
     } finally {
@@ -208,8 +236,16 @@ describeWithPostgres('workflow job failures on a PostGIS warehouse (reliability 
     admin = await t.addUser({ email: 'wh-admin@example.com', role: 'admin' });
     // Nothing listens on this port: connecting is refused.
     offlineUrl = `postgres://warehouse_reader:${password}@127.0.0.1:${await freePort()}/warehouse_db`;
-    await createConnection(t.server.store.db, t.server.connectionBox, admin, { name: 'warehouse', kind: 'postgis', config: { url: warehouse.url } });
-    await createConnection(t.server.store.db, t.server.connectionBox, admin, { name: 'offline', kind: 'postgis', config: { url: offlineUrl } });
+    await createConnection(t.server.store.db, t.server.connectionBox, admin, {
+      name: 'warehouse',
+      kind: 'postgis',
+      config: { url: warehouse.url },
+    });
+    await createConnection(t.server.store.db, t.server.connectionBox, admin, {
+      name: 'offline',
+      kind: 'postgis',
+      config: { url: offlineUrl },
+    });
     for (const [tool, connection, gate] of [
       ['slow_query', 'warehouse', 801],
       ['offline_query', 'offline', 802],
@@ -253,7 +289,15 @@ describeWithPostgres('workflow job failures on a PostGIS warehouse (reliability 
 
     const port = new URL(offlineUrl).port;
     for (const message of [refused.error as string, timedOut.error as string]) {
-      for (const secret of [password, 'warehouse_reader', 'warehouse_db', `:${port}`, warehouse.name, 'postgres://']) expect(message).not.toContain(secret);
+      for (const secret of [
+        password,
+        'warehouse_reader',
+        'warehouse_db',
+        `:${port}`,
+        warehouse.name,
+        'postgres://',
+      ])
+        expect(message).not.toContain(secret);
     }
     // Nor in what the server logged about them.
     expect(t.logs.join('\n')).not.toContain(password);

@@ -16,7 +16,9 @@ describe('MapPngRenderer (PNG worker threads)', () => {
     const slow = renderer.render(packMap(heavyPolygonMap(1000, 600)));
     await expect(slow).rejects.toBeInstanceOf(MapRenderError);
     await expect(slow).rejects.toThrow(/took longer than .*draw fewer features/);
-    const png = PNG.sync.read(await renderer.render(packMap(heavyPolygonMap(2, 10)), { width: 200, height: 100 }));
+    const png = PNG.sync.read(
+      await renderer.render(packMap(heavyPolygonMap(2, 10)), { width: 200, height: 100 }),
+    );
     expect([png.width, png.height]).toEqual([200, 100]);
     expect(renderer.threadCount).toBe(1);
   }, 60_000);

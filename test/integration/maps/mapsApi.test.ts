@@ -104,7 +104,11 @@ function mapsApi(kind: StoreKind) {
     expect(empty.status).toBe(422);
     expect(empty.body.errors.map((e: Structured) => e.field).sort()).toEqual(['layers', 'title']);
 
-    const created = await api.alice.request<Structured>('POST', '/api/v1/maps', definition('Cities of France'));
+    const created = await api.alice.request<Structured>(
+      'POST',
+      '/api/v1/maps',
+      definition('Cities of France'),
+    );
     expect(created.status).toBe(201);
     const map = created.body.map;
     expect(map).toMatchObject({
@@ -161,7 +165,9 @@ function mapsApi(kind: StoreKind) {
     expect(shared.status).toBe(200);
     expect(shared.body.map.updatedAt).toBeGreaterThan(map.updatedAt);
     expect((await api.bob.request<Structured>('GET', `/api/v1/maps/${map.id}`)).body.map.canEdit).toBe(true);
-    expect((await api.carol.request<Structured>('GET', `/api/v1/maps/${map.id}`)).body.map.canEdit).toBe(false);
+    expect((await api.carol.request<Structured>('GET', `/api/v1/maps/${map.id}`)).body.map.canEdit).toBe(
+      false,
+    );
     expect(
       (await api.carol.request('PUT', `/api/v1/maps/${map.id}`, definition('Mine', 'organization'))).status,
     ).toBe(403);
@@ -189,9 +195,9 @@ function mapsApi(kind: StoreKind) {
     const png = PNG.sync.read(Buffer.from(await image.arrayBuffer()));
     expect([png.width, png.height]).toEqual([800, 500]);
 
-    expect(
-      (await api.alice.raw('DELETE', `/api/v1/maps/${map.id}`, undefined, { csrf: false })).status,
-    ).toBe(403);
+    expect((await api.alice.raw('DELETE', `/api/v1/maps/${map.id}`, undefined, { csrf: false })).status).toBe(
+      403,
+    );
     expect((await api.alice.raw('DELETE', `/api/v1/maps/${map.id}`)).status).toBe(204);
     expect((await api.alice.request('GET', `/api/v1/maps/${map.id}`)).status).toBe(404);
   });

@@ -3,13 +3,22 @@ import { startTestServer, type StoreKind, type TestServer, type TestUser } from 
 import { describeWithPostgres } from '../../support/postgres.ts';
 import { deleteUser, disableUser } from '../../../src/store/repositories/users.ts';
 import { revokeApiToken } from '../../../src/store/repositories/apiTokens.ts';
-import { STACK_TRACE, httpRequest, modernBody, modernHeaders, post, rawExchange, type RawResponse } from './rawMcp.ts';
+import {
+  STACK_TRACE,
+  httpRequest,
+  modernBody,
+  modernHeaders,
+  post,
+  rawExchange,
+  type RawResponse,
+} from './rawMcp.ts';
 
 // SECURITY-TESTS.md group E (E1, E2, E4–E6, E10, E12) and issue 2's token cases: missing,
 // garbled, expired, revoked, of a deleted / disabled / removed user. RFC 6750 §3.1 governs the
 // challenge: no credentials → no error code; a bad token → error="invalid_token".
 
-const b64url = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64url = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 function challengeOf(response: { headers: Headers }): string {
   return response.headers.get('www-authenticate') ?? '';
@@ -44,17 +53,28 @@ function bearerSuite(kind: StoreKind) {
   afterAll(async () => t?.stop());
 
   const call = (authorization: string | undefined) =>
-    post(t.mcpUrl, { ...modernHeaders(undefined, 'tools/list'), ...(authorization !== undefined && { authorization }) }, modernBody('tools/list'));
+    post(
+      t.mcpUrl,
+      { ...modernHeaders(undefined, 'tools/list'), ...(authorization !== undefined && { authorization }) },
+      modernBody('tools/list'),
+    );
 
   it('E1 no Authorization → 401 naming the PRM, without an error code', async () => {
     expect401(await call(undefined), prmUrl);
   });
 
   it('E1 the PRM names the exact endpoint URL and our issuer, at both well-known paths', async () => {
-    for (const path of ['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource']) {
+    for (const path of [
+      '/.well-known/oauth-protected-resource/mcp',
+      '/.well-known/oauth-protected-resource',
+    ]) {
       const response = await fetch(t.url + path);
       expect(response.status).toBe(200);
-      const metadata = (await response.json()) as { resource: string; authorization_servers: string[]; bearer_methods_supported: string[] };
+      const metadata = (await response.json()) as {
+        resource: string;
+        authorization_servers: string[];
+        bearer_methods_supported: string[];
+      };
       expect(metadata.resource).toBe(t.mcpUrl);
       expect(metadata.authorization_servers).toEqual([t.url]);
       expect(metadata.bearer_methods_supported).toEqual(['header']);
@@ -122,7 +142,13 @@ function bearerSuite(kind: StoreKind) {
   });
 
   it('E4 JWTs with alg:none, HS256 with a guessable key, or a refresh-token type → 401 invalid_token', async () => {
-    const claims = { iss: t.url, aud: t.mcpUrl, sub: alice.userId, scope: 'workflows:read', exp: Math.floor(Date.now() / 1000) + 600 };
+    const claims = {
+      iss: t.url,
+      aud: t.mcpUrl,
+      sub: alice.userId,
+      scope: 'workflows:read',
+      exp: Math.floor(Date.now() / 1000) + 600,
+    };
     const algNone = `${b64url({ alg: 'none', typ: 'at+jwt' })}.${b64url(claims)}.`;
     const { createHmac } = await import('node:crypto');
     const hsInput = `${b64url({ alg: 'HS256', typ: 'at+jwt', kid: 'unknown' })}.${b64url(claims)}`;
@@ -135,7 +161,11 @@ function bearerSuite(kind: StoreKind) {
 
   it('E5 a token only in ?access_token= or the form body is ignored → 401 without an error code, and not logged', async () => {
     const token = await t.createToken(alice);
-    const inQuery = await post(`${t.mcpUrl}?access_token=${token}`, modernHeaders(undefined, 'tools/list'), modernBody('tools/list'));
+    const inQuery = await post(
+      `${t.mcpUrl}?access_token=${token}`,
+      modernHeaders(undefined, 'tools/list'),
+      modernBody('tools/list'),
+    );
     expect401(inQuery, prmUrl);
     const inForm = await post(
       t.mcpUrl,
@@ -192,21 +222,34 @@ function bearerSuite(kind: StoreKind) {
 
   it('E10 an API token does not sign anyone in to the workspace pages', async () => {
     const token = await t.createToken(alice);
-    const response = await fetch(`${t.url}/app/developers/credentials`, { headers: { authorization: `Bearer ${token}` }, redirect: 'manual' });
+    const response = await fetch(`${t.url}/app/developers/credentials`, {
+      headers: { authorization: `Bearer ${token}` },
+      redirect: 'manual',
+    });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toMatch(/^\/signin/);
-    expect((await fetch(`${t.url}/api/v1/session`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect(
+      (await fetch(`${t.url}/api/v1/session`, { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(401);
   });
 
   it('E10 tokens are stored hashed, scoped, and their last use is recorded', async () => {
     const token = await t.createToken(alice, { scopes: 'workflows:read' });
     const [, id, secret] = /^mrd_([0-9a-f]{24})_(.+)$/.exec(token)!;
-    const before = await t.server.store.db.selectFrom('api_tokens').selectAll().where('id', '=', id!).executeTakeFirstOrThrow();
+    const before = await t.server.store.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('id', '=', id!)
+      .executeTakeFirstOrThrow();
     expect(JSON.stringify(before)).not.toContain(secret!);
     expect(before.scopes).toBe('workflows:read');
     expect(before.last_used_at).toBeNull();
     expect((await call(`Bearer ${token}`)).status).toBe(200);
-    const after = await t.server.store.db.selectFrom('api_tokens').select('last_used_at').where('id', '=', id!).executeTakeFirstOrThrow();
+    const after = await t.server.store.db
+      .selectFrom('api_tokens')
+      .select('last_used_at')
+      .where('id', '=', id!)
+      .executeTakeFirstOrThrow();
     expect(after.last_used_at).toBeGreaterThan(0);
   });
 
@@ -232,7 +275,9 @@ describe('E12 advertised URLs come from the configured public URL only', () => {
   const prm = `${publicUrl}/.well-known/oauth-protected-resource/mcp`;
 
   beforeAll(async () => {
-    t = await startTestServer('sqlite', { env: { MERIDIAN_PUBLIC_URL: publicUrl, MERIDIAN_TRUST_PROXY: '127.0.0.1' } });
+    t = await startTestServer('sqlite', {
+      env: { MERIDIAN_PUBLIC_URL: publicUrl, MERIDIAN_TRUST_PROXY: '127.0.0.1' },
+    });
   });
   afterAll(async () => t?.stop());
 
@@ -245,15 +290,18 @@ describe('E12 advertised URLs come from the configured public URL only', () => {
     forwarded: 'host=evil.example;proto=http',
   };
 
-  it.each(['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource'])('PRM at %s is unchanged by spoofed headers', async (path) => {
-    const response = await httpRequest(local() + path, { method: 'GET', headers: spoofed });
-    expect(response.status).toBe(200);
-    const metadata = JSON.parse(response.text) as { resource: string; authorization_servers: string[] };
-    expect(metadata.resource).toBe(`${publicUrl}/mcp`);
-    expect(metadata.authorization_servers).toEqual([publicUrl]);
-    expect(response.text).not.toContain('evil.example');
-    expect(response.text).not.toContain('http://');
-  });
+  it.each(['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource'])(
+    'PRM at %s is unchanged by spoofed headers',
+    async (path) => {
+      const response = await httpRequest(local() + path, { method: 'GET', headers: spoofed });
+      expect(response.status).toBe(200);
+      const metadata = JSON.parse(response.text) as { resource: string; authorization_servers: string[] };
+      expect(metadata.resource).toBe(`${publicUrl}/mcp`);
+      expect(metadata.authorization_servers).toEqual([publicUrl]);
+      expect(response.text).not.toContain('evil.example');
+      expect(response.text).not.toContain('http://');
+    },
+  );
 
   it('the 401 challenge is unchanged by spoofed headers and is https', async () => {
     const response = await httpRequest(local() + '/mcp', {
@@ -261,12 +309,18 @@ describe('E12 advertised URLs come from the configured public URL only', () => {
       body: modernBody('tools/list'),
     });
     expect(response.status).toBe(401);
-    expect(response.headers['www-authenticate']).toBe(`Bearer ${CHALLENGE_SCOPE}, resource_metadata="${prm}"`);
+    expect(response.headers['www-authenticate']).toBe(
+      `Bearer ${CHALLENGE_SCOPE}, resource_metadata="${prm}"`,
+    );
   });
 
   it('the challenge for a bad token is unchanged too', async () => {
     const response = await httpRequest(local() + '/mcp', {
-      headers: { ...modernHeaders('garbage', 'tools/list'), 'x-forwarded-host': 'evil.example', host: 'meridian.example.test' },
+      headers: {
+        ...modernHeaders('garbage', 'tools/list'),
+        'x-forwarded-host': 'evil.example',
+        host: 'meridian.example.test',
+      },
       body: modernBody('tools/list'),
     });
     expect(response.status).toBe(401);

@@ -16,7 +16,11 @@ const slowEcho = defineTool({
   title: 'Slow echo',
   description: 'Test tool: waits, reports progress, returns who called it.',
   requiredScopes: [],
-  inputSchema: z.object({ tag: z.string(), delayMs: z.number().int().min(0).max(2000), steps: z.number().int().min(0).max(10) }),
+  inputSchema: z.object({
+    tag: z.string(),
+    delayMs: z.number().int().min(0).max(2000),
+    steps: z.number().int().min(0).max(10),
+  }),
   outputSchema: z.object({ email: z.string(), tag: z.string() }),
   async handler({ tag, delayMs, steps }, caller, ctx) {
     const progressToken = ctx.mcpReq._meta?.progressToken;
@@ -25,12 +29,20 @@ const slowEcho = defineTool({
       if (progressToken !== undefined) {
         await ctx.mcpReq.notify({
           method: 'notifications/progress',
-          params: { progressToken, progress: step, total: steps, message: `${caller.principal.email}|${tag}` },
+          params: {
+            progressToken,
+            progress: step,
+            total: steps,
+            message: `${caller.principal.email}|${tag}`,
+          },
         });
       }
     }
     if (steps === 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-    return { content: [{ type: 'text', text: `${caller.principal.email}|${tag}` }], structuredContent: { email: caller.principal.email, tag } };
+    return {
+      content: [{ type: 'text', text: `${caller.principal.email}|${tag}` }],
+      structuredContent: { email: caller.principal.email, tag },
+    };
   },
 });
 
@@ -43,7 +55,11 @@ describe('F5 concurrent callers never see each other’s responses or notificati
   beforeAll(async () => {
     t = await startTestServer('sqlite', { mcp: { tools: [...BUILT_IN_TOOLS, slowEcho] } });
     // Password hashing (scrypt) dominates; the thread pool runs it in parallel.
-    users.push(...(await Promise.all(Array.from({ length: USERS }, (_, i) => t.addUser({ email: `user${i}@example.com`, role: 'editor' })))));
+    users.push(
+      ...(await Promise.all(
+        Array.from({ length: USERS }, (_, i) => t.addUser({ email: `user${i}@example.com`, role: 'editor' })),
+      )),
+    );
     for (const user of users) tokens.push(await t.createToken(user));
   });
   afterAll(async () => t?.stop());
@@ -60,7 +76,9 @@ describe('F5 concurrent callers never see each other’s responses or notificati
       if (i % 2 === 0) {
         const client = await connectModernClient(t.mcpUrl, tokens[i]!);
         try {
-          const results = await Promise.all(argsList.map((args) => client.callTool({ name: 'slow_echo', arguments: args }, { onprogress })));
+          const results = await Promise.all(
+            argsList.map((args) => client.callTool({ name: 'slow_echo', arguments: args }, { onprogress })),
+          );
           return { user, results, progress };
         } finally {
           await client.close();
@@ -69,7 +87,11 @@ describe('F5 concurrent callers never see each other’s responses or notificati
       const { client } = await connectLegacyClient(t.mcpUrl, tokens[i]!);
       try {
         // v1: callTool(params, resultSchema?, options?)
-        const results = await Promise.all(argsList.map((args) => client.callTool({ name: 'slow_echo', arguments: args }, undefined, { onprogress })));
+        const results = await Promise.all(
+          argsList.map((args) =>
+            client.callTool({ name: 'slow_echo', arguments: args }, undefined, { onprogress }),
+          ),
+        );
         return { user, results, progress };
       } finally {
         await client.close();
@@ -85,7 +107,8 @@ describe('F5 concurrent callers never see each other’s responses or notificati
       ]);
       // 3 + 1 + 2 progress notifications, each naming this caller and one of its own calls.
       expect(progress).toHaveLength(6);
-      for (const message of progress) expect(message).toMatch(new RegExp(`^${user.email.replace('.', '\\.')}\\|(slow|fast|mid)-${i}$`));
+      for (const message of progress)
+        expect(message).toMatch(new RegExp(`^${user.email.replace('.', '\\.')}\\|(slow|fast|mid)-${i}$`));
     }
   });
 
@@ -95,7 +118,11 @@ describe('F5 concurrent callers never see each other’s responses or notificati
         post(
           t.mcpUrl,
           modernHeaders(token, 'tools/call', 'slow_echo'),
-          modernBody('tools/call', { name: 'slow_echo', arguments: { tag: `raw-${i}`, delayMs: (USERS - i) * 10, steps: 0 } }, { id: 1 }),
+          modernBody(
+            'tools/call',
+            { name: 'slow_echo', arguments: { tag: `raw-${i}`, delayMs: (USERS - i) * 10, steps: 0 } },
+            { id: 1 },
+          ),
         ),
       ),
     );

@@ -69,7 +69,11 @@ describe('J3 open subscription streams are capped per user', () => {
     const bobStream = await listen(t.mcpUrl, bobToken);
     open.push(bobStream);
     expect(bobStream.status).toBe(200);
-    const list = await fetch(t.mcpUrl, { method: 'POST', headers: modernHeaders(aliceToken, 'tools/list'), body: modernBody('tools/list') });
+    const list = await fetch(t.mcpUrl, {
+      method: 'POST',
+      headers: modernHeaders(aliceToken, 'tools/list'),
+      body: modernBody('tools/list'),
+    });
     expect(list.status).toBe(200);
   });
 

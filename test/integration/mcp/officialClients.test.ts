@@ -44,7 +44,10 @@ function clientSuite(kind: StoreKind) {
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name)).toContain('whoami');
       const result = await client.callTool({ name: 'whoami', arguments: {} });
-      expect(result.structuredContent).toMatchObject({ user: { email: 'alice@example.com' }, scopes: ['workflows:read'] });
+      expect(result.structuredContent).toMatchObject({
+        user: { email: 'alice@example.com' },
+        scopes: ['workflows:read'],
+      });
     } finally {
       await client.close();
     }
@@ -61,8 +64,12 @@ function clientSuite(kind: StoreKind) {
     const { revokeApiToken } = await import('../../../src/store/repositories/apiTokens.ts');
     expect(await revokeApiToken(t.server.store.db, alice, id)).toBe(true);
 
-    await expect(modern.callTool({ name: 'whoami', arguments: {} })).rejects.toThrow(/401|revoked|Unauthorized/i);
-    await expect(legacy.callTool({ name: 'whoami', arguments: {} })).rejects.toThrow(/401|revoked|Unauthorized/i);
+    await expect(modern.callTool({ name: 'whoami', arguments: {} })).rejects.toThrow(
+      /401|revoked|Unauthorized/i,
+    );
+    await expect(legacy.callTool({ name: 'whoami', arguments: {} })).rejects.toThrow(
+      /401|revoked|Unauthorized/i,
+    );
     await modern.close();
     await legacy.close();
   });

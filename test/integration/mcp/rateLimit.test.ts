@@ -13,14 +13,28 @@ async function csrfCookie(base: string): Promise<string> {
   return cookie;
 }
 
-async function signIn(base: string, csrf: string, email: string, password: string, headers: Record<string, string> = {}) {
+async function signIn(
+  base: string,
+  csrf: string,
+  email: string,
+  password: string,
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(`${base}/signin`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `meridian_csrf=${csrf}`, ...headers },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie: `meridian_csrf=${csrf}`,
+      ...headers,
+    },
     body: new URLSearchParams({ _csrf: csrf, email, password, next: '/developers/credentials' }).toString(),
   });
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), text: await response.text() };
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    text: await response.text(),
+  };
 }
 
 /**
@@ -28,7 +42,9 @@ async function signIn(base: string, csrf: string, email: string, password: strin
  * and runs on the thread pool. The limiter counts synchronously, so all of them are still 401.
  */
 async function expectRejected(attempt: (i: number) => Promise<{ status: number }>) {
-  const statuses = (await Promise.all(Array.from({ length: LIMIT }, (_, i) => attempt(i)))).map((r) => r.status);
+  const statuses = (await Promise.all(Array.from({ length: LIMIT }, (_, i) => attempt(i)))).map(
+    (r) => r.status,
+  );
   expect(statuses).toEqual(Array(LIMIT).fill(401));
 }
 
@@ -55,8 +71,12 @@ describe('J1/J2 sign-in rate limiting without a trusted proxy', () => {
   });
 
   it('J1+J2 the 11th attempt on one account → 429 with Retry-After, whatever X-Forwarded-For claims', async () => {
-    await expectRejected((i) => signIn(t.url, csrf, 'alice@example.com', `guess-${i}`, { 'x-forwarded-for': `203.0.113.${i + 1}` }));
-    const blocked = await signIn(t.url, csrf, 'alice@example.com', 'alice-password-123', { 'x-forwarded-for': '198.51.100.77' });
+    await expectRejected((i) =>
+      signIn(t.url, csrf, 'alice@example.com', `guess-${i}`, { 'x-forwarded-for': `203.0.113.${i + 1}` }),
+    );
+    const blocked = await signIn(t.url, csrf, 'alice@example.com', 'alice-password-123', {
+      'x-forwarded-for': '198.51.100.77',
+    });
     expect(blocked.status).toBe(429);
     expect(Number(blocked.retryAfter)).toBeGreaterThan(0);
     expect(blocked.text).not.toContain('alice-password-123');
@@ -80,16 +100,28 @@ describe('J2 sign-in rate limiting behind a configured proxy (MERIDIAN_TRUST_PRO
   afterAll(async () => t?.stop());
 
   it('each client address the trusted proxy names has its own budget', async () => {
-    await expectRejected((i) => signIn(t.url, csrf, 'carol@example.com', `guess-${i}`, { 'x-forwarded-for': '203.0.113.10' }));
-    expect((await signIn(t.url, csrf, 'carol@example.com', 'guess', { 'x-forwarded-for': '203.0.113.10' })).status).toBe(429);
+    await expectRejected((i) =>
+      signIn(t.url, csrf, 'carol@example.com', `guess-${i}`, { 'x-forwarded-for': '203.0.113.10' }),
+    );
+    expect(
+      (await signIn(t.url, csrf, 'carol@example.com', 'guess', { 'x-forwarded-for': '203.0.113.10' })).status,
+    ).toBe(429);
     // Another client behind the same proxy is not locked out by the first one's failures.
-    expect((await signIn(t.url, csrf, 'carol@example.com', 'carol-password-123', { 'x-forwarded-for': '203.0.113.20' })).status).toBe(303);
+    expect(
+      (
+        await signIn(t.url, csrf, 'carol@example.com', 'carol-password-123', {
+          'x-forwarded-for': '203.0.113.20',
+        })
+      ).status,
+    ).toBe(303);
   });
 
   it('a client cannot escape by prepending addresses: only the hop the proxy appended counts', async () => {
     // The trusted proxy appends the real client (203.0.113.10, already over budget); whatever the
     // client itself put in front is ignored.
-    const spoofed = await signIn(t.url, csrf, 'carol@example.com', 'guess', { 'x-forwarded-for': '198.51.100.1, 203.0.113.10' });
+    const spoofed = await signIn(t.url, csrf, 'carol@example.com', 'guess', {
+      'x-forwarded-for': '198.51.100.1, 203.0.113.10',
+    });
     expect(spoofed.status).toBe(429);
   });
 });
@@ -106,7 +138,11 @@ describe('J2 a proxy list that does not name the caller: X-Forwarded-For is igno
   afterAll(async () => t?.stop());
 
   it('rotating X-Forwarded-For from an untrusted socket does not reset the budget', async () => {
-    await expectRejected((i) => signIn(t.url, csrf, 'dave@example.com', `guess-${i}`, { 'x-forwarded-for': `203.0.113.${i + 1}` }));
-    expect((await signIn(t.url, csrf, 'dave@example.com', 'guess', { 'x-forwarded-for': '203.0.113.99' })).status).toBe(429);
+    await expectRejected((i) =>
+      signIn(t.url, csrf, 'dave@example.com', `guess-${i}`, { 'x-forwarded-for': `203.0.113.${i + 1}` }),
+    );
+    expect(
+      (await signIn(t.url, csrf, 'dave@example.com', 'guess', { 'x-forwarded-for': '203.0.113.99' })).status,
+    ).toBe(429);
   });
 });

@@ -21,12 +21,25 @@ export function envelope(version = MODERN) {
 }
 
 /** A 2026-07-28 request body. */
-export function modernBody(method: string, params: Record<string, unknown> = {}, options: { id?: number | string; version?: string } = {}): string {
-  return JSON.stringify({ jsonrpc: '2.0', id: options.id ?? 1, method, params: { ...params, _meta: envelope(options.version) } });
+export function modernBody(
+  method: string,
+  params: Record<string, unknown> = {},
+  options: { id?: number | string; version?: string } = {},
+): string {
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id: options.id ?? 1,
+    method,
+    params: { ...params, _meta: envelope(options.version) },
+  });
 }
 
 /** The headers a conforming 2026-07-28 client sends with `modernBody(method, params)`. */
-export function modernHeaders(token: string | undefined, method: string, name?: string): Record<string, string> {
+export function modernHeaders(
+  token: string | undefined,
+  method: string,
+  name?: string,
+): Record<string, string> {
   return {
     'content-type': 'application/json',
     accept: ACCEPT_BOTH,
@@ -37,15 +50,27 @@ export function modernHeaders(token: string | undefined, method: string, name?: 
   };
 }
 
-export function legacyBody(method: string, params: Record<string, unknown> = {}, id: number | string = 1): string {
+export function legacyBody(
+  method: string,
+  params: Record<string, unknown> = {},
+  id: number | string = 1,
+): string {
   return JSON.stringify({ jsonrpc: '2.0', id, method, params });
 }
 
 export function initializeBody(protocolVersion = LEGACY): string {
-  return legacyBody('initialize', { protocolVersion, capabilities: {}, clientInfo: { name: 'raw-test', version: '1.0.0' } });
+  return legacyBody('initialize', {
+    protocolVersion,
+    capabilities: {},
+    clientInfo: { name: 'raw-test', version: '1.0.0' },
+  });
 }
 
-export function legacyHeaders(token: string | undefined, sessionId?: string, version = LEGACY): Record<string, string> {
+export function legacyHeaders(
+  token: string | undefined,
+  sessionId?: string,
+  version = LEGACY,
+): Record<string, string> {
   return {
     'content-type': 'application/json',
     accept: ACCEPT_BOTH,
@@ -73,7 +98,12 @@ export function parseBody(text: string): unknown {
   }
 }
 
-export async function post(url: string, headers: Record<string, string>, body?: string, method = 'POST'): Promise<RawResponse> {
+export async function post(
+  url: string,
+  headers: Record<string, string>,
+  body?: string,
+  method = 'POST',
+): Promise<RawResponse> {
   const response = await fetch(url, { method, headers, body });
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, json: parseBody(text) };
@@ -85,7 +115,11 @@ export async function openLegacySession(url: string, token: string, version = LE
   if (response.status !== 200) throw new Error(`initialize failed: ${response.status} ${response.text}`);
   const sessionId = response.headers.get('mcp-session-id');
   if (!sessionId) throw new Error('initialize returned no Mcp-Session-Id');
-  await post(url, legacyHeaders(token, sessionId, version), JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+  await post(
+    url,
+    legacyHeaders(token, sessionId, version),
+    JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+  );
   return sessionId;
 }
 
@@ -97,12 +131,20 @@ export function httpRequest(
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: '127.0.0.1', port: u.port, path: u.pathname + u.search, method: options.method ?? 'POST', headers: options.headers },
+      {
+        host: '127.0.0.1',
+        port: u.port,
+        path: u.pathname + u.search,
+        method: options.method ?? 'POST',
+        headers: options.headers,
+      },
       (response) => {
         let text = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, text }),
+        );
       },
     );
     request.on('error', reject);

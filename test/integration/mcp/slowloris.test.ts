@@ -15,7 +15,13 @@ interface Dribble {
 }
 
 /** Connects, writes `first`, then one `drip` every `everyMs` until the server closes or `maxMs` passes. */
-function dribble(port: number, first: string, drip: string, everyMs: number, maxMs: number): Promise<Dribble> {
+function dribble(
+  port: number,
+  first: string,
+  drip: string,
+  everyMs: number,
+  maxMs: number,
+): Promise<Dribble> {
   return new Promise((resolve) => {
     const started = Date.now();
     const socket = net.connect(port, '127.0.0.1');
@@ -48,7 +54,10 @@ describe('J3 slowloris is cut off by the headers and request timeouts', () => {
 
   beforeAll(async () => {
     t = await startTestServer('sqlite', {
-      env: { MERIDIAN_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), MERIDIAN_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) },
+      env: {
+        MERIDIAN_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
+        MERIDIAN_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+      },
     });
     port = Number(new URL(t.url).port);
   });
@@ -91,7 +100,9 @@ describe('J3 slowloris is cut off by the headers and request timeouts', () => {
 
   it('a timeout larger than the request timeout is refused at start', async () => {
     const { loadConfig, ConfigError } = await import('../../../src/config.ts');
-    expect(() => loadConfig({ MERIDIAN_HEADERS_TIMEOUT_MS: '5000', MERIDIAN_REQUEST_TIMEOUT_MS: '1000' })).toThrow(ConfigError);
+    expect(() =>
+      loadConfig({ MERIDIAN_HEADERS_TIMEOUT_MS: '5000', MERIDIAN_REQUEST_TIMEOUT_MS: '1000' }),
+    ).toThrow(ConfigError);
     expect(() => loadConfig({ MERIDIAN_HEADERS_TIMEOUT_MS: 'soon' })).toThrow(/MERIDIAN_HEADERS_TIMEOUT_MS/);
   });
 });

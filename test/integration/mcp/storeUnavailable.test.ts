@@ -2,7 +2,15 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/testServer.ts';
 import { adminUrl, describeWithPostgres } from '../../support/postgres.ts';
-import { STACK_TRACE, legacyBody, legacyHeaders, modernBody, modernHeaders, openLegacySession, post } from './rawMcp.ts';
+import {
+  STACK_TRACE,
+  legacyBody,
+  legacyHeaders,
+  modernBody,
+  modernHeaders,
+  openLegacySession,
+  post,
+} from './rawMcp.ts';
 
 // Issue 2: when the store is unreachable /mcp answers 503, never 401, so clients keep tokens that
 // are perfectly valid. The store goes away for real: the server's PostgreSQL database stops
@@ -24,7 +32,9 @@ describeWithPostgres('/mcp while the store is unreachable (PostgreSQL; R7, S6)',
   }
   const cutOff = () =>
     admin(`alter database "${database}" allow_connections false`).then(() =>
-      admin(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${database}' and pid <> pg_backend_pid()`),
+      admin(
+        `select pg_terminate_backend(pid) from pg_stat_activity where datname = '${database}' and pid <> pg_backend_pid()`,
+      ),
     );
   const restore = () => admin(`alter database "${database}" allow_connections true`);
 
@@ -34,7 +44,9 @@ describeWithPostgres('/mcp while the store is unreachable (PostgreSQL; R7, S6)',
     const alice = await t.addUser({ email: 'alice@example.com', role: 'editor' });
     token = await t.createToken(alice);
     sessionId = await openLegacySession(t.mcpUrl, token);
-    expect((await post(t.mcpUrl, modernHeaders(token, 'tools/list'), modernBody('tools/list'))).status).toBe(200);
+    expect((await post(t.mcpUrl, modernHeaders(token, 'tools/list'), modernBody('tools/list'))).status).toBe(
+      200,
+    );
     await cutOff();
   });
   afterAll(async () => {
@@ -77,6 +89,8 @@ describeWithPostgres('/mcp while the store is unreachable (PostgreSQL; R7, S6)',
     await restore();
     const response = await post(t.mcpUrl, modernHeaders(token, 'tools/list'), modernBody('tools/list'));
     expect(response.status).toBe(200);
-    expect((await post(t.mcpUrl, legacyHeaders(token, sessionId), legacyBody('tools/list', {}, 3))).status).toBe(200);
+    expect(
+      (await post(t.mcpUrl, legacyHeaders(token, sessionId), legacyBody('tools/list', {}, 3))).status,
+    ).toBe(200);
   });
 });

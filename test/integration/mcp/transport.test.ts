@@ -55,7 +55,11 @@ describe('MCP transport, 2026-07-28 requests (F1–F3, F6, F7)', () => {
 
   it('a repeated tools/list (the replayed listing) is the same answer under the new id, with a Content-Length and the security headers', async () => {
     const first = await list();
-    const again = await post(t.mcpUrl, modernHeaders(token, 'tools/list'), modernBody('tools/list', {}, { id: 'second "listing"' }));
+    const again = await post(
+      t.mcpUrl,
+      modernHeaders(token, 'tools/list'),
+      modernBody('tools/list', {}, { id: 'second "listing"' }),
+    );
     expect(again.status).toBe(200);
     expect(again.json.id).toBe('second "listing"');
     expect(again.json.result).toEqual(first.json.result);
@@ -72,7 +76,11 @@ describe('MCP transport, 2026-07-28 requests (F1–F3, F6, F7)', () => {
       ['http://localhost', 403], // another port is another origin
       ['https://app.example.com', 200], // MERIDIAN_ALLOWED_ORIGINS
     ])('Origin %s → %i', async (origin, status) => {
-      const response = await post(t.mcpUrl, { ...modernHeaders(token, 'tools/list'), origin }, modernBody('tools/list'));
+      const response = await post(
+        t.mcpUrl,
+        { ...modernHeaders(token, 'tools/list'), origin },
+        modernBody('tools/list'),
+      );
       expect(response.status).toBe(status);
       if (status === 403) {
         expect(response.json).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 }, id: null });
@@ -80,12 +88,24 @@ describe('MCP transport, 2026-07-28 requests (F1–F3, F6, F7)', () => {
     });
 
     it('the public URL’s own origin and a request without Origin are accepted', async () => {
-      expect((await post(t.mcpUrl, { ...modernHeaders(token, 'tools/list'), origin: new URL(t.url).origin }, modernBody('tools/list'))).status).toBe(200);
+      expect(
+        (
+          await post(
+            t.mcpUrl,
+            { ...modernHeaders(token, 'tools/list'), origin: new URL(t.url).origin },
+            modernBody('tools/list'),
+          )
+        ).status,
+      ).toBe(200);
       expect((await list()).status).toBe(200);
     });
 
     it('a foreign Origin is refused before authentication, with or without a token', async () => {
-      const noToken = await post(t.mcpUrl, { ...modernHeaders(undefined, 'tools/list'), origin: 'https://evil.example' }, modernBody('tools/list'));
+      const noToken = await post(
+        t.mcpUrl,
+        { ...modernHeaders(undefined, 'tools/list'), origin: 'https://evil.example' },
+        modernBody('tools/list'),
+      );
       expect(noToken.status).toBe(403);
       expect(noToken.headers.get('www-authenticate')).toBeNull();
     });
@@ -111,19 +131,35 @@ describe('MCP transport, 2026-07-28 requests (F1–F3, F6, F7)', () => {
 
   describe('F3 request metadata headers', () => {
     it('MCP-Protocol-Version header ≠ the _meta version → 400 HeaderMismatch', async () => {
-      const response = await post(t.mcpUrl, { ...modernHeaders(token, 'tools/list'), 'mcp-protocol-version': LEGACY }, modernBody('tools/list'));
+      const response = await post(
+        t.mcpUrl,
+        { ...modernHeaders(token, 'tools/list'), 'mcp-protocol-version': LEGACY },
+        modernBody('tools/list'),
+      );
       expectJsonRpcError(response, 400, HEADER_MISMATCH);
     });
 
     it('Mcp-Method ≠ body method → 400 HeaderMismatch', async () => {
-      const response = await post(t.mcpUrl, modernHeaders(token, 'tools/call', 'whoami'), modernBody('tools/list'));
+      const response = await post(
+        t.mcpUrl,
+        modernHeaders(token, 'tools/call', 'whoami'),
+        modernBody('tools/list'),
+      );
       expectJsonRpcError(response, 400, HEADER_MISMATCH);
     });
 
     it('Mcp-Name ≠ params.name, or missing → 400 HeaderMismatch', async () => {
       const body = modernBody('tools/call', { name: 'whoami', arguments: {} });
-      expectJsonRpcError(await post(t.mcpUrl, modernHeaders(token, 'tools/call', 'delete_everything'), body), 400, HEADER_MISMATCH);
-      expectJsonRpcError(await post(t.mcpUrl, modernHeaders(token, 'tools/call'), body), 400, HEADER_MISMATCH);
+      expectJsonRpcError(
+        await post(t.mcpUrl, modernHeaders(token, 'tools/call', 'delete_everything'), body),
+        400,
+        HEADER_MISMATCH,
+      );
+      expectJsonRpcError(
+        await post(t.mcpUrl, modernHeaders(token, 'tools/call'), body),
+        400,
+        HEADER_MISMATCH,
+      );
       // The header a conforming client sends is accepted.
       expect((await post(t.mcpUrl, modernHeaders(token, 'tools/call', 'whoami'), body)).status).toBe(200);
     });
@@ -150,7 +186,12 @@ describe('MCP transport, 2026-07-28 requests (F1–F3, F6, F7)', () => {
     });
 
     it.each(['GET', 'DELETE'])('%s on the endpoint → 405 with Allow', async (method) => {
-      const response = await post(t.mcpUrl, { authorization: `Bearer ${token}`, 'mcp-protocol-version': MODERN, accept: ACCEPT_BOTH }, undefined, method);
+      const response = await post(
+        t.mcpUrl,
+        { authorization: `Bearer ${token}`, 'mcp-protocol-version': MODERN, accept: ACCEPT_BOTH },
+        undefined,
+        method,
+      );
       expect(response.status).toBe(405);
       expect(response.headers.get('allow')).toMatch(/POST/);
     });
@@ -161,7 +202,11 @@ describe('MCP transport, 2026-07-28 requests (F1–F3, F6, F7)', () => {
     });
 
     it('an Mcp-Session-Id sent on a 2026-07-28 request is ignored and never echoed', async () => {
-      const response = await post(t.mcpUrl, { ...modernHeaders(token, 'tools/list'), 'mcp-session-id': 'made-up-session' }, modernBody('tools/list'));
+      const response = await post(
+        t.mcpUrl,
+        { ...modernHeaders(token, 'tools/list'), 'mcp-session-id': 'made-up-session' },
+        modernBody('tools/list'),
+      );
       expect(response.status).toBe(200);
       expect(response.headers.get('mcp-session-id')).toBeNull();
     });
@@ -169,50 +214,79 @@ describe('MCP transport, 2026-07-28 requests (F1–F3, F6, F7)', () => {
 
   describe('F6 message shape and content negotiation', () => {
     it('a batch array → 400 with -32600', async () => {
-      const response = await post(t.mcpUrl, modernHeaders(token, 'tools/list'), `[${modernBody('tools/list')}]`);
+      const response = await post(
+        t.mcpUrl,
+        modernHeaders(token, 'tools/list'),
+        `[${modernBody('tools/list')}]`,
+      );
       expectJsonRpcError(response, 400, -32600);
     });
 
     it('a wrong Content-Type → 415', async () => {
-      const response = await post(t.mcpUrl, { ...modernHeaders(token, 'tools/list'), 'content-type': 'text/plain' }, modernBody('tools/list'));
+      const response = await post(
+        t.mcpUrl,
+        { ...modernHeaders(token, 'tools/list'), 'content-type': 'text/plain' },
+        modernBody('tools/list'),
+      );
       expect(response.status).toBe(415);
       expect(response.json?.error?.code).toBe(-32000);
     });
 
-    it.each([['application/json'], ['text/event-stream'], ['text/html'], ['application/json, text/event-stream;q=0'], [undefined]])(
-      'Accept %j (not both json and sse) → 406',
-      async (accept) => {
-        // node:http rather than fetch, which would add `Accept: */*` when none is given.
-        const headers: Record<string, string> = { ...modernHeaders(token, 'tools/list') };
-        if (accept === undefined) delete headers.accept;
-        else headers.accept = accept;
-        const response = await httpRequest(t.mcpUrl, { headers, body: modernBody('tools/list') });
-        expect(response.status).toBe(406);
-        expect(JSON.parse(response.text).error.code).toBe(-32000);
-      },
-    );
+    it.each([
+      ['application/json'],
+      ['text/event-stream'],
+      ['text/html'],
+      ['application/json, text/event-stream;q=0'],
+      [undefined],
+    ])('Accept %j (not both json and sse) → 406', async (accept) => {
+      // node:http rather than fetch, which would add `Accept: */*` when none is given.
+      const headers: Record<string, string> = { ...modernHeaders(token, 'tools/list') };
+      if (accept === undefined) delete headers.accept;
+      else headers.accept = accept;
+      const response = await httpRequest(t.mcpUrl, { headers, body: modernBody('tools/list') });
+      expect(response.status).toBe(406);
+      expect(JSON.parse(response.text).error.code).toBe(-32000);
+    });
 
-    it.each([['application/json, text/event-stream'], ['text/event-stream;q=0.9, application/json'], ['*/*'], ['application/*, text/*']])(
-      'Accept %j → accepted',
-      async (accept) => {
-        const response = await post(t.mcpUrl, { ...modernHeaders(token, 'tools/list'), accept }, modernBody('tools/list'));
-        expect(response.status).toBe(200);
-      },
-    );
+    it.each([
+      ['application/json, text/event-stream'],
+      ['text/event-stream;q=0.9, application/json'],
+      ['*/*'],
+      ['application/*, text/*'],
+    ])('Accept %j → accepted', async (accept) => {
+      const response = await post(
+        t.mcpUrl,
+        { ...modernHeaders(token, 'tools/list'), accept },
+        modernBody('tools/list'),
+      );
+      expect(response.status).toBe(200);
+    });
 
     it('a notification → 202 with no body', async () => {
-      const body = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': MODERN } } });
+      const body = JSON.stringify({
+        jsonrpc: '2.0',
+        method: 'notifications/initialized',
+        params: { _meta: { 'io.modelcontextprotocol/protocolVersion': MODERN } },
+      });
       const response = await post(t.mcpUrl, modernHeaders(token, 'notifications/initialized'), body);
       expect(response.status).toBe(202);
       expect(response.text).toBe('');
     });
 
     it('malformed JSON → 400 with -32700 Parse error', async () => {
-      expectJsonRpcError(await post(t.mcpUrl, modernHeaders(token, 'tools/list'), '{"jsonrpc":"2.0","id":1,"method":'), 400, -32700);
+      expectJsonRpcError(
+        await post(t.mcpUrl, modernHeaders(token, 'tools/list'), '{"jsonrpc":"2.0","id":1,"method":'),
+        400,
+        -32700,
+      );
     });
 
     it('JSON that is not JSON-RPC → 400 with -32600', async () => {
-      expectJsonRpcError(await post(t.mcpUrl, modernHeaders(token, 'tools/list'), '{"hello":"world"}'), 400, -32600);
+      expectJsonRpcError(
+        await post(t.mcpUrl, modernHeaders(token, 'tools/list'), '{"hello":"world"}'),
+        400,
+        -32600,
+      );
     });
   });
 
@@ -233,11 +307,17 @@ describe('MCP transport, 2026-07-28 requests (F1–F3, F6, F7)', () => {
       const body = new Uint8Array(5 * 1024 * 1024).fill(0x20);
       const stream = new ReadableStream({
         start(controller) {
-          for (let i = 0; i < body.length; i += 256 * 1024) controller.enqueue(body.subarray(i, i + 256 * 1024));
+          for (let i = 0; i < body.length; i += 256 * 1024)
+            controller.enqueue(body.subarray(i, i + 256 * 1024));
           controller.close();
         },
       });
-      const response = await fetch(t.mcpUrl, { method: 'POST', headers: modernHeaders(token, 'tools/list'), body: stream, duplex: 'half' } as RequestInit);
+      const response = await fetch(t.mcpUrl, {
+        method: 'POST',
+        headers: modernHeaders(token, 'tools/list'),
+        body: stream,
+        duplex: 'half',
+      } as RequestInit);
       expect(response.status).toBe(413);
       expect(((await response.json()) as { error: { code: number } }).error.code).toBe(-32000);
     });
@@ -247,7 +327,10 @@ describe('MCP transport, 2026-07-28 requests (F1–F3, F6, F7)', () => {
       expectJsonRpcError(await post(t.mcpUrl, modernHeaders(token, 'tools/list'), nested), 400, -32600);
       const deepArguments =
         `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"whoami","_meta":${JSON.stringify({ 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientInfo': { name: 'x', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} })},"arguments":` +
-        '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000) + '}}';
+        '{"a":'.repeat(10_000) +
+        '1' +
+        '}'.repeat(10_000) +
+        '}}';
       const response = await post(t.mcpUrl, modernHeaders(token, 'tools/call', 'whoami'), deepArguments);
       // whoami takes no arguments: unknown keys are dropped, never walked recursively.
       expect([200, 400]).toContain(response.status);
@@ -299,14 +382,22 @@ function legacySuite(kind: StoreKind) {
     expect(response.status).toBe(200);
     expect(response.json.result.tools.length).toBeGreaterThan(0);
     // Again, under another id: the replayed listing, still one SSE event, now with a length.
-    const again = await post(t.mcpUrl, legacyHeaders(aliceToken, sessionId), legacyBody('tools/list', {}, 'again'));
+    const again = await post(
+      t.mcpUrl,
+      legacyHeaders(aliceToken, sessionId),
+      legacyBody('tools/list', {}, 'again'),
+    );
     expect(again.headers.get('content-type')).toBe(response.headers.get('content-type'));
     expect(again.json).toEqual({ ...response.json, id: 'again' });
     expect(again.headers.get('content-length')).toBe(String(Buffer.byteLength(again.text)));
   });
 
   it('F4 an unknown session id → 404', async () => {
-    expectJsonRpcError(await listWith(aliceToken, 'no-such-session-0000000000000000000000000000'), 404, -32001);
+    expectJsonRpcError(
+      await listWith(aliceToken, 'no-such-session-0000000000000000000000000000'),
+      404,
+      -32001,
+    );
   });
 
   it('F4 a request without a session id after initialize → 400', async () => {
@@ -327,15 +418,22 @@ function legacySuite(kind: StoreKind) {
 
   it('F4 a DELETEd (ended) session → 404 afterwards, and a second DELETE → 404', async () => {
     const sessionId = await openLegacySession(t.mcpUrl, aliceToken);
-    expect((await post(t.mcpUrl, legacyHeaders(aliceToken, sessionId), undefined, 'DELETE')).status).toBe(200);
+    expect((await post(t.mcpUrl, legacyHeaders(aliceToken, sessionId), undefined, 'DELETE')).status).toBe(
+      200,
+    );
     expectJsonRpcError(await listWith(aliceToken, sessionId), 404, -32001);
-    expect((await post(t.mcpUrl, legacyHeaders(aliceToken, sessionId), undefined, 'DELETE')).status).toBe(404);
+    expect((await post(t.mcpUrl, legacyHeaders(aliceToken, sessionId), undefined, 'DELETE')).status).toBe(
+      404,
+    );
   });
 
   it('GET on a live session opens its event stream (text/event-stream)', async () => {
     const sessionId = await openLegacySession(t.mcpUrl, aliceToken);
     const controller = new AbortController();
-    const response = await fetch(t.mcpUrl, { headers: { ...legacyHeaders(aliceToken, sessionId), accept: 'text/event-stream' }, signal: controller.signal });
+    const response = await fetch(t.mcpUrl, {
+      headers: { ...legacyHeaders(aliceToken, sessionId), accept: 'text/event-stream' },
+      signal: controller.signal,
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/event-stream');
     const reader = response.body!.getReader();
@@ -361,27 +459,45 @@ function legacySuite(kind: StoreKind) {
 
   it('an unknown method in a session → JSON-RPC -32601', async () => {
     const sessionId = await openLegacySession(t.mcpUrl, aliceToken);
-    const response = await post(t.mcpUrl, legacyHeaders(aliceToken, sessionId), legacyBody('admin/shell', {}, 5));
+    const response = await post(
+      t.mcpUrl,
+      legacyHeaders(aliceToken, sessionId),
+      legacyBody('admin/shell', {}, 5),
+    );
     expect(response.status).toBe(200);
     expect(response.json).toMatchObject({ jsonrpc: '2.0', id: 5, error: { code: -32601 } });
   });
 
   it('F6 a batch on a 2025-06-18+ session → 400 -32600 (batching was removed in 2025-06-18)', async () => {
     const sessionId = await openLegacySession(t.mcpUrl, aliceToken);
-    const response = await post(t.mcpUrl, legacyHeaders(aliceToken, sessionId), `[${legacyBody('tools/list', {}, 3)}]`);
+    const response = await post(
+      t.mcpUrl,
+      legacyHeaders(aliceToken, sessionId),
+      `[${legacyBody('tools/list', {}, 3)}]`,
+    );
     expectJsonRpcError(response, 400, -32600);
   });
 
   it('F6 initialize without Accept listing both types → 406', async () => {
-    const response = await post(t.mcpUrl, { ...legacyHeaders(aliceToken), accept: 'application/json' }, initializeBody());
+    const response = await post(
+      t.mcpUrl,
+      { ...legacyHeaders(aliceToken), accept: 'application/json' },
+      initializeBody(),
+    );
     expect(response.status).toBe(406);
   });
 
   it('malformed JSON in a session → 400 -32700', async () => {
     const sessionId = await openLegacySession(t.mcpUrl, aliceToken);
-    expectJsonRpcError(await post(t.mcpUrl, legacyHeaders(aliceToken, sessionId), '{"jsonrpc":'), 400, -32700);
+    expectJsonRpcError(
+      await post(t.mcpUrl, legacyHeaders(aliceToken, sessionId), '{"jsonrpc":'),
+      400,
+      -32700,
+    );
   });
 }
 
 describe('MCP transport, 2025-11-25 sessions (F4, SQLite store)', () => legacySuite('sqlite'));
-describeWithPostgres('MCP transport, 2025-11-25 sessions (F4, PostgreSQL store)', () => legacySuite('postgres'));
+describeWithPostgres('MCP transport, 2025-11-25 sessions (F4, PostgreSQL store)', () =>
+  legacySuite('postgres'),
+);

@@ -7,10 +7,15 @@ import { callTool, type Structured } from '../../support/mcpCalls.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../support/testServer.ts';
 import { connectLegacyClient, connectModernClient } from '../../support/mcpClients.ts';
 import { modernBody, modernHeaders, post } from './rawMcp.ts';
-import { publishWorkflow, saveWorkflow, unpublishWorkflow } from '../../../src/store/repositories/workflows.ts';
+import {
+  publishWorkflow,
+  saveWorkflow,
+  unpublishWorkflow,
+} from '../../../src/store/repositories/workflows.ts';
 import { createConnection, deleteConnection, setConnectionMembers } from '../../../src/connections/index.ts';
 
-const example = (name: string) => readFileSync(new URL(`../../../examples/workflows/${name}.json`, import.meta.url), 'utf8');
+const example = (name: string) =>
+  readFileSync(new URL(`../../../examples/workflows/${name}.json`, import.meta.url), 'utf8');
 const call = callTool;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
@@ -29,10 +34,21 @@ const allCities = JSON.stringify({
   name: 'all_cities',
   description: 'Every city with its population.',
   connection: 'demo',
-  parameters: [{ name: 'min_population', type: 'integer', min: 0, default: 0, description: 'Smallest population' }],
+  parameters: [
+    { name: 'min_population', type: 'integer', min: 0, default: 0, description: 'Smallest population' },
+  ],
   nodes: [
-    { id: 'cities', component: 'table', config: { table: 'cities', columns: ['name', 'country', 'population', 'geom'] } },
-    { id: 'big', component: 'filter', inputs: { input: 'cities' }, config: { conditions: [{ column: 'population', op: '>=', value: { $param: 'min_population' } }] } },
+    {
+      id: 'cities',
+      component: 'table',
+      config: { table: 'cities', columns: ['name', 'country', 'population', 'geom'] },
+    },
+    {
+      id: 'big',
+      component: 'filter',
+      inputs: { input: 'cities' },
+      config: { conditions: [{ column: 'population', op: '>=', value: { $param: 'min_population' } }] },
+    },
     { id: 'result', component: 'result', inputs: { input: 'big' } },
   ],
   output: 'result',
@@ -66,21 +82,43 @@ describe('workflows as MCP tools', () => {
       { name: 'listener-v2', version: '1' },
       {
         versionNegotiation: { mode: { pin: '2026-07-28' } },
-        listChanged: { tools: { debounceMs: 0, onChanged: (_error, tools) => modernEvents.push((tools ?? []).map((x) => x.name)) } },
+        listChanged: {
+          tools: {
+            debounceMs: 0,
+            onChanged: (_error, tools) => modernEvents.push((tools ?? []).map((x) => x.name)),
+          },
+        },
       },
     );
     const token = await t.createToken(viewer);
-    await modern.connect(new StreamableHTTPClientTransport(new URL(t.mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+    await modern.connect(
+      new StreamableHTTPClientTransport(new URL(t.mcpUrl), {
+        requestInit: { headers: { Authorization: `Bearer ${token}` } },
+      }),
+    );
     const legacyEvents: string[][] = [];
     const legacy = new V1Client(
       { name: 'listener-v1', version: '1' },
-      { listChanged: { tools: { debounceMs: 0, onChanged: (_error, tools) => legacyEvents.push((tools ?? []).map((x) => x.name)) } } },
+      {
+        listChanged: {
+          tools: {
+            debounceMs: 0,
+            onChanged: (_error, tools) => legacyEvents.push((tools ?? []).map((x) => x.name)),
+          },
+        },
+      },
     );
-    await legacy.connect(new V1Transport(new URL(t.mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+    await legacy.connect(
+      new V1Transport(new URL(t.mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }),
+    );
     expect((await client.listTools()).tools.map((x) => x.name)).not.toContain('cities_near');
     await sleep(300); // let both listeners' streams open
 
-    await publishWorkflow(t.server.store.db, editor, 'cities_within_radius', { toolName: 'cities_near', title: 'Cities near a place', description: 'Cities within a radius of a point.' });
+    await publishWorkflow(t.server.store.db, editor, 'cities_within_radius', {
+      toolName: 'cities_near',
+      title: 'Cities near a place',
+      description: 'Cities within a radius of a point.',
+    });
     t.server.notifyToolsChanged(editor.orgId);
     await until(async () => modernEvents.some((names) => names.includes('cities_near')));
     await until(async () => legacyEvents.some((names) => names.includes('cities_near')));
@@ -89,26 +127,49 @@ describe('workflows as MCP tools', () => {
     const tool = tools.find((x) => x.name === 'cities_near')!;
     expect(tool.title).toBe('Cities near a place');
     expect(tool.annotations).toMatchObject({ readOnlyHint: true });
-    expect(tool.inputSchema).toMatchObject({ type: 'object', required: ['lon', 'lat'], properties: { radius_m: { type: 'number', minimum: 1, maximum: 500000, default: 50000 } } });
-    expect(tool.outputSchema).toMatchObject({ required: ['state', 'jobId'], properties: { rows: { items: { properties: { population: { type: ['integer', 'null'] } } } } } });
+    expect(tool.inputSchema).toMatchObject({
+      type: 'object',
+      required: ['lon', 'lat'],
+      properties: { radius_m: { type: 'number', minimum: 1, maximum: 500000, default: 50000 } },
+    });
+    expect(tool.outputSchema).toMatchObject({
+      required: ['state', 'jobId'],
+      properties: { rows: { items: { properties: { population: { type: ['integer', 'null'] } } } } },
+    });
 
     // A change made by another process (here: straight in the store) reaches listeners through the watcher.
     await unpublishWorkflow(t.server.store.db, editor, 'cities_within_radius');
-    await until(async () => modernEvents.some((names) => !names.includes('cities_near')) && modernEvents.length >= 2);
+    await until(
+      async () => modernEvents.some((names) => !names.includes('cities_near')) && modernEvents.length >= 2,
+    );
     expect((await client.listTools()).tools.map((x) => x.name)).not.toContain('cities_near');
-    await publishWorkflow(t.server.store.db, editor, 'cities_within_radius', { toolName: 'cities_near', title: 'Cities near a place' });
+    await publishWorkflow(t.server.store.db, editor, 'cities_within_radius', {
+      toolName: 'cities_near',
+      title: 'Cities near a place',
+    });
     await modern.close();
     await legacy.close();
   });
 
   it('runs a sync tool and answers with rows, columns and a short table for the model', async () => {
-    const r = await call(client, 'cities_near', { lon: 2.3522, lat: 48.8566, radius_m: 15000, max_results: 5 });
+    const r = await call(client, 'cities_near', {
+      lon: 2.3522,
+      lat: 48.8566,
+      radius_m: 15000,
+      max_results: 5,
+    });
     expect(r.isError).toBeFalsy();
     expect(r.s.state).toBe('succeeded');
     expect(r.s.rows[0].name).toBe('Paris');
     expect(r.s.rows[0].distance_m).toBeLessThan(2000);
     expect(r.s.rows.length).toBeLessThanOrEqual(5);
-    expect(r.s.columns.map((c: Structured) => c.name)).toEqual(['name', 'country', 'population', 'distance_m', 'geom']);
+    expect(r.s.columns.map((c: Structured) => c.name)).toEqual([
+      'name',
+      'country',
+      'population',
+      'distance_m',
+      'geom',
+    ]);
     expect(JSON.parse(r.s.rows[0].geom).type).toBe('Point');
     expect(r.text).toMatch(/^\d+ row\(s\); columns: name \(text\)/);
     expect(r.text).toContain('| Paris |');
@@ -117,18 +178,25 @@ describe('workflows as MCP tools', () => {
   it('sends notifications/progress while a sync tool runs when the client gave a progress token, on both protocol generations', async () => {
     const args = { lon: 2.3522, lat: 48.8566, radius_m: 15000, max_results: 5 };
     const modernProgress: Array<{ progress: number; message?: string }> = [];
-    const modern = await client.callTool({ name: 'cities_near', arguments: args }, { onprogress: (p) => modernProgress.push(p) });
+    const modern = await client.callTool(
+      { name: 'cities_near', arguments: args },
+      { onprogress: (p) => modernProgress.push(p) },
+    );
     expect((modern.structuredContent as Structured).state).toBe('succeeded');
     expect(modernProgress.length).toBeGreaterThan(0);
     // Strictly increasing, as the protocol requires, and in words a person can read.
-    expect(modernProgress.map((p) => p.progress)).toEqual([...modernProgress.map((p) => p.progress)].sort((a, b) => a - b));
+    expect(modernProgress.map((p) => p.progress)).toEqual(
+      [...modernProgress.map((p) => p.progress)].sort((a, b) => a - b),
+    );
     expect(new Set(modernProgress.map((p) => p.progress)).size).toBe(modernProgress.length);
     expect(modernProgress.at(-1)!.message).toMatch(/^\d+ rows$/);
 
     const { client: legacy } = await connectLegacyClient(t.mcpUrl, await t.createToken(viewer));
     try {
       const legacyProgress: Array<{ progress: number; message?: string }> = [];
-      const old = await legacy.callTool({ name: 'cities_near', arguments: args }, undefined, { onprogress: (p) => legacyProgress.push(p) });
+      const old = await legacy.callTool({ name: 'cities_near', arguments: args }, undefined, {
+        onprogress: (p) => legacyProgress.push(p),
+      });
       expect((old.structuredContent as Structured).state).toBe('succeeded');
       expect(legacyProgress.length).toBeGreaterThan(0);
       expect(legacyProgress.at(-1)!.message).toMatch(/^\d+ rows$/);
@@ -137,7 +205,11 @@ describe('workflows as MCP tools', () => {
     }
 
     // Without a progress token, no notifications are sent (the raw SSE answer holds only the result).
-    const raw = await post(t.mcpUrl, modernHeaders(await t.createToken(viewer), 'tools/call', 'cities_near'), modernBody('tools/call', { name: 'cities_near', arguments: args }));
+    const raw = await post(
+      t.mcpUrl,
+      modernHeaders(await t.createToken(viewer), 'tools/call', 'cities_near'),
+      modernBody('tools/call', { name: 'cities_near', arguments: args }),
+    );
     expect(raw.status).toBe(200);
     expect(raw.text).not.toContain('notifications/progress');
   });
@@ -147,9 +219,23 @@ describe('workflows as MCP tools', () => {
     const admin = await t.addUser({ email: 'boss@example.com', role: 'admin' });
     const member = await t.addUser({ email: 'member@example.com', role: 'viewer' });
     const vaultConnection = { name: 'vault', kind: 'spatialite' as const, config: { file: 'demo.sqlite' } };
-    const vault = await createConnection(db, t.server.connectionBox, admin, { ...vaultConnection, restricted: true });
-    await saveWorkflow(db, admin, JSON.stringify({ ...JSON.parse(example('cities-within-radius')), name: 'vault_cities', connection: 'vault' }));
-    await publishWorkflow(db, admin, 'vault_cities', { toolName: 'vault_cities', title: 'Cities from the vault' });
+    const vault = await createConnection(db, t.server.connectionBox, admin, {
+      ...vaultConnection,
+      restricted: true,
+    });
+    await saveWorkflow(
+      db,
+      admin,
+      JSON.stringify({
+        ...JSON.parse(example('cities-within-radius')),
+        name: 'vault_cities',
+        connection: 'vault',
+      }),
+    );
+    await publishWorkflow(db, admin, 'vault_cities', {
+      toolName: 'vault_cities',
+      title: 'Cities from the vault',
+    });
 
     const memberToken = await t.createToken(member);
     const memberClient = await connectModernClient(t.mcpUrl, memberToken);
@@ -157,9 +243,21 @@ describe('workflows as MCP tools', () => {
     const events: string[][] = [];
     const listener = new Client(
       { name: 'listener', version: '1' },
-      { versionNegotiation: { mode: { pin: '2026-07-28' } }, listChanged: { tools: { debounceMs: 0, onChanged: (_error, tools) => events.push((tools ?? []).map((x) => x.name)) } } },
+      {
+        versionNegotiation: { mode: { pin: '2026-07-28' } },
+        listChanged: {
+          tools: {
+            debounceMs: 0,
+            onChanged: (_error, tools) => events.push((tools ?? []).map((x) => x.name)),
+          },
+        },
+      },
     );
-    await listener.connect(new StreamableHTTPClientTransport(new URL(t.mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${memberToken}` } } }));
+    await listener.connect(
+      new StreamableHTTPClientTransport(new URL(t.mcpUrl), {
+        requestInit: { headers: { Authorization: `Bearer ${memberToken}` } },
+      }),
+    );
     const names = async (c: Client) => (await c.listTools()).tools.map((x) => x.name);
     try {
       // Twice: the second listing is answered from the list cache.
@@ -199,11 +297,17 @@ describe('workflows as MCP tools', () => {
     const injected = await call(client, 'cities_near', { lon: '2; DROP TABLE cities', lat: 48 });
     expect(injected.text).toMatch(/- lon: /);
     const extra = await call(client, 'cities_near', { lon: 2, lat: 48, table: 'users' });
-    expect(extra.text).toMatch(/- table: unknown argument "table"; this workflow takes: lon, lat, radius_m, max_results/);
+    expect(extra.text).toMatch(
+      /- table: unknown argument "table"; this workflow takes: lon, lat, radius_m, max_results/,
+    );
   });
 
   it('R12: turns a sync call past its deadline into a job, which polling completes and pages', async () => {
-    await publishWorkflow(t.server.store.db, editor, 'all_cities', { toolName: 'all_cities', mode: 'sync', syncDeadlineMs: 500 });
+    await publishWorkflow(t.server.store.db, editor, 'all_cities', {
+      toolName: 'all_cities',
+      mode: 'sync',
+      syncDeadlineMs: 500,
+    });
     const r = await call(client, 'all_cities', {});
     expect(r.isError).toBeFalsy();
     const jobId = r.s.jobId as string;
@@ -220,7 +324,11 @@ describe('workflows as MCP tools', () => {
     let seen = 0;
     let pages = 0;
     do {
-      const page = await call(client, 'get_job_results', { job_id: jobId, page_size: 1000, ...(cursor && { cursor }) });
+      const page = await call(client, 'get_job_results', {
+        job_id: jobId,
+        page_size: 1000,
+        ...(cursor && { cursor }),
+      });
       expect(page.s.offset).toBe(seen);
       seen += page.s.rows.length;
       cursor = page.s.nextCursor;
@@ -228,7 +336,10 @@ describe('workflows as MCP tools', () => {
     } while (cursor && pages < 3);
     expect(seen).toBe(3000);
     const geo = await call(client, 'get_job_results', { job_id: jobId, page_size: 2, format: 'geojson' });
-    expect(geo.s.featureCollection.features[0]).toMatchObject({ type: 'Feature', geometry: { type: 'Point' } });
+    expect(geo.s.featureCollection.features[0]).toMatchObject({
+      type: 'Feature',
+      geometry: { type: 'Point' },
+    });
     expect(geo.s.featureCollection.features[0].properties).toHaveProperty('population');
   });
 
@@ -258,10 +369,17 @@ describe('workflows as MCP tools', () => {
     const colleague = await connectModernClient(t.mcpUrl, await t.createToken(editor));
     try {
       expect((await other.listTools()).tools.map((x) => x.name)).not.toContain('cities_near');
-      const unknown = await other.callTool({ name: 'cities_near', arguments: { lon: 2, lat: 48 } }).catch((e: Error) => e);
-      const nonexistent = await other.callTool({ name: 'no_such_tool_at_all', arguments: {} }).catch((e: Error) => e);
+      const unknown = await other
+        .callTool({ name: 'cities_near', arguments: { lon: 2, lat: 48 } })
+        .catch((e: Error) => e);
+      const nonexistent = await other
+        .callTool({ name: 'no_such_tool_at_all', arguments: {} })
+        .catch((e: Error) => e);
       expect(String(unknown instanceof Error ? unknown.message : JSON.stringify(unknown))).toBe(
-        String(nonexistent instanceof Error ? nonexistent.message : JSON.stringify(nonexistent)).replace('no_such_tool_at_all', 'cities_near'),
+        String(nonexistent instanceof Error ? nonexistent.message : JSON.stringify(nonexistent)).replace(
+          'no_such_tool_at_all',
+          'cities_near',
+        ),
       );
       for (const stranger of [other, colleague]) {
         for (const [tool, args] of [
@@ -271,9 +389,13 @@ describe('workflows as MCP tools', () => {
         ] as const) {
           const answer = await call(stranger, tool, args);
           expect(answer.isError, tool).toBe(true);
-          expect(answer.text).toBe(`There is no job "${jobId}" of yours. Call list_jobs to see your recent jobs (results are kept for a limited time).`);
+          expect(answer.text).toBe(
+            `There is no job "${jobId}" of yours. Call list_jobs to see your recent jobs (results are kept for a limited time).`,
+          );
         }
-        expect((await call(stranger, 'list_jobs')).s.jobs.map((j: Structured) => j.jobId)).not.toContain(jobId);
+        expect((await call(stranger, 'list_jobs')).s.jobs.map((j: Structured) => j.jobId)).not.toContain(
+          jobId,
+        );
       }
     } finally {
       await other.close();
@@ -285,16 +407,27 @@ describe('workflows as MCP tools', () => {
     const readOnlyToken = await t.createToken(viewer, { scopes: 'workflows:read' });
     const readOnly = await connectModernClient(t.mcpUrl, readOnlyToken);
     expect((await readOnly.listTools()).tools.map((x) => x.name)).toContain('cities_near');
-    await expect(readOnly.callTool({ name: 'cities_near', arguments: { lon: 2, lat: 48 } })).rejects.toThrow(/403|insufficient.scope/i);
+    await expect(readOnly.callTool({ name: 'cities_near', arguments: { lon: 2, lat: 48 } })).rejects.toThrow(
+      /403|insufficient.scope/i,
+    );
     // The challenge names the operation's scope alone (RFC 6750 §3.1: 2026-07-28 leaves adding
     // it to what the client already holds to the client) and where to get it.
-    const raw = await post(t.mcpUrl, modernHeaders(readOnlyToken, 'tools/call', 'cities_near'), modernBody('tools/call', { name: 'cities_near', arguments: { lon: 2, lat: 48 } }));
+    const raw = await post(
+      t.mcpUrl,
+      modernHeaders(readOnlyToken, 'tools/call', 'cities_near'),
+      modernBody('tools/call', { name: 'cities_near', arguments: { lon: 2, lat: 48 } }),
+    );
     expect(raw.status).toBe(403);
     expect(raw.headers.get('www-authenticate')).toMatch(
-      new RegExp(`^Bearer error="insufficient_scope", error_description="[^"]+", scope="workflows:run", resource_metadata="${t.url}/\\.well-known/oauth-protected-resource/mcp"$`),
+      new RegExp(
+        `^Bearer error="insufficient_scope", error_description="[^"]+", scope="workflows:run", resource_metadata="${t.url}/\\.well-known/oauth-protected-resource/mcp"$`,
+      ),
     );
     await readOnly.close();
-    const browseOnly = await connectModernClient(t.mcpUrl, await t.createToken(viewer, { scopes: 'connections:read' }));
+    const browseOnly = await connectModernClient(
+      t.mcpUrl,
+      await t.createToken(viewer, { scopes: 'connections:read' }),
+    );
     expect((await browseOnly.listTools()).tools.map((x) => x.name)).not.toContain('cities_near');
     await browseOnly.close();
   });

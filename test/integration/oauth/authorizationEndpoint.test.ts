@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestUser } from '../../support/testServer.ts';
-import { authorizeUrl, CookieJar, driveAuthorization, get, pkcePair, postForm } from '../../support/oauthHttp.ts';
+import {
+  authorizeUrl,
+  CookieJar,
+  driveAuthorization,
+  get,
+  pkcePair,
+  postForm,
+} from '../../support/oauthHttp.ts';
 import { CALLBACK, preregisteredClient } from '../../support/oauthFixtures.ts';
 
 // SECURITY-TESTS group A: the authorization endpoint and the consent page.
@@ -49,14 +56,20 @@ describe('authorization endpoint (SECURITY-TESTS A)', () => {
     const registered = await fetch(`${t.url}/oauth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ client_name: 'CLI <b>agent</b>', redirect_uris: ['http://127.0.0.1/cb'], grant_types: ['authorization_code', 'refresh_token'] }),
+      body: JSON.stringify({
+        client_name: 'CLI <b>agent</b>',
+        redirect_uris: ['http://127.0.0.1/cb'],
+        grant_types: ['authorization_code', 'refresh_token'],
+      }),
     });
     publicClientId = ((await registered.json()) as { client_id: string }).client_id;
   });
   afterAll(async () => t?.stop());
 
   it('A1: an unknown or malformed client_id gets an error page naming the problem, never a redirect', async () => {
-    expect(await errorPage(request({ clientId: 'mcl_doesnotexist' }))).toContain('No OAuth client with the ID');
+    expect(await errorPage(request({ clientId: 'mcl_doesnotexist' }))).toContain(
+      'No OAuth client with the ID',
+    );
     expect(await errorPage(request({ clientId: 'bad id\u0000' }))).toContain('Unknown application');
   });
 
@@ -84,11 +97,18 @@ describe('authorization endpoint (SECURITY-TESTS A)', () => {
   });
 
   it('A2: a loopback callback matches on any port for a public client; localhost is not 127.0.0.1', async () => {
-    const ok = await get(request({ clientId: publicClientId, redirectUri: 'http://127.0.0.1:51234/cb' }), new CookieJar());
+    const ok = await get(
+      request({ clientId: publicClientId, redirectUri: 'http://127.0.0.1:51234/cb' }),
+      new CookieJar(),
+    );
     expect(ok.status).toBe(303);
     expect(ok.headers.get('location')).toMatch(/^\/oauth\/interaction\//);
-    expect(await errorPage(request({ clientId: publicClientId, redirectUri: 'http://localhost:51234/cb' }))).toContain('Callback URL not registered');
-    expect(await errorPage(request({ clientId: publicClientId, redirectUri: 'http://127.0.0.1:51234/cb/other' }))).toContain('Callback URL not registered');
+    expect(
+      await errorPage(request({ clientId: publicClientId, redirectUri: 'http://localhost:51234/cb' })),
+    ).toContain('Callback URL not registered');
+    expect(
+      await errorPage(request({ clientId: publicClientId, redirectUri: 'http://127.0.0.1:51234/cb/other' })),
+    ).toContain('Callback URL not registered');
   });
 
   it('A3: an omitted redirect_uri is an error page even with one registered callback', async () => {
@@ -96,7 +116,9 @@ describe('authorization endpoint (SECURITY-TESTS A)', () => {
   });
 
   it('A4: no code_challenge, from a confidential client too, is invalid_request with state and iss, and no code', async () => {
-    const params = await redirectParams(request({ codeChallenge: undefined, codeChallengeMethod: undefined }));
+    const params = await redirectParams(
+      request({ codeChallenge: undefined, codeChallengeMethod: undefined }),
+    );
     expect(params.get('error')).toBe('invalid_request');
     expect(params.get('state')).toBe('xyz');
     expect(params.get('iss')).toBe(t.url);
@@ -104,13 +126,19 @@ describe('authorization endpoint (SECURITY-TESTS A)', () => {
   });
 
   it('A5: code_challenge_method plain, or a challenge without a method, is invalid_request', async () => {
-    expect((await redirectParams(request({ codeChallengeMethod: 'plain' }))).get('error')).toBe('invalid_request');
-    expect((await redirectParams(request({ codeChallengeMethod: undefined }))).get('error')).toBe('invalid_request');
+    expect((await redirectParams(request({ codeChallengeMethod: 'plain' }))).get('error')).toBe(
+      'invalid_request',
+    );
+    expect((await redirectParams(request({ codeChallengeMethod: undefined }))).get('error')).toBe(
+      'invalid_request',
+    );
   });
 
   it('A6: a challenge of 42 or 129 characters, or outside base64url, is invalid_request', async () => {
     for (const bad of ['a'.repeat(42), 'a'.repeat(129), `${'a'.repeat(42)}+`]) {
-      expect((await redirectParams(request({ codeChallenge: bad }))).get('error'), bad).toBe('invalid_request');
+      expect((await redirectParams(request({ codeChallenge: bad }))).get('error'), bad).toBe(
+        'invalid_request',
+      );
     }
   });
 
@@ -119,12 +147,16 @@ describe('authorization endpoint (SECURITY-TESTS A)', () => {
       const params = await redirectParams(request({ responseType }));
       expect(params.get('error'), responseType).toBe('unsupported_response_type');
     }
-    const metadata = (await (await fetch(`${t.url}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+    const metadata = (await (
+      await fetch(`${t.url}/.well-known/oauth-authorization-server`)
+    ).json()) as Record<string, unknown>;
     expect(metadata.response_types_supported).toEqual(['code']);
   });
 
   it('A8: a duplicated state is invalid_request; a duplicated client_id or redirect_uri is never redirected to', async () => {
-    expect((await redirectParams(request({ extra: [['state', 'other']] }))).get('error')).toBe('invalid_request');
+    expect((await redirectParams(request({ extra: [['state', 'other']] }))).get('error')).toBe(
+      'invalid_request',
+    );
     await errorPage(request({ extra: [['client_id', client.id]] }));
     await errorPage(request({ extra: [['redirect_uri', CALLBACK]] }));
   });
@@ -137,13 +169,20 @@ describe('authorization endpoint (SECURITY-TESTS A)', () => {
 
   it('A11 + A12: Deny returns access_denied with the state byte-equal and iss; Allow returns exactly one code, state and iss', async () => {
     const state = 'a b+c/%=' + 'é';
-    const denied = await driveAuthorization(t.url, request({ state }), { email: alice.email, password: alice.password, decision: 'deny' });
+    const denied = await driveAuthorization(t.url, request({ state }), {
+      email: alice.email,
+      password: alice.password,
+      decision: 'deny',
+    });
     expect(denied.location!.searchParams.get('error')).toBe('access_denied');
     expect(denied.location!.searchParams.getAll('state')).toEqual([state]);
     expect(denied.location!.searchParams.get('iss')).toBe(t.url);
     expect(denied.location!.searchParams.has('code')).toBe(false);
 
-    const allowed = await driveAuthorization(t.url, request({ state }), { email: alice.email, password: alice.password });
+    const allowed = await driveAuthorization(t.url, request({ state }), {
+      email: alice.email,
+      password: alice.password,
+    });
     const p = allowed.location!.searchParams;
     expect(p.getAll('code')).toHaveLength(1);
     expect(p.getAll('state')).toEqual([state]);
@@ -163,13 +202,32 @@ describe('authorization endpoint (SECURITY-TESTS A)', () => {
     const beforeCookie = jar.header();
 
     // No CSRF token, or a cross-site Origin: refused.
-    expect((await postForm(`${t.url}${loginAction}`, jar, { email: alice.email, password: alice.password })).status).toBe(403);
-    expect((await postForm(`${t.url}${loginAction}`, jar, { _csrf: csrf, email: alice.email, password: alice.password }, { origin: 'https://evil.example' })).status).toBe(403);
+    expect(
+      (await postForm(`${t.url}${loginAction}`, jar, { email: alice.email, password: alice.password }))
+        .status,
+    ).toBe(403);
+    expect(
+      (
+        await postForm(
+          `${t.url}${loginAction}`,
+          jar,
+          { _csrf: csrf, email: alice.email, password: alice.password },
+          { origin: 'https://evil.example' },
+        )
+      ).status,
+    ).toBe(403);
 
-    const login = await postForm(`${t.url}${loginAction}`, jar, { _csrf: csrf, email: alice.email, password: alice.password });
+    const login = await postForm(`${t.url}${loginAction}`, jar, {
+      _csrf: csrf,
+      email: alice.email,
+      password: alice.password,
+    });
     expect(login.status).toBe(303);
     expect(jar.header()).not.toBe(beforeCookie); // a new session cookie on sign-in (no fixation)
-    const consentUrl = new URL((await get(new URL(login.headers.get('location')!, t.url).href, jar)).headers.get('location')!, t.url).href;
+    const consentUrl = new URL(
+      (await get(new URL(login.headers.get('location')!, t.url).href, jar)).headers.get('location')!,
+      t.url,
+    ).href;
     const consent = await get(consentUrl, jar);
     expect(consent.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(consent.headers.get('x-frame-options')).toBe('DENY');
@@ -182,7 +240,10 @@ describe('authorization endpoint (SECURITY-TESTS A)', () => {
     // Approving by GET does nothing (no such route); without the token: 403.
     expect((await get(`${t.url}${confirmAction}?decision=allow`, jar)).status).toBe(404);
     expect((await postForm(`${t.url}${confirmAction}`, jar, { decision: 'allow' })).status).toBe(403);
-    const approved = await postForm(`${t.url}${confirmAction}`, jar, { _csrf: consentCsrf, decision: 'allow' });
+    const approved = await postForm(`${t.url}${confirmAction}`, jar, {
+      _csrf: consentCsrf,
+      decision: 'allow',
+    });
     expect(approved.status).toBe(303);
     // Replaying the approval: the interaction is finished; nothing is issued twice.
     const replay = await postForm(`${t.url}${confirmAction}`, jar, { _csrf: consentCsrf, decision: 'allow' });
@@ -192,26 +253,42 @@ describe('authorization endpoint (SECURITY-TESTS A)', () => {
 
   it('A14: a remembered consent is silent for a pre-registered client, but not on a cross-site navigation for a self-registered one', async () => {
     const jar = new CookieJar();
-    const first = await driveAuthorization(t.url, request({ scope: 'workflows:read' }), { email: alice.email, password: alice.password, jar });
-    expect(first.consentShown).toBe(1);
-    const again = await driveAuthorization(t.url, request({ scope: 'workflows:read' }), { email: alice.email, password: alice.password, jar });
-    expect(again.consentShown).toBe(0);
-    expect(again.location!.searchParams.get('code')).toBeTruthy();
-    // Asking for more than was granted shows the page again.
-    const wider = await driveAuthorization(t.url, request({ scope: 'workflows:read workflows:run connections:read maps:read' }), {
+    const first = await driveAuthorization(t.url, request({ scope: 'workflows:read' }), {
       email: alice.email,
       password: alice.password,
       jar,
     });
+    expect(first.consentShown).toBe(1);
+    const again = await driveAuthorization(t.url, request({ scope: 'workflows:read' }), {
+      email: alice.email,
+      password: alice.password,
+      jar,
+    });
+    expect(again.consentShown).toBe(0);
+    expect(again.location!.searchParams.get('code')).toBeTruthy();
+    // Asking for more than was granted shows the page again.
+    const wider = await driveAuthorization(
+      t.url,
+      request({ scope: 'workflows:read workflows:run connections:read maps:read' }),
+      {
+        email: alice.email,
+        password: alice.password,
+        jar,
+      },
+    );
     expect(wider.consentShown).toBe(1);
 
     const dcr = (jarFor: CookieJar, headers?: Record<string, string>) =>
-      driveAuthorization(t.url, request({ clientId: publicClientId, redirectUri: 'http://127.0.0.1:40000/cb' }), {
-        email: alice.email,
-        password: alice.password,
-        jar: jarFor,
-        headers,
-      });
+      driveAuthorization(
+        t.url,
+        request({ clientId: publicClientId, redirectUri: 'http://127.0.0.1:40000/cb' }),
+        {
+          email: alice.email,
+          password: alice.password,
+          jar: jarFor,
+          headers,
+        },
+      );
     const jar2 = new CookieJar();
     expect((await dcr(jar2)).consentShown).toBe(1);
     expect((await dcr(jar2)).consentShown).toBe(0);
@@ -220,13 +297,17 @@ describe('authorization endpoint (SECURITY-TESTS A)', () => {
 
   it('D5: the consent page escapes a hostile client name and labels self-registered clients as unverified, with a localhost warning', async () => {
     let seen = '';
-    await driveAuthorization(t.url, request({ clientId: publicClientId, redirectUri: 'http://127.0.0.1:40001/cb' }), {
-      email: alice.email,
-      password: alice.password,
-      onConsent: (html) => (seen = html),
-      decision: 'deny',
-      headers: { 'sec-fetch-site': 'cross-site' },
-    });
+    await driveAuthorization(
+      t.url,
+      request({ clientId: publicClientId, redirectUri: 'http://127.0.0.1:40001/cb' }),
+      {
+        email: alice.email,
+        password: alice.password,
+        onConsent: (html) => (seen = html),
+        decision: 'deny',
+        headers: { 'sec-fetch-site': 'cross-site' },
+      },
+    );
     expect(seen).toContain('CLI &lt;b&gt;agent&lt;/b&gt;');
     expect(seen).not.toContain('<b>agent</b>');
     expect(seen).toContain('Unverified app');

@@ -21,7 +21,11 @@ function coreFlow(kind: StoreKind) {
 
   it('issues an audience-bound JWT that /mcp accepts, refreshes with rotation, and revocation ends access', async () => {
     const client = await preregisteredClient(t, admin);
-    const tokens = await signInAndGetTokens(t, alice, { id: client.id, secret: client.secret, redirectUri: CALLBACK });
+    const tokens = await signInAndGetTokens(t, alice, {
+      id: client.id,
+      secret: client.secret,
+      redirectUri: CALLBACK,
+    });
     expect(decodeProtectedHeader(tokens.access_token)).toMatchObject({ typ: 'at+jwt', alg: 'ES256' });
     const claims = decodeJwt(tokens.access_token);
     expect(claims.aud).toBe(t.mcpUrl);
@@ -34,15 +38,25 @@ function coreFlow(kind: StoreKind) {
     expect(JSON.stringify(who.body)).toContain('alice@example.com');
     expect(JSON.stringify(who.body)).toContain('"method":"oauth"');
 
-    const refreshed = await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, { authorization: basicAuth(client.id, client.secret) });
+    const refreshed = await tokenRequest(
+      t.url,
+      { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! },
+      { authorization: basicAuth(client.id, client.secret) },
+    );
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.refresh_token).not.toBe(tokens.refresh_token);
     expect((await mcpWhoami(t.mcpUrl, String(refreshed.body.access_token))).status).toBe(200);
 
     const revoke = await fetch(`${t.url}/oauth/revoke`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(client.id, client.secret) },
-      body: new URLSearchParams({ token: String(refreshed.body.refresh_token), token_type_hint: 'refresh_token' }).toString(),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: basicAuth(client.id, client.secret),
+      },
+      body: new URLSearchParams({
+        token: String(refreshed.body.refresh_token),
+        token_type_hint: 'refresh_token',
+      }).toString(),
     });
     expect(revoke.status).toBe(200);
     const after = await mcpWhoami(t.mcpUrl, String(refreshed.body.access_token));

@@ -6,7 +6,17 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { freePort, startTestServer, type TestServer, type TestUser } from '../../support/testServer.ts';
 import { describeWithPostgres } from '../../support/postgres.ts';
-import { authorizeUrl, basicAuth, CookieJar, driveAuthorization, get, mcpWhoami, pkcePair, postForm, tokenRequest } from '../../support/oauthHttp.ts';
+import {
+  authorizeUrl,
+  basicAuth,
+  CookieJar,
+  driveAuthorization,
+  get,
+  mcpWhoami,
+  pkcePair,
+  postForm,
+  tokenRequest,
+} from '../../support/oauthHttp.ts';
 import { CALLBACK, preregisteredClient, signInAndGetTokens } from '../../support/oauthFixtures.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { startServer } from '../../../src/server.ts';
@@ -23,7 +33,14 @@ const ADMIN = { email: 'admin@crash.test', password: 'admin-password-123' };
 /** A real `meridian serve` child process, so it can be killed with SIGKILL. */
 async function serveProcess(dataDir: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
-    env: { ...process.env, PORT: String(port), MERIDIAN_DATA_DIR: dataDir, MERIDIAN_ADMIN_EMAIL: ADMIN.email, MERIDIAN_ADMIN_PASSWORD: ADMIN.password, MERIDIAN_LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      MERIDIAN_DATA_DIR: dataDir,
+      MERIDIAN_ADMIN_EMAIL: ADMIN.email,
+      MERIDIAN_ADMIN_PASSWORD: ADMIN.password,
+      MERIDIAN_LOG_LEVEL: 'warn',
+    },
     stdio: 'ignore',
   });
   for (let i = 0; i < 100; i++) {
@@ -57,27 +74,57 @@ describe('OAuth store reliability (SECURITY-TESTS S1, S4, S5)', () => {
       const membership = (await membershipsOf(store.db, user.id))[0]!;
       const admin = { ...ADMIN, userId: user.id, orgId: membership.orgId, role: 'admin' } as TestUser;
       expect(await loadPrincipal(store.db, user.id, membership.orgId)).toBeTruthy();
-      const client = await createPreregisteredClient(store.db, admin, { name: 'Crash', redirectUris: [CALLBACK], allowedOrigins: [] });
+      const client = await createPreregisteredClient(store.db, admin, {
+        name: 'Crash',
+        redirectUris: [CALLBACK],
+        allowedOrigins: [],
+      });
       await store.close();
 
       const jwksBefore = await (await fetch(`${base}/oauth/jwks`)).text();
       // Two browsers, so two grants: revoking one must leave the other alone.
-      const kept = await signInAndGetTokens(t, admin, { id: client.id, secret: client.secret, redirectUri: CALLBACK }, { jar: new CookieJar() });
-      const revoked = await signInAndGetTokens(t, admin, { id: client.id, secret: client.secret, redirectUri: CALLBACK }, { jar: new CookieJar() });
+      const kept = await signInAndGetTokens(
+        t,
+        admin,
+        { id: client.id, secret: client.secret, redirectUri: CALLBACK },
+        { jar: new CookieJar() },
+      );
+      const revoked = await signInAndGetTokens(
+        t,
+        admin,
+        { id: client.id, secret: client.secret, redirectUri: CALLBACK },
+        { jar: new CookieJar() },
+      );
       await fetch(`${base}/oauth/revoke`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(client.id, client.secret) },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: basicAuth(client.id, client.secret),
+        },
         body: new URLSearchParams({ token: revoked.refresh_token! }).toString(),
       });
       // A code redeemed just before the crash.
       const { verifier, challenge } = pkcePair();
-      const flow = await driveAuthorization(base, authorizeUrl(base, { clientId: client.id, redirectUri: CALLBACK, codeChallenge: challenge, codeChallengeMethod: 'S256' }), {
-        email: ADMIN.email,
-        password: ADMIN.password,
-      });
+      const flow = await driveAuthorization(
+        base,
+        authorizeUrl(base, {
+          clientId: client.id,
+          redirectUri: CALLBACK,
+          codeChallenge: challenge,
+          codeChallengeMethod: 'S256',
+        }),
+        {
+          email: ADMIN.email,
+          password: ADMIN.password,
+        },
+      );
       const code = flow.location!.searchParams.get('code')!;
       const redeem = () =>
-        tokenRequest(base, { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: CALLBACK }, { authorization: basicAuth(client.id, client.secret) });
+        tokenRequest(
+          base,
+          { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: CALLBACK },
+          { authorization: basicAuth(client.id, client.secret) },
+        );
       expect((await redeem()).status).toBe(200);
 
       await killHard(child);
@@ -85,7 +132,11 @@ describe('OAuth store reliability (SECURITY-TESTS S1, S4, S5)', () => {
 
       expect(await (await fetch(`${base}/oauth/jwks`)).text()).toBe(jwksBefore);
       expect((await mcpWhoami(t.mcpUrl, kept.access_token)).status).toBe(200);
-      const refreshed = await tokenRequest(base, { grant_type: 'refresh_token', refresh_token: kept.refresh_token! }, { authorization: basicAuth(client.id, client.secret) });
+      const refreshed = await tokenRequest(
+        base,
+        { grant_type: 'refresh_token', refresh_token: kept.refresh_token! },
+        { authorization: basicAuth(client.id, client.secret) },
+      );
       expect(refreshed.status).toBe(200);
       expect((await mcpWhoami(t.mcpUrl, String(refreshed.body.access_token))).status).toBe(200);
       expect((await mcpWhoami(t.mcpUrl, revoked.access_token)).status).toBe(401);
@@ -112,7 +163,15 @@ describe('OAuth store failures and upkeep (SECURITY-TESTS S6, S7, S8)', () => {
   it('S7: a restart while the user is on the consent page: the interaction resumes after it', async () => {
     const client = await preregisteredClient(t, admin);
     const jar = new CookieJar();
-    let response = await get(authorizeUrl(t.url, { clientId: client.id, redirectUri: CALLBACK, codeChallenge: pkcePair().challenge, codeChallengeMethod: 'S256' }), jar);
+    let response = await get(
+      authorizeUrl(t.url, {
+        clientId: client.id,
+        redirectUri: CALLBACK,
+        codeChallenge: pkcePair().challenge,
+        codeChallengeMethod: 'S256',
+      }),
+      jar,
+    );
     response = await get(new URL(response.headers.get('location')!, t.url).href, jar);
     const signIn = await response.text();
     const login = await postForm(`${t.url}${/action="([^"]+\/login)"/.exec(signIn)![1]}`, jar, {
@@ -120,7 +179,10 @@ describe('OAuth store failures and upkeep (SECURITY-TESTS S6, S7, S8)', () => {
       email: admin.email,
       password: admin.password,
     });
-    const consentUrl = new URL((await get(new URL(login.headers.get('location')!, t.url).href, jar)).headers.get('location')!, t.url).href;
+    const consentUrl = new URL(
+      (await get(new URL(login.headers.get('location')!, t.url).href, jar)).headers.get('location')!,
+      t.url,
+    ).href;
     const consent = await (await get(consentUrl, jar)).text();
 
     await t.server.close();
@@ -145,7 +207,10 @@ describe('OAuth store failures and upkeep (SECURITY-TESTS S6, S7, S8)', () => {
     await tokens.consume('live-rt');
     await tokens.upsert('dead-rt', { grantId: 'dead-grant' }, 1);
     await new Promise((r) => setTimeout(r, 1100));
-    const count = async () => Number((await db.selectFrom('oidc_payloads').select(db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async () =>
+      Number(
+        (await db.selectFrom('oidc_payloads').select(db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n,
+      );
     const before = await count();
     expect(await sweepExpiredOidcPayloads(db)).toBe(2);
     expect(await count()).toBe(before - 2);
@@ -156,9 +221,17 @@ describe('OAuth store failures and upkeep (SECURITY-TESTS S6, S7, S8)', () => {
 
   it('S6: with the store down, /oauth/token answers 503 temporarily_unavailable and /mcp 503 (never 401, never a token)', async () => {
     const client = await preregisteredClient(t, admin);
-    const tokens = await signInAndGetTokens(t, admin, { id: client.id, secret: client.secret, redirectUri: CALLBACK });
+    const tokens = await signInAndGetTokens(t, admin, {
+      id: client.id,
+      secret: client.secret,
+      redirectUri: CALLBACK,
+    });
     await t.server.store.db.destroy();
-    const refresh = await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, { authorization: basicAuth(client.id, client.secret) });
+    const refresh = await tokenRequest(
+      t.url,
+      { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! },
+      { authorization: basicAuth(client.id, client.secret) },
+    );
     expect(refresh.status).toBe(503);
     expect(refresh.body.error).toBe('temporarily_unavailable');
     expect(refresh.body.access_token).toBeUndefined();
@@ -174,26 +247,46 @@ describeWithPostgres('two processes on one PostgreSQL store (SECURITY-TESTS S5)'
     const dataDir = mkdtempSync(join(tmpdir(), 'meridian-p2-'));
     const port = await freePort();
     const p2 = await startServer(
-      loadConfig({ PORT: String(port), HOST: '127.0.0.1', MERIDIAN_DATA_DIR: dataDir, DATABASE_URL: p1.config.databaseUrl, MERIDIAN_SECRET_KEY: secret, MERIDIAN_PUBLIC_URL: p1.url }),
+      loadConfig({
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        MERIDIAN_DATA_DIR: dataDir,
+        DATABASE_URL: p1.config.databaseUrl,
+        MERIDIAN_SECRET_KEY: secret,
+        MERIDIAN_PUBLIC_URL: p1.url,
+      }),
       { logger: createLogger('silent') },
     );
     try {
       const admin = await p1.addUser({ email: 'boss@example.com', role: 'admin' });
       const client = await preregisteredClient(p1, admin);
-      const tokens = await signInAndGetTokens(p1, admin, { id: client.id, secret: client.secret, redirectUri: CALLBACK });
+      const tokens = await signInAndGetTokens(p1, admin, {
+        id: client.id,
+        secret: client.secret,
+        redirectUri: CALLBACK,
+      });
       const p2Mcp = `http://localhost:${port}/mcp`;
       expect((await mcpWhoami(p2Mcp, tokens.access_token)).status).toBe(200);
       // Process 2 refreshes (shared keys and store), process 1 revokes.
       const refreshed = await fetch(`http://localhost:${port}/oauth/token`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(client.id, client.secret) },
-        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }).toString(),
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: basicAuth(client.id, client.secret),
+        },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: tokens.refresh_token!,
+        }).toString(),
       });
       const body = (await refreshed.json()) as { access_token: string; refresh_token: string };
       expect(refreshed.status).toBe(200);
       await fetch(`${p1.url}/oauth/revoke`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(client.id, client.secret) },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: basicAuth(client.id, client.secret),
+        },
         body: new URLSearchParams({ token: body.refresh_token }).toString(),
       });
       expect((await mcpWhoami(p2Mcp, body.access_token)).status).toBe(401);

@@ -14,7 +14,10 @@ import { preregisteredClient } from '../../support/oauthFixtures.ts';
 const CLI_CALLBACK_PORT = 47123;
 
 function modernClient(): Client {
-  return new Client({ name: 'oauth-test', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  return new Client(
+    { name: 'oauth-test', version: '1.0.0' },
+    { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+  );
 }
 
 // Every client kind through the official SDK clients' own OAuth support: CIMD (v2, signed in
@@ -30,7 +33,9 @@ describe('official SDK clients complete OAuth against Meridian', () => {
 
   beforeAll(async () => {
     cimd = await startCimdServer();
-    t = await startTestServer('sqlite', { env: { MERIDIAN_CIMD_ALLOW_HOSTS: 'localhost', MERIDIAN_CIMD_CA_FILE: cimd.caFile } });
+    t = await startTestServer('sqlite', {
+      env: { MERIDIAN_CIMD_ALLOW_HOSTS: 'localhost', MERIDIAN_CIMD_CA_FILE: cimd.caFile },
+    });
     admin = await t.addUser({ email: 'boss@example.com', role: 'admin' });
     alice = await t.addUser({ email: 'alice@example.com', role: 'editor' });
     // Like Claude Code: a loopback callback without a port; the client listens on any port.
@@ -95,15 +100,25 @@ describe('official SDK clients complete OAuth against Meridian', () => {
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name)).toContain('whoami');
     const who = await client.callTool({ name: 'whoami', arguments: {} });
-    expect(who.structuredContent).toMatchObject({ user: { email: alice.email }, authentication: { method: 'oauth' } });
+    expect(who.structuredContent).toMatchObject({
+      user: { email: alice.email },
+      authentication: { method: 'oauth' },
+    });
 
     const tokens = provider.savedTokens!;
-    const refreshed = await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, client_id: `${cimd.origin}${docPath}` });
+    const refreshed = await tokenRequest(t.url, {
+      grant_type: 'refresh_token',
+      refresh_token: tokens.refresh_token!,
+      client_id: `${cimd.origin}${docPath}`,
+    });
     expect(refreshed.status).toBe(200);
     const revoked = await fetch(`${t.url}/oauth/revoke`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ token: String(refreshed.body.refresh_token), client_id: `${cimd.origin}${docPath}` }).toString(),
+      body: new URLSearchParams({
+        token: String(refreshed.body.refresh_token),
+        client_id: `${cimd.origin}${docPath}`,
+      }).toString(),
     });
     expect(revoked.status).toBe(200);
     expect((await mcpWhoami(t.mcpUrl, tokens.access_token)).status).toBe(401);
@@ -111,7 +126,9 @@ describe('official SDK clients complete OAuth against Meridian', () => {
   });
 
   it('v2 client with a pre-registered client ID and secret', async () => {
-    const created = await preregisteredClient(t, admin, ['https://chatgpt.com/connector_platform_oauth_redirect']);
+    const created = await preregisteredClient(t, admin, [
+      'https://chatgpt.com/connector_platform_oauth_redirect',
+    ]);
     const provider = new TestOAuthProvider({
       redirectUrl: 'https://chatgpt.com/connector_platform_oauth_redirect',
       clientName: 'ChatGPT',
@@ -119,7 +136,10 @@ describe('official SDK clients complete OAuth against Meridian', () => {
     });
     const transport = new StreamableHTTPClientTransport(new URL(t.mcpUrl), { authProvider: provider });
     await expect(modernClient().connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
-    const result = await driveAuthorization(t.url, provider.authorizationUrl!.href, { email: alice.email, password: alice.password });
+    const result = await driveAuthorization(t.url, provider.authorizationUrl!.href, {
+      email: alice.email,
+      password: alice.password,
+    });
     expect(result.location?.origin).toBe('https://chatgpt.com');
     await transport.finishAuth(result.location!.searchParams);
     const client = modernClient();
@@ -132,7 +152,11 @@ describe('official SDK clients complete OAuth against Meridian', () => {
   });
 
   it('v1 client (2025 protocol) registers dynamically, signs in, lists tools and calls whoami; identical registrations collapse', async () => {
-    const makeProvider = () => new TestOAuthProvider({ redirectUrl: 'http://localhost:6274/oauth/callback', clientName: 'Inspector-like' });
+    const makeProvider = () =>
+      new TestOAuthProvider({
+        redirectUrl: 'http://localhost:6274/oauth/callback',
+        clientName: 'Inspector-like',
+      });
     const provider = makeProvider();
     const transport = new V1Transport(new URL(t.mcpUrl), { authProvider: provider as never });
     const client = new V1Client({ name: 'dcr-test', version: '1.0.0' });
@@ -140,7 +164,10 @@ describe('official SDK clients complete OAuth against Meridian', () => {
     expect(provider.registrations).toBe(1);
     const clientId = (provider.clientInformation() as unknown as { client_id: string }).client_id;
     expect(clientId).toMatch(/^dcr_/);
-    const result = await driveAuthorization(t.url, provider.authorizationUrl!.href, { email: alice.email, password: alice.password });
+    const result = await driveAuthorization(t.url, provider.authorizationUrl!.href, {
+      email: alice.email,
+      password: alice.password,
+    });
     expect(result.page?.html ?? '').toBe('');
     expect(result.consentShown).toBe(1);
     await transport.finishAuth(result.location!.searchParams.get('code')!);
@@ -156,9 +183,15 @@ describe('official SDK clients complete OAuth against Meridian', () => {
     // The same client registering again (a new connection) gets the same client, not a new row.
     const again = makeProvider();
     const transport3 = new V1Transport(new URL(t.mcpUrl), { authProvider: again as never });
-    await expect(new V1Client({ name: 'dcr-test', version: '1.0.0' }).connect(transport3)).rejects.toBeInstanceOf(V1UnauthorizedError);
+    await expect(
+      new V1Client({ name: 'dcr-test', version: '1.0.0' }).connect(transport3),
+    ).rejects.toBeInstanceOf(V1UnauthorizedError);
     expect((again.clientInformation() as unknown as { client_id: string }).client_id).toBe(clientId);
-    const rows = await t.server.store.db.selectFrom('oauth_clients').select('id').where('kind', '=', 'dcr').execute();
+    const rows = await t.server.store.db
+      .selectFrom('oauth_clients')
+      .select('id')
+      .where('kind', '=', 'dcr')
+      .execute();
     expect(rows.filter((r) => r.id === clientId)).toHaveLength(1);
   });
 });

@@ -6,7 +6,15 @@ import { startTestServer, type StoreKind, type TestServer } from '../../support/
 import { connectLegacyClient, connectModernClient } from '../../support/mcpClients.ts';
 import { FormClient } from '../../support/formClient.ts';
 
-const TABLES = ['organizations', 'users', 'memberships', 'api_tokens', 'web_sessions', 'mcp_sessions', 'audit_log'];
+const TABLES = [
+  'organizations',
+  'users',
+  'memberships',
+  'api_tokens',
+  'web_sessions',
+  'mcp_sessions',
+  'audit_log',
+];
 
 // Exercises every path that handles a secret, then looks for the secrets in clear in every
 // table row and in every log line the server wrote.
@@ -16,7 +24,11 @@ function secretsSuite(kind: StoreKind) {
 
   beforeAll(async () => {
     t = await startTestServer(kind);
-    const user = await t.addUser({ email: 'secretive@example.com', password: 'hunter2-but-longer', role: 'admin' });
+    const user = await t.addUser({
+      email: 'secretive@example.com',
+      password: 'hunter2-but-longer',
+      role: 'admin',
+    });
     secrets.push(user.password, 'admin-password-123');
     const token = await t.createToken(user);
     secrets.push(token, token.slice(29));
@@ -32,14 +44,20 @@ function secretsSuite(kind: StoreKind) {
     await form.signIn(user.email, 'a-wrong-password-attempt');
     secrets.push('a-wrong-password-attempt', form.cookies.get('meridian_session')!);
     // A rejected, garbled token still must not be logged.
-    await fetch(t.mcpUrl, { method: 'POST', headers: { authorization: `Bearer ${token}x`, 'content-type': 'application/json' }, body: '{}' });
+    await fetch(t.mcpUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}x`, 'content-type': 'application/json' },
+      body: '{}',
+    });
   });
   afterAll(async () => t?.stop());
 
   it('stores no password, token, session id or cookie in clear', async () => {
     const dump: string[] = [];
     for (const table of TABLES) {
-      const rows = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(t.server.store.db);
+      const rows = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(
+        t.server.store.db,
+      );
       dump.push(JSON.stringify(rows.rows));
     }
     if (kind === 'sqlite') {

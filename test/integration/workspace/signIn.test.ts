@@ -56,11 +56,23 @@ describe('workspace sign-in', () => {
     const csrf = FormClient.csrfFrom(page);
     const missing = await client.post('/signin', { email: bob.email, password: bob.password });
     expect(missing.status).toBe(403);
-    const forged = await client.post('/signin', { _csrf: 'x'.repeat(43), email: bob.email, password: bob.password });
+    const forged = await client.post('/signin', {
+      _csrf: 'x'.repeat(43),
+      email: bob.email,
+      password: bob.password,
+    });
     expect(forged.status).toBe(403);
-    const crossSite = await client.post('/signin', { _csrf: csrf, email: bob.email, password: bob.password }, { origin: 'https://evil.example' });
+    const crossSite = await client.post(
+      '/signin',
+      { _csrf: csrf, email: bob.email, password: bob.password },
+      { origin: 'https://evil.example' },
+    );
     expect(crossSite.status).toBe(403);
-    const fetchSite = await client.post('/signin', { _csrf: csrf, email: bob.email, password: bob.password }, { 'sec-fetch-site': 'cross-site' });
+    const fetchSite = await client.post(
+      '/signin',
+      { _csrf: csrf, email: bob.email, password: bob.password },
+      { 'sec-fetch-site': 'cross-site' },
+    );
     expect(fetchSite.status).toBe(403);
     expect(client.cookies.has('meridian_session')).toBe(false);
   });
@@ -68,7 +80,13 @@ describe('workspace sign-in', () => {
   it('never redirects off-site after sign-in (open-redirect attempts)', async () => {
     // Its own account: the sign-in limiter counts attempts per account and address.
     const dave = await t.addUser({ email: 'dave@example.com', password: 'dave-password-123' });
-    for (const next of ['https://evil.example/', '//evil.example/x', '/\\evil.example', 'javascript:alert(1)', '/%0d%0aLocation:%20https://evil.example']) {
+    for (const next of [
+      'https://evil.example/',
+      '//evil.example/x',
+      '/\\evil.example',
+      'javascript:alert(1)',
+      '/%0d%0aLocation:%20https://evil.example',
+    ]) {
       const client = new FormClient(t.url);
       const response = await client.signIn(dave.email, dave.password, next);
       expect(response.status).toBe(303);
@@ -77,7 +95,11 @@ describe('workspace sign-in', () => {
       expect(location.startsWith('//')).toBe(false);
       expect(new URL(location, t.url).origin).toBe(new URL(t.url).origin);
     }
-    const ok = await new FormClient(t.url).signIn(dave.email, dave.password, '/app/developers/credentials?tab=tokens');
+    const ok = await new FormClient(t.url).signIn(
+      dave.email,
+      dave.password,
+      '/app/developers/credentials?tab=tokens',
+    );
     expect(ok.headers.get('location')).toBe('/app/developers/credentials?tab=tokens');
   });
 
@@ -98,10 +120,15 @@ describe('workspace sign-in', () => {
     const out = await client.post('/signout', { _csrf: csrfToken });
     expect(out.status).toBe(303);
     expect(out.headers.get('location')).toBe('/signin');
-    const replay = await fetch(`${t.url}/app/developers/credentials`, { redirect: 'manual', headers: { cookie: `meridian_session=${stolen}` } });
+    const replay = await fetch(`${t.url}/app/developers/credentials`, {
+      redirect: 'manual',
+      headers: { cookie: `meridian_session=${stolen}` },
+    });
     expect(replay.status).toBe(303);
     expect(replay.headers.get('location')).toMatch(/^\/signin/);
-    expect((await fetch(`${t.url}/api/v1/session`, { headers: { cookie: `meridian_session=${stolen}` } })).status).toBe(401);
+    expect(
+      (await fetch(`${t.url}/api/v1/session`, { headers: { cookie: `meridian_session=${stolen}` } })).status,
+    ).toBe(401);
   });
 
   it('rate-limits repeated sign-in attempts for one account from one address with 429 and Retry-After', async () => {
@@ -112,7 +139,11 @@ describe('workspace sign-in', () => {
     const statuses: number[] = [];
     let retryAfter: string | null = null;
     for (let i = 0; i < 12; i++) {
-      const response = await client.post('/signin', { _csrf: csrf, email: victim.email, password: `guess-${i}` });
+      const response = await client.post('/signin', {
+        _csrf: csrf,
+        email: victim.email,
+        password: `guess-${i}`,
+      });
       statuses.push(response.status);
       if (response.status === 429) retryAfter = response.headers.get('retry-after');
     }

@@ -115,7 +115,9 @@ describe('workspace JSON API: workflows, jobs, connections (SQLite)', () => {
     // the app itself sends a visitor without a session to sign in, and back afterwards
     const spa = await anonymous.get('/app/workflows/cities_within_radius');
     expect(spa.status).toBe(303);
-    expect(spa.headers.get('location')).toBe(`/signin?next=${encodeURIComponent('/app/workflows/cities_within_radius')}`);
+    expect(spa.headers.get('location')).toBe(
+      `/signin?next=${encodeURIComponent('/app/workflows/cities_within_radius')}`,
+    );
   });
 
   it('imports a workflow (CSRF header required, viewers refused, 422 naming the document)', async () => {
@@ -285,9 +287,23 @@ describe('workspace JSON API: workflows, jobs, connections (SQLite)', () => {
     const job = await waitForJob(vi, run.body.job.id);
     expect(job).toMatchObject({ state: 'succeeded', rowCount: 3, mine: true, truncated: false });
     // What a job shows, and nothing more: never its arguments, client or attempt counters.
-    expect(Object.keys(job).sort()).toEqual(
-      ['columns', 'createdAt', 'durationMs', 'error', 'expiresAt', 'finishedAt', 'id', 'mine', 'progress', 'progressMessage', 'rowCount', 'startedAt', 'state', 'title', 'truncated'],
-    );
+    expect(Object.keys(job).sort()).toEqual([
+      'columns',
+      'createdAt',
+      'durationMs',
+      'error',
+      'expiresAt',
+      'finishedAt',
+      'id',
+      'mine',
+      'progress',
+      'progressMessage',
+      'rowCount',
+      'startedAt',
+      'state',
+      'title',
+      'truncated',
+    ]);
     expect((job as Job & { durationMs: number }).durationMs).toBeGreaterThanOrEqual(0);
     const page = await vi.get<{ rows: Record<string, unknown>[]; nextCursor: string | null; total: number }>(
       `/api/v1/jobs/${job.id}/results`,

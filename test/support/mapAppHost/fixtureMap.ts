@@ -5,7 +5,15 @@ export const HOSTILE_NAME = `<img src=x onerror="document.title='pwned'">Harbour
 
 const square = (west: number, south: number, size: number) => ({
   type: 'Polygon' as const,
-  coordinates: [[[west, south], [west + size, south], [west + size, south + size], [west, south + size], [west, south]]],
+  coordinates: [
+    [
+      [west, south],
+      [west + size, south],
+      [west + size, south + size],
+      [west, south + size],
+      [west, south],
+    ],
+  ],
 });
 
 /**
@@ -55,9 +63,21 @@ export function fixtureMap(): RenderedMap {
         data: {
           type: 'FeatureCollection',
           features: [
-            { type: 'Feature', properties: { name: HOSTILE_NAME, kind: 'park', area_km2: 1234.5 }, geometry: square(0, 0, 10) },
-            { type: 'Feature', properties: { name: 'Lake', kind: 'water', area_km2: 80 }, geometry: square(12, 0, 10) },
-            { type: 'Feature', properties: { name: 'Docks', kind: 'industrial', area_km2: null }, geometry: square(24, 0, 10) },
+            {
+              type: 'Feature',
+              properties: { name: HOSTILE_NAME, kind: 'park', area_km2: 1234.5 },
+              geometry: square(0, 0, 10),
+            },
+            {
+              type: 'Feature',
+              properties: { name: 'Lake', kind: 'water', area_km2: 80 },
+              geometry: square(12, 0, 10),
+            },
+            {
+              type: 'Feature',
+              properties: { name: 'Docks', kind: 'industrial', area_km2: null },
+              geometry: square(24, 0, 10),
+            },
           ],
         },
         featureCount: 3,
@@ -74,16 +94,39 @@ export function fixtureMap(): RenderedMap {
           strokeWidth: 0,
           opacity: 1,
           pointRadius: 10,
-          colorBy: { kind: 'ramp', column: 'reading', colors: ['#fff5eb', '#fd8d3c', '#7f2704'], domain: [0, 100] },
+          colorBy: {
+            kind: 'ramp',
+            column: 'reading',
+            colors: ['#fff5eb', '#fd8d3c', '#7f2704'],
+            domain: [0, 100],
+          },
           tooltipColumns: ['reading'],
         },
-        legend: { kind: 'ramp', column: 'reading', min: 0, max: 100, colors: ['#fff5eb', '#fd8d3c', '#7f2704'] },
+        legend: {
+          kind: 'ramp',
+          column: 'reading',
+          min: 0,
+          max: 100,
+          colors: ['#fff5eb', '#fd8d3c', '#7f2704'],
+        },
         data: {
           type: 'FeatureCollection',
           features: [
-            { type: 'Feature', properties: { reading: 0 }, geometry: { type: 'Point', coordinates: [5, 14] } },
-            { type: 'Feature', properties: { reading: 50 }, geometry: { type: 'Point', coordinates: [17, 14] } },
-            { type: 'Feature', properties: { reading: 100 }, geometry: { type: 'Point', coordinates: [29, 14] } },
+            {
+              type: 'Feature',
+              properties: { reading: 0 },
+              geometry: { type: 'Point', coordinates: [5, 14] },
+            },
+            {
+              type: 'Feature',
+              properties: { reading: 50 },
+              geometry: { type: 'Point', coordinates: [17, 14] },
+            },
+            {
+              type: 'Feature',
+              properties: { reading: 100 },
+              geometry: { type: 'Point', coordinates: [29, 14] },
+            },
           ],
         },
         featureCount: 3,
@@ -97,5 +140,8 @@ export function fixtureMap(): RenderedMap {
 
 /** The CallToolResult a host receives from render_map for `map`. */
 export function toolResultFor(map: RenderedMap) {
-  return { content: [{ type: 'text', text: `Map "${map.title}" with ${map.layers.length} layers.` }], structuredContent: map };
+  return {
+    content: [{ type: 'text', text: `Map "${map.title}" with ${map.layers.length} layers.` }],
+    structuredContent: map,
+  };
 }

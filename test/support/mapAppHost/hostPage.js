@@ -17,7 +17,12 @@ window.showMap = async (toolResult, hostContext = {}) => {
   iframe.style.cssText = `border:0;width:${hostContext.containerDimensions?.width ?? 900}px;height:${hostContext.containerDimensions?.height ?? 560}px`;
   document.body.append(iframe);
   state.iframe = iframe;
-  const bridge = new AppBridge(null, { name: 'meridian-test-host', version: '1.0.0' }, { openLinks: {} }, { hostContext });
+  const bridge = new AppBridge(
+    null,
+    { name: 'meridian-test-host', version: '1.0.0' },
+    { openLinks: {} },
+    { hostContext },
+  );
   state.bridge = bridge;
   bridge.onopenlink = async ({ url }) => {
     state.openedLinks.push(url);

@@ -43,7 +43,9 @@ export async function startMapAppHost(options: { csp?: string } = {}): Promise<M
     const path = (request.url ?? '/').split('?')[0];
     if (path === '/host.html') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      response.end('<!doctype html><html><head><meta charset="utf-8"><title>Test host</title></head><body style="margin:0"><script type="module" src="/host.js"></script></body></html>');
+      response.end(
+        '<!doctype html><html><head><meta charset="utf-8"><title>Test host</title></head><body style="margin:0"><script type="module" src="/host.js"></script></body></html>',
+      );
     } else if (path === '/host.js') {
       response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
       response.end(hostJs);

@@ -23,6 +23,11 @@ describe('summarizeValues', () => {
 
   it('handles a constant column and an all-null column', () => {
     expect(summarizeValues([7, 7, 7], 'integer').histogram!.reduce((n, b) => n + b.count, 0)).toBe(3);
-    expect(summarizeValues([null, null], 'text')).toMatchObject({ count: 2, nulls: 2, distinct: 0, topValues: [] });
+    expect(summarizeValues([null, null], 'text')).toMatchObject({
+      count: 2,
+      nulls: 2,
+      distinct: 0,
+      topValues: [],
+    });
   });
 });

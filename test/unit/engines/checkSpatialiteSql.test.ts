@@ -27,13 +27,20 @@ describe('checkSpatialiteSql (G5: one statement)', () => {
 
   it('accepts trailing semicolons and semicolons inside strings, identifiers and comments', () => {
     expect(checkSpatialiteSql('select 1;;').sql).toBe('select 1');
-    expect(checkSpatialiteSql("select ';' as \"a;b\" -- ; drop\n").sql).toBe('select \';\' as "a;b"');
+    expect(checkSpatialiteSql('select \';\' as "a;b" -- ; drop\n').sql).toBe('select \';\' as "a;b"');
     expect(checkSpatialiteSql('select 1 /* ; select 2 */').sql).toBe('select 1');
     expect(checkSpatialiteSql("select 'it''s; fine'").sql).toBe("select 'it''s; fine'");
   });
 
   it('only lets SELECT, WITH and VALUES through on read handles', () => {
-    for (const sql of ['insert into t values (1)', 'delete from t', 'drop table t', 'create table x(a)', 'begin', 'update t set a = 1']) {
+    for (const sql of [
+      'insert into t values (1)',
+      'delete from t',
+      'drop table t',
+      'create table x(a)',
+      'begin',
+      'update t set a = 1',
+    ]) {
       expect(refusal(sql).code).toBe('forbidden');
     }
     expect(() => checkSpatialiteSql('with a as (select 1) select * from a')).not.toThrow();
@@ -57,7 +64,7 @@ describe('checkSpatialiteSql (G7: files, extensions, attach)', () => {
     "select eval('drop table t')",
     "select SqlProc_Execute(SqlProc_FromText('PRAGMA query_only=0'))",
     "select StoredProc_Execute('p')",
-    "select \"BlobFromFile\"('/etc/passwd')",
+    'select "BlobFromFile"(\'/etc/passwd\')',
     "select [blobfromfile]('/etc/passwd')",
     "select `BLOBFROMFILE` ('/etc/passwd')",
     "select PROJ_SetDatabasePath('/tmp/x')",
@@ -67,16 +74,20 @@ describe('checkSpatialiteSql (G7: files, extensions, attach)', () => {
     expect(refusal(sql).code).toBe('forbidden');
   });
 
-  it.each(["ATTACH DATABASE '/tmp/x' AS x", 'DETACH x', 'PRAGMA query_only = 0', "VACUUM INTO '/tmp/copy.db'"])(
-    'refuses %s on read and write handles',
-    (sql) => {
-      expect(refusal(sql, [], 'read').code).toBe('forbidden');
-      expect(refusal(sql, [], 'write').code).toBe('forbidden');
-    },
-  );
+  it.each([
+    "ATTACH DATABASE '/tmp/x' AS x",
+    'DETACH x',
+    'PRAGMA query_only = 0',
+    "VACUUM INTO '/tmp/copy.db'",
+  ])('refuses %s on read and write handles', (sql) => {
+    expect(refusal(sql, [], 'read').code).toBe('forbidden');
+    expect(refusal(sql, [], 'write').code).toBe('forbidden');
+  });
 
-  it("refuses CREATE VIRTUAL TABLE (VirtualShape and friends read files)", () => {
-    expect(refusal("CREATE VIRTUAL TABLE s USING VirtualShape('/tmp/x', 'UTF-8', 4326)", [], 'write').code).toBe('forbidden');
+  it('refuses CREATE VIRTUAL TABLE (VirtualShape and friends read files)', () => {
+    expect(
+      refusal("CREATE VIRTUAL TABLE s USING VirtualShape('/tmp/x', 'UTF-8', 4326)", [], 'write').code,
+    ).toBe('forbidden');
   });
 
   it('does not mistake columns or strings for denied functions', () => {

@@ -86,7 +86,19 @@ describe('renderMapPng', () => {
       type: 'GeometryCollection',
       geometries: [
         { type: 'Point', coordinates: [2.123456789, 48.987654321] },
-        { type: 'MultiPolygon', coordinates: [[[[0.1234567891, 0], [1, 0.9999999999], [0, 1], [0.1234567891, 0]]]] },
+        {
+          type: 'MultiPolygon',
+          coordinates: [
+            [
+              [
+                [0.1234567891, 0],
+                [1, 0.9999999999],
+                [0, 1],
+                [0.1234567891, 0],
+              ],
+            ],
+          ],
+        },
       ],
     });
     expect(JSON.stringify(rounded)).toBe(

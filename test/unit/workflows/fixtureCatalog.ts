@@ -24,7 +24,14 @@ export const catalog = catalogFromDescription({
         { name: 'geom', type: 'geometry', srid: 4326, geometryType: 'MULTIPOLYGON' },
       ],
     },
-    { schema: 'public', name: HOSTILE, columns: [{ name: HOSTILE, type: 'text' }, { name: 'geom', type: 'geometry', srid: 3857 }] },
+    {
+      schema: 'public',
+      name: HOSTILE,
+      columns: [
+        { name: HOSTILE, type: 'text' },
+        { name: 'geom', type: 'geometry', srid: 3857 },
+      ],
+    },
   ],
 });
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { componentCatalog, formatWorkflowDocument, parameterInputSchema, parseWorkflowDocument, validateArguments, workflowDocumentJsonSchema, WorkflowValidationError } from '../../../src/workflows/index.ts';
+import {
+  componentCatalog,
+  formatWorkflowDocument,
+  parameterInputSchema,
+  parseWorkflowDocument,
+  validateArguments,
+  workflowDocumentJsonSchema,
+  WorkflowValidationError,
+} from '../../../src/workflows/index.ts';
 
 const parameters = [
   { name: 'radius_km', type: 'number', min: 0, max: 500, default: 10, description: 'search radius' },
@@ -15,10 +23,19 @@ const doc = { parameters: parameters as never };
 
 describe('parameterInputSchema', () => {
   it('turns parameters into an MCP inputSchema with types, bounds, enums, defaults and descriptions', () => {
-    const schema = parameterInputSchema(doc) as { properties: Record<string, Record<string, unknown>>; required: string[]; additionalProperties: boolean };
+    const schema = parameterInputSchema(doc) as {
+      properties: Record<string, Record<string, unknown>>;
+      required: string[];
+      additionalProperties: boolean;
+    };
     expect(schema.required).toEqual(['k']);
     expect(schema.additionalProperties).toBe(false);
-    expect(schema.properties.radius_km).toMatchObject({ type: 'number', minimum: 0, maximum: 500, default: 10 });
+    expect(schema.properties.radius_km).toMatchObject({
+      type: 'number',
+      minimum: 0,
+      maximum: 500,
+      default: 10,
+    });
     expect(schema.properties.radius_km!.description).toMatch(/search radius.*from 0 to 500/);
     expect(schema.properties.k).toMatchObject({ type: 'integer', minimum: 1, maximum: 50 });
     expect(schema.properties.kind).toMatchObject({ type: 'string', enum: ['city', 'town'] });
@@ -46,17 +63,32 @@ describe('validateArguments', () => {
 
   it('returns typed values with defaults', () => {
     expect(ok({ k: 3 })).toEqual({ k: 3, radius_km: 10, big: false });
-    expect(ok({ k: '7', radius_km: '2.5', big: 'true', area: '1,2,3,4' })).toMatchObject({ k: 7, radius_km: 2.5, big: true, area: [1, 2, 3, 4] });
-    expect(ok({ k: 1, shape: '{"type":"Point","coordinates":[1,2]}' }).shape).toEqual({ type: 'Point', coordinates: [1, 2] });
+    expect(ok({ k: '7', radius_km: '2.5', big: 'true', area: '1,2,3,4' })).toMatchObject({
+      k: 7,
+      radius_km: 2.5,
+      big: true,
+      area: [1, 2, 3, 4],
+    });
+    expect(ok({ k: 1, shape: '{"type":"Point","coordinates":[1,2]}' }).shape).toEqual({
+      type: 'Point',
+      coordinates: [1, 2],
+    });
   });
 
   it('names the argument and what is allowed', () => {
-    expect(validateArguments(doc, {})).toMatchObject({ ok: false, errors: [{ argument: 'k', message: expect.stringMatching(/"k" is required: a whole number from 1 to 50/) }] });
+    expect(validateArguments(doc, {})).toMatchObject({
+      ok: false,
+      errors: [
+        { argument: 'k', message: expect.stringMatching(/"k" is required: a whole number from 1 to 50/) },
+      ],
+    });
     expect(errorFor({ kind: 'village' }, 'kind')).toMatch(/one of "city", "town"/);
     expect(errorFor({ radius_km: 900 }, 'radius_km')).toMatch(/above the maximum 500/);
     expect(errorFor({ since: '1999-12-31' }, 'since')).toMatch(/before 2000-01-01/);
     expect(errorFor({ since: '2021-02-30' }, 'since')).toMatch(/YYYY-MM-DD/);
-    expect(errorFor({ extra: 1 }, 'extra')).toMatch(/unknown argument "extra"; this workflow takes: radius_km, k/);
+    expect(errorFor({ extra: 1 }, 'extra')).toMatch(
+      /unknown argument "extra"; this workflow takes: radius_km, k/,
+    );
   });
 
   it('G2: numbers as SQL, arrays for scalars, NaN, Infinity, 1e309, huge and negative limits', () => {
@@ -80,8 +112,27 @@ describe('validateArguments', () => {
   it('G4: invalid GeoJSON, out-of-range or unclosed geometry, too many vertices, bad bboxes', () => {
     expect(errorFor({ shape: '{"type":"Point"' }, 'shape')).toMatch(/not valid JSON/);
     expect(errorFor({ shape: { type: 'Point', coordinates: [200, 0] } }, 'shape')).toMatch(/GeoJSON/);
-    expect(errorFor({ shape: { type: 'Point', coordinates: ["1); DROP TABLE t;--", 0] } }, 'shape')).toMatch(/GeoJSON/);
-    expect(errorFor({ shape: { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1]]] } }, 'shape')).toMatch(/closed/);
+    expect(errorFor({ shape: { type: 'Point', coordinates: ['1); DROP TABLE t;--', 0] } }, 'shape')).toMatch(
+      /GeoJSON/,
+    );
+    expect(
+      errorFor(
+        {
+          shape: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [0, 0],
+                [1, 0],
+                [1, 1],
+                [0, 1],
+              ],
+            ],
+          },
+        },
+        'shape',
+      ),
+    ).toMatch(/closed/);
     const many = Array.from({ length: 100_002 }, (_, i) => [(i % 360) - 180, 0]);
     expect(errorFor({ shape: { type: 'LineString', coordinates: many } }, 'shape')).toMatch(/vertices/);
     let deep: unknown = [0, 0];
@@ -96,7 +147,11 @@ describe('validateArguments', () => {
 });
 
 describe('documents and catalogs', () => {
-  const text = JSON.stringify({ name: 'w', nodes: [{ id: 'a', component: 'table', config: { table: 'cities' } }], output: 'a' });
+  const text = JSON.stringify({
+    name: 'w',
+    nodes: [{ id: 'a', component: 'table', config: { table: 'cities' } }],
+    output: 'a',
+  });
 
   it('parses JSON and YAML alike, and exports both', () => {
     const fromJson = parseWorkflowDocument(text);
@@ -110,7 +165,9 @@ describe('documents and catalogs', () => {
     expect(() => parseWorkflowDocument('{"name": ')).toThrow(WorkflowValidationError);
     expect(() => parseWorkflowDocument('name: [unclosed')).toThrow(/not valid YAML/);
     try {
-      parseWorkflowDocument(JSON.stringify({ name: 'w', nodes: [{ id: '1bad', component: 'table' }], output: 'x' }));
+      parseWorkflowDocument(
+        JSON.stringify({ name: 'w', nodes: [{ id: '1bad', component: 'table' }], output: 'x' }),
+      );
       expect.unreachable();
     } catch (error) {
       expect((error as WorkflowValidationError).issues[0]).toMatchObject({ field: 'nodes.0.id' });
@@ -118,7 +175,10 @@ describe('documents and catalogs', () => {
   });
 
   it('publishes a JSON Schema for documents listing the components', () => {
-    const schema = workflowDocumentJsonSchema() as { properties: Record<string, { items?: { properties: Record<string, { enum?: string[] }> } }>; required: string[] };
+    const schema = workflowDocumentJsonSchema() as {
+      properties: Record<string, { items?: { properties: Record<string, { enum?: string[] }> } }>;
+      required: string[];
+    };
     expect(schema.required).toEqual(expect.arrayContaining(['name', 'nodes', 'output']));
     expect(schema.properties.nodes!.items!.properties.component!.enum).toContain('buffer');
     expect(JSON.stringify(schema)).toMatch(/"parameters"/);
@@ -131,12 +191,19 @@ describe('documents and catalogs', () => {
       expect(c.configSchema.type, c.name).toBe('object');
     }
     expect(componentCatalog.find((c) => c.name === 'sql_query')).toMatchObject({ requiresRole: 'editor' });
-    const buffer = componentCatalog.find((c) => c.name === 'buffer')!.configSchema as { properties: { distance_m: { anyOf: Record<string, unknown>[] } } };
+    const buffer = componentCatalog.find((c) => c.name === 'buffer')!.configSchema as {
+      properties: { distance_m: { anyOf: Record<string, unknown>[] } };
+    };
     expect(buffer.properties.distance_m.anyOf).toEqual([
       expect.objectContaining({ type: 'number', minimum: 0, maximum: 1_000_000 }),
       expect.objectContaining({ type: 'object', required: ['$param'] }),
     ]);
-    expect(componentCatalog.find((c) => c.name === 'save_table')).toMatchObject({ requiresRole: 'editor', writes: true });
-    expect(new Set(componentCatalog.map((c) => c.category))).toEqual(new Set(['source', 'filter', 'transform', 'spatial', 'join', 'aggregate', 'h3', 'output']));
+    expect(componentCatalog.find((c) => c.name === 'save_table')).toMatchObject({
+      requiresRole: 'editor',
+      writes: true,
+    });
+    expect(new Set(componentCatalog.map((c) => c.category))).toEqual(
+      new Set(['source', 'filter', 'transform', 'spatial', 'join', 'aggregate', 'h3', 'output']),
+    );
   });
 });

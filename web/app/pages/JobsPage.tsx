@@ -37,13 +37,25 @@ function JobList() {
       {session?.user.role === 'admin' && (
         <p>
           <label className="inline-label">
-            <input type="checkbox" checked={scope === 'organization'} onChange={(e) => setScope(e.target.checked ? 'organization' : 'mine')} /> Show the
-            organization&apos;s jobs
+            <input
+              type="checkbox"
+              checked={scope === 'organization'}
+              onChange={(e) => setScope(e.target.checked ? 'organization' : 'mine')}
+            />{' '}
+            Show the organization&apos;s jobs
           </label>
         </p>
       )}
-      {notice && <p className="notice" role="status">{notice}</p>}
-      {error && <p className="error" role="alert">{error.message}</p>}
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error.message}
+        </p>
+      )}
       <div className="card">
         <table>
           <thead>
@@ -69,11 +81,19 @@ function JobList() {
                 </td>
                 <td>
                   {job.state}
-                  {job.state === 'running' && job.progressMessage && <div className="muted">{job.progressMessage}</div>}
+                  {job.state === 'running' && job.progressMessage && (
+                    <div className="muted">{job.progressMessage}</div>
+                  )}
                 </td>
                 {scope === 'organization' && <td>{job.userEmail ?? '—'}</td>}
                 <td>{formatTime(job.createdAt)}</td>
-                <td>{job.durationMs === null ? '—' : job.durationMs < 1000 ? `${job.durationMs} ms` : `${(job.durationMs / 1000).toFixed(1)} s`}</td>
+                <td>
+                  {job.durationMs === null
+                    ? '—'
+                    : job.durationMs < 1000
+                      ? `${job.durationMs} ms`
+                      : `${(job.durationMs / 1000).toFixed(1)} s`}
+                </td>
                 <td>
                   {job.rowCount ?? '—'}
                   {job.truncated ? ' (capped)' : ''}

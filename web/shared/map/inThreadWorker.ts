@@ -34,7 +34,8 @@ class InThreadWorker extends EventTarget {
     // What MapLibre's worker class expects of `self`: message events and postMessage, plus the
     // registration hooks it attaches itself.
     const scope = Object.assign(new EventTarget(), {
-      postMessage: (message: unknown, options?: StructuredSerializeOptions) => this.#far.postMessage(message, options ?? {}),
+      postMessage: (message: unknown, options?: StructuredSerializeOptions) =>
+        this.#far.postMessage(message, options ?? {}),
     });
     this.#far.onmessage = (event) => scope.dispatchEvent(new MessageEvent('message', { data: event.data }));
     new MapLibreWorker(scope as never);

@@ -18,28 +18,40 @@ export function backgroundStyle(theme: MapTheme): StyleSpecification {
   return {
     version: 8,
     sources: {},
-    layers: [{ id: 'meridian-background', type: 'background', paint: { 'background-color': BACKGROUND[theme] } }],
+    layers: [
+      { id: 'meridian-background', type: 'background', paint: { 'background-color': BACKGROUND[theme] } },
+    ],
   };
 }
 
 export const sourceId = (layer: RenderedLayer) => `meridian-src-${layer.id}`;
 
 /** The expression giving a feature's main colour: fixed, by category or along a ramp. */
-export function colorExpression(fillColor: string, colorBy: ColorBy | undefined): ExpressionSpecification | string {
+export function colorExpression(
+  fillColor: string,
+  colorBy: ColorBy | undefined,
+): ExpressionSpecification | string {
   if (!colorBy) return fillColor;
   const value: ExpressionSpecification = ['get', colorBy.column];
   if (colorBy.kind === 'categories') {
     // match needs unique string labels; values arrive as string | number | boolean, so compare
     // as strings (the tooltip shows them the same way) and keep the first colour per label.
     const pairs = new Map<string, string>();
-    for (const { value: v, color } of colorBy.categories) if (!pairs.has(String(v))) pairs.set(String(v), color);
+    for (const { value: v, color } of colorBy.categories)
+      if (!pairs.has(String(v))) pairs.set(String(v), color);
     if (pairs.size === 0) return colorBy.otherColor;
-    return ['match', ['to-string', value], ...[...pairs].flat(), colorBy.otherColor] as unknown as ExpressionSpecification;
+    return [
+      'match',
+      ['to-string', value],
+      ...[...pairs].flat(),
+      colorBy.otherColor,
+    ] as unknown as ExpressionSpecification;
   }
   const colors = colorBy.colors;
   const [min, max] = colorBy.domain ?? [0, 1];
   // A one-value domain has no ramp to spread over: everything gets the ramp's last colour.
-  if (!(max > min)) return ['case', ['==', ['typeof', value], 'number'], colors[colors.length - 1]!, NO_VALUE_COLOR];
+  if (!(max > min))
+    return ['case', ['==', ['typeof', value], 'number'], colors[colors.length - 1]!, NO_VALUE_COLOR];
   const stops = colors.flatMap((color, i) => [min + ((max - min) * i) / (colors.length - 1), color]);
   return [
     'case',
@@ -49,8 +61,20 @@ export function colorExpression(fillColor: string, colorBy: ColorBy | undefined)
   ];
 }
 
-const isPolygon: ExpressionSpecification = ['match', ['geometry-type'], ['Polygon', 'MultiPolygon'], true, false];
-const isLine: ExpressionSpecification = ['match', ['geometry-type'], ['LineString', 'MultiLineString'], true, false];
+const isPolygon: ExpressionSpecification = [
+  'match',
+  ['geometry-type'],
+  ['Polygon', 'MultiPolygon'],
+  true,
+  false,
+];
+const isLine: ExpressionSpecification = [
+  'match',
+  ['geometry-type'],
+  ['LineString', 'MultiLineString'],
+  true,
+  false,
+];
 const isPoint: ExpressionSpecification = ['match', ['geometry-type'], ['Point', 'MultiPoint'], true, false];
 
 /** The MapLibre layers drawing one rendered layer, bottom to top: fill, outline, line, circle. */
@@ -60,7 +84,14 @@ export function styleLayers(layer: RenderedLayer): LayerSpecification[] {
   const color = colorExpression(style.fillColor, style.colorBy);
   const metadata = { meridianLayer: layer.id };
   return [
-    { id: `${source}-fill`, type: 'fill', source, filter: isPolygon, metadata, paint: { 'fill-color': color, 'fill-opacity': style.opacity } },
+    {
+      id: `${source}-fill`,
+      type: 'fill',
+      source,
+      filter: isPolygon,
+      metadata,
+      paint: { 'fill-color': color, 'fill-opacity': style.opacity },
+    },
     {
       id: `${source}-outline`,
       type: 'line',
@@ -71,7 +102,14 @@ export function styleLayers(layer: RenderedLayer): LayerSpecification[] {
       paint: { 'line-color': style.strokeColor, 'line-width': style.strokeWidth },
     },
     // A line has no fill: it is drawn in the feature colour, at least thick enough to see.
-    { id: `${source}-line`, type: 'line', source, filter: isLine, metadata, paint: { 'line-color': color, 'line-width': Math.max(1.5, style.strokeWidth) } },
+    {
+      id: `${source}-line`,
+      type: 'line',
+      source,
+      filter: isLine,
+      metadata,
+      paint: { 'line-color': color, 'line-width': Math.max(1.5, style.strokeWidth) },
+    },
     {
       id: `${source}-circle`,
       type: 'circle',

@@ -28,7 +28,11 @@ export interface MountedMap {
  * been drawn, then 'idle' (tests and the bench wait on it); 'error' when WebGL or the style failed.
  * `data-first-render-ms` records when that first frame was drawn (performance.now() of the page).
  */
-export function mountMap(container: HTMLElement, initial: RenderedMap, options: MountMapOptions = {}): MountedMap {
+export function mountMap(
+  container: HTMLElement,
+  initial: RenderedMap,
+  options: MountMapOptions = {},
+): MountedMap {
   const interactive = options.interactive ?? true;
   const theme = options.theme ?? 'light';
   container.classList.add('meridian-map');
@@ -69,7 +73,8 @@ export function mountMap(container: HTMLElement, initial: RenderedMap, options: 
 
   const draw = (dataOnly = false) => {
     if (dataOnly) {
-      for (const layer of current.layers) (map.getSource(sourceId(layer)) as maplibregl.GeoJSONSource).setData(layer.data);
+      for (const layer of current.layers)
+        (map.getSource(sourceId(layer)) as maplibregl.GeoJSONSource).setData(layer.data);
     } else drawLayers();
     legend?.remove();
     legend = renderLegend(current.layers);
@@ -111,7 +116,8 @@ export function mountMap(container: HTMLElement, initial: RenderedMap, options: 
     tooltip.hidden = false;
     const { x, y } = event.point;
     const left = x + 12 + tooltip.offsetWidth > container.clientWidth ? x - 12 - tooltip.offsetWidth : x + 12;
-    const top = y + 12 + tooltip.offsetHeight > container.clientHeight ? y - 12 - tooltip.offsetHeight : y + 12;
+    const top =
+      y + 12 + tooltip.offsetHeight > container.clientHeight ? y - 12 - tooltip.offsetHeight : y + 12;
     tooltip.style.left = `${Math.max(0, left)}px`;
     tooltip.style.top = `${Math.max(0, top)}px`;
   };
@@ -146,9 +152,12 @@ export function mountMap(container: HTMLElement, initial: RenderedMap, options: 
         draw(sameLayers(previous, next));
       }
       // Keep the reader's view while they edit styles; move only when the extent itself changed.
-      if (JSON.stringify([previous.viewport, previous.bounds]) !== JSON.stringify([next.viewport, next.bounds])) {
+      if (
+        JSON.stringify([previous.viewport, previous.bounds]) !== JSON.stringify([next.viewport, next.bounds])
+      ) {
         map.jumpTo(initialCamera(next) as maplibregl.JumpToOptions);
-        if (!next.viewport && next.bounds) map.fitBounds(next.bounds as LngLatBoundsLike, { padding: 32, maxZoom: 14, duration: 0 });
+        if (!next.viewport && next.bounds)
+          map.fitBounds(next.bounds as LngLatBoundsLike, { padding: 32, maxZoom: 14, duration: 0 });
       }
     },
     destroy() {
@@ -188,7 +197,18 @@ function tooltipContent(layer: RenderedLayer, feature: MapGeoJSONFeature): HTMLE
   const list = el('dl', '');
   for (const column of columns) {
     const value: unknown = feature.properties[column];
-    list.append(el('dt', '', column), el('dd', '', value === null || value === undefined ? '—' : typeof value === 'number' ? formatNumber(value) : String(value)));
+    list.append(
+      el('dt', '', column),
+      el(
+        'dd',
+        '',
+        value === null || value === undefined
+          ? '—'
+          : typeof value === 'number'
+            ? formatNumber(value)
+            : String(value),
+      ),
+    );
   }
   return [title, list];
 }
@@ -197,7 +217,9 @@ function renderNotes(layers: RenderedLayer[]): HTMLElement | null {
   const lines: string[] = [];
   for (const layer of layers) {
     if (layer.truncated) {
-      lines.push(`${layer.title}: showing ${formatNumber(layer.featureCount)} of ${formatNumber(layer.totalFeatures)} features.`);
+      lines.push(
+        `${layer.title}: showing ${formatNumber(layer.featureCount)} of ${formatNumber(layer.totalFeatures)} features.`,
+      );
     }
     if (layer.simplified) lines.push(`${layer.title}: shapes simplified to draw quickly.`);
   }

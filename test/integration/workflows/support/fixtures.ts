@@ -19,13 +19,20 @@ export interface FixtureTable {
 
 export const HOSTILE_COLUMN = 'x"; DROP TABLE y;--';
 
-const square = (x0: number, y0: number, size: number) => `POLYGON((${x0} ${y0}, ${x0 + size} ${y0}, ${x0 + size} ${y0 + size}, ${x0} ${y0 + size}, ${x0} ${y0}))`;
+const square = (x0: number, y0: number, size: number) =>
+  `POLYGON((${x0} ${y0}, ${x0 + size} ${y0}, ${x0 + size} ${y0 + size}, ${x0} ${y0 + size}, ${x0} ${y0}))`;
 
 export const countryRows = [
   { name: 'Alpha', iso_a3: 'ALP', continent: 'Africa', pop_est: 1000, wkt: square(0, 0, 10) },
   { name: 'Beta', iso_a3: 'BET', continent: 'Africa', pop_est: 2000, wkt: square(10, 0, 10) },
   { name: 'Gamma', iso_a3: 'GAM', continent: 'Europe', pop_est: 3000, wkt: square(0, 10, 10) },
-  { name: 'Delta', iso_a3: 'DEL', continent: 'Europe', pop_est: 500, wkt: 'POLYGON((30 0, 40 0, 30 10, 30 0))' },
+  {
+    name: 'Delta',
+    iso_a3: 'DEL',
+    continent: 'Europe',
+    pop_est: 500,
+    wkt: 'POLYGON((30 0, 40 0, 30 10, 30 0))',
+  },
 ];
 
 export const cityRows = [
@@ -73,13 +80,18 @@ export const tables: FixtureTable[] = [
       { name: 'lat', sqlite: 'REAL', pg: 'double precision', type: 'double precision' },
     ],
     geometry: { name: 'geom', srid: 4326, type: 'POINT' },
-    rows: cityRows.map((c) => ({ values: [c.name, c.country, c.population, c.lon, c.lat], wkt: `POINT(${c.lon} ${c.lat})` })),
+    rows: cityRows.map((c) => ({
+      values: [c.name, c.country, c.population, c.lon, c.lat],
+      wkt: `POINT(${c.lon} ${c.lat})`,
+    })),
   },
   {
     name: 'cities_3857',
     columns: [{ name: 'name', sqlite: 'TEXT', pg: 'text', type: 'text' }],
     geometry: { name: 'geom', srid: 3857, type: 'POINT' },
-    rows: cityRows.filter((c) => c.lat < 80).map((c) => ({ values: [c.name], wkt: `POINT(${mercator(c.lon, c.lat).join(' ')})` })),
+    rows: cityRows
+      .filter((c) => c.lat < 80)
+      .map((c) => ({ values: [c.name], wkt: `POINT(${mercator(c.lon, c.lat).join(' ')})` })),
   },
   {
     name: 'roads',
@@ -110,7 +122,9 @@ export const fixtureCatalog: CatalogDescription = {
     name: t.name,
     columns: [
       ...t.columns.map((c) => ({ name: c.name, type: c.type })),
-      ...(t.geometry ? [{ name: t.geometry.name, type: 'geometry', srid: t.geometry.srid, geometryType: t.geometry.type }] : []),
+      ...(t.geometry
+        ? [{ name: t.geometry.name, type: 'geometry', srid: t.geometry.srid, geometryType: t.geometry.type }]
+        : []),
     ],
   })),
 };

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { describeWithPostgres } from '../../../support/postgres.ts';
-import { catalogFromDescription, compileWorkflow, applyHostSteps, type CompiledWorkflow } from '../../../../src/workflows/index.ts';
+import {
+  catalogFromDescription,
+  compileWorkflow,
+  applyHostSteps,
+  type CompiledWorkflow,
+} from '../../../../src/workflows/index.ts';
 import { fixtureCatalog } from './fixtures.ts';
 import { postgisTestEngine } from './postgisTestEngine.ts';
 import { spatialiteTestEngine } from './spatialiteTestEngine.ts';
@@ -35,7 +40,11 @@ export function forEachEngine(title: string, body: (runner: WorkflowRunner) => v
           return engine;
         },
         compile(doc, args = {}) {
-          return compileWorkflow(doc, { dialect: name as 'spatialite' | 'postgis', catalog: fixtureLookup, args });
+          return compileWorkflow(doc, {
+            dialect: name as 'spatialite' | 'postgis',
+            catalog: fixtureLookup,
+            args,
+          });
         },
         async run(doc, args = {}) {
           const compiled = runner.compile(doc, args);
@@ -51,7 +60,12 @@ export function forEachEngine(title: string, body: (runner: WorkflowRunner) => v
 export function chain(...steps: [string, Record<string, unknown>?][]) {
   return {
     name: 'test',
-    nodes: steps.map(([component, config], i) => ({ id: `s${i}`, component, ...(i ? { inputs: { input: `s${i - 1}` } } : {}), ...(config ? { config } : {}) })),
+    nodes: steps.map(([component, config], i) => ({
+      id: `s${i}`,
+      component,
+      ...(i ? { inputs: { input: `s${i - 1}` } } : {}),
+      ...(config ? { config } : {}),
+    })),
     output: `s${steps.length - 1}`,
   };
 }

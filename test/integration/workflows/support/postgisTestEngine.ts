@@ -11,11 +11,18 @@ export async function postgisTestEngine(extra: FixtureTable[] = []): Promise<Tes
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   for (const t of [...tables, ...extra]) {
-    const columns = [...t.columns.map((c) => `${quote(c.name)} ${c.pg}`), ...(t.geometry ? [`${quote(t.geometry.name)} geometry(${t.geometry.type}, ${t.geometry.srid})`] : [])];
+    const columns = [
+      ...t.columns.map((c) => `${quote(c.name)} ${c.pg}`),
+      ...(t.geometry ? [`${quote(t.geometry.name)} geometry(${t.geometry.type}, ${t.geometry.srid})`] : []),
+    ];
     await client.query(`CREATE TABLE ${quote(t.name)} (${columns.join(', ')})`);
     for (const row of t.rows) {
       const params = [...row.values, ...(t.geometry ? [row.wkt] : [])];
-      const placeholders = params.map((_, i) => (t.geometry && i === params.length - 1 ? `ST_GeomFromText($${i + 1}, ${t.geometry.srid})` : `$${i + 1}`));
+      const placeholders = params.map((_, i) =>
+        t.geometry && i === params.length - 1
+          ? `ST_GeomFromText($${i + 1}, ${t.geometry.srid})`
+          : `$${i + 1}`,
+      );
       await client.query(`INSERT INTO ${quote(t.name)} VALUES (${placeholders.join(', ')})`, params);
     }
   }

@@ -13,12 +13,26 @@ export async function spatialiteTestEngine(extra: FixtureTable[] = []): Promise<
   const db = spl.db();
   db.exec('SELECT InitSpatialMetadata(1)');
   for (const t of [...tables, ...extra]) {
-    db.exec(`CREATE TABLE ${quote(t.name)} (${t.columns.map((c) => `${quote(c.name)} ${c.sqlite}`).join(', ')})`);
-    if (t.geometry) db.exec(`SELECT AddGeometryColumn(?, ?, ?, ?, 'XY')`, [t.name, t.geometry.name, t.geometry.srid, t.geometry.type]);
+    db.exec(
+      `CREATE TABLE ${quote(t.name)} (${t.columns.map((c) => `${quote(c.name)} ${c.sqlite}`).join(', ')})`,
+    );
+    if (t.geometry)
+      db.exec(`SELECT AddGeometryColumn(?, ?, ?, ?, 'XY')`, [
+        t.name,
+        t.geometry.name,
+        t.geometry.srid,
+        t.geometry.type,
+      ]);
     const names = [...t.columns.map((c) => quote(c.name)), ...(t.geometry ? [quote(t.geometry.name)] : [])];
-    const values = [...t.columns.map(() => '?'), ...(t.geometry ? [`GeomFromText(?, ${t.geometry.srid})`] : [])];
+    const values = [
+      ...t.columns.map(() => '?'),
+      ...(t.geometry ? [`GeomFromText(?, ${t.geometry.srid})`] : []),
+    ];
     for (const row of t.rows) {
-      db.exec(`INSERT INTO ${quote(t.name)} (${names.join(', ')}) VALUES (${values.join(', ')})`, [...row.values, ...(t.geometry ? [row.wkt] : [])]);
+      db.exec(`INSERT INTO ${quote(t.name)} (${names.join(', ')}) VALUES (${values.join(', ')})`, [
+        ...row.values,
+        ...(t.geometry ? [row.wkt] : []),
+      ]);
     }
   }
   return {

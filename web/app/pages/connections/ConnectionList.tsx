@@ -152,8 +152,8 @@ function AddConnectionForm({ onAdded }: { onAdded(): void }) {
         onChange={set('saveSchema')}
       />
       <div className="muted">
-        Editors&apos; save-as-table steps create their tables here (the role needs CREATE on it). Leave empty and
-        Meridian never writes to this database.
+        Editors&apos; save-as-table steps create their tables here (the role needs CREATE on it). Leave empty
+        and Meridian never writes to this database.
       </div>
       {errors.saveSchema && <div className="field-error">{errors.saveSchema}</div>}
       <button type="submit">Add connection</button>

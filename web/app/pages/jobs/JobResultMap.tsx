@@ -19,9 +19,7 @@ export function JobResultMap({ jobId, title }: { jobId: string; title: string })
       (e: unknown) => {
         if (!live) return;
         const problem = asApiError(e);
-        setError(
-          problem.status === 404 ? 'This result has no map preview.' : problem.message,
-        );
+        setError(problem.status === 404 ? 'This result has no map preview.' : problem.message);
       },
     );
     return () => {

@@ -36,7 +36,8 @@ export function LayerEditor({ layer, index, count, connections, errors, onChange
     setColumns([]);
     if (connection && table) void listColumns(connection, table).then(setColumns);
   }, [connection, table]);
-  const err = (path: string) => errors.get(path) && <span className="maps-field-error">{errors.get(path)}</span>;
+  const err = (path: string) =>
+    errors.get(path) && <span className="maps-field-error">{errors.get(path)}</span>;
   const columnList = `columns-${layer.id}`;
   const [tooltipText, setTooltipText] = useState(style.tooltipColumns.join(', '));
 
@@ -45,13 +46,29 @@ export function LayerEditor({ layer, index, count, connections, errors, onChange
       <legend>
         Layer {index + 1}
         <span className="maps-layer-tools">
-          <button type="button" disabled={index === 0} onClick={() => onMove(-1)} aria-label="Move layer up">↑</button>
-          <button type="button" disabled={index === count - 1} onClick={() => onMove(1)} aria-label="Move layer down">↓</button>
-          <button type="button" disabled={count === 1} onClick={onRemove}>Remove</button>
+          <button type="button" disabled={index === 0} onClick={() => onMove(-1)} aria-label="Move layer up">
+            ↑
+          </button>
+          <button
+            type="button"
+            disabled={index === count - 1}
+            onClick={() => onMove(1)}
+            aria-label="Move layer down"
+          >
+            ↓
+          </button>
+          <button type="button" disabled={count === 1} onClick={onRemove}>
+            Remove
+          </button>
         </span>
       </legend>
       <label>
-        Title <input value={layer.title} onChange={(e) => onChange({ ...layer, title: e.target.value })} maxLength={200} />
+        Title{' '}
+        <input
+          value={layer.title}
+          onChange={(e) => onChange({ ...layer, title: e.target.value })}
+          maxLength={200}
+        />
         {err('title')}
       </label>
       {source.kind === 'table' ? (
@@ -59,35 +76,56 @@ export function LayerEditor({ layer, index, count, connections, errors, onChange
           <label>
             Connection
             {connections ? (
-              <select value={source.connection} onChange={(e) => onChange({ ...layer, source: { ...source, connection: e.target.value, table: '' } })}>
+              <select
+                value={source.connection}
+                onChange={(e) =>
+                  onChange({ ...layer, source: { ...source, connection: e.target.value, table: '' } })
+                }
+              >
                 <option value="">Choose…</option>
                 {connections.map((c) => (
-                  <option key={c.name} value={c.name}>{c.name}</option>
+                  <option key={c.name} value={c.name}>
+                    {c.name}
+                  </option>
                 ))}
               </select>
             ) : (
-              <input value={source.connection} placeholder="demo" onChange={(e) => onChange({ ...layer, source: { ...source, connection: e.target.value } })} />
+              <input
+                value={source.connection}
+                placeholder="demo"
+                onChange={(e) => onChange({ ...layer, source: { ...source, connection: e.target.value } })}
+              />
             )}
             {err('source.connection')}
           </label>
           <label>
             Table
             {tables ? (
-              <select value={source.table} onChange={(e) => onChange({ ...layer, source: { ...source, table: e.target.value } })}>
+              <select
+                value={source.table}
+                onChange={(e) => onChange({ ...layer, source: { ...source, table: e.target.value } })}
+              >
                 <option value="">Choose…</option>
                 {tables.map((t) => (
-                  <option key={t.name} value={t.name}>{t.name}</option>
+                  <option key={t.name} value={t.name}>
+                    {t.name}
+                  </option>
                 ))}
               </select>
             ) : (
-              <input value={source.table} placeholder="public.cities" onChange={(e) => onChange({ ...layer, source: { ...source, table: e.target.value } })} />
+              <input
+                value={source.table}
+                placeholder="public.cities"
+                onChange={(e) => onChange({ ...layer, source: { ...source, table: e.target.value } })}
+              />
             )}
             {err('source.table')}
           </label>
         </div>
       ) : (
         <p className="maps-muted">
-          Source: {source.kind === 'workflow' ? `workflow tool ${source.tool}` : `job ${source.jobId}`} (kept as it is).
+          Source: {source.kind === 'workflow' ? `workflow tool ${source.tool}` : `job ${source.jobId}`} (kept
+          as it is).
         </p>
       )}
       <datalist id={columnList}>
@@ -97,19 +135,53 @@ export function LayerEditor({ layer, index, count, connections, errors, onChange
       </datalist>
       <div className="maps-row">
         <label>
-          Fill <input type="color" value={expand(style.fillColor)} onChange={(e) => setStyle({ fillColor: e.target.value })} />
+          Fill{' '}
+          <input
+            type="color"
+            value={expand(style.fillColor)}
+            onChange={(e) => setStyle({ fillColor: e.target.value })}
+          />
         </label>
         <label>
-          Stroke <input type="color" value={expand(style.strokeColor)} onChange={(e) => setStyle({ strokeColor: e.target.value })} />
+          Stroke{' '}
+          <input
+            type="color"
+            value={expand(style.strokeColor)}
+            onChange={(e) => setStyle({ strokeColor: e.target.value })}
+          />
         </label>
         <label>
-          Stroke width <input type="number" min={0} max={20} step={0.5} value={style.strokeWidth} onChange={(e) => setStyle({ strokeWidth: Number(e.target.value) })} />
+          Stroke width{' '}
+          <input
+            type="number"
+            min={0}
+            max={20}
+            step={0.5}
+            value={style.strokeWidth}
+            onChange={(e) => setStyle({ strokeWidth: Number(e.target.value) })}
+          />
         </label>
         <label>
-          Opacity <input type="range" min={0} max={1} step={0.05} value={style.opacity} onChange={(e) => setStyle({ opacity: Number(e.target.value) })} />
+          Opacity{' '}
+          <input
+            type="range"
+            min={0}
+            max={1}
+            step={0.05}
+            value={style.opacity}
+            onChange={(e) => setStyle({ opacity: Number(e.target.value) })}
+          />
         </label>
         <label>
-          Point radius <input type="number" min={0.5} max={50} step={0.5} value={style.pointRadius} onChange={(e) => setStyle({ pointRadius: Number(e.target.value) })} />
+          Point radius{' '}
+          <input
+            type="number"
+            min={0.5}
+            max={50}
+            step={0.5}
+            value={style.pointRadius}
+            onChange={(e) => setStyle({ pointRadius: Number(e.target.value) })}
+          />
         </label>
       </div>
       <div className="maps-row">
@@ -119,7 +191,8 @@ export function LayerEditor({ layer, index, count, connections, errors, onChange
             value={style.colorBy?.kind ?? ''}
             onChange={(e) => {
               const column = style.colorBy?.column ?? '';
-              if (e.target.value === 'categories') setColorBy({ kind: 'categories', column, categories: [], otherColor: '#9e9e9e' });
+              if (e.target.value === 'categories')
+                setColorBy({ kind: 'categories', column, categories: [], otherColor: '#9e9e9e' });
               else if (e.target.value === 'ramp') setColorBy({ kind: 'ramp', column, colors: DEFAULT_RAMP });
               else setColorBy(undefined);
             }}
@@ -131,7 +204,12 @@ export function LayerEditor({ layer, index, count, connections, errors, onChange
         </label>
         {style.colorBy && (
           <label>
-            Column <input list={columnList} value={style.colorBy.column} onChange={(e) => setColorBy({ ...style.colorBy!, column: e.target.value })} />
+            Column{' '}
+            <input
+              list={columnList}
+              value={style.colorBy.column}
+              onChange={(e) => setColorBy({ ...style.colorBy!, column: e.target.value })}
+            />
             {err('style.colorBy.column')}
           </label>
         )}
@@ -160,7 +238,12 @@ export function LayerEditor({ layer, index, count, connections, errors, onChange
           onChange={(e) => {
             // Keep what is typed (a trailing comma included); send the parsed list.
             setTooltipText(e.target.value);
-            setStyle({ tooltipColumns: e.target.value.split(',').map((c) => c.trim()).filter(Boolean) });
+            setStyle({
+              tooltipColumns: e.target.value
+                .split(',')
+                .map((c) => c.trim())
+                .filter(Boolean),
+            });
           }}
         />
         {err('style.tooltipColumns')}

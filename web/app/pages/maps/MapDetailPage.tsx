@@ -24,13 +24,26 @@ export function MapDetailPage() {
         setSaved(map);
         return getRenderedMap(id).then((r) => current && setRendered(r));
       })
-      .catch((e: unknown) => current && setError(e instanceof ApiError && e.status === 404 ? 'This map does not exist, or it is not shared with you.' : errorMessage(e)));
+      .catch(
+        (e: unknown) =>
+          current &&
+          setError(
+            e instanceof ApiError && e.status === 404
+              ? 'This map does not exist, or it is not shared with you.'
+              : errorMessage(e),
+          ),
+      );
     return () => {
       current = false;
     };
   }, [id]);
 
-  if (error) return <p className="maps-error" role="alert">{error} <Link to="/maps">Back to maps</Link></p>;
+  if (error)
+    return (
+      <p className="maps-error" role="alert">
+        {error} <Link to="/maps">Back to maps</Link>
+      </p>
+    );
   if (!saved) return <p>Loading…</p>;
 
   const remove = async () => {
@@ -63,10 +76,16 @@ export function MapDetailPage() {
       </header>
       {saved.description && <p className="maps-description">{saved.description}</p>}
       <p className="maps-muted">
-        By {saved.ownerEmail} · {saved.visibility === 'organization' ? 'Visible to the organization' : 'Private to its owner'} · updated {new Date(saved.updatedAt).toLocaleString()} ·{' '}
+        By {saved.ownerEmail} ·{' '}
+        {saved.visibility === 'organization' ? 'Visible to the organization' : 'Private to its owner'} ·
+        updated {new Date(saved.updatedAt).toLocaleString()} ·{' '}
         <a href={`/api/v1/maps/${encodeURIComponent(saved.id)}/image.png`}>PNG image</a>
       </p>
-      {rendered ? <MapView map={rendered} height={520} /> : <div className="maps-placeholder">Drawing the map…</div>}
+      {rendered ? (
+        <MapView map={rendered} height={520} />
+      ) : (
+        <div className="maps-placeholder">Drawing the map…</div>
+      )}
       {saved.canEdit && <SharingPanel map={saved} onChange={setSaved} />}
     </section>
   );

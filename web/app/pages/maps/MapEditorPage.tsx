@@ -10,7 +10,13 @@ import { newLayer } from './newLayer.ts';
 import { useDebounced } from './useDebounced.ts';
 import { errorMessage } from './errorMessage.ts';
 
-const EMPTY: MapDefinition = { title: '', description: '', viewport: null, layers: [newLayer([])], visibility: 'private' };
+const EMPTY: MapDefinition = {
+  title: '',
+  description: '',
+  viewport: null,
+  layers: [newLayer([])],
+  visibility: 'private',
+};
 
 /** /app/maps/new and /app/maps/:id/edit: the definition form with a live, debounced preview. */
 export function MapEditorPage() {
@@ -34,15 +40,25 @@ export function MapEditorPage() {
         const { title, description, viewport, layers, visibility } = map;
         setDefinition({ title, description, viewport, layers, visibility });
       })
-      .catch((e: unknown) => setLoadError(e instanceof ApiError && e.status === 404 ? 'This map does not exist, or it is not shared with you.' : errorMessage(e)));
+      .catch((e: unknown) =>
+        setLoadError(
+          e instanceof ApiError && e.status === 404
+            ? 'This map does not exist, or it is not shared with you.'
+            : errorMessage(e),
+        ),
+      );
   }, [id]);
 
   // Preview once typing pauses, and only layers that name a source: half-filled rows would only yield errors.
   const settled = useDebounced(definition, 600);
   const previewBody = useMemo(() => {
     if (!settled) return null;
-    const layers = settled.layers.filter((l) => l.source.kind !== 'table' || (l.source.connection && l.source.table));
-    return layers.length ? JSON.stringify({ ...settled, title: settled.title.trim() || 'Untitled map', layers }) : null;
+    const layers = settled.layers.filter(
+      (l) => l.source.kind !== 'table' || (l.source.connection && l.source.table),
+    );
+    return layers.length
+      ? JSON.stringify({ ...settled, title: settled.title.trim() || 'Untitled map', layers })
+      : null;
   }, [settled]);
   useEffect(() => {
     if (!previewBody) return;
@@ -55,10 +71,20 @@ export function MapEditorPage() {
     };
   }, [previewBody]);
 
-  if (loadError) return <p className="maps-error" role="alert">{loadError} <Link to="/maps">Back to maps</Link></p>;
+  if (loadError)
+    return (
+      <p className="maps-error" role="alert">
+        {loadError} <Link to="/maps">Back to maps</Link>
+      </p>
+    );
   if (!definition) return <p>Loading…</p>;
 
-  const errorsFor = (prefix: string) => new Map(fieldErrors.filter((f) => f.field.startsWith(prefix)).map((f) => [f.field.slice(prefix.length), f.message]));
+  const errorsFor = (prefix: string) =>
+    new Map(
+      fieldErrors
+        .filter((f) => f.field.startsWith(prefix))
+        .map((f) => [f.field.slice(prefix.length), f.message]),
+    );
   const topErrors = errorsFor('');
   const setLayers = (layers: MapLayer[]) => setDefinition({ ...definition, layers });
 
@@ -87,15 +113,32 @@ export function MapEditorPage() {
       <div className="maps-editor-grid">
         <div className="maps-editor-form">
           <label>
-            Title <input required maxLength={200} value={definition.title} onChange={(e) => setDefinition({ ...definition, title: e.target.value })} />
+            Title{' '}
+            <input
+              required
+              maxLength={200}
+              value={definition.title}
+              onChange={(e) => setDefinition({ ...definition, title: e.target.value })}
+            />
             {topErrors.get('title') && <span className="maps-field-error">{topErrors.get('title')}</span>}
           </label>
           <label>
-            Description <textarea maxLength={4000} rows={2} value={definition.description} onChange={(e) => setDefinition({ ...definition, description: e.target.value })} />
+            Description{' '}
+            <textarea
+              maxLength={4000}
+              rows={2}
+              value={definition.description}
+              onChange={(e) => setDefinition({ ...definition, description: e.target.value })}
+            />
           </label>
           <label>
             Visibility
-            <select value={definition.visibility} onChange={(e) => setDefinition({ ...definition, visibility: e.target.value as MapDefinition['visibility'] })}>
+            <select
+              value={definition.visibility}
+              onChange={(e) =>
+                setDefinition({ ...definition, visibility: e.target.value as MapDefinition['visibility'] })
+              }
+            >
               <option value="private">Private: only me</option>
               <option value="organization">Organization: everyone in my organization</option>
             </select>
@@ -117,7 +160,12 @@ export function MapEditorPage() {
               }}
             />
           ))}
-          <button type="button" className="button" disabled={definition.layers.length >= 10} onClick={() => setLayers([...definition.layers, newLayer(definition.layers)])}>
+          <button
+            type="button"
+            className="button"
+            disabled={definition.layers.length >= 10}
+            onClick={() => setLayers([...definition.layers, newLayer(definition.layers)])}
+          >
             Add a layer
           </button>
           {saveError && (
@@ -135,8 +183,16 @@ export function MapEditorPage() {
           </div>
         </div>
         <div className="maps-editor-preview" aria-label="Preview">
-          {previewError && <p className="maps-error" role="status">{previewError}</p>}
-          {preview ? <MapView map={preview} height={520} /> : <div className="maps-placeholder">Pick a connection and a table to see the map.</div>}
+          {previewError && (
+            <p className="maps-error" role="status">
+              {previewError}
+            </p>
+          )}
+          {preview ? (
+            <MapView map={preview} height={520} />
+          ) : (
+            <div className="maps-placeholder">Pick a connection and a table to see the map.</div>
+          )}
         </div>
       </div>
     </form>
@@ -145,6 +201,7 @@ export function MapEditorPage() {
 
 function describe(error: unknown): string {
   const message = errorMessage(error);
-  if (error instanceof ApiError && error.errors.length) return `${message} ${error.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`;
+  if (error instanceof ApiError && error.errors.length)
+    return `${message} ${error.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`;
   return message;
 }

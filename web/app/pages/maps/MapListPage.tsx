@@ -28,10 +28,25 @@ export function MapListPage() {
           New map
         </Link>
       </header>
-      <input className="maps-search" type="search" placeholder="Search maps by title or description" aria-label="Search maps" value={query} onChange={(e) => setQuery(e.target.value)} />
-      {error && <p className="maps-error" role="alert">{error}</p>}
+      <input
+        className="maps-search"
+        type="search"
+        placeholder="Search maps by title or description"
+        aria-label="Search maps"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+      />
+      {error && (
+        <p className="maps-error" role="alert">
+          {error}
+        </p>
+      )}
       {maps === null && !error && <p>Loading…</p>}
-      {maps?.length === 0 && <p className="maps-empty">{q ? `No map matches “${q}”.` : 'No maps yet. Create one to put your data on a map.'}</p>}
+      {maps?.length === 0 && (
+        <p className="maps-empty">
+          {q ? `No map matches “${q}”.` : 'No maps yet. Create one to put your data on a map.'}
+        </p>
+      )}
       {!!maps?.length && (
         <table className="maps-table" data-testid="maps-list">
           <thead>

@@ -17,7 +17,12 @@ export function SharedMapPage() {
       .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   }, [token]);
 
-  if (error) return <p className="maps-error shared-page" role="alert">Could not load the map: {error}</p>;
+  if (error)
+    return (
+      <p className="maps-error shared-page" role="alert">
+        Could not load the map: {error}
+      </p>
+    );
   if (map === undefined) return <p className="shared-page">Loading…</p>;
   if (map === null)
     return (

@@ -38,26 +38,50 @@ export function SharingPanel({ map, onChange }: { map: SavedMap; onChange(map: S
         <>
           <p>Anyone with this link can see the map, without signing in:</p>
           <div className="maps-link-row">
-            <input readOnly value={map.publicLink} aria-label="Public link" onFocus={(e) => e.target.select()} />
+            <input
+              readOnly
+              value={map.publicLink}
+              aria-label="Public link"
+              onFocus={(e) => e.target.select()}
+            />
             <button type="button" className="button" onClick={copy}>
               {copied ? 'Copied' : 'Copy link'}
             </button>
           </div>
           <div className="maps-actions">
-            <button type="button" className="button" disabled={busy} onClick={() => run(() => enablePublicLink(map.id))}>
+            <button
+              type="button"
+              className="button"
+              disabled={busy}
+              onClick={() => run(() => enablePublicLink(map.id))}
+            >
               New link (the old one stops working)
             </button>
-            <button type="button" className="button danger" disabled={busy} onClick={() => run(async () => (await disablePublicLink(map.id), null))}>
+            <button
+              type="button"
+              className="button danger"
+              disabled={busy}
+              onClick={() => run(async () => (await disablePublicLink(map.id), null))}
+            >
               Turn off public link
             </button>
           </div>
         </>
       ) : (
-        <button type="button" className="button" disabled={busy} onClick={() => run(() => enablePublicLink(map.id))}>
+        <button
+          type="button"
+          className="button"
+          disabled={busy}
+          onClick={() => run(() => enablePublicLink(map.id))}
+        >
           Create a public link
         </button>
       )}
-      {error && <p className="maps-error" role="alert">{error}</p>}
+      {error && (
+        <p className="maps-error" role="alert">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

@@ -27,21 +27,29 @@ export type SavedMap = MapDefinition & {
 
 const mapPath = (id: string) => `/api/v1/maps/${encodeURIComponent(id)}`;
 
-export const listMaps = (q: string) => apiGet<{ maps: MapSummary[] }>(`/api/v1/maps${q ? `?q=${encodeURIComponent(q)}` : ''}`).then((r) => r.maps);
+export const listMaps = (q: string) =>
+  apiGet<{ maps: MapSummary[] }>(`/api/v1/maps${q ? `?q=${encodeURIComponent(q)}` : ''}`).then((r) => r.maps);
 export const getMap = (id: string) => apiGet<{ map: SavedMap }>(mapPath(id)).then((r) => r.map);
 export const getRenderedMap = (id: string) => apiGet<RenderedMap>(`${mapPath(id)}/rendered`);
-export const createMap = (definition: MapDefinition) => apiSend<{ map: SavedMap }>('POST', '/api/v1/maps', definition).then((r) => r.map);
-export const updateMap = (id: string, definition: MapDefinition) => apiSend<{ map: SavedMap }>('PUT', mapPath(id), definition).then((r) => r.map);
+export const createMap = (definition: MapDefinition) =>
+  apiSend<{ map: SavedMap }>('POST', '/api/v1/maps', definition).then((r) => r.map);
+export const updateMap = (id: string, definition: MapDefinition) =>
+  apiSend<{ map: SavedMap }>('PUT', mapPath(id), definition).then((r) => r.map);
 export const deleteMap = (id: string) => apiSend<void>('DELETE', mapPath(id));
-export const previewMap = (definition: MapDefinition) => apiSend<RenderedMap>('POST', '/api/v1/maps/preview', definition);
-export const enablePublicLink = (id: string) => apiSend<{ publicLink: string }>('POST', `${mapPath(id)}/public-link`).then((r) => r.publicLink);
+export const previewMap = (definition: MapDefinition) =>
+  apiSend<RenderedMap>('POST', '/api/v1/maps/preview', definition);
+export const enablePublicLink = (id: string) =>
+  apiSend<{ publicLink: string }>('POST', `${mapPath(id)}/public-link`).then((r) => r.publicLink);
 export const disablePublicLink = (id: string) => apiSend<void>('DELETE', `${mapPath(id)}/public-link`);
 
 /**
  * The public view has no session: a plain fetch, never api.ts (which sends a 401 to sign-in).
  */
 export async function getPublicMap(token: string): Promise<RenderedMap | null> {
-  const response = await fetch(`/api/v1/public-maps/${encodeURIComponent(token)}`, { headers: { accept: 'application/json' }, credentials: 'omit' });
+  const response = await fetch(`/api/v1/public-maps/${encodeURIComponent(token)}`, {
+    headers: { accept: 'application/json' },
+    credentials: 'omit',
+  });
   if (response.status === 404) return null;
   if (!response.ok) throw new Error(`The server answered ${response.status}.`);
   return (await response.json()) as RenderedMap;
@@ -68,11 +76,13 @@ export async function listConnections(): Promise<ConnectionInfo[] | null> {
 /** The tables a layer can draw: those with a geometry column. */
 export async function listTables(connection: string): Promise<TableInfo[] | null> {
   try {
-    const body = await apiGet<{ tables?: { name: string; qualifiedName?: string; geometryColumns?: unknown[] }[] }>(
-      `/api/v1/connections/${encodeURIComponent(connection)}/tables`,
-    );
+    const body = await apiGet<{
+      tables?: { name: string; qualifiedName?: string; geometryColumns?: unknown[] }[];
+    }>(`/api/v1/connections/${encodeURIComponent(connection)}/tables`);
     if (!Array.isArray(body.tables)) return null;
-    return body.tables.filter((t) => t.geometryColumns?.length !== 0).map((t) => ({ name: t.qualifiedName ?? t.name }));
+    return body.tables
+      .filter((t) => t.geometryColumns?.length !== 0)
+      .map((t) => ({ name: t.qualifiedName ?? t.name }));
   } catch {
     return null;
   }

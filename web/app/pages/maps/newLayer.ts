@@ -15,5 +15,11 @@ export const DEFAULT_RAMP = ['#fff5eb', '#fd8d3c', '#7f2704'];
 export function newLayer(existing: MapLayer[]): MapLayer {
   let n = existing.length + 1;
   while (existing.some((l) => l.id === `layer-${n}`)) n++;
-  return { id: `layer-${n}`, title: `Layer ${n}`, source: { kind: 'table', connection: '', table: '' }, style: { ...DEFAULT_STYLE }, visible: true };
+  return {
+    id: `layer-${n}`,
+    title: `Layer ${n}`,
+    source: { kind: 'table', connection: '', table: '' },
+    style: { ...DEFAULT_STYLE },
+    visible: true,
+  };
 }

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnServerProcess } from '../../support/serverProcess.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,29 +15,15 @@ import { connectModernClient } from '../../support/mcpClients.ts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function startServerProcess(dataDir: string, port: number): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--demo'], {
-      env: {
-        ...process.env,
-        MERIDIAN_DATA_DIR: dataDir,
-        PORT: String(port),
-        MERIDIAN_ADMIN_EMAIL: 'admin@kill.test',
-        MERIDIAN_ADMIN_PASSWORD: 'kill-test-password',
-        MERIDIAN_LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('Demo data ready')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.stderr!.on('data', (d) => (out += d));
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+  return spawnServerProcess({
+    args: ['--demo'],
+    env: {
+      MERIDIAN_DATA_DIR: dataDir,
+      PORT: String(port),
+      MERIDIAN_ADMIN_EMAIL: 'admin@kill.test',
+      MERIDIAN_ADMIN_PASSWORD: 'kill-test-password',
+    },
+    readyWhen: 'Demo data ready',
   });
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnServerProcess } from '../../support/serverProcess.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,34 +42,18 @@ function startServerProcess(
   databaseUrl: string,
   applicationName: string,
 ): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
-      env: {
-        ...process.env,
-        MERIDIAN_DATA_DIR: dataDir,
-        DATABASE_URL: databaseUrl,
-        MERIDIAN_DB_POOL_MAX: String(POOL_MAX),
-        // libpq's variable, honoured by node-postgres: tells the two processes' sessions apart.
-        PGAPPNAME: applicationName,
-        MERIDIAN_SECRET_KEY: secretKey,
-        PORT: String(port),
-        MERIDIAN_ADMIN_EMAIL: 'admin@r5.test',
-        MERIDIAN_ADMIN_PASSWORD: 'r5-test-password',
-        MERIDIAN_LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('/mcp')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.stderr!.on('data', (d) => (out += d));
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+  return spawnServerProcess({
+    env: {
+      MERIDIAN_DATA_DIR: dataDir,
+      DATABASE_URL: databaseUrl,
+      MERIDIAN_DB_POOL_MAX: String(POOL_MAX),
+      // libpq's variable, honoured by node-postgres: tells the two processes' sessions apart.
+      PGAPPNAME: applicationName,
+      MERIDIAN_SECRET_KEY: secretKey,
+      PORT: String(port),
+      MERIDIAN_ADMIN_EMAIL: 'admin@r5.test',
+      MERIDIAN_ADMIN_PASSWORD: 'r5-test-password',
+    },
   });
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as turf from '@turf/turf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EDGE_DISTANCE_M, EDGE_SPOTS, type Spot } from './support/edgeSpots.ts';
 import {
   createSpatialiteEngine,
   type SpatialiteEngine,
@@ -21,21 +22,9 @@ import {
  * pole), and the curated places must match turf's distances.
  */
 type Row = Record<string, unknown>;
-type Spot = [label: string, lon: number, lat: number];
 
-// Curated places away from the 60 km threshold (turf measures on a sphere, SpatiaLite on the ellipsoid).
-const curated: Spot[] = [
-  ['east_edge', 179.9, 10],
-  ['west_edge', -179.9, 10], // 22 km from east_edge, across the antimeridian
-  ['east_near', 179.5, 10.2],
-  ['west_far', -179.5, 10],
-  ['east_far', 178.8, 10],
-  ['north', 0, 89.9],
-  ['over_pole', 180, 89.9], // 22 km from north, over the pole
-  ['pole_side', 90, 89.8],
-  ['south_of_north', 0, 89],
-];
-const METERS = 60_000;
+const curated = EDGE_SPOTS;
+const METERS = EDGE_DISTANCE_M;
 
 /** Deterministic clutter: a world grid and clouds around the antimeridian and the pole. */
 function clutter(): Spot[] {

@@ -1,6 +1,7 @@
 import * as turf from '@turf/turf';
 import { expect, it } from 'vitest';
 import { forEachEngine } from './support/forEachEngine.ts';
+import { EDGE_DISTANCE_M, EDGE_SPOTS, type Spot } from './support/edgeSpots.ts';
 
 /**
  * The within_distance pre-filter (a lon/lat box around each geometry, tested before the geodesic)
@@ -8,7 +9,6 @@ import { forEachEngine } from './support/forEachEngine.ts';
  * the antimeridian and over a pole. Expected answers come from turf, never from our SQL.
  */
 type Row = Record<string, unknown>;
-type Spot = [label: string, lon: number, lat: number];
 
 /** A spatial_filter or spatial_join of two one-node inputs. */
 const twoInputs = (
@@ -30,19 +30,8 @@ const twoInputs = (
 
 forEachEngine('within_distance', (w) => {
   it('within_distance pre-filter keeps matches across the antimeridian and over a pole', async () => {
-    // Places chosen away from the 60 km threshold (turf measures on a sphere, engines on the ellipsoid).
-    const spots: Spot[] = [
-      ['east_edge', 179.9, 10],
-      ['west_edge', -179.9, 10], // 22 km from east_edge, across the antimeridian
-      ['east_near', 179.5, 10.2],
-      ['west_far', -179.5, 10],
-      ['east_far', 178.8, 10],
-      ['north', 0, 89.9],
-      ['over_pole', 180, 89.9], // 22 km from north, over the pole
-      ['pole_side', 90, 89.8],
-      ['south_of_north', 0, 89],
-    ];
-    const meters = 60_000;
+    const spots = EDGE_SPOTS;
+    const meters = EDGE_DISTANCE_M;
     const features = turf.featureCollection(
       spots.map(([label, lon, lat]) => turf.point([lon, lat], { label })),
     );

@@ -17,3 +17,4 @@ export { renderMapPng } from './renderMapPng.ts';
 export { renderMapSvg, DEFAULT_PNG_SIZE } from './renderMapSvg.ts';
 export { MapPngRenderer, DEFAULT_PNG_RENDERER, type MapPngRendererOptions } from './MapPngRenderer.ts';
 export { savedMapView, mapSummary, type SavedMap, type MapSummary } from './savedMapView.ts';
+export { bootstrapDemoMaps, DEMO_MAPS_SEEDED } from './bootstrapDemoMaps.ts';

@@ -104,8 +104,17 @@ function firstMessageOf(text: string): unknown {
   }
 }
 
-/** Passes a body through unchanged and calls `onEnd` once, when it ends, fails or is cancelled. */
-function observeEnd(body: ReadableStream<Uint8Array>, onEnd: () => void): ReadableStream<Uint8Array> {
+/**
+ * Passes a body through unchanged and calls `onEnd` once, when it ends, fails or is cancelled,
+ * or when `signal` aborts (the client closed the connection). The Node adapter notices a closed
+ * socket only at its next write, which on an idle stream is the next keep-alive (15 s later):
+ * waiting for that held the stream's slot long after the client left (audit #12).
+ */
+function observeEnd(
+  body: ReadableStream<Uint8Array>,
+  onEnd: () => void,
+  signal: AbortSignal,
+): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let ended = false;
   const end = () => {
@@ -114,6 +123,12 @@ function observeEnd(body: ReadableStream<Uint8Array>, onEnd: () => void): Readab
       onEnd();
     }
   };
+  const abandon = () => {
+    end();
+    reader.cancel(signal.reason).catch(() => undefined);
+  };
+  if (signal.aborted) abandon();
+  else signal.addEventListener('abort', abandon, { once: true });
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
@@ -334,7 +349,10 @@ export class McpEndpoint {
       const version = await this.options.catalogVersion?.(caller.orgId);
       if (version !== undefined) this.seenVersions.set(caller.orgId, Number(version));
     }
+    let released = false;
     const release = () => {
+      if (released) return;
+      released = true;
       const left = (this.listenStreams.get(key) ?? 1) - 1;
       if (left > 0) this.listenStreams.set(key, left);
       else this.listenStreams.delete(key);
@@ -353,7 +371,7 @@ export class McpEndpoint {
       release();
       return response;
     }
-    return new Response(observeEnd(response.body, release), {
+    return new Response(observeEnd(response.body, release, request.signal), {
       status: response.status,
       statusText: response.statusText,
       headers: response.headers,
@@ -365,7 +383,7 @@ export class McpEndpoint {
    * `notifications/tools/list_changed`) for the session's organization, with keep-alives. Counted
    * against the same per-user stream cap as 2026-07-28 listen streams.
    */
-  private legacyEventStream(orgId: string, userId: string): Response {
+  private legacyEventStream(orgId: string, userId: string, signal: AbortSignal): Response {
     const key = `${orgId}:${userId}`;
     const cap = this.options.maxListenStreamsPerUser ?? DEFAULT_MAX_LISTEN_STREAMS_PER_USER;
     const open = this.listenStreams.get(key) ?? 0;
@@ -412,6 +430,9 @@ export class McpEndpoint {
           }
         };
         controller.enqueue(encoder.encode(': stream open\n\n'));
+        // The slot is freed when the client's socket closes, not at the next keep-alive write.
+        if (signal.aborted) cleanup();
+        else signal.addEventListener('abort', () => cleanup(), { once: true });
       },
       cancel: () => cleanup(),
     });
@@ -589,7 +610,7 @@ export class McpEndpoint {
       if (!acceptsMediaType(request.headers.get('accept') ?? '', 'text/event-stream')) {
         return jsonRpcError(406, -32000, 'Not Acceptable: the event stream needs Accept: text/event-stream');
       }
-      return this.legacyEventStream(caller.orgId, caller.userId);
+      return this.legacyEventStream(caller.orgId, caller.userId, request.signal);
     }
     if (request.method !== 'POST')
       return jsonRpcError(405, -32000, 'Method not allowed', { Allow: 'POST, GET, DELETE' });

@@ -2,11 +2,14 @@ import {
   bearerAuthChallengeResponse,
   createMcpHandler,
   isLegacyRequest,
+  OAuthError,
+  OAuthErrorCode,
   verifyBearerToken,
   type AuthInfo,
   type McpHttpHandler,
   type McpServerFactory,
   type OAuthTokenVerifier,
+  type ScopeChallenge,
 } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -53,6 +56,12 @@ export interface McpEndpointOptions {
   catalogChangeFeed?: (events: { changed(orgId: string): void; resync(): void }) => {
     close(): Promise<void>;
   };
+  /**
+   * The scope challenge for a `tools/call` of a tool the caller's scopes keep off this request's
+   * server (so the SDK, which challenges only for registered tools, would answer "Tool not
+   * found"); undefined leaves the call to the SDK.
+   */
+  unlistedToolChallenge?: (caller: McpCaller, toolName: string) => Promise<ScopeChallenge | undefined>;
 }
 
 const SESSION_HEADER = 'mcp-session-id';
@@ -319,11 +328,27 @@ export class McpEndpoint {
       const hit = this.listCache.get(key);
       if (hit) return ListResponseCache.replay(hit, (parsedBody as { id: unknown }).id);
     }
+    const challenge = await this.unlistedToolChallenge(caller, parsedBody);
+    if (challenge) return challenge;
     const response = await this.handlerFor(mcpCallerOf(auth).orgId).fetch(request, {
       authInfo: auth,
       ...(parsedBody !== undefined && { parsedBody }),
     });
     return key ? this.listCache.remember(key, response) : response;
+  }
+
+  /** A 403 insufficient_scope answer, shaped like the SDK's own, for a tool hidden by scopes. */
+  private async unlistedToolChallenge(caller: McpCaller, body: unknown): Promise<Response | undefined> {
+    const resolve = this.options.unlistedToolChallenge;
+    const message = body as { method?: unknown; params?: { name?: unknown } } | undefined;
+    if (!resolve || message?.method !== 'tools/call' || typeof message.params?.name !== 'string')
+      return undefined;
+    const challenge = await resolve(caller, message.params.name);
+    if (!challenge) return undefined;
+    return bearerAuthChallengeResponse(
+      new OAuthError(OAuthErrorCode.InsufficientScope, challenge.errorDescription ?? 'Insufficient scope'),
+      { requiredScopes: [...challenge.scopes], resourceMetadataUrl: this.options.resourceMetadataUrl },
+    );
   }
 
   /**

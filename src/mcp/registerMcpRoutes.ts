@@ -105,6 +105,7 @@ export function registerMcpRoutes(
       tasks: workflowTools.tasks,
       logger,
     }),
+    unlistedToolChallenge: (caller, toolName) => workflowTools.unlistedToolChallenge(caller, toolName),
     catalogVersion: (orgId) => toolCatalogVersion(ctx.store.db, orgId),
     // With PostgreSQL every process hears of a change at commit, and the poll is a slow safety
     // net; with SQLite the poll is how CLI changes arrive.

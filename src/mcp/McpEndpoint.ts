@@ -115,9 +115,9 @@ function firstMessageOf(text: string): unknown {
 
 /**
  * Passes a body through unchanged and calls `onEnd` once, when it ends, fails or is cancelled,
- * or when `signal` aborts (the client closed the connection). The Node adapter notices a closed
- * socket only at its next write, which on an idle stream is the next keep-alive (15 s later):
- * waiting for that held the stream's slot long after the client left (audit #12).
+ * or when `signal` aborts (the client closed the connection). The Node adapter acts on a closed
+ * socket only once the body yields its next chunk, which on an idle stream is the next keep-alive
+ * (up to 15 s later): waiting for that held the stream's slot after the client left (audit #12).
  */
 function observeEnd(
   body: ReadableStream<Uint8Array>,

@@ -18,6 +18,8 @@ import { registerOAuthClientsApiRoutes } from '../workspace/api/oauthClientsApiR
 import { registerConnectedAppsApiRoutes } from '../workspace/api/connectedAppsApiRoutes.ts';
 import { registerWebApp } from './registerWebApp.ts';
 import { registerSecurityHeaders } from './securityHeaders.ts';
+import { registerBrowserClientCors } from './browserClientCors.ts';
+import { trustedBrowserOrigins } from '../mcp/trustedBrowserOrigins.ts';
 import { registerSessionApiRoutes } from '../workspace/api/sessionApiRoutes.ts';
 import { registerMapsApiRoutes } from '../workspace/api/mapsApiRoutes.ts';
 
@@ -100,8 +102,17 @@ export async function buildApp(
 
   // Loaded on demand: oidc-provider prints a runtime notice on import, which CLI commands that
   // never serve (user, token, client) should not show.
-  const { registerOAuthServer } = await import('../auth/oauth/registerOAuthServer.ts');
+  const [{ registerOAuthServer }, { OAUTH_ROUTES }] = await Promise.all([
+    import('../auth/oauth/registerOAuthServer.ts'),
+    import('../auth/oauth/createOidcProvider.ts'),
+  ]);
   const oauth = await registerOAuthServer(app, ctx, options.oauth);
+  // Browser clients (MCP Inspector, MCP Jam) call /mcp and register themselves cross-origin; the
+  // provider answers CORS on its discovery and token endpoints itself.
+  registerBrowserClientCors(app, {
+    origins: trustedBrowserOrigins(config),
+    routes: { [config.mcpUrl.pathname]: 'GET, POST, DELETE', [OAUTH_ROUTES.registration]: 'POST' },
+  });
   const mcp = registerMcpRoutes(app, ctx, {
     ...options.mcp,
     otherVerifiers: [oauth.verifier, ...(options.mcp?.otherVerifiers ?? [])],

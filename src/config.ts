@@ -85,6 +85,19 @@ const envSchema = z.object({
     .min(1_000, 'must be at least 1000')
     .max(5_000_000, 'must be at most 5000000')
     .default(100_000),
+  MERIDIAN_PUBLIC_MAP_CACHE: durationSchema
+    .refine((v) => parseDuration(v) <= 3_600_000, 'must be at most 1h')
+    .default('60s'),
+  MERIDIAN_PUBLIC_MAP_RUNS_PER_MINUTE: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(0, 'must be at least 0')
+    .default(10),
+  MERIDIAN_PUBLIC_MAP_ORG_RUNS_PER_MINUTE: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(0, 'must be at least 0')
+    .default(60),
   MERIDIAN_JOB_LEASE: durationSchema
     .refine((v) => parseDuration(v) >= 500 && parseDuration(v) <= 3_600_000, 'must be between 500ms and 1h')
     .default('30s'),
@@ -142,6 +155,8 @@ export interface MapsConfig {
   maxFeaturesPerLayer: number;
   /** Vertices one layer sends; beyond it geometries are simplified and the layer is marked simplified. */
   maxVerticesPerLayer: number;
+  /** Public links: how long one rendering is shared by anonymous viewers, and their workflow-run budget. */
+  publicLinks: { cacheTtlMs: number; runsPerMapPerMinute: number; runsPerOrgPerMinute: number };
 }
 
 export interface OAuthConfig {
@@ -329,6 +344,11 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       basemapStyleUrl,
       maxFeaturesPerLayer: e.MERIDIAN_MAP_MAX_FEATURES,
       maxVerticesPerLayer: e.MERIDIAN_MAP_MAX_VERTICES,
+      publicLinks: {
+        cacheTtlMs: parseDuration(e.MERIDIAN_PUBLIC_MAP_CACHE),
+        runsPerMapPerMinute: e.MERIDIAN_PUBLIC_MAP_RUNS_PER_MINUTE,
+        runsPerOrgPerMinute: e.MERIDIAN_PUBLIC_MAP_ORG_RUNS_PER_MINUTE,
+      },
     },
     jobs: {
       leaseMs: parseDuration(e.MERIDIAN_JOB_LEASE),

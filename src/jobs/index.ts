@@ -22,6 +22,7 @@ export { QueueFullError, IdempotencyConflictError, JobFailure } from './JobError
 export { TERMINAL_STATES, type JobView } from './jobViews.ts';
 export { ResultSink } from './ResultSink.ts';
 export { waitForJob } from './waitForJob.ts';
+export { countRecentJobs } from './countRecentJobs.ts';
 export { createWorkflowJobHandler, WORKFLOW_JOB, type WorkflowJobInput } from './createWorkflowJobHandler.ts';
 export {
   submitWorkflowRun,

@@ -76,8 +76,9 @@ async function readSource(
 
 /**
  * Resolves a map's visible layers into the bounded GeoJSON every renderer draws, as the caller:
- * each source is read with the caller's permissions at this moment, nothing is cached (a cache
- * would have to be keyed by org + user, SECURITY-TESTS H6). Throws MapRenderError naming the
+ * each source is read with the caller's permissions at this moment, nothing is cached here (a
+ * cache would have to be keyed by org + user, SECURITY-TESTS H6; PublicMapViewer keeps one for
+ * public links, keyed by map version and the link's enabler). Throws MapRenderError naming the
  * definition field to fix.
  */
 export async function resolveMap(

@@ -259,6 +259,8 @@ export interface MapsTable {
   public_token_hash: string | null;
   /** The token, SecretBox-sealed, so its owner can copy the link again. */
   public_token_sealed: string | null;
+  /** Who turned the link on (its viewers see the map as this user); null while the link is off. */
+  public_link_enabled_by: string | null;
   created_at: number;
   updated_at: number;
 }

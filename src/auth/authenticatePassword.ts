@@ -8,17 +8,20 @@ import { dummyPasswordHash, verifyPassword } from './passwords.ts';
  * Checks an email and password for every sign-in form (workspace, OAuth interaction). The
  * password is verified against a dummy hash when the account is unknown, so the answer and its
  * timing are the same whether the email or the password was wrong. Returns the user and their
- * first organization, or undefined (unknown, wrong password, disabled, in no organization).
+ * organization (`preferOrgId` when they belong to it, else their first), or undefined (unknown,
+ * wrong password, disabled, in no organization).
  */
 export async function authenticatePassword(
   db: Kysely<Database>,
   email: string,
   password: string,
+  preferOrgId?: string,
 ): Promise<{ userId: string; membership: MembershipView } | undefined> {
   const user = await findUserForSignIn(db, email);
   const passwordOk = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
   if (!user || !passwordOk || user.disabled_at !== null) return undefined;
-  const [membership] = await membershipsOf(db, user.id);
+  const memberships = await membershipsOf(db, user.id);
+  const membership = memberships.find((m) => m.orgId === preferOrgId) ?? memberships[0];
   return membership && { userId: user.id, membership };
 }
 

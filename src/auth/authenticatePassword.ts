@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { findUserForSignIn } from '../store/repositories/users.ts';
+import { normalizeEmail } from '../store/normalizeEmail.ts';
 import { membershipsOf, type MembershipView } from '../store/repositories/organizations.ts';
 import { dummyPasswordHash, verifyPassword } from './passwords.ts';
 
@@ -28,11 +29,12 @@ export async function authenticatePassword(
 /**
  * Rate limit for sign-in posts, per account and address: stops guessing one account without
  * letting one noisy address lock everybody else out. Keyed on the parsed form, so it must run
- * at preHandler (buildApp registers the limiter there).
+ * at preHandler (buildApp registers the limiter there). The account part is the email exactly
+ * as the lookup reads it: any spelling that reaches the account spends its budget.
  */
 export const SIGN_IN_RATE_LIMIT = {
   max: 10,
   timeWindow: '5 minutes',
   keyGenerator: (request: { ip: string; body?: unknown }) =>
-    `${request.ip}|${String((request.body as { email?: string })?.email ?? '').toLowerCase()}`,
+    `${request.ip}|${normalizeEmail(String((request.body as { email?: unknown })?.email ?? ''))}`,
 };

@@ -48,6 +48,9 @@ function cookieKeys(serverKey: Buffer): string[] {
   ];
 }
 
+/** Longest client_name a client may give itself (what the store keeps for a client's name). */
+const CLIENT_NAME_MAX = 200;
+
 /** Self-registrations with the same metadata get the same id: they collapse into one client. */
 function selfRegisteredClientId(body: Record<string, unknown>): string {
   const canonical = (value: unknown): unknown =>
@@ -93,6 +96,14 @@ function validateClientMetadata(ctx: any, key: string, _value: unknown, metadata
           : undefined;
   if (!kind) throw new errors.InvalidClientMetadata('unrecognised client');
   metadata.meridian_kind = kind;
+  // The name is shown on the consent page and stored for Connected apps: a self-described
+  // client (registration, CIMD) gets a cap. One registered before the cap keeps working, cut.
+  if (typeof metadata.client_name === 'string' && [...metadata.client_name].length > CLIENT_NAME_MAX) {
+    const problem = `client_name must be at most ${CLIENT_NAME_MAX} characters`;
+    if (registering) throw new errors.InvalidClientMetadata(problem);
+    if (kind === 'cimd') throw new errors.InvalidClientMetadata(`the metadata document's ${problem}`);
+    metadata.client_name = [...metadata.client_name].slice(0, CLIENT_NAME_MAX).join('');
+  }
   // Clients declare the MCP scopes they want (`scope` in RFC 7591 / CIMD); the provider would
   // check them against its own OIDC scopes and refuse. Scopes are decided per request (and
   // narrowed by the user's role), so the declaration is dropped rather than enforced.

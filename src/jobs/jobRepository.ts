@@ -3,6 +3,7 @@ import { randomId } from '../auth/secrets.ts';
 import type { Caller } from '../store/Caller.ts';
 import type { Database } from '../store/schema.ts';
 import { IdempotencyConflictError, QueueFullError } from './JobErrors.ts';
+import { lockOrgSubmissions } from './lockOrgSubmissions.ts';
 import { TERMINAL_STATES, toJobView, type JobView } from './jobViews.ts';
 
 /**
@@ -35,6 +36,8 @@ export async function submitJob(
 ): Promise<JobView> {
   const input = JSON.stringify(submission.input ?? null);
   return db.transaction().execute(async (trx) => {
+    // Before the first read: a concurrent submission's insert is then visible to every check below.
+    await lockOrgSubmissions(trx, caller.orgId);
     if (submission.idempotencyKey) {
       const existing = await trx
         .selectFrom('jobs')

@@ -101,6 +101,11 @@ const envSchema = z.object({
     .int('must be a whole number')
     .min(1, 'must be at least 1')
     .default(200),
+  MERIDIAN_ORG_RESULT_BYTES: z.coerce
+    .number({ error: 'must be a number of bytes' })
+    .int('must be a whole number of bytes')
+    .min(65_536, 'must be at least 65536 bytes')
+    .default(1_073_741_824),
 });
 
 export interface MeridianConfig {
@@ -147,6 +152,11 @@ export interface JobsConfig {
   maxActivePerUser: number;
   /** Queued + running jobs one organization may have (MERIDIAN_JOBS_PER_ORG). */
   maxActivePerOrg: number;
+  /**
+   * Bytes of job results one organization may keep stored at once (MERIDIAN_ORG_RESULT_BYTES):
+   * results of running jobs and unexpired results of succeeded ones.
+   */
+  maxResultBytesPerOrg: number;
 }
 
 export interface MapsConfig {
@@ -349,6 +359,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       queryTimeoutMs: parseDuration(e.MERIDIAN_JOB_QUERY_TIMEOUT),
       maxActivePerUser: e.MERIDIAN_JOBS_PER_USER,
       maxActivePerOrg: e.MERIDIAN_JOBS_PER_ORG,
+      maxResultBytesPerOrg: e.MERIDIAN_ORG_RESULT_BYTES,
     },
   };
 }

@@ -128,6 +128,7 @@ if (!mountPoint)
         }
         fillDisk(filler);
         const failuresFrom = logLines.length;
+        const resumedAt = Date.now();
         child.kill('SIGCONT');
 
         // Readiness: a problem document naming the cause, not "ready".
@@ -141,13 +142,15 @@ if (!mountPoint)
         expect(String(problem.detail)).toMatch(/^store not writable: /);
         expect(String(problem.detail)).not.toContain(dir);
 
-        // The claim loop, watched for 6 s: 250 ms doubling, so at most 5 attempts (0, .25, .75, 1.75,
+        // The claim loop, watched for 6 s after it resumed: 250 ms doubling, so at most 5 attempts (0, .25, .75, 1.75,
         // 3.75 s; the next at 7.75 s), where polling every 250 ms made 24, each with a stack trace.
-        await sleep(6000);
+        // Counted by the log's own clock, so a slow machine cannot stretch the window.
+        await sleep(resumedAt + 6500 - Date.now());
         const claimLines = logLines
           .slice(failuresFrom)
           .filter((line) => line.includes('job claim failed'))
-          .map((line) => JSON.parse(line) as { msg: string; retryInMs?: number; err?: { stack?: string } });
+          .map((line) => JSON.parse(line) as { time: number; retryInMs?: number; err?: { stack?: string } })
+          .filter((line) => line.time <= resumedAt + 6000);
         expect(claimLines.length).toBeGreaterThanOrEqual(3);
         expect(claimLines.length).toBeLessThanOrEqual(5);
         expect(claimLines.map((l) => l.retryInMs)).toEqual(

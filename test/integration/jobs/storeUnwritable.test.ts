@@ -5,8 +5,10 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { spawnServerProcess } from '../../support/serverProcess.ts';
-import { freePort } from '../../support/testServer.ts';
+import { freePort, startTestServer, type TestServer } from '../../support/testServer.ts';
+import { adminUrl, describeWithPostgres } from '../../support/postgres.ts';
 
 /** A tmpfs of our own for the data dir, when this machine lets us mount one (root, no seccomp block). */
 function mountTmpfs(size: string): string | undefined {
@@ -179,3 +181,52 @@ if (!mountPoint)
     );
   },
 );
+
+async function onAdmin(statement: string) {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+// The same on a PostgreSQL store that answers reads but refuses writes: the database is made
+// read-only for new sessions (default_transaction_read_only, as on a standby) and the server's
+// sessions are ended so its pool reconnects into it.
+describeWithPostgres('audit #7: a PostgreSQL store that refuses writes', () => {
+  let t: TestServer;
+  let database: string;
+  const reconnectAll = () =>
+    onAdmin(
+      `select pg_terminate_backend(pid) from pg_stat_activity where datname = '${database}' and pid <> pg_backend_pid()`,
+    );
+
+  beforeAll(async () => {
+    t = await startTestServer('postgres');
+    database = new URL(t.config.databaseUrl!).pathname.slice(1);
+  }, 60_000);
+  afterAll(async () => {
+    await onAdmin(`alter database "${database}" reset default_transaction_read_only`).catch(() => undefined);
+    await t?.stop();
+  });
+
+  it('/readyz answers 503 "store not writable: the store is read-only" while reads still work, and 200 again once writes are', async () => {
+    expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
+    await onAdmin(`alter database "${database}" set default_transaction_read_only = on`);
+    await reconnectAll();
+    const problem = await until(async () => {
+      const r = await fetch(`${t.url}/readyz`);
+      const body = (await r.json()) as Record<string, unknown>;
+      return r.status === 503 && body.detail === 'store not writable: the store is read-only' && body;
+    }, 15_000);
+    expect(problem).toMatchObject({ type: 'about:blank', title: 'Service Unavailable', status: 503 });
+    // Reads work: the store is reachable, just not writable.
+    await expect(t.server.store.ping()).resolves.toBeUndefined();
+
+    await onAdmin(`alter database "${database}" reset default_transaction_read_only`);
+    await reconnectAll();
+    await until(async () => (await fetch(`${t.url}/readyz`)).status === 200, 15_000);
+  });
+});

@@ -104,6 +104,21 @@ const envSchema = z.object({
   MERIDIAN_JOB_QUERY_TIMEOUT: durationSchema
     .refine((v) => parseDuration(v) >= 100 && parseDuration(v) <= 86_400_000, 'must be between 100ms and 24h')
     .default('120s'),
+  MERIDIAN_JOBS_PER_USER: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .default(50),
+  MERIDIAN_JOBS_PER_ORG: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .default(200),
+  MERIDIAN_ORG_RESULT_BYTES: z.coerce
+    .number({ error: 'must be a number of bytes' })
+    .int('must be a whole number of bytes')
+    .min(65_536, 'must be at least 65536 bytes')
+    .default(1_073_741_824),
 });
 
 export interface MeridianConfig {
@@ -146,6 +161,15 @@ export interface JobsConfig {
   leaseMs: number;
   /** Statement timeout of a workflow job's warehouse query. */
   queryTimeoutMs: number;
+  /** Queued + running jobs one user may have (MERIDIAN_JOBS_PER_USER). */
+  maxActivePerUser: number;
+  /** Queued + running jobs one organization may have (MERIDIAN_JOBS_PER_ORG). */
+  maxActivePerOrg: number;
+  /**
+   * Bytes of job results one organization may keep stored at once (MERIDIAN_ORG_RESULT_BYTES):
+   * results of running jobs and unexpired results of succeeded ones.
+   */
+  maxResultBytesPerOrg: number;
 }
 
 export interface MapsConfig {
@@ -353,6 +377,9 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     jobs: {
       leaseMs: parseDuration(e.MERIDIAN_JOB_LEASE),
       queryTimeoutMs: parseDuration(e.MERIDIAN_JOB_QUERY_TIMEOUT),
+      maxActivePerUser: e.MERIDIAN_JOBS_PER_USER,
+      maxActivePerOrg: e.MERIDIAN_JOBS_PER_ORG,
+      maxResultBytesPerOrg: e.MERIDIAN_ORG_RESULT_BYTES,
     },
   };
 }

@@ -99,6 +99,7 @@ export async function startServer(
       },
       maxResultRows,
       leaseMs: config.jobs.leaseMs,
+      maxResultBytesPerOrg: config.jobs.maxResultBytesPerOrg,
       // A SQLite store is served by this process alone: jobs found running at start are orphans.
       exclusiveStore: store.dialect === 'sqlite',
     });

@@ -20,6 +20,7 @@ import { registerWebApp } from './registerWebApp.ts';
 import { registerSecurityHeaders } from './securityHeaders.ts';
 import { registerBrowserClientCors } from './browserClientCors.ts';
 import { trustedBrowserOrigins } from '../mcp/trustedBrowserOrigins.ts';
+import { ReadinessProbe } from './ReadinessProbe.ts';
 import { registerSessionApiRoutes } from '../workspace/api/sessionApiRoutes.ts';
 import { registerMapsApiRoutes } from '../workspace/api/mapsApiRoutes.ts';
 
@@ -91,13 +92,14 @@ export async function buildApp(
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  const readiness = new ReadinessProbe(ctx.store, ctx.logger);
   app.get('/readyz', async (_request, reply) => {
-    try {
-      await ctx.store.ping();
-      return { status: 'ready' };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', detail: 'the store is unreachable' });
-    }
+    const state = await readiness.check();
+    if (state.ready) return { status: 'ready' };
+    return reply
+      .code(503)
+      .type('application/problem+json')
+      .send({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: state.detail });
   });
 
   // Loaded on demand: oidc-provider prints a runtime notice on import, which CLI commands that

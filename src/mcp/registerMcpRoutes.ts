@@ -109,6 +109,7 @@ export function registerMcpRoutes(
     connections: ctx.connections,
     catalog: ctx.catalog,
     jobs: ctx.jobs,
+    jobLimits: config.jobs,
   };
   const workflowTools = new WorkflowToolCatalog(services);
   const mapServices = createMapServices({ ...services, publicUrl: config.publicUrl, maps: config.maps });

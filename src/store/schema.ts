@@ -184,6 +184,14 @@ export interface JobsTable {
   finished_at: number | null;
   /** Results are readable until then; afterwards the job is `expired` and its pages purged. */
   expires_at: number | null;
+  /** Bytes of result pages the current attempt stored (counted against the org's result quota). */
+  result_bytes: number;
+}
+
+/** The row /readyz rewrites to prove the store takes writes. */
+export interface StoreHeartbeatTable {
+  id: string;
+  beat_at: number;
 }
 
 export interface JobResultPagesTable {
@@ -281,6 +289,7 @@ export interface Database {
   jobs: JobsTable;
   job_result_pages: JobResultPagesTable;
   job_runs: JobRunsTable;
+  store_heartbeat: StoreHeartbeatTable;
   connections: ConnectionsTable;
   connection_members: ConnectionMembersTable;
   workflows: WorkflowsTable;

@@ -49,6 +49,7 @@ export function mapServicesOf(ctx: AppContext): MapServices {
     connections: ctx.connections,
     catalog: ctx.catalog,
     jobs: ctx.jobs,
+    jobLimits: ctx.config.jobs,
     publicUrl: ctx.config.publicUrl,
     maps: ctx.config.maps,
   });

@@ -241,13 +241,17 @@ export function registerWorkflowsApiRoutes(app: FastifyInstance, ctx: AppContext
         fieldErrorsOf(body.error.issues),
       );
     try {
-      const submitted = await submitWorkflowRun({ db: ctx.store.db, jobs: ctx.jobs }, caller, {
-        workflow: detail,
-        title: detail.tool?.name ?? detail.name,
-        args: body.data.arguments,
-        clientId: 'workspace',
-        saveTables: true,
-      });
+      const submitted = await submitWorkflowRun(
+        { db: ctx.store.db, jobs: ctx.jobs, jobLimits: ctx.config.jobs },
+        caller,
+        {
+          workflow: detail,
+          title: detail.tool?.name ?? detail.name,
+          args: body.data.arguments,
+          clientId: 'workspace',
+          saveTables: true,
+        },
+      );
       if (!submitted.ok) {
         return sendProblem(
           reply,

@@ -1,0 +1,34 @@
+import { components } from '../components/components.ts';
+import type { WorkflowDocument, WorkflowNode } from '../document/WorkflowDocument.ts';
+
+/**
+ * The part of a workflow that produces one node's rows, ending in a `result`, so the canvas can
+ * show any node's output: the node and everything upstream of it, nothing downstream. A
+ * `save_table` node is previewed as the rows it would save (a preview never writes), an output
+ * node as itself. Returns undefined when the node is not in the document.
+ */
+export function previewWorkflowDocument(doc: WorkflowDocument, nodeId: string): WorkflowDocument | undefined {
+  const byId = new Map(doc.nodes.map((n) => [n.id, n]));
+  const target = byId.get(nodeId);
+  if (!target) return undefined;
+  const upstream = new Set<string>();
+  const visit = (id: string) => {
+    if (upstream.has(id) || !byId.has(id)) return;
+    upstream.add(id);
+    for (const from of Object.values(byId.get(id)!.inputs ?? {})) visit(from);
+  };
+  visit(nodeId);
+  const kept = doc.nodes.filter((n) => upstream.has(n.id));
+  const execution = components.get(target.component)?.execution;
+  if (execution === 'output' && target.component === 'result') return { ...doc, nodes: kept, output: nodeId };
+
+  const ids = new Set(doc.nodes.map((n) => n.id));
+  let resultId = '_preview';
+  for (let i = 2; ids.has(resultId); i++) resultId = `_preview${i}`;
+  // save_table: preview what it would store, that is its input.
+  const feeding = execution === 'output' ? target.inputs?.input : nodeId;
+  const nodes: WorkflowNode[] = kept.filter((n) => execution !== 'output' || n.id !== nodeId);
+  if (feeding === undefined) return { ...doc, nodes, output: nodeId };
+  nodes.push({ id: resultId, component: 'result', inputs: { input: feeding } });
+  return { ...doc, nodes, output: resultId };
+}

@@ -57,7 +57,12 @@ export function registerWorkflowCanvasApiRoutes(app: FastifyInstance, ctx: AppCo
       const issues = validateWorkflow(input, emptyCatalog).issues;
       return {
         ok: false,
-        reply: sendProblem(reply, 422, 'The workflow document is not valid; see errors.', issuesAsErrors(issues)),
+        reply: sendProblem(
+          reply,
+          422,
+          'The workflow document is not valid; see errors.',
+          issuesAsErrors(issues),
+        ),
       };
     }
     const doc = parsed.data;
@@ -88,7 +93,11 @@ export function registerWorkflowCanvasApiRoutes(app: FastifyInstance, ctx: AppCo
       if (!(error instanceof EngineError)) throw error;
       return {
         ok: false,
-        reply: sendProblem(reply, 503, `The connection "${doc.connection}" could not be read: ${error.message}`),
+        reply: sendProblem(
+          reply,
+          503,
+          `The connection "${doc.connection}" could not be read: ${error.message}`,
+        ),
       };
     }
   }
@@ -104,7 +113,12 @@ export function registerWorkflowCanvasApiRoutes(app: FastifyInstance, ctx: AppCo
     if (!api) return reply;
     const body = validateBody.safeParse(request.body ?? {});
     if (!body.success)
-      return sendProblem(reply, 422, 'Send { "document": <the workflow> }.', fieldErrorsOf(body.error.issues));
+      return sendProblem(
+        reply,
+        422,
+        'Send { "document": <the workflow> }.',
+        fieldErrorsOf(body.error.issues),
+      );
     // Shape errors are issues of the draft too: the canvas shows them on their nodes.
     const shape = workflowDocumentSchema.safeParse(body.data.document);
     if (!shape.success) {
@@ -180,8 +194,7 @@ export function registerWorkflowCanvasApiRoutes(app: FastifyInstance, ctx: AppCo
           'Fix the issues on the canvas before previewing this node.',
           issuesAsErrors(error.issues),
         );
-      if (error instanceof ArgumentValidationError)
-        return sendProblem(reply, 422, error.message);
+      if (error instanceof ArgumentValidationError) return sendProblem(reply, 422, error.message);
       if (error instanceof EngineError || error instanceof HostStepError)
         return sendProblem(reply, 422, `The preview did not run: ${error.message}`);
       throw error;

@@ -13,7 +13,10 @@ import { createConnection } from '../../../src/connections/index.ts';
  * organization checked), saving versions from the canvas, and 403 problems for viewers.
  */
 const example = JSON.parse(
-  readFileSync(join(import.meta.dirname, '..', '..', '..', 'examples/workflows/cities-within-radius.json'), 'utf8'),
+  readFileSync(
+    join(import.meta.dirname, '..', '..', '..', 'examples/workflows/cities-within-radius.json'),
+    'utf8',
+  ),
 ) as { name: string; nodes: { id: string; inputs?: Record<string, string> }[]; [key: string]: unknown };
 
 interface Problem {
@@ -36,7 +39,11 @@ interface Preview {
 }
 
 const paris = { lon: 2.35, lat: 48.85, radius_m: 30000 };
-const draft = (changes: Record<string, unknown> = {}) => ({ ...structuredClone(example), name: 'drafted', ...changes });
+const draft = (changes: Record<string, unknown> = {}) => ({
+  ...structuredClone(example),
+  name: 'drafted',
+  ...changes,
+});
 
 function canvasApiSuite(kind: StoreKind) {
   let t: TestServer;
@@ -77,7 +84,12 @@ function canvasApiSuite(kind: StoreKind) {
     expect((await fetch(`${t.url}/api/v1/workflow-components`)).status).toBe(401);
     const vi = await signIn(viewer);
     const { status, body } = await vi.get<{
-      components: { name: string; category: string; inputs: { name: string }[]; configSchema: { type: string } }[];
+      components: {
+        name: string;
+        category: string;
+        inputs: { name: string }[];
+        configSchema: { type: string };
+      }[];
     }>('/api/v1/workflow-components');
     expect(status).toBe(200);
     const join = body.components.find((c) => c.name === 'spatial_join')!;
@@ -137,7 +149,13 @@ function canvasApiSuite(kind: StoreKind) {
       arguments: paris,
     });
     expect(last.status).toBe(200);
-    expect(last.body.columns.map((c) => c.name)).toEqual(['name', 'country', 'population', 'distance_m', 'geom']);
+    expect(last.body.columns.map((c) => c.name)).toEqual([
+      'name',
+      'country',
+      'population',
+      'distance_m',
+      'geom',
+    ]);
     expect(last.body.rows[0]).toMatchObject({ name: 'Paris', country: 'FR' });
     expect(last.body.map!.layers[0]!.data.features).toHaveLength(last.body.rows.length);
     expect(last.body.map!.bounds).toHaveLength(4);

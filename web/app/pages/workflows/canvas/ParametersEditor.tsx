@@ -70,30 +70,36 @@ export function ParametersEditor({
             />
             <div className="parameter-limits">
               {['number', 'integer', 'string', 'enum', 'date'].includes(p.type) && (
-                <input
-                  type={numeric ? 'number' : 'text'}
-                  aria-label={`${p.name} default`}
-                  placeholder="default"
-                  value={p.default === undefined ? '' : String(p.default)}
-                  onChange={(e) => set(i, { default: toValue(e.target.value) })}
-                />
+                <label className="mini-label">
+                  default
+                  <input
+                    type={numeric ? 'number' : 'text'}
+                    aria-label={`${p.name} default`}
+                    value={p.default === undefined ? '' : String(p.default)}
+                    onChange={(e) => set(i, { default: toValue(e.target.value) })}
+                  />
+                </label>
               )}
               {(numeric || p.type === 'date') && (
                 <>
-                  <input
-                    type={numeric ? 'number' : 'text'}
-                    aria-label={`${p.name} minimum`}
-                    placeholder="min"
-                    value={p.min === undefined ? '' : String(p.min)}
-                    onChange={(e) => set(i, { min: toValue(e.target.value) })}
-                  />
-                  <input
-                    type={numeric ? 'number' : 'text'}
-                    aria-label={`${p.name} maximum`}
-                    placeholder="max"
-                    value={p.max === undefined ? '' : String(p.max)}
-                    onChange={(e) => set(i, { max: toValue(e.target.value) })}
-                  />
+                  <label className="mini-label">
+                    min
+                    <input
+                      type={numeric ? 'number' : 'text'}
+                      aria-label={`${p.name} minimum`}
+                      value={p.min === undefined ? '' : String(p.min)}
+                      onChange={(e) => set(i, { min: toValue(e.target.value) })}
+                    />
+                  </label>
+                  <label className="mini-label">
+                    max
+                    <input
+                      type={numeric ? 'number' : 'text'}
+                      aria-label={`${p.name} maximum`}
+                      value={p.max === undefined ? '' : String(p.max)}
+                      onChange={(e) => set(i, { max: toValue(e.target.value) })}
+                    />
+                  </label>
                 </>
               )}
             </div>

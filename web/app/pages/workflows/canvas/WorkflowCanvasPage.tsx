@@ -422,7 +422,7 @@ function CanvasEditor({
             nodesConnectable={canEdit}
             deleteKeyCode={canEdit ? ['Backspace', 'Delete'] : null}
             fitView={initial.nodes.length > 0}
-            fitViewOptions={{ maxZoom: 1 }}
+            fitViewOptions={{ maxZoom: 1, minZoom: 0.45 }}
             minZoom={0.2}
             maxZoom={1.5}
           >

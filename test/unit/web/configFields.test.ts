@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   configFieldsOf,
   parseNumber,
+  parseScalar,
   parseStrings,
   type SchemaNode,
 } from '../../../web/app/pages/workflows/canvas/configFields.ts';
@@ -41,6 +42,11 @@ describe('config forms from the component catalog’s JSON Schemas', () => {
       ['column', 'text'],
       ['direction', 'enum'],
     ]);
+    // filter's conditions: rows whose value is a scalar, a list or a parameter.
+    const conditions = configFieldsOf(schemaOf('filter'))[0]!.control;
+    expect(conditions.kind).toBe('rows');
+    const value = conditions.kind === 'rows' ? conditions.fields.find((f) => f.name === 'value')! : undefined;
+    expect(value).toMatchObject({ control: { kind: 'scalar' }, acceptsParameter: true });
     // GeoJSON and other nested shapes fall back to a JSON editor.
     expect(configFieldsOf(schemaOf('distance')).find((f) => f.name === 'to')!.control.kind).toBe('json');
   });
@@ -51,5 +57,10 @@ describe('config forms from the component catalog’s JSON Schemas', () => {
     expect(parseNumber(' 42.5 ')).toBe(42.5);
     expect(parseNumber('')).toBeUndefined();
     expect(parseNumber('ten')).toBe('ten');
+    expect(parseScalar('5000')).toBe(5000);
+    expect(parseScalar('false')).toBe(false);
+    expect(parseScalar('["FR", "DE"]')).toEqual(['FR', 'DE']);
+    expect(parseScalar('Paris')).toBe('Paris');
+    expect(parseScalar('  ')).toBeUndefined();
   });
 });

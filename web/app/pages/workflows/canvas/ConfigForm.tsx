@@ -1,5 +1,12 @@
 import { useState } from 'react';
-import { isParamRef, parseNumber, parseStrings, type ConfigField, type ControlKind } from './configFields.ts';
+import {
+  isParamRef,
+  parseNumber,
+  parseScalar,
+  parseStrings,
+  type ConfigField,
+  type ControlKind,
+} from './configFields.ts';
 
 interface ConfigFormProps {
   nodeId: string;
@@ -40,22 +47,12 @@ export function ConfigForm({
               {field.required ? ' *' : ''}
             </label>
             {field.acceptsParameter && (
-              <select
-                className="param-choice"
-                aria-label={`${field.name}: value or parameter`}
-                data-param-choice={field.name}
-                value={param ?? ''}
-                onChange={(e) =>
-                  onChange(field.name, e.target.value ? { $param: e.target.value } : undefined)
-                }
-              >
-                <option value="">a value</option>
-                {parameters.map((p) => (
-                  <option key={p.name} value={p.name}>
-                    parameter ${p.name} ({p.type})
-                  </option>
-                ))}
-              </select>
+              <ParamChoice
+                field={field.name}
+                value={value}
+                parameters={parameters}
+                onChange={(v) => onChange(field.name, v)}
+              />
             )}
             {param === undefined && (
               <Control
@@ -63,6 +60,7 @@ export function ConfigForm({
                 id={id}
                 control={field.control}
                 value={value}
+                parameters={parameters}
                 placeholder={
                   field.default === undefined ? undefined : `default: ${JSON.stringify(field.default)}`
                 }
@@ -78,16 +76,48 @@ export function ConfigForm({
   );
 }
 
+/** "a value" or one of the declared parameters; a parameter is stored as {"$param": name}. */
+function ParamChoice({
+  field,
+  value,
+  parameters,
+  onChange,
+}: {
+  field: string;
+  value: unknown;
+  parameters: { name: string; type: string }[];
+  onChange(value: unknown): void;
+}) {
+  return (
+    <select
+      className="param-choice"
+      aria-label={`${field}: value or parameter`}
+      data-param-choice={field}
+      value={isParamRef(value) ? value.$param : ''}
+      onChange={(e) => onChange(e.target.value ? { $param: e.target.value } : undefined)}
+    >
+      <option value="">a value</option>
+      {parameters.map((p) => (
+        <option key={p.name} value={p.name}>
+          parameter ${p.name} ({p.type})
+        </option>
+      ))}
+    </select>
+  );
+}
+
 function Control({
   id,
   control,
   value,
+  parameters,
   placeholder,
   onChange,
 }: {
   id: string;
   control: ControlKind;
   value: unknown;
+  parameters: { name: string; type: string }[];
   placeholder?: string;
   onChange(value: unknown): void;
 }) {
@@ -148,8 +178,25 @@ function Control({
           onText={(text) => onChange(parseStrings(text))}
         />
       );
+    case 'scalar':
+      return (
+        <BufferedText
+          id={id}
+          initial={typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value)}
+          placeholder={placeholder ?? 'text, a number, true/false or [a, list]'}
+          onText={(text) => onChange(parseScalar(text))}
+        />
+      );
     case 'rows':
-      return <RowsControl id={id} fields={control.fields} value={value} onChange={onChange} />;
+      return (
+        <RowsControl
+          id={id}
+          fields={control.fields}
+          value={value}
+          parameters={parameters}
+          onChange={onChange}
+        />
+      );
     default:
       return <JsonControl id={id} value={value} placeholder={placeholder} onChange={onChange} />;
   }
@@ -227,11 +274,13 @@ function RowsControl({
   id,
   fields,
   value,
+  parameters,
   onChange,
 }: {
   id: string;
   fields: ConfigField[];
   value: unknown;
+  parameters: { name: string; type: string }[];
   onChange(value: unknown): void;
 }) {
   const rows = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
@@ -252,13 +301,24 @@ function RowsControl({
         <div className="config-row" key={i} data-row={i}>
           {fields.map((f) => (
             <div key={f.name} className="config-cell">
-              <Control
-                id={`${id}-${i}-${f.name}`}
-                control={f.control}
-                value={row[f.name]}
-                placeholder={f.default === undefined ? f.name : `${f.name} (${String(f.default)})`}
-                onChange={(cell) => setCell(i, f.name, cell)}
-              />
+              {f.acceptsParameter && (
+                <ParamChoice
+                  field={`${f.name} ${i + 1}`}
+                  value={row[f.name]}
+                  parameters={parameters}
+                  onChange={(cell) => setCell(i, f.name, cell)}
+                />
+              )}
+              {!isParamRef(row[f.name]) && (
+                <Control
+                  id={`${id}-${i}-${f.name}`}
+                  control={f.control}
+                  value={row[f.name]}
+                  parameters={parameters}
+                  placeholder={f.default === undefined ? f.name : `${f.name} (${String(f.default)})`}
+                  onChange={(cell) => setCell(i, f.name, cell)}
+                />
+              )}
             </div>
           ))}
           <button

@@ -23,6 +23,8 @@ export type ControlKind =
   | { kind: 'number'; integer: boolean; min?: number; max?: number }
   | { kind: 'boolean' }
   | { kind: 'enum'; values: string[] }
+  /** A string, number or boolean (or a JSON list), typed as text: `42` is a number, `[1, 2]` a list. */
+  | { kind: 'scalar' }
   /** An array of strings, typed as a comma-separated list. */
   | { kind: 'strings' }
   /** An array of small objects (order_by's `by`, select's `columns`): one row of sub-fields each. */
@@ -42,9 +44,10 @@ export interface ConfigField {
 export function configFieldsOf(schema: SchemaNode): ConfigField[] {
   const required = new Set(schema.required ?? []);
   return Object.entries(schema.properties ?? {}).map(([name, property]) => {
-    const branches = property.anyOf ?? [];
+    const branches = leavesOf(property);
     const parameterBranch = branches.find(isParamRefSchema);
-    const literal = parameterBranch ? (branches.find((b) => b !== parameterBranch) ?? {}) : property;
+    const literals = branches.filter((b) => b !== parameterBranch);
+    const literal = !parameterBranch ? property : literals.length === 1 ? literals[0]! : { anyOf: literals };
     return {
       name,
       required: required.has(name),
@@ -54,6 +57,19 @@ export function configFieldsOf(schema: SchemaNode): ConfigField[] {
       acceptsParameter: parameterBranch !== undefined,
     };
   });
+}
+
+/** The alternatives of a schema, nested anyOf flattened (`value`: scalar | parameter | list). */
+function leavesOf(s: SchemaNode): SchemaNode[] {
+  if (!s.anyOf) return [s];
+  return s.anyOf.flatMap(leavesOf);
+}
+
+const SCALAR_TYPES = new Set(['string', 'number', 'integer', 'boolean']);
+
+function isScalarOrList(s: SchemaNode): boolean {
+  if (typeof s.type === 'string' && SCALAR_TYPES.has(s.type)) return true;
+  return s.type === 'array' && typeof s.items === 'object' && leavesOf(s.items).every(isScalarOrList);
 }
 
 function isParamRefSchema(s: SchemaNode): boolean {
@@ -67,16 +83,14 @@ function controlOf(s: SchemaNode): ControlKind {
   if (s.type === 'number' || s.type === 'integer')
     return { kind: 'number', integer: s.type === 'integer', min: s.minimum, max: s.maximum };
   if (s.type === 'boolean') return { kind: 'boolean' };
+  if (s.anyOf && leavesOf(s).every(isScalarOrList) && leavesOf(s).some((b) => b.type !== 'array'))
+    return { kind: 'scalar' };
   if (s.type === 'array' && s.items && typeof s.items === 'object') {
     const items = s.items;
     if (items.type === 'string' && !items.enum) return { kind: 'strings' };
     if (items.type === 'object' && items.properties) {
       const fields = configFieldsOf(items);
-      if (
-        fields.every(
-          (f) => ['text', 'number', 'enum', 'boolean'].includes(f.control.kind) && !f.acceptsParameter,
-        )
-      )
+      if (fields.every((f) => ['text', 'number', 'enum', 'boolean', 'scalar'].includes(f.control.kind)))
         return { kind: 'rows', fields };
     }
   }
@@ -90,6 +104,22 @@ export function parseStrings(text: string): string[] | undefined {
     .map((s) => s.trim())
     .filter((s) => s !== '');
   return items.length ? items : undefined;
+}
+
+/** A scalar field's text: a number, true/false, a JSON list, or else the text itself. */
+export function parseScalar(text: string): unknown {
+  const trimmed = text.trim();
+  if (trimmed === '') return undefined;
+  if (trimmed === 'true' || trimmed === 'false') return trimmed === 'true';
+  if (trimmed !== '' && Number.isFinite(Number(trimmed))) return Number(trimmed);
+  if (trimmed.startsWith('[')) {
+    try {
+      return JSON.parse(trimmed) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
 }
 
 /** A number input's text as the value to store: empty leaves the field out, non-numbers stay text for the server to name. */

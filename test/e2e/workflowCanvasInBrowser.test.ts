@@ -100,6 +100,9 @@ describe('The workflow canvas in Chromium', () => {
       page.selectOption(`[data-param-choice="${name}"]`, parameterName);
 
     await place('table', 'cities', 10, 20);
+    // The table field offers the connection's tables.
+    expect(await page.getAttribute(field('cities', 'table'), 'list')).toBe('tables-cities');
+    await page.locator('datalist#tables-cities option[value="cities"]').waitFor({ state: 'attached' });
     await page.fill(field('cities', 'table'), 'cities');
     await page.fill(field('cities', 'columns'), 'name, country, population, geom');
 

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { createContext, useContext, useState } from 'react';
 import {
   isParamRef,
   parseNumber,
@@ -17,8 +17,13 @@ interface ConfigFormProps {
   /** Issue messages by config field (`table`, `by.0.column`…), shown under the field. */
   issues: Record<string, string>;
   readOnly: boolean;
+  /** Offered while typing: the connection's tables, the columns coming into the node. */
+  suggestions?: { tables: string[]; columns: string[] };
   onChange(field: string, value: unknown): void;
 }
+
+/** Which datalist a text field offers, by its name: `table` the tables, `*column*`/`geometry` the input columns. */
+const ListFor = createContext<(field: string) => string | undefined>(() => undefined);
 
 /** A node's config, one control per schema property; writes each change straight to the draft. */
 export function ConfigForm({
@@ -28,51 +33,69 @@ export function ConfigForm({
   parameters,
   issues,
   readOnly,
+  suggestions,
   onChange,
 }: ConfigFormProps) {
+  const tablesList = `tables-${nodeId}`;
+  const columnsList = `columns-${nodeId}`;
+  const listFor = (field: string) =>
+    field === 'table' ? tablesList : /column|geometry/.test(field) ? columnsList : undefined;
   if (fields.length === 0) return <p className="muted">This component has no settings.</p>;
   return (
-    <fieldset className="config-form" disabled={readOnly} aria-label="Settings">
-      {fields.map((field) => {
-        const id = `cfg-${nodeId}-${field.name}`;
-        const value = config[field.name];
-        const param = isParamRef(value) ? value.$param : undefined;
-        const fieldIssue = Object.entries(issues).find(
-          ([path]) => path === field.name || path.startsWith(`${field.name}.`),
-        )?.[1];
-        return (
-          <div key={field.name} className="config-field" data-config-field={field.name}>
-            <label htmlFor={id}>
-              {field.name}
-              {field.required ? ' *' : ''}
-            </label>
-            {field.acceptsParameter && (
-              <ParamChoice
-                field={field.name}
-                value={value}
-                parameters={parameters}
-                onChange={(v) => onChange(field.name, v)}
-              />
-            )}
-            {param === undefined && (
-              <Control
-                key={id}
-                id={id}
-                control={field.control}
-                value={value}
-                parameters={parameters}
-                placeholder={
-                  field.default === undefined ? undefined : `default: ${JSON.stringify(field.default)}`
-                }
-                onChange={(v) => onChange(field.name, v)}
-              />
-            )}
-            {field.description && <div className="muted">{field.description}</div>}
-            {fieldIssue && <div className="field-error">{fieldIssue}</div>}
-          </div>
-        );
-      })}
-    </fieldset>
+    <ListFor.Provider value={listFor}>
+      <datalist id={tablesList}>
+        {suggestions?.tables.map((t) => (
+          <option key={t} value={t} />
+        ))}
+      </datalist>
+      <datalist id={columnsList}>
+        {[...new Set(suggestions?.columns)].map((c) => (
+          <option key={c} value={c} />
+        ))}
+      </datalist>
+      <fieldset className="config-form" disabled={readOnly} aria-label="Settings">
+        {fields.map((field) => {
+          const id = `cfg-${nodeId}-${field.name}`;
+          const value = config[field.name];
+          const param = isParamRef(value) ? value.$param : undefined;
+          const fieldIssue = Object.entries(issues).find(
+            ([path]) => path === field.name || path.startsWith(`${field.name}.`),
+          )?.[1];
+          return (
+            <div key={field.name} className="config-field" data-config-field={field.name}>
+              <label htmlFor={id}>
+                {field.name}
+                {field.required ? ' *' : ''}
+              </label>
+              {field.acceptsParameter && (
+                <ParamChoice
+                  field={field.name}
+                  value={value}
+                  parameters={parameters}
+                  onChange={(v) => onChange(field.name, v)}
+                />
+              )}
+              {param === undefined && (
+                <Control
+                  key={id}
+                  id={id}
+                  name={field.name}
+                  control={field.control}
+                  value={value}
+                  parameters={parameters}
+                  placeholder={
+                    field.default === undefined ? undefined : `default: ${JSON.stringify(field.default)}`
+                  }
+                  onChange={(v) => onChange(field.name, v)}
+                />
+              )}
+              {field.description && <div className="muted">{field.description}</div>}
+              {fieldIssue && <div className="field-error">{fieldIssue}</div>}
+            </div>
+          );
+        })}
+      </fieldset>
+    </ListFor.Provider>
   );
 }
 
@@ -108,6 +131,7 @@ function ParamChoice({
 
 function Control({
   id,
+  name,
   control,
   value,
   parameters,
@@ -115,12 +139,14 @@ function Control({
   onChange,
 }: {
   id: string;
+  name?: string;
   control: ControlKind;
   value: unknown;
   parameters: { name: string; type: string }[];
   placeholder?: string;
   onChange(value: unknown): void;
 }) {
+  const list = useContext(ListFor)(name ?? '');
   switch (control.kind) {
     case 'enum':
       return (
@@ -164,6 +190,8 @@ function Control({
         <input
           id={id}
           type="text"
+          list={list}
+          autoComplete="off"
           placeholder={placeholder}
           value={typeof value === 'string' ? value : ''}
           onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}
@@ -312,6 +340,7 @@ function RowsControl({
               {!isParamRef(row[f.name]) && (
                 <Control
                   id={`${id}-${i}-${f.name}`}
+                  name={f.name}
                   control={f.control}
                   value={row[f.name]}
                   parameters={parameters}

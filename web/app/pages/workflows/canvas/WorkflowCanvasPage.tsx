@@ -317,6 +317,14 @@ function CanvasEditor({
     }
   };
 
+  // The connection's tables, offered in the table fields (editors only: viewers cannot edit).
+  const tableList = useApiData<{ tables: { qualifiedName: string }[] }>(
+    canEdit && draft.connection
+      ? `/api/v1/connections/${encodeURIComponent(draft.connection)}/tables`
+      : undefined,
+  );
+  const tables = useMemo(() => (tableList.data?.tables ?? []).map((t) => t.qualifiedName), [tableList.data]);
+
   const selectedNode = draft.nodes.find((n) => n.id === selected);
   const selectedComponent = selectedNode && byName.get(selectedNode.component);
 
@@ -439,6 +447,7 @@ function CanvasEditor({
               component={selectedComponent}
               issues={issuesByNode.get(selectedNode.id) ?? []}
               columns={validation.columns}
+              tables={tables}
               canEdit={canEdit}
               previewing={previewing}
               onDraft={setDraft}
@@ -542,6 +551,7 @@ function NodeInspector({
   component,
   issues,
   columns,
+  tables,
   canEdit,
   previewing,
   onDraft,
@@ -554,6 +564,7 @@ function NodeInspector({
   component?: CatalogComponent;
   issues: DraftIssue[];
   columns: Record<string, { name: string; type: string }[]>;
+  tables: string[];
   canEdit: boolean;
   previewing: boolean;
   onDraft(update: (d: WorkflowDraft) => WorkflowDraft): void;
@@ -611,6 +622,7 @@ function NodeInspector({
       )}
       <ConfigForm
         nodeId={node.id}
+        suggestions={{ tables, columns: upstreamColumns.map((c) => c.name) }}
         fields={fields}
         config={node.config}
         parameters={draft.parameters}

@@ -155,8 +155,8 @@ describe('The workflow canvas in Chromium', () => {
     await wire('columns', 'result');
     await expect(canvas.locator('.react-flow__edge').count()).resolves.toBe(7);
 
-    await page.screenshot({ path: artifactPath('canvas-wired.png') });
     await page.getByTestId('canvas-status').getByText('✓ Valid').waitFor();
+    await page.screenshot({ path: artifactPath('canvas-wired.png') });
     await expect(canvas.locator('[data-testid="node-issues"]').count()).resolves.toBe(0);
 
     // Preview a node: its first rows and a map.

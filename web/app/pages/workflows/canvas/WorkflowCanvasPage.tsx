@@ -123,6 +123,7 @@ function CanvasEditor({
     columns: Object.fromEntries((workflow?.graph.nodes ?? []).map((n) => [n.id, n.columns ?? []])),
   });
   const [message, setMessage] = useState<{ kind: 'notice' | 'error'; text: string }>();
+  const [checking, setChecking] = useState(false);
   const [busy, setBusy] = useState(false);
   const [testValues, setTestValues] = useState<Record<string, string>>({});
   const [preview, setPreview] = useState<NodePreviewResult>();
@@ -141,21 +142,28 @@ function CanvasEditor({
   useEffect(() => {
     if (!canEdit) return;
     if (draft.nodes.length === 0) {
+      setChecking(false);
       setValidation({ issues: [], columns: {} });
       return;
     }
     let live = true;
+    setChecking(true);
     const timer = setTimeout(() => {
       apiSend<DraftValidation>('POST', '/api/v1/workflow-drafts/validate', {
         document: JSON.parse(validationKey) as unknown,
       }).then(
-        (result) => live && setValidation(result),
+        (result) => {
+          if (!live) return;
+          setValidation(result);
+          setChecking(false);
+        },
         (e: unknown) =>
           live &&
+          (setChecking(false),
           setValidation({
             issues: [{ code: 'invalid_document', message: asApiError(e).message, fix: '' }],
             columns: {},
-          }),
+          })),
       );
     }, VALIDATE_DELAY_MS);
     return () => {
@@ -370,7 +378,9 @@ function CanvasEditor({
           </select>
         </div>
         <div className="canvas-status" data-testid="canvas-status">
-          {validation.issues.length === 0 ? (
+          {checking ? (
+            <span className="muted">Checking…</span>
+          ) : validation.issues.length === 0 ? (
             draft.nodes.length > 0 && <span className="ok">✓ Valid</span>
           ) : (
             <span className="bad">

@@ -133,6 +133,13 @@ function CanvasEditor({
   const document = useMemo(() => documentFromDraft(draft), [draft]);
   const documentJson = JSON.stringify(document);
   const dirty = documentJson !== savedJson;
+  // Closing or reloading the tab with unsaved edits asks first.
+  useEffect(() => {
+    if (!dirty || !canEdit || draft.nodes.length === 0) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty, canEdit, draft.nodes.length]);
   // Moving a node changes nothing validation looks at: validate only when the rest changes.
   const validationKey = JSON.stringify({
     ...document,

@@ -8,6 +8,7 @@ import { registerMcpRoutes, type McpRouteOptions } from '../mcp/registerMcpRoute
 import { registerSignInRoutes } from '../workspace/signInRoutes.ts';
 import { redirectRetiredPages } from '../workspace/redirectRetiredPages.ts';
 import { registerWorkflowsApiRoutes } from '../workspace/api/workflowsApiRoutes.ts';
+import { registerWorkflowCanvasApiRoutes } from '../workspace/api/workflowCanvasApiRoutes.ts';
 import { registerJobsApiRoutes } from '../workspace/api/jobsApiRoutes.ts';
 import { registerConnectionsApiRoutes } from '../workspace/api/connectionsApiRoutes.ts';
 import type { McpEndpoint } from '../mcp/McpEndpoint.ts';
@@ -128,6 +129,7 @@ export async function buildApp(
   registerConnectedAppsApiRoutes(app, ctx);
   await registerWebApp(app, ctx);
   registerWorkflowsApiRoutes(app, ctx);
+  registerWorkflowCanvasApiRoutes(app, ctx);
   registerJobsApiRoutes(app, ctx);
   registerConnectionsApiRoutes(app, ctx);
   registerMapsApiRoutes(app, ctx);

@@ -11,7 +11,7 @@ import { createLogger } from './http/createLogger.ts';
 import type { McpRouteOptions } from './mcp/registerMcpRoutes.ts';
 import type { OAuthServerOptions } from './auth/oauth/registerOAuthServer.ts';
 import { SecretBox } from './auth/SecretBox.ts';
-import { ConnectionRegistry, bootstrapDemoConnection } from './connections/index.ts';
+import { ConnectionRegistry, ConnectionTargetPolicy, bootstrapDemoConnection } from './connections/index.ts';
 import { bootstrapDemoWorkflows } from './connections/bootstrapDemoWorkflows.ts';
 import { CatalogBrowser } from './catalog/CatalogBrowser.ts';
 import { JobRunner, WORKFLOW_JOB, createWorkflowJobHandler } from './jobs/index.ts';
@@ -62,7 +62,17 @@ export async function startServer(
     const serverKey = loadOrCreateServerKey(config.dataDir, config.secretKey);
     const firstAdmin = await bootstrapFirstAdmin(store.db, config.admin);
     const box = new SecretBox(serverKey, 'connections');
-    const connections = new ConnectionRegistry({ db: store.db, box, dataDir: config.dataDir, logger });
+    const targets = new ConnectionTargetPolicy({
+      hosts: config.connections.hosts,
+      storeUrl: config.databaseUrl,
+    });
+    const connections = new ConnectionRegistry({
+      db: store.db,
+      box,
+      dataDir: config.dataDir,
+      logger,
+      targets,
+    });
     const demo = options.demo
       ? await bootstrapDemoConnection({
           db: store.db,

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import {
@@ -14,6 +15,7 @@ import { describePostgis } from './describePostgis.ts';
 import { SAVE_NAME_PATTERN, saveTableStatement } from './saveTableStatement.ts';
 import { postgisTypeParsers } from './postgisTypeParsers.ts';
 import { toPostgisEngineError, type StopReason } from './toPostgisEngineError.ts';
+import { guardedPostgisStream, postgisTarget, type PostgisConnectGuard } from './guardedPostgisStream.ts';
 
 export interface PostgisEngineOptions {
   /** `postgres://user:password@host:port/db?…`; never appears in errors. */
@@ -33,6 +35,11 @@ export interface PostgisEngineOptions {
    * CREATE on it). Absent, the engine never writes: every save is refused.
    */
   saveSchema?: string;
+  /**
+   * Asked before every physical connection (pool and cancel connections alike) where it may go;
+   * the socket is pinned to the address it returns. Absent, `pg` connects wherever the URL says.
+   */
+  guard?: PostgisConnectGuard;
 }
 
 /** Extra time after the server-side statement_timeout before the engine cancels a query itself. */
@@ -94,6 +101,7 @@ export class PostgisEngine implements Engine {
   private readonly typeNames = new Map<number, string>();
   private readonly hardened = new WeakSet<pg.PoolClient>();
   private readonly saveSchema: string | undefined;
+  private readonly socketFactory: (() => Socket) | undefined;
 
   constructor(options: PostgisEngineOptions) {
     let parsed: URL;
@@ -116,8 +124,12 @@ export class PostgisEngine implements Engine {
       );
     }
     this.saveSchema = options.saveSchema;
+    this.socketFactory = options.guard
+      ? guardedPostgisStream(options.guard, postgisTarget(options.url).database)
+      : undefined;
     this.pool = new pg.Pool({
       connectionString: options.url,
+      ...(this.socketFactory && { stream: this.socketFactory }),
       max: options.poolMax ?? 5,
       connectionTimeoutMillis: this.connectTimeoutMs,
       idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
@@ -412,6 +424,7 @@ export class PostgisEngine implements Engine {
   private async cancelBackend(pid: number): Promise<void> {
     const canceller = new pg.Client({
       connectionString: this.url,
+      ...(this.socketFactory && { stream: this.socketFactory }),
       connectionTimeoutMillis: this.connectTimeoutMs,
       application_name: 'meridian-cancel',
     });

@@ -11,7 +11,11 @@ import { createLogger } from './http/createLogger.ts';
 import type { McpRouteOptions } from './mcp/registerMcpRoutes.ts';
 import type { OAuthServerOptions } from './auth/oauth/registerOAuthServer.ts';
 import { SecretBox } from './auth/SecretBox.ts';
-import { ConnectionRegistry, ConnectionTargetPolicy, bootstrapDemoConnection } from './connections/index.ts';
+import {
+  ConnectionRegistry,
+  bootstrapDemoConnection,
+  createConnectionTargetPolicy,
+} from './connections/index.ts';
 import { bootstrapDemoWorkflows } from './connections/bootstrapDemoWorkflows.ts';
 import { CatalogBrowser } from './catalog/CatalogBrowser.ts';
 import { JobRunner, WORKFLOW_JOB, createWorkflowJobHandler } from './jobs/index.ts';
@@ -62,10 +66,7 @@ export async function startServer(
     const serverKey = loadOrCreateServerKey(config.dataDir, config.secretKey);
     const firstAdmin = await bootstrapFirstAdmin(store.db, config.admin);
     const box = new SecretBox(serverKey, 'connections');
-    const targets = new ConnectionTargetPolicy({
-      hosts: config.connections.hosts,
-      storeUrl: config.databaseUrl,
-    });
+    const targets = createConnectionTargetPolicy(config, store);
     const connections = new ConnectionRegistry({
       db: store.db,
       box,

@@ -9,7 +9,7 @@ import type { Store } from '../store/createStore.ts';
 import type { Caller } from '../store/Caller.ts';
 import { loadOrCreateServerKey } from '../auth/serverKey.ts';
 import { SecretBox } from '../auth/SecretBox.ts';
-import { ConnectionRegistry, ConnectionTargetPolicy, demoDatabasePath } from '../connections/index.ts';
+import { ConnectionRegistry, createConnectionTargetPolicy, demoDatabasePath } from '../connections/index.ts';
 import {
   createEngine,
   EngineError,
@@ -139,10 +139,7 @@ function sampleArguments(
 function openRegistry(store: Store): ConnectionRegistry {
   const config = loadConfig();
   const box = new SecretBox(loadOrCreateServerKey(config.dataDir, config.secretKey), 'connections');
-  const targets = new ConnectionTargetPolicy({
-    hosts: config.connections.hosts,
-    storeUrl: config.databaseUrl,
-  });
+  const targets = createConnectionTargetPolicy(config, store);
   return new ConnectionRegistry({
     db: store.db,
     box,

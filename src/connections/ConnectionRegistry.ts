@@ -78,6 +78,7 @@ export class ConnectionRegistry {
         kind: 'postgis',
         url: config.url,
         guard: this.options.targets.guard,
+        verifyServer: this.options.targets.verifyServer,
         ...(config.saveSchema ? { saveSchema: config.saveSchema } : {}),
       });
     } else {

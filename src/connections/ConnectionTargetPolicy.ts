@@ -6,6 +6,7 @@ import {
   EngineError,
   postgisTarget,
   type PostgisConnectGuard,
+  type PostgisServerIdentity,
   type PostgisTarget,
 } from '../engines/index.ts';
 import {
@@ -20,6 +21,11 @@ export interface ConnectionTargetPolicyOptions {
   hosts: HostAllowList;
   /** DATABASE_URL when the store is PostgreSQL: no connection may lead to that database. */
   storeUrl?: string;
+  /**
+   * The store's own server identity (`SERVER_IDENTITY_SQL` run on the store), asked afresh for
+   * every new warehouse connection: the second layer, which no alias, port or proxy escapes.
+   */
+  storeIdentity?: () => Promise<PostgisServerIdentity>;
   /** DNS resolution, replaceable in tests. */
   resolve?: (hostname: string) => Promise<LookupAddress[]>;
 }
@@ -66,6 +72,14 @@ export class ConnectionTargetPolicy {
     if (verdict.ok) return { address: verdict.address };
     if ('refused' in verdict) throw new EngineError('forbidden', verdict.refused);
     throw new EngineError('unavailable', DATABASE_UNREACHABLE_MESSAGE);
+  };
+
+  /** For the engine, once connected: the server that answered must not be the store's. */
+  readonly verifyServer = async (identity: PostgisServerIdentity): Promise<void> => {
+    if (!this.options.storeIdentity) return;
+    const store = await this.options.storeIdentity();
+    if (store.startedAt === identity.startedAt && store.database === identity.database)
+      throw new EngineError('forbidden', STORE_REFUSAL);
   };
 
   /**

@@ -12,3 +12,4 @@ export {
   STORE_REFUSAL,
   type ConnectionTargetPolicyOptions,
 } from './ConnectionTargetPolicy.ts';
+export { createConnectionTargetPolicy } from './createConnectionTargetPolicy.ts';

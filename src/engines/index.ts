@@ -15,6 +15,8 @@ export {
   postgisTarget,
   type PostgisTarget,
   type PostgisConnectGuard,
+  type PostgisServerIdentity,
+  SERVER_IDENTITY_SQL,
 } from './postgis/guardedPostgisStream.ts';
 export {
   preparePostgisReadOnlyRole,

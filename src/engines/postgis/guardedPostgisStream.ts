@@ -17,6 +17,19 @@ export interface PostgisTarget {
  */
 export type PostgisConnectGuard = (target: PostgisTarget) => Promise<{ address: string }>;
 
+/**
+ * Who answered, once connected: the postmaster's start time (to the microsecond) and the
+ * database. Two connections with the same identity reached the same database of the same
+ * server, however they got there (another name, address, port, a proxy).
+ */
+export interface PostgisServerIdentity {
+  startedAt: string;
+  database: string;
+}
+
+export const SERVER_IDENTITY_SQL =
+  'SELECT pg_postmaster_start_time()::text AS "startedAt", current_database() AS database';
+
 /** Throws `EngineError` for a URL `pg` cannot read. */
 export function postgisTarget(url: string): PostgisTarget {
   let client: pg.Client;

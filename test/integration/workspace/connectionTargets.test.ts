@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { freePort, startTestServer, type TestServer, type TestUser } from '../../support/testServer.ts';
 import { WorkspaceApiClient } from '../../support/workspaceApiClient.ts';
 import {
@@ -36,6 +36,29 @@ async function canary(
   return {
     port: typeof address === 'object' && address ? address.port : 0,
     hits: () => hits,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A plain TCP forwarder on 127.0.0.1 to the local PostgreSQL: another port, the same server. */
+async function tcpProxy(toPort: number): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((inbound) => {
+    const outbound = connect(toPort, '127.0.0.1');
+    for (const s of [inbound, outbound]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -120,6 +143,32 @@ describeWithPostgres('audit #1: connections cannot lead to the store or to unlis
     const tables = await admin.get<Problem>('/api/v1/connections/old_store/tables');
     expect(tables.status).toBe(503);
     expect(JSON.stringify(tables.body)).not.toMatch(/users|oidc_payloads/);
+  });
+
+  it('audit #1 (a): the store reached through a TCP proxy on another port is recognised by its server identity and refused', async () => {
+    const proxy = await tcpProxy(Number(storePort));
+    try {
+      const admin = await signIn(listed, listedAdmin);
+      for (const [name, database] of [
+        ['proxied_store', storeDatabase],
+        ['proxied_warehouse', warehouse.name],
+      ] as const) {
+        // Nothing in the URL says "store": the address check cannot tell, the identity check does.
+        const added = await admin.send('POST', '/api/v1/connections', {
+          name,
+          url: pgUrl('127.0.0.1', proxy.port, database),
+        });
+        expect(added.status, name).toBe(201);
+      }
+      const refused = await admin.send<Tested>('POST', '/api/v1/connections/proxied_store/test');
+      expect(refused.body.ok).toBe(false);
+      expect(refused.body.message).toMatch(/own store database/);
+      expect((await admin.get('/api/v1/connections/proxied_store/tables')).status).toBe(503);
+      const works = await admin.send<Tested>('POST', '/api/v1/connections/proxied_warehouse/test');
+      expect(works.body).toMatchObject({ ok: true });
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('audit #1 (b): loopback, private and link-local hosts are refused unless MERIDIAN_CONNECTION_HOSTS lists them', async () => {

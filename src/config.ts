@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { resolve } from 'node:path';
+import { HostAllowList, HostAllowListError } from './net/index.ts';
 
 /**
  * One typed configuration, read from the environment (and CLI flags layered on top by main.ts),
@@ -59,6 +60,7 @@ const envSchema = z.object({
   MERIDIAN_OAUTH_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).default(30),
   MERIDIAN_OAUTH_DCR_UNUSED_TTL: durationSchema.default('24h'),
   MERIDIAN_CIMD_ALLOW_HOSTS: z.string().optional(),
+  MERIDIAN_CONNECTION_HOSTS: z.string().optional(),
   MERIDIAN_CIMD_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -152,6 +154,7 @@ export interface MeridianConfig {
   /** Proxy addresses/CIDRs whose X-Forwarded-For is honoured; empty means the socket address only. */
   trustProxy: string[];
   oauth: OAuthConfig;
+  connections: ConnectionsConfig;
   maps: MapsConfig;
   jobs: JobsConfig;
 }
@@ -170,6 +173,14 @@ export interface JobsConfig {
    * results of running jobs and unexpired results of succeeded ones.
    */
   maxResultBytesPerOrg: number;
+}
+
+export interface ConnectionsConfig {
+  /**
+   * Hosts warehouse connections may lead to (MERIDIAN_CONNECTION_HOSTS). Unset: `public`, any
+   * public internet address; loopback, private and link-local hosts only when listed.
+   */
+  hosts: HostAllowList;
 }
 
 export interface MapsConfig {
@@ -315,7 +326,14 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       );
     }
   }
-  if (problems.length || !publicUrl) throw new ConfigError(problems);
+  let connectionHosts: HostAllowList | undefined;
+  try {
+    connectionHosts = HostAllowList.parse(e.MERIDIAN_CONNECTION_HOSTS ?? 'public');
+  } catch (error) {
+    if (!(error instanceof HostAllowListError)) throw error;
+    problems.push(`MERIDIAN_CONNECTION_HOSTS: ${error.message}`);
+  }
+  if (problems.length || !publicUrl || !connectionHosts) throw new ConfigError(problems);
 
   const base = publicUrl.href.replace(/\/+$/, '');
   return {
@@ -364,6 +382,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
         caFile: e.MERIDIAN_CIMD_CA_FILE,
       },
     },
+    connections: { hosts: connectionHosts },
     maps: {
       basemapStyleUrl,
       maxFeaturesPerLayer: e.MERIDIAN_MAP_MAX_FEATURES,

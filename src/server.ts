@@ -11,7 +11,11 @@ import { createLogger } from './http/createLogger.ts';
 import type { McpRouteOptions } from './mcp/registerMcpRoutes.ts';
 import type { OAuthServerOptions } from './auth/oauth/registerOAuthServer.ts';
 import { SecretBox } from './auth/SecretBox.ts';
-import { ConnectionRegistry, bootstrapDemoConnection } from './connections/index.ts';
+import {
+  ConnectionRegistry,
+  bootstrapDemoConnection,
+  createConnectionTargetPolicy,
+} from './connections/index.ts';
 import { bootstrapDemoWorkflows } from './connections/bootstrapDemoWorkflows.ts';
 import { bootstrapDemoMaps } from './maps/index.ts';
 import { findOrganizationBySlug, firstAdminOf } from './store/repositories/organizations.ts';
@@ -66,7 +70,14 @@ export async function startServer(
     const serverKey = loadOrCreateServerKey(config.dataDir, config.secretKey);
     const firstAdmin = await bootstrapFirstAdmin(store.db, config.admin);
     const box = new SecretBox(serverKey, 'connections');
-    const connections = new ConnectionRegistry({ db: store.db, box, dataDir: config.dataDir, logger });
+    const targets = createConnectionTargetPolicy(config, store);
+    const connections = new ConnectionRegistry({
+      db: store.db,
+      box,
+      dataDir: config.dataDir,
+      logger,
+      targets,
+    });
     const demo = options.demo
       ? await bootstrapDemoConnection({
           db: store.db,

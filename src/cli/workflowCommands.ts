@@ -9,7 +9,7 @@ import type { Store } from '../store/createStore.ts';
 import type { Caller } from '../store/Caller.ts';
 import { loadOrCreateServerKey } from '../auth/serverKey.ts';
 import { SecretBox } from '../auth/SecretBox.ts';
-import { ConnectionRegistry, demoDatabasePath } from '../connections/index.ts';
+import { ConnectionRegistry, createConnectionTargetPolicy, demoDatabasePath } from '../connections/index.ts';
 import {
   createEngine,
   EngineError,
@@ -140,7 +140,14 @@ function sampleArguments(
 function openRegistry(store: Store): ConnectionRegistry {
   const config = loadConfig();
   const box = new SecretBox(loadOrCreateServerKey(config.dataDir, config.secretKey), 'connections');
-  return new ConnectionRegistry({ db: store.db, box, dataDir: config.dataDir, logger: createLogger('warn') });
+  const targets = createConnectionTargetPolicy(config, store);
+  return new ConnectionRegistry({
+    db: store.db,
+    box,
+    dataDir: config.dataDir,
+    logger: createLogger('warn'),
+    targets,
+  });
 }
 
 function actingUser(email: string | undefined, what: string): string {

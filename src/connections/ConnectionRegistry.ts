@@ -11,6 +11,7 @@ import {
   type ConnectionConfig,
   type ConnectionView,
 } from './connectionRepository.ts';
+import type { ConnectionTargetPolicy } from './ConnectionTargetPolicy.ts';
 
 export interface ResolvedConnection {
   connection: ConnectionView;
@@ -28,8 +29,20 @@ export class ConnectionRegistry {
   private readonly preparing = new Map<string, Promise<unknown>>();
 
   constructor(
-    private readonly options: { db: Kysely<Database>; box: SecretBox; dataDir: string; logger: Logger },
+    private readonly options: {
+      db: Kysely<Database>;
+      box: SecretBox;
+      dataDir: string;
+      logger: Logger;
+      /** Where PostGIS connections may lead; every physical connection asks it. */
+      targets: ConnectionTargetPolicy;
+    },
   ) {}
+
+  /** The rule a new connection URL breaks (the admin gets it as a 4xx), or undefined. */
+  refusalFor(url: string): Promise<string | undefined> {
+    return this.options.targets.refusalFor(url);
+  }
 
   /** Queries against `file` wait for `ready` first. */
   prepareFile(file: string, ready: Promise<unknown>): void {
@@ -64,6 +77,8 @@ export class ConnectionRegistry {
       engine = createEngine({
         kind: 'postgis',
         url: config.url,
+        guard: this.options.targets.guard,
+        verifyServer: this.options.targets.verifyServer,
         ...(config.saveSchema ? { saveSchema: config.saveSchema } : {}),
       });
     } else {

@@ -7,3 +7,9 @@ export {
 } from './ConnectionRegistry.ts';
 export { bootstrapDemoConnection } from './bootstrapDemoConnection.ts';
 export { testConnection, CONNECTION_TEST_TIMEOUT_MS, type ConnectionTestResult } from './testConnection.ts';
+export {
+  ConnectionTargetPolicy,
+  STORE_REFUSAL,
+  type ConnectionTargetPolicyOptions,
+} from './ConnectionTargetPolicy.ts';
+export { createConnectionTargetPolicy } from './createConnectionTargetPolicy.ts';

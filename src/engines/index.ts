@@ -10,6 +10,14 @@ export {
 } from './spatialite/SpatialiteEngine.ts';
 export { checkSpatialiteSql } from './spatialite/checkSpatialiteSql.ts';
 export { PostgisEngine, createPostgisEngine, type PostgisEngineOptions } from './postgis/PostgisEngine.ts';
+export { DATABASE_UNREACHABLE_MESSAGE } from './postgis/toPostgisEngineError.ts';
+export {
+  postgisTarget,
+  type PostgisTarget,
+  type PostgisConnectGuard,
+  type PostgisServerIdentity,
+  SERVER_IDENTITY_SQL,
+} from './postgis/guardedPostgisStream.ts';
 export {
   preparePostgisReadOnlyRole,
   type ReadOnlyRoleOptions,

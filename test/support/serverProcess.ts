@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { TEST_CONNECTION_HOSTS } from './testServer.ts';
 
 /**
  * `meridian serve` in a child process of its own (for tests that kill, stop or run several
@@ -18,7 +19,12 @@ export function spawnServerProcess(options: {
       process.execPath,
       ['--import', 'tsx', 'src/main.ts', 'serve', ...(options.args ?? [])],
       {
-        env: { ...process.env, MERIDIAN_LOG_LEVEL: 'warn', ...options.env },
+        env: {
+          ...process.env,
+          MERIDIAN_LOG_LEVEL: 'warn',
+          MERIDIAN_CONNECTION_HOSTS: TEST_CONNECTION_HOSTS,
+          ...options.env,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

@@ -19,6 +19,9 @@ import { createTestDatabase, type TestDatabase } from './postgres.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
+/** MERIDIAN_CONNECTION_HOSTS for test servers: public hosts and the local PostgreSQL. */
+export const TEST_CONNECTION_HOSTS = 'public,127.0.0.1,localhost';
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -72,6 +75,8 @@ export async function startTestServer(
     MERIDIAN_LOG_LEVEL: 'info',
     MERIDIAN_ADMIN_EMAIL: 'admin@test.local',
     MERIDIAN_ADMIN_PASSWORD: 'admin-password-123',
+    // The tests' warehouses are databases on the local PostgreSQL (a database apart from the store's).
+    MERIDIAN_CONNECTION_HOSTS: TEST_CONNECTION_HOSTS,
     ...(database && { DATABASE_URL: database.url }),
     ...options.env,
   });

@@ -1,8 +1,8 @@
 import { request as httpsRequest } from 'node:https';
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { isSpecialUseAddress } from './isSpecialUseAddress.ts';
+import { isSpecialUseAddress, resolveHostAddresses } from '../../net/index.ts';
 import { CimdFetchError } from './CimdFetchError.ts';
 
 export interface CimdFetchOptions {
@@ -28,14 +28,6 @@ interface LastGood {
 
 const MAX_STALE_ENTRIES = 500;
 
-function defaultResolve(hostname: string): Promise<LookupAddress[]> {
-  return new Promise((resolve, reject) =>
-    dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) =>
-      error ? reject(error) : resolve(addresses),
-    ),
-  );
-}
-
 /**
  * The `fetch` oidc-provider uses for client ID metadata documents, made safe to point at the
  * internet from inside a network:
@@ -50,7 +42,7 @@ function defaultResolve(hostname: string): Promise<LookupAddress[]> {
  */
 export function createCimdFetch(options: CimdFetchOptions) {
   const allowHosts = new Set(options.allowHosts.map((h) => h.toLowerCase()));
-  const resolve = options.resolve ?? defaultResolve;
+  const resolve = options.resolve ?? resolveHostAddresses;
   const lastGood = new Map<string, LastGood>();
   // oidc-provider looks a client up twice while failing one authorization request (once to
   // serve it, once to decide where the error may go). A failure is shared for one second so

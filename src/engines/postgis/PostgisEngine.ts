@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import {
@@ -14,6 +15,13 @@ import { describePostgis } from './describePostgis.ts';
 import { SAVE_NAME_PATTERN, saveTableStatement } from './saveTableStatement.ts';
 import { postgisTypeParsers } from './postgisTypeParsers.ts';
 import { toPostgisEngineError, type StopReason } from './toPostgisEngineError.ts';
+import {
+  SERVER_IDENTITY_SQL,
+  guardedPostgisStream,
+  postgisTarget,
+  type PostgisConnectGuard,
+  type PostgisServerIdentity,
+} from './guardedPostgisStream.ts';
 
 export interface PostgisEngineOptions {
   /** `postgres://user:password@host:port/db?…`; never appears in errors. */
@@ -33,6 +41,16 @@ export interface PostgisEngineOptions {
    * CREATE on it). Absent, the engine never writes: every save is refused.
    */
   saveSchema?: string;
+  /**
+   * Asked before every physical connection (pool and cancel connections alike) where it may go;
+   * the socket is pinned to the address it returns. Absent, `pg` connects wherever the URL says.
+   */
+  guard?: PostgisConnectGuard;
+  /**
+   * Asked once per physical connection, before its first query, with the server's identity;
+   * throwing an `EngineError` refuses the connection (it is dropped, never pooled).
+   */
+  verifyServer?: (identity: PostgisServerIdentity) => Promise<void>;
 }
 
 /** Extra time after the server-side statement_timeout before the engine cancels a query itself. */
@@ -94,6 +112,8 @@ export class PostgisEngine implements Engine {
   private readonly typeNames = new Map<number, string>();
   private readonly hardened = new WeakSet<pg.PoolClient>();
   private readonly saveSchema: string | undefined;
+  private readonly socketFactory: (() => Socket) | undefined;
+  private readonly verifyServer: PostgisEngineOptions['verifyServer'];
 
   constructor(options: PostgisEngineOptions) {
     let parsed: URL;
@@ -116,8 +136,13 @@ export class PostgisEngine implements Engine {
       );
     }
     this.saveSchema = options.saveSchema;
+    this.socketFactory = options.guard
+      ? guardedPostgisStream(options.guard, postgisTarget(options.url).database)
+      : undefined;
+    this.verifyServer = options.verifyServer;
     this.pool = new pg.Pool({
       connectionString: options.url,
+      ...(this.socketFactory && { stream: this.socketFactory }),
       max: options.poolMax ?? 5,
       connectionTimeoutMillis: this.connectTimeoutMs,
       idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
@@ -332,7 +357,12 @@ export class PostgisEngine implements Engine {
       },
       end: async (error) => {
         if (released) return;
-        const broken = error !== undefined && !isServerError(error);
+        // A connection refused before it was hardened (its role, or the server it reached) is
+        // dropped rather than pooled.
+        const broken =
+          error !== undefined &&
+          (!isServerError(error) ||
+            (error instanceof EngineError && error.code === 'forbidden' && !this.hardened.has(client)));
         if (!broken) {
           try {
             await client.query('ROLLBACK');
@@ -390,6 +420,10 @@ export class PostgisEngine implements Engine {
    */
   private async harden(client: pg.PoolClient): Promise<void> {
     if (this.hardened.has(client)) return;
+    if (this.verifyServer) {
+      const { rows } = await client.query<PostgisServerIdentity>(SERVER_IDENTITY_SQL);
+      await this.verifyServer(rows[0]!);
+    }
     const { rows } = await client.query<{ drivers: string | null; outdb: string | null }>(
       "SELECT current_setting('postgis.gdal_enabled_drivers', true) AS drivers, current_setting('postgis.enable_outdb_rasters', true) AS outdb",
     );
@@ -412,6 +446,7 @@ export class PostgisEngine implements Engine {
   private async cancelBackend(pid: number): Promise<void> {
     const canceller = new pg.Client({
       connectionString: this.url,
+      ...(this.socketFactory && { stream: this.socketFactory }),
       connectionTimeoutMillis: this.connectTimeoutMs,
       application_name: 'meridian-cancel',
     });

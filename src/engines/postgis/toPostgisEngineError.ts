@@ -15,6 +15,14 @@ const networkCodes = new Set([
   'ECONNABORTED',
 ]);
 
+/**
+ * The one text for a server that cannot be reached, whatever the reason: refused, silent,
+ * unresolvable, timed out, or answering but not as PostgreSQL. Distinguishing them would turn a
+ * connection test into a port scanner of whatever the host can reach.
+ */
+export const DATABASE_UNREACHABLE_MESSAGE =
+  'could not reach the database server (it refused or did not answer, or is not a PostgreSQL server)';
+
 /** Removes every occurrence of the connection's secrets (password, host, user, the URL) from a message. */
 export function scrubSecrets(message: string, secrets: readonly string[]): string {
   let out = message;
@@ -24,8 +32,8 @@ export function scrubSecrets(message: string, secrets: readonly string[]): strin
 
 /**
  * Maps a `pg` error to an `EngineError` whose message is safe to show a user (G11): connection
- * failures get a fixed description chosen by code, never the driver's text (which names hosts,
- * ports and users); SQL errors keep PostgreSQL's message, scrubbed of the connection's secrets.
+ * failures get a fixed description, never the driver's text (which names hosts, ports and
+ * users), and the same one for every way of not reaching a server; SQL errors keep PostgreSQL's message, scrubbed of the connection's secrets.
  */
 export function toPostgisEngineError(
   error: unknown,
@@ -58,12 +66,10 @@ export function toPostgisEngineError(
   if (code === '53300') return new EngineError('unavailable', 'the database server has too many connections');
   if (code.startsWith('57P'))
     return new EngineError('unavailable', 'the database server is shutting down or restarting');
-  if (code.startsWith('08')) return new EngineError('unavailable', 'the connection to the database failed');
-  if (networkCodes.has(code))
-    return new EngineError('unavailable', `could not reach the database server (${code})`);
+  if (code.startsWith('08') || networkCodes.has(code))
+    return new EngineError('unavailable', DATABASE_UNREACHABLE_MESSAGE);
   if (/^[0-9A-Z]{5}$/.test(code))
     return new EngineError('sql', scrubSecrets(message, secrets) || `database error ${code}`);
-  if (/timeout exceeded when trying to connect/i.test(message))
-    return new EngineError('unavailable', 'timed out connecting to the database server');
-  return new EngineError('unavailable', 'the connection to the database failed');
+  // Connect timeouts, a peer that hangs up or speaks another protocol, TLS refusals: all the same.
+  return new EngineError('unavailable', DATABASE_UNREACHABLE_MESSAGE);
 }

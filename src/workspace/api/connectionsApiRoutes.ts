@@ -205,6 +205,19 @@ export function registerConnectionsApiRoutes(app: FastifyInstance, ctx: AppConte
         { field: 'name', message: `"${name}" is taken; choose another name` },
       ]);
     }
+    // Where it leads is judged before anything is stored; the refusal names the rule, never an
+    // address the host resolved to.
+    let refusal: string | undefined;
+    try {
+      refusal = await ctx.connections.refusalFor(url);
+    } catch (e) {
+      if (!(e instanceof EngineError)) throw e;
+      refusal = e.message;
+    }
+    if (refusal)
+      return sendProblem(reply, 422, `This connection is not allowed: ${refusal}.`, [
+        { field: 'url', message: refusal },
+      ]);
     try {
       const connection = await createConnection(ctx.store.db, box, caller, {
         name,

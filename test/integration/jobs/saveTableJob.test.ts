@@ -7,7 +7,12 @@ import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SecretBox } from '../../../src/auth/SecretBox.ts';
 import { CatalogBrowser } from '../../../src/catalog/CatalogBrowser.ts';
-import { ConnectionRegistry, createConnection } from '../../../src/connections/index.ts';
+import {
+  ConnectionRegistry,
+  ConnectionTargetPolicy,
+  createConnection,
+} from '../../../src/connections/index.ts';
+import { HostAllowList } from '../../../src/net/index.ts';
 import { preparePostgisReadOnlyRole } from '../../../src/engines/index.ts';
 import {
   createWorkflowJobHandler,
@@ -97,7 +102,9 @@ describeWithPostgres('save_table in workflow jobs on PostGIS', () => {
       config: { url: roleUrl.toString(), saveSchema: 'saved' },
     });
     const logger = pino({ level: 'silent' });
-    registry = new ConnectionRegistry({ db: store.db, box, dataDir, logger });
+    // The test warehouse is on this machine: the allow-list must name it.
+    const targets = new ConnectionTargetPolicy({ hosts: HostAllowList.parse('127.0.0.1,localhost') });
+    registry = new ConnectionRegistry({ db: store.db, box, dataDir, logger, targets });
     const summary = await saveWorkflow(store.db, editor, {
       name: 'save_places',
       connection: 'warehouse',

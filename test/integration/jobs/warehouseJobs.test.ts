@@ -274,7 +274,8 @@ describeWithPostgres('workflow job failures on a PostGIS warehouse (reliability 
   it('R8: an unreachable warehouse and a statement timeout fail with distinct reasons, and no secret in either', async () => {
     const refused = await failedJob('offline_query');
     expect(refused.state).toBe('failed');
-    expect(refused.error).toMatch(/could not reach the database server \(ECONNREFUSED\)/);
+    expect(refused.error).toMatch(/could not reach the database server/);
+    expect(refused.error).not.toMatch(/ECONNREFUSED/);
 
     await gates.close(801);
     let timedOut: Structured;

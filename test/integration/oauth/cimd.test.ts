@@ -450,7 +450,7 @@ describe('CIMD fetcher unit behaviour', () => {
   });
 
   it('classifies special-use addresses, including IPv4 spelled as IPv6', async () => {
-    const { isSpecialUseAddress } = await import('../../../src/auth/cimd/isSpecialUseAddress.ts');
+    const { isSpecialUseAddress } = await import('../../../src/net/index.ts');
     for (const address of [
       '127.0.0.1',
       '10.0.0.1',

@@ -1,7 +1,8 @@
 import { BlockList, isIP } from 'node:net';
+import { canonicalAddress } from './canonicalAddress.ts';
 
 /**
- * Addresses a client metadata fetch must never reach (RFC 6890 and the IANA special-purpose
+ * Addresses an outbound fetch or warehouse connection must never reach by default (RFC 6890 and the IANA special-purpose
  * registries): loopback, private, shared, link-local, documentation, benchmarking, multicast,
  * reserved, and the IPv6 ranges that embed or translate IPv4 (mapped, compatible, NAT64, 6to4,
  * Teredo), so an IPv4 target cannot be smuggled in through an IPv6 spelling.
@@ -47,30 +48,12 @@ ipv4List.addAddress('255.255.255.255', 'ipv4');
 const ipv6List = new BlockList();
 for (const [net, prefix] of IPV6_SPECIAL) ipv6List.addSubnet(net, prefix, 'ipv6');
 
-/** The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:7f00:1`, `::ffff:127.0.0.1`). */
-function embeddedIpv4(address: string): string | undefined {
-  const lower = address.toLowerCase();
-  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return dotted[1];
-  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hex) {
-    const hi = parseInt(hex[1]!, 16);
-    const lo = parseInt(hex[2]!, 16);
-    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-  }
-  return undefined;
-}
-
 /** True for anything that is not a plain global unicast address, and for anything unparseable. */
 export function isSpecialUseAddress(address: string): boolean {
-  const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
-  const family = isIP(bare);
-  if (family === 4) return ipv4List.check(bare, 'ipv4');
-  if (family === 6) {
-    // An IPv4-mapped address is judged as the IPv4 address it carries.
-    const v4 = embeddedIpv4(bare);
-    if (v4 !== undefined) return ipv4List.check(v4, 'ipv4');
-    return ipv6List.check(bare, 'ipv6');
-  }
+  // An IPv4-mapped address is judged as the IPv4 address it carries.
+  const canonical = canonicalAddress(address);
+  const family = isIP(canonical);
+  if (family === 4) return ipv4List.check(canonical, 'ipv4');
+  if (family === 6) return ipv6List.check(canonical, 'ipv6');
   return true;
 }

@@ -113,8 +113,9 @@ const cases: Case[] = [
     args: { resolution: 4, bbox },
     hand: {
       spatialite: {
-        sql: 'SELECT population, X(geom) AS lon, Y(geom) AS lat FROM cities WHERE MbrIntersects(geom, BuildMbr(?, ?, ?, ?, 4326))',
-        params: bbox,
+        // The R*Tree names the cities in the box; the exact box test after it (its boxes are rounded outwards).
+        sql: 'SELECT population, X(geom) AS lon, Y(geom) AS lat FROM cities WHERE rowid IN (SELECT pkid FROM idx_cities_geom WHERE xmax >= ? AND xmin <= ? AND ymax >= ? AND ymin <= ?) AND MbrIntersects(geom, BuildMbr(?, ?, ?, ?, 4326))',
+        params: [...rtreeBox, ...bbox],
       },
       postgis: {
         sql: 'SELECT population, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM cities WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)',
@@ -157,8 +158,9 @@ const cases: Case[] = [
     args: { area: drawn },
     hand: {
       spatialite: {
-        sql: 'SELECT id, name, state, AsGeoJSON(geom, 9) AS geom, ST_Area(geom, 1) AS area_m2 FROM us_counties WHERE ST_Intersects(geom, SetSRID(GeomFromGeoJSON(?), 4326)) ORDER BY state, name',
-        params: [JSON.stringify(drawn)],
+        // The counties' R*Tree with the drawn polygon's box, then the exact test.
+        sql: 'SELECT id, name, state, AsGeoJSON(geom, 9) AS geom, ST_Area(geom, 1) AS area_m2 FROM us_counties WHERE rowid IN (SELECT pkid FROM idx_us_counties_geom WHERE xmax >= ? AND xmin <= ? AND ymax >= ? AND ymin <= ?) AND ST_Intersects(geom, SetSRID(GeomFromGeoJSON(?), 4326)) ORDER BY state, name',
+        params: [-105, -104, 39, 40.2, JSON.stringify(drawn)],
       },
       postgis: {
         sql: 'SELECT id, name, state, ST_AsGeoJSON(geom, 9) AS geom, ST_Area(geom::geography) AS area_m2 FROM us_counties WHERE ST_Intersects(geom, ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)) ORDER BY state, name',

@@ -68,7 +68,20 @@ export function withPolygonPieces(
     { name: PIECE_NO, type: 'integer' },
     { name: PIECE, type: 'geometry' },
   ];
-  return { rows, pieces: withBoundingBox(ctx, cut, pieceColumns, PIECE) };
+  const boxed = withBoundingBox(ctx, cut, pieceColumns, PIECE);
+  if (!near) return { rows, pieces: boxed };
+  // A polygon near the other rows can still be mostly far from them (Russia for a box over
+  // Germany): its far pieces would each be compared with every row for nothing.
+  const [minX, minY, maxX, maxY] = [
+    ident(BBOX_COLUMNS[0]),
+    ident(BBOX_COLUMNS[1]),
+    ident(BBOX_COLUMNS[2]),
+    ident(BBOX_COLUMNS[3]),
+  ];
+  const nearby = ctx.materialize(
+    sql`SELECT ${selectColumns([...pieceColumns, ...BBOX_COLUMNS.map((name) => ({ name, type: 'number' as const }))])} FROM ${boxed} WHERE ${maxX} >= (SELECT min(${minX}) FROM ${near}) AND ${minX} <= (SELECT max(${maxX}) FROM ${near}) AND ${maxY} >= (SELECT min(${minY}) FROM ${near}) AND ${minY} <= (SELECT max(${maxY}) FROM ${near})`,
+  );
+  return { rows, pieces: nearby };
 }
 
 /** Whether the pieces path fits: points tested against polygons (see spatialJoin). */

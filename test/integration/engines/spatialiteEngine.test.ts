@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -278,6 +278,20 @@ describe('SpatialiteEngine (spl.js in worker threads)', () => {
     }
     const result = await engine.run({ sql: 'SELECT count(*) AS n FROM blobs', params: [] });
     expect(result.rows[0]!.n).toBe(2);
+  });
+
+  it('opens the file through a private link it removes at once: nothing is left beside the file', async () => {
+    // Fresh workers (the pool starts them on demand) each open the file through their own link.
+    const readers = createSpatialiteEngine({ file, poolSize: 2 });
+    try {
+      const counts = await Promise.all(
+        [1, 2, 3].map(() => readers.run({ sql: 'SELECT count(*) AS n FROM places', params: [] })),
+      );
+      for (const result of counts) expect(result.rows[0]!.n).toBeGreaterThan(0);
+      expect(readdirSync(dir).filter((name) => name !== 'test.sqlite')).toEqual([]);
+    } finally {
+      await readers.close();
+    }
   });
 
   it('fails clearly when the file does not exist', async () => {

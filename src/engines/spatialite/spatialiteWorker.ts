@@ -21,6 +21,7 @@ import {
   mkdtempSync,
   openSync,
   readFileSync,
+  readdirSync,
   renameSync,
   rmSync,
   statSync,
@@ -83,11 +84,29 @@ function openCopy(): Db {
   return spl.db(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
 }
 
+/**
+ * A worker stopped while opening (the pool terminates threads) leaves its link directory; one
+ * older than a minute is no other worker's opening in progress.
+ */
+function removeStaleLinks(prefix: string): void {
+  try {
+    for (const name of readdirSync(dirname(file))) {
+      if (!name.startsWith(prefix)) continue;
+      const path = join(dirname(file), name);
+      if (Date.now() - statSync(path).mtimeMs > 60_000) rmSync(path, { recursive: true, force: true });
+    }
+  } catch {
+    // a directory we cannot list or clean: the link is only tidiness, not safety
+  }
+}
+
 /** The host file through a private hard link (see the top of this file), or undefined. */
 function openInPlace(): Db | undefined {
   let dir: string;
+  const prefix = `.${basename(file)}-read-`;
+  removeStaleLinks(prefix);
   try {
-    dir = mkdtempSync(join(dirname(file), `.${basename(file)}-read-`));
+    dir = mkdtempSync(join(dirname(file), prefix));
   } catch {
     return undefined;
   }

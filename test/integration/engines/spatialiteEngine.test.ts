@@ -281,16 +281,29 @@ describe('SpatialiteEngine (spl.js in worker threads)', () => {
   });
 
   it('opens the file through a private link it removes at once: nothing is left beside the file', async () => {
-    // Fresh workers (the pool starts them on demand) each open the file through their own link.
-    const readers = createSpatialiteEngine({ file, poolSize: 2 });
+    const reader = createSpatialiteEngine({ file, poolSize: 1 });
     try {
-      const counts = await Promise.all(
-        [1, 2, 3].map(() => readers.run({ sql: 'SELECT count(*) AS n FROM places', params: [] })),
-      );
-      for (const result of counts) expect(result.rows[0]!.n).toBeGreaterThan(0);
+      const result = await reader.run({ sql: 'SELECT count(*) AS n FROM places', params: [] });
+      expect(result.rows[0]!.n).toBeGreaterThan(0);
       expect(readdirSync(dir).filter((name) => name !== 'test.sqlite')).toEqual([]);
     } finally {
-      await readers.close();
+      await reader.close();
+    }
+  });
+
+  it('stops a worker left idle (its memory goes back) and starts one for the next query', async () => {
+    const lazy = createSpatialiteEngine({ file, poolSize: 2, idleTimeoutMs: 200 });
+    try {
+      expect(lazy.workers).toBe(0);
+      await lazy.run({ sql: 'SELECT 1 AS one', params: [] });
+      expect(lazy.workers).toBe(1);
+      const until = Date.now() + 10_000;
+      while (lazy.workers > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(lazy.workers).toBe(0);
+      const again = await lazy.run({ sql: 'SELECT count(*) AS n FROM places', params: [] });
+      expect(again.rows[0]!.n).toBeGreaterThan(0);
+    } finally {
+      await lazy.close();
     }
   });
 

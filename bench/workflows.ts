@@ -53,6 +53,8 @@ const parisBox = (() => {
   return [paris.lon - dLon, paris.lat - dLat, paris.lon + dLon, paris.lat + dLat];
 })();
 const bbox = [5, 45, 15, 55];
+/** The same box as R*Tree bounds in the order the queries name them: xmax ≥ west, xmin ≤ east, ymax ≥ south, ymin ≤ north. */
+const rtreeBox = [bbox[0]!, bbox[2]!, bbox[1]!, bbox[3]!];
 const drawn = {
   type: 'Polygon',
   coordinates: [
@@ -84,14 +86,18 @@ const cases: Case[] = [
     file: 'population-by-country-in-bbox.json',
     args: { bbox, min_population: 5000 },
     hand: {
-      // The textbook SpatiaLite spatial join: the countries' R*Tree through the SpatialIndex table.
+      // What an expert writes: the cities in the box and the countries near it from their R*Trees;
+      // the countries cut into parts of at most 256 vertices (SpatiaLite parses the whole polygon
+      // on every ST_Within), each piece outside with its candidate cities from the R*Tree inside.
       spatialite: {
-        sql: `WITH joined AS (SELECT co.name AS country_name, ci.population AS population FROM cities ci JOIN countries co ON co.rowid IN (SELECT rowid FROM SpatialIndex WHERE f_table_name = 'countries' AND search_frame = ci.geom) AND ST_Within(ci.geom, co.geom) WHERE MbrIntersects(ci.geom, BuildMbr(?, ?, ?, ?, 4326)) AND ci.population >= ?),
+        sql: `WITH parts AS MATERIALIZED (SELECT name, CASE WHEN ST_NPoints(geom) > 256 THEN ST_Subdivide(geom, 256) ELSE geom END AS g FROM countries WHERE rowid IN (SELECT pkid FROM idx_countries_geom WHERE xmax >= ? AND xmin <= ? AND ymax >= ? AND ymin <= ?)),
+          pieces AS MATERIALIZED (SELECT name, GeometryN(g, n.value) AS piece FROM parts, generate_series(1, ST_NumGeometries(parts.g)) AS n),
+          joined AS (SELECT pieces.name AS country_name, ci.population AS population FROM pieces CROSS JOIN cities ci WHERE ci.rowid IN (SELECT pkid FROM idx_cities_geom WHERE xmax >= ? AND xmin <= ? AND ymax >= ? AND ymin <= ? AND xmax >= MbrMinX(pieces.piece) AND xmin <= MbrMaxX(pieces.piece) AND ymax >= MbrMinY(pieces.piece) AND ymin <= MbrMaxY(pieces.piece)) AND MbrIntersects(ci.geom, BuildMbr(?, ?, ?, ?, 4326)) AND ci.population >= ? AND ST_Within(ci.geom, pieces.piece)),
           ranked AS (SELECT country_name, population, ROW_NUMBER() OVER (PARTITION BY country_name ORDER BY population) - 1 AS rn, COUNT(*) OVER (PARTITION BY country_name) AS n FROM joined)
           SELECT country_name, count(*) AS cities, sum(population) AS population,
             sum(CASE WHEN rn = CAST((n - 1) / 2 AS INTEGER) THEN population * (1 - ((n - 1) / 2.0 - CAST((n - 1) / 2 AS INTEGER))) WHEN rn = CAST((n - 1) / 2 AS INTEGER) + 1 THEN population * ((n - 1) / 2.0 - CAST((n - 1) / 2 AS INTEGER)) ELSE 0 END) AS median_city_population
           FROM ranked GROUP BY country_name ORDER BY population DESC, country_name`,
-        params: [...bbox, 5000],
+        params: [...rtreeBox, ...rtreeBox, ...bbox, 5000],
       },
       postgis: {
         sql: `SELECT co.name AS country_name, count(*)::float8 AS cities, sum(ci.population)::float8 AS population, percentile_cont(0.5) WITHIN GROUP (ORDER BY ci.population) AS median_city_population
@@ -107,8 +113,9 @@ const cases: Case[] = [
     args: { resolution: 4, bbox },
     hand: {
       spatialite: {
-        sql: 'SELECT population, X(geom) AS lon, Y(geom) AS lat FROM cities WHERE MbrIntersects(geom, BuildMbr(?, ?, ?, ?, 4326))',
-        params: bbox,
+        // The R*Tree names the cities in the box; the exact box test after it (its boxes are rounded outwards).
+        sql: 'SELECT population, X(geom) AS lon, Y(geom) AS lat FROM cities WHERE rowid IN (SELECT pkid FROM idx_cities_geom WHERE xmax >= ? AND xmin <= ? AND ymax >= ? AND ymin <= ?) AND MbrIntersects(geom, BuildMbr(?, ?, ?, ?, 4326))',
+        params: [...rtreeBox, ...bbox],
       },
       postgis: {
         sql: 'SELECT population, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM cities WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)',
@@ -151,8 +158,9 @@ const cases: Case[] = [
     args: { area: drawn },
     hand: {
       spatialite: {
-        sql: 'SELECT id, name, state, AsGeoJSON(geom, 9) AS geom, ST_Area(geom, 1) AS area_m2 FROM us_counties WHERE ST_Intersects(geom, SetSRID(GeomFromGeoJSON(?), 4326)) ORDER BY state, name',
-        params: [JSON.stringify(drawn)],
+        // The counties' R*Tree with the drawn polygon's box, then the exact test.
+        sql: 'SELECT id, name, state, AsGeoJSON(geom, 9) AS geom, ST_Area(geom, 1) AS area_m2 FROM us_counties WHERE rowid IN (SELECT pkid FROM idx_us_counties_geom WHERE xmax >= ? AND xmin <= ? AND ymax >= ? AND ymin <= ?) AND ST_Intersects(geom, SetSRID(GeomFromGeoJSON(?), 4326)) ORDER BY state, name',
+        params: [-105, -104, 39, 40.2, JSON.stringify(drawn)],
       },
       postgis: {
         sql: 'SELECT id, name, state, ST_AsGeoJSON(geom, 9) AS geom, ST_Area(geom::geography) AS area_m2 FROM us_counties WHERE ST_Intersects(geom, ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)) ORDER BY state, name',

@@ -29,6 +29,11 @@ export interface SpatialiteEngineOptions {
   maxStreamRows?: number;
   /** JS heap per worker, in MB; a query that needs more fails instead of the server. Default 1024. */
   workerHeapMb?: number;
+  /**
+   * A worker idle this long stops and gives its memory back (~70–100 MB each: the compiled WASM,
+   * its heap, SQLite's page cache); the next query starts one again (~0.3 s). Default 60 s.
+   */
+  idleTimeoutMs?: number;
 }
 
 /** One statement for `write`, or one statement run once per row of `rows` (bulk inserts). */
@@ -37,6 +42,7 @@ export type SpatialiteWrite = CompiledQuery | { sql: string; rows: unknown[][] }
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_ROWS = 10_000;
 const MAX_STREAM_ROWS = 1_000_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
 function toObjects(columns: { name: string }[], rows: unknown[][]): Record<string, unknown>[] {
   return rows.map((row) => {
@@ -69,6 +75,7 @@ export class SpatialiteEngine implements Engine {
       size,
       maxQueue: options.maxQueue ?? 64,
       resourceLimits: { maxOldGenerationSizeMb: options.workerHeapMb ?? 1024 },
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     });
   }
 
@@ -144,6 +151,11 @@ export class SpatialiteEngine implements Engine {
 
   close(): Promise<void> {
     return this.pool.close();
+  }
+
+  /** Worker threads alive or starting (for tests and metrics). */
+  get workers(): number {
+    return this.pool.size;
   }
 
   private callOptions(options: Omit<RunOptions, 'maxRows'>): CallOptions {

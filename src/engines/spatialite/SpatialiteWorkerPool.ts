@@ -27,6 +27,8 @@ export interface SpatialiteWorkerPoolOptions {
   /** Callers allowed to wait for a worker; beyond it `acquire` fails fast with `unavailable`. */
   maxQueue: number;
   resourceLimits?: ResourceLimits;
+  /** A worker idle this long is stopped, giving its memory back; the next query starts one. */
+  idleTimeoutMs?: number;
 }
 
 const workerEntry = new URL('./spatialiteWorker.ts', import.meta.url);
@@ -129,6 +131,7 @@ export class SpatialiteWorkerPool {
   private readonly live = new Set<PooledWorker>();
   private starting = 0;
   private readonly waiters: Waiter[] = [];
+  private readonly idleTimers = new Map<PooledWorker, NodeJS.Timeout>();
   private closed = false;
 
   constructor(private readonly options: SpatialiteWorkerPoolOptions) {}
@@ -192,9 +195,30 @@ export class SpatialiteWorkerPool {
   }
 
   private pump(): void {
-    while (this.waiters.length > 0 && this.idle.length > 0) this.waiters[0]!.resolve(this.idle.shift()!);
+    while (this.waiters.length > 0 && this.idle.length > 0) {
+      const worker = this.idle.shift()!;
+      clearTimeout(this.idleTimers.get(worker));
+      this.idleTimers.delete(worker);
+      this.waiters[0]!.resolve(worker);
+    }
+    this.reapIdle();
     while (this.waiters.length > this.starting && this.live.size + this.starting < this.options.size)
       this.start();
+  }
+
+  /** Each idle worker gets a timer; one still idle when it fires is stopped. */
+  private reapIdle(): void {
+    const ms = this.options.idleTimeoutMs;
+    if (ms === undefined) return;
+    for (const worker of this.idle) {
+      if (this.idleTimers.has(worker)) continue;
+      const timer = setTimeout(() => {
+        this.idleTimers.delete(worker);
+        if (this.idle.includes(worker)) worker.kill(new EngineError('unavailable', 'the worker was idle'));
+      }, ms);
+      timer.unref();
+      this.idleTimers.set(worker, timer);
+    }
   }
 
   private start(): void {
@@ -224,6 +248,8 @@ export class SpatialiteWorkerPool {
       thread.removeAllListeners('error');
       thread.removeAllListeners('exit');
       const worker = new PooledWorker(thread, (dead) => {
+        clearTimeout(this.idleTimers.get(dead));
+        this.idleTimers.delete(dead);
         this.live.delete(dead);
         const index = this.idle.indexOf(dead);
         if (index >= 0) this.idle.splice(index, 1);

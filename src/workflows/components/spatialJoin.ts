@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { ident, spatial, sql, val } from '../sql/SqlNode.ts';
+import { type SqlNode, ident, spatial, sql, val } from '../sql/SqlNode.ts';
 import { BBOX_COLUMNS, boundingBoxesOverlap, withBoundingBox } from './withBoundingBox.ts';
+import { PIECE, PIECE_NO, PIECE_OF, isPointsAgainstPolygons, withPolygonPieces } from './polygonPieces.ts';
 import { columnRef, geometryColumn, srid } from './columnRules.ts';
-import { defineComponent } from './Component.ts';
+import { type SqlContext, defineComponent } from './Component.ts';
 import {
   DISTANCE_BOX_COLUMNS,
   boxTouchesDistanceBox,
@@ -90,6 +91,14 @@ export const spatialJoin = defineComponent({
           on = sql`${spatial('bboxIntersects', [ident('l', lg.name), distanceBox('r')])} AND ${on}`;
         }
       }
+    } else if (
+      config.how === 'inner' &&
+      (config.predicate === 'within' || config.predicate === 'intersects') &&
+      ctx.capabilities.joinsOnMaterializedBoundingBoxes &&
+      srid(rg) === target &&
+      isPointsAgainstPolygons(lg, rg)
+    ) {
+      return piecesJoin(ctx, config.predicate, lg.name, rg.name, right);
     } else if (base && rtree && srid(rg) === target) {
       left = base.relation;
       rightRelation = withBoundingBox(ctx, rightRelation, inputs.right ?? [], rg.name);
@@ -107,3 +116,48 @@ export const spatialJoin = defineComponent({
     return sql`SELECT ${list} FROM ${rightRelation} AS "r" CROSS JOIN ${left} AS "l" WHERE ${on}`;
   },
 });
+
+/**
+ * Points within (or intersecting) polygons, tested against small pieces of each polygon (see
+ * polygonPieces.ts) instead of the whole polygon: the pieces, fewest rows, outside; each piece
+ * takes its candidate points from the points' R*Tree, or compares boxes when the points are not a
+ * table. A point inside a piece is inside its polygon, and in no other piece of it. A point on a
+ * piece's edge (rare: a cut line or the polygon's own border) is kept once, for the first piece
+ * it touches unless another piece holds it inside, and only when the whole polygon really meets
+ * (or, for `within`, holds) it. Only these rare rows pay for the extra tests.
+ */
+function piecesJoin(
+  ctx: SqlContext<unknown>,
+  predicate: 'within' | 'intersects',
+  leftGeometry: string,
+  rightGeometry: string,
+  right: { from: string; to: string }[],
+): SqlNode {
+  const { inputs, relations } = ctx;
+  const base = ctx.baseTables.left;
+  const rtree = base?.rtree(leftGeometry);
+  const boxedLeft =
+    base && rtree ? undefined : withBoundingBox(ctx, relations.left!, inputs.left ?? [], leftGeometry);
+  const { rows, pieces } = withPolygonPieces(
+    ctx,
+    relations.right!,
+    inputs.right ?? [],
+    rightGeometry,
+    boxedLeft,
+  );
+  const point = ident('l', leftGeometry);
+  const piece = ident('p', PIECE);
+  const candidates =
+    base && rtree
+      ? rtreeCandidates('l', base, rtree, boxColumns('p', BBOX_COLUMNS))
+      : boundingBoxesOverlap('l', 'p');
+  // Another piece claims the point first when it holds it inside (cut pieces can overlap by a
+  // rounding error) or is an earlier piece the point touches too.
+  const q = ident('q', PIECE);
+  const claimedElsewhere = sql`EXISTS (SELECT 1 FROM ${pieces} AS "q" WHERE ${ident('q', PIECE_OF)} = ${ident('p', PIECE_OF)} AND ${ident('q', PIECE_NO)} <> ${ident('p', PIECE_NO)} AND ${spatial('bboxIntersects', [point, q])} AND CASE WHEN ${ident('q', PIECE_NO)} < ${ident('p', PIECE_NO)} THEN ${spatial('intersects', [point, q])} ELSE ${spatial('within', [point, q])} END)`;
+  // The whole polygon decides: a cut's end on the border is rounded, so a piece can reach a
+  // hair beyond its polygon.
+  const onEdge = sql`NOT ${claimedElsewhere} AND ${spatial(predicate, [point, ident('r', rightGeometry)])}`;
+  const list = joinedSelectList(inputs.left ?? [], right);
+  return sql`SELECT ${list} FROM ${pieces} AS "p" CROSS JOIN ${rows} AS "r" CROSS JOIN ${boxedLeft ?? base!.relation} AS "l" WHERE ${ident('r', PIECE_OF)} = ${ident('p', PIECE_OF)} AND ${candidates} AND ${spatial('intersects', [point, piece])} AND (${spatial('within', [point, piece])} OR (${onEdge}))`;
+}

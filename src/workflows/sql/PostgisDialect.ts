@@ -128,6 +128,12 @@ export class PostgisDialect extends SqlDialect {
         return sql`ST_XMax(${a(0)})`;
       case 'maxY':
         return sql`ST_YMax(${a(0)})`;
+      case 'subdivide':
+        return sql`CASE WHEN ST_NPoints(${a(0)}) > ${a(1)} THEN (SELECT ST_Collect(s_) FROM ST_Subdivide(${a(0)}, ${a(1)}) AS s_) ELSE ${a(0)} END`;
+      case 'numGeometries':
+        return sql`ST_NumGeometries(${a(0)})`;
+      case 'geometryN':
+        return sql`ST_GeometryN(${a(0)}, ${a(1)})`;
     }
   }
 }

@@ -133,6 +133,13 @@ export class SpatialiteDialect extends SqlDialect {
         return sql`ST_MaxX(${a(0)})`;
       case 'maxY':
         return sql`ST_MaxY(${a(0)})`;
+      case 'subdivide':
+        // geometries already small enough are left whole: subdividing costs more than it saves
+        return sql`CASE WHEN ST_NPoints(${a(0)}) > ${a(1)} THEN ST_Subdivide(${a(0)}, ${a(1)}) ELSE ${a(0)} END`;
+      case 'numGeometries':
+        return sql`ST_NumGeometries(${a(0)})`;
+      case 'geometryN':
+        return sql`GeometryN(${a(0)}, ${a(1)})`;
     }
   }
 }

@@ -34,6 +34,9 @@ export type SpatialOp =
   | 'minY'
   | 'maxX'
   | 'maxY'
+  | 'subdivide' // (geometry, max vertices) -> the geometry, or a collection of parts of at most that many vertices
+  | 'numGeometries' // (geometry) -> parts of a collection (1 for a single geometry)
+  | 'geometryN' // (geometry, n) -> the n-th part (1-based)
   | 'extentAggregate'; // aggregate bounding box of a geometry column
 
 export type SqlNode =

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -278,6 +278,33 @@ describe('SpatialiteEngine (spl.js in worker threads)', () => {
     }
     const result = await engine.run({ sql: 'SELECT count(*) AS n FROM blobs', params: [] });
     expect(result.rows[0]!.n).toBe(2);
+  });
+
+  it('opens the file through a private link it removes at once: nothing is left beside the file', async () => {
+    const reader = createSpatialiteEngine({ file, poolSize: 1 });
+    try {
+      const result = await reader.run({ sql: 'SELECT count(*) AS n FROM places', params: [] });
+      expect(result.rows[0]!.n).toBeGreaterThan(0);
+      expect(readdirSync(dir).filter((name) => name !== 'test.sqlite')).toEqual([]);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('stops a worker left idle (its memory goes back) and starts one for the next query', async () => {
+    const lazy = createSpatialiteEngine({ file, poolSize: 2, idleTimeoutMs: 200 });
+    try {
+      expect(lazy.workers).toBe(0);
+      await lazy.run({ sql: 'SELECT 1 AS one', params: [] });
+      expect(lazy.workers).toBe(1);
+      const until = Date.now() + 10_000;
+      while (lazy.workers > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(lazy.workers).toBe(0);
+      const again = await lazy.run({ sql: 'SELECT count(*) AS n FROM places', params: [] });
+      expect(again.rows[0]!.n).toBeGreaterThan(0);
+    } finally {
+      await lazy.close();
+    }
   });
 
   it('fails clearly when the file does not exist', async () => {

@@ -30,8 +30,27 @@ export interface PostgisServerIdentity {
 export const SERVER_IDENTITY_SQL =
   'SELECT pg_postmaster_start_time()::text AS "startedAt", current_database() AS database';
 
-/** Throws `EngineError` for a URL `pg` cannot read. */
+/**
+ * Connection-URL parameters that make `pg-connection-string` read a file of this machine while
+ * parsing (client certificate, key, CA): an organization's admin must not be able to point
+ * Meridian at its own files. Certificates for a warehouse belong in server configuration.
+ */
+const LOCAL_FILE_PARAMETERS = ['sslcert', 'sslkey', 'sslrootcert', 'sslcrl'];
+
+/** Throws `EngineError` for a URL `pg` cannot read, or one that names local files. */
 export function postgisTarget(url: string): PostgisTarget {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // not WHATWG-parsable; pg's own parser below decides
+  }
+  const fileParameter = LOCAL_FILE_PARAMETERS.find((name) => parsed?.searchParams.has(name));
+  if (fileParameter)
+    throw new EngineError(
+      'forbidden',
+      `the connection URL parameter "${fileParameter}" names a file on the Meridian server, which connections may not do; remove it (sslmode=require or verify-full with the system's CAs still encrypts)`,
+    );
   let client: pg.Client;
   try {
     // Constructing a client only parses its configuration; it connects on `connect()`.

@@ -234,6 +234,27 @@ describeWithPostgres('audit #1: connections cannot lead to the store or to unlis
     expect(added.body.detail).toMatch(/not a public internet address/);
   });
 
+  it('audit #1: URL parameters that make the driver read a file of the server (sslcert, sslkey, sslrootcert, sslcrl) are refused, when added and at connect time', async () => {
+    const admin = await signIn(listed, listedAdmin);
+    for (const parameter of ['sslcert', 'sslkey', 'sslrootcert', 'sslcrl']) {
+      const url = `${pgUrl('127.0.0.1', 5432, 'gis')}?sslmode=require&${parameter}=/etc/hostname`;
+      const added = await admin.send<Problem>('POST', '/api/v1/connections', {
+        name: `files_${parameter}`,
+        url,
+      });
+      expect(added.status, parameter).toBe(422);
+      expect(added.body.detail).toContain(`"${parameter}" names a file on the Meridian server`);
+    }
+    await createConnection(listed.server.store.db, listed.server.connectionBox, listedAdmin, {
+      name: 'files_before',
+      kind: 'postgis',
+      config: { url: `${pgUrl('127.0.0.1', 5432, 'gis')}?sslrootcert=/etc/hostname` },
+    });
+    const tested = await admin.send<Tested>('POST', '/api/v1/connections/files_before/test');
+    expect(tested.body.ok).toBe(false);
+    expect(tested.body.message).toContain('"sslrootcert" names a file on the Meridian server');
+  });
+
   it('audit #1 (d): /test says the same thing for a closed port, a silent host, a non-PostgreSQL service and a name that does not resolve', async () => {
     const ssh = await canary('SSH-2.0-OpenSSH_9.2\r\n');
     const closedPort = await freePort();

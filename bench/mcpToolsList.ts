@@ -140,7 +140,7 @@ for (const target of targets) {
   const warm = await warmUntilSteady(target, CONNECTIONS);
   process.stdout.write(
     `warm-up ${target.label}: ${warm.windows.map((r) => r.toFixed(0)).join(', ')} req/s` +
-      `${warm.steady ? '' : ' (did not settle within 5%; machine loaded)'}\n`,
+      `${warm.steady ? '' : ' (did not settle within 5% in 20 s; machine loaded)'}\n`,
   );
 }
 const results = await alternateRounds(targets, {

@@ -57,21 +57,23 @@ export async function loadWindow(
 }
 
 /**
- * Warms a target up until its throughput settles: 1 s windows until two consecutive ones are
- * within `tolerance` of each other, at most `maxWindows` (a loaded machine may never settle).
- * Returns the windows' req/s so the caller can print how warm-up went.
+ * Warms a target up until its throughput settles: 1 s windows until the mean of the last two is
+ * within `tolerance` of the mean of the two before (single windows agree by chance on a loaded
+ * machine while a slow-to-warm target is still climbing), at least `minWindows`, at most
+ * `maxWindows` (a loaded machine may never settle). Returns the windows' req/s for the report.
  */
 export async function warmUntilSteady(
   target: RoundTarget,
   connections: number,
-  { tolerance = 0.05, minWindows = 3, maxWindows = 20 } = {},
+  { tolerance = 0.05, minWindows = 6, maxWindows = 20 } = {},
 ): Promise<{ windows: number[]; steady: boolean }> {
   const windows: number[] = [];
+  const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
   for (let i = 0; i < maxWindows; i++) {
     windows.push((await loadWindow(target, 1, connections)).requestsPerSecond);
-    const [previous, last] = windows.slice(-2);
-    if (windows.length >= minWindows && previous && last && Math.abs(last - previous) / previous <= tolerance)
-      return { windows, steady: true };
+    if (windows.length < Math.max(minWindows, 4)) continue;
+    const before = mean(windows.slice(-4, -2));
+    if (Math.abs(mean(windows.slice(-2)) - before) / before <= tolerance) return { windows, steady: true };
   }
   return { windows, steady: false };
 }

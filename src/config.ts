@@ -91,6 +91,15 @@ const envSchema = z.object({
   MERIDIAN_JOB_QUERY_TIMEOUT: durationSchema
     .refine((v) => parseDuration(v) >= 100 && parseDuration(v) <= 86_400_000, 'must be between 100ms and 24h')
     .default('120s'),
+  MERIDIAN_JOB_WALL_TIMEOUT: durationSchema
+    .refine((v) => parseDuration(v) >= 1000 && parseDuration(v) <= 86_400_000, 'must be between 1s and 24h')
+    .default('15m'),
+  MERIDIAN_JOB_MAX_ROWS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(10_000_000, 'must be at most 10000000')
+    .default(100_000),
 });
 
 export interface MeridianConfig {
@@ -133,6 +142,13 @@ export interface JobsConfig {
   leaseMs: number;
   /** Statement timeout of a workflow job's warehouse query. */
   queryTimeoutMs: number;
+  /**
+   * Longest a job may run from claim to end, all statements and result writes included: a
+   * streamed result is many statements, each under `queryTimeoutMs`, so only this bounds the whole.
+   */
+  wallTimeoutMs: number;
+  /** Rows one job result keeps; the rest are dropped and the result is marked truncated. */
+  maxResultRows: number;
 }
 
 export interface MapsConfig {
@@ -333,6 +349,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     jobs: {
       leaseMs: parseDuration(e.MERIDIAN_JOB_LEASE),
       queryTimeoutMs: parseDuration(e.MERIDIAN_JOB_QUERY_TIMEOUT),
+      wallTimeoutMs: parseDuration(e.MERIDIAN_JOB_WALL_TIMEOUT),
+      maxResultRows: e.MERIDIAN_JOB_MAX_ROWS,
     },
   };
 }

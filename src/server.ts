@@ -75,7 +75,7 @@ export async function startServer(
       : undefined;
     const demoTools = options.demo ? await bootstrapDemoWorkflows(store.db, 'demo') : [];
     const catalog = new CatalogBrowser();
-    const maxResultRows = 100_000;
+    const maxResultRows = config.jobs.maxResultRows;
     const jobs = new JobRunner({
       db: store.db,
       dialect: store.dialect,
@@ -90,6 +90,7 @@ export async function startServer(
         }),
       },
       maxResultRows,
+      wallTimeoutMs: config.jobs.wallTimeoutMs,
       leaseMs: config.jobs.leaseMs,
       // A SQLite store is served by this process alone: jobs found running at start are orphans.
       exclusiveStore: store.dialect === 'sqlite',

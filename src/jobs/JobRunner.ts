@@ -38,6 +38,13 @@ export interface JobRunnerOptions {
   pollMs?: number;
   pageSize?: number;
   maxResultRows?: number;
+  /**
+   * Longest one attempt may run, from claim to end: then it is aborted (its query cancelled) and
+   * fails with the reason. A statement timeout bounds each round trip; only this bounds the job.
+   */
+  wallTimeoutMs?: number;
+  /** How long an aborted handler gets to unwind before the runner gives up on it. */
+  abandonGraceMs?: number;
   /** How long results stay readable after a job ends. */
   retentionMs?: number;
   /** The store belongs to this process alone (SQLite): running jobs found at start are orphans. */
@@ -50,6 +57,46 @@ export type JobEvent = {
   progress?: number | null;
   message?: string | null;
 };
+
+/** The abort reason of a job past its wall-clock limit. */
+const WALL_TIMEOUT = 'wall timeout';
+
+function wallTimeoutMessage(ms: number): string {
+  const limit = ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
+  return `The job ran longer than its wall-clock limit of ${limit} (MERIDIAN_JOB_WALL_TIMEOUT) and was stopped; its query was cancelled. Narrow the arguments so it reads fewer rows, or ask an administrator to raise the limit.`;
+}
+
+/**
+ * Rejects `graceMs` after `signal` aborts, unless `handled` settled first. The default grace is
+ * twice the engines' own: they give a cancel 5 s before dropping the connection.
+ */
+function abandonAfterAbort(
+  signal: AbortSignal,
+  handled: Promise<void>,
+  sink: ResultSink,
+  graceMs: number,
+  log: () => void,
+): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      timer = setTimeout(() => {
+        sink.seal();
+        log();
+        reject(signal.reason);
+      }, graceMs);
+      timer.unref();
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    void handled
+      .catch(() => undefined)
+      .finally(() => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+      });
+  });
+}
 
 /**
  * Claims queued jobs from the store and runs them. Durable by construction: state lives in the
@@ -78,6 +125,8 @@ export class JobRunner {
       pollMs: 250,
       pageSize: 500,
       maxResultRows: 100_000,
+      wallTimeoutMs: 15 * 60_000,
+      abandonGraceMs: 10_000,
       retentionMs: 24 * 3_600_000,
       exclusiveStore: false,
       ...options,
@@ -216,11 +265,13 @@ export class JobRunner {
       Math.min(Math.max(this.o.leaseMs / 3, 100), 1000),
     );
     heartbeat.unref();
+    const wall = setTimeout(() => controller.abort(new Error(WALL_TIMEOUT)), this.o.wallTimeoutMs);
+    wall.unref();
     let outcome: { state: 'succeeded' | 'failed' | 'cancelled'; error?: string };
     try {
       const handler = this.o.handlers[job.kind];
       if (!handler) throw new JobFailure(`No handler for jobs of kind ${job.kind}`);
-      await handler({
+      const handled = handler({
         job: {
           id: job.id,
           orgId: job.org_id,
@@ -234,6 +285,17 @@ export class JobRunner {
         progress: (fraction, message) => this.reportProgress(job, fraction, message),
         sink,
       });
+      // A handler that does not stop once aborted (a driver call that never returns) must not hold
+      // its runner slot for good: past the grace it is left behind and its sink refuses writes.
+      await Promise.race([
+        handled,
+        abandonAfterAbort(controller.signal, handled, sink, this.o.abandonGraceMs, () =>
+          this.o.logger.warn(
+            { jobId: job.id },
+            `a job handler did not stop within ${this.o.abandonGraceMs} ms of its abort; its slot is freed without it`,
+          ),
+        ),
+      ]);
       if (controller.signal.aborted) throw controller.signal.reason;
       await sink.flush();
       outcome = { state: 'succeeded' };
@@ -242,9 +304,12 @@ export class JobRunner {
         const reason = controller.signal.reason as Error | undefined;
         if (reason?.message === 'cancelled')
           outcome = { state: 'cancelled', error: 'Cancelled at your request' };
+        else if (reason?.message === WALL_TIMEOUT)
+          outcome = { state: 'failed', error: wallTimeoutMessage(this.o.wallTimeoutMs) };
         else {
           // Lease lost or shutting down: another attempt (or process) takes it from here.
           clearInterval(heartbeat);
+          clearTimeout(wall);
           this.running.delete(job.id);
           await this.recordRunEnd(this.o.db, job, reason?.message ?? 'stopped').catch(() => undefined);
           return;
@@ -266,6 +331,7 @@ export class JobRunner {
       }
     } finally {
       clearInterval(heartbeat);
+      clearTimeout(wall);
     }
     try {
       await this.finish(job, sink, outcome);

@@ -12,6 +12,7 @@ export class ResultSink {
   private written = 0;
   columns: { name: string; type: string }[] = [];
   truncated = false;
+  private sealed = false;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -29,8 +30,15 @@ export class ResultSink {
     this.columns = columns;
   }
 
+  /** After this every write fails: the runner has given up on the job (see JobRunner). */
+  seal(): void {
+    this.sealed = true;
+    this.buffer = [];
+  }
+
   /** Adds rows; resolves false once the cap is reached (the caller should stop producing). */
   async write(rows: Record<string, unknown>[]): Promise<boolean> {
+    if (this.sealed) throw new Error('the job was stopped; its result is no longer accepted');
     for (const row of rows) {
       if (this.rowCount >= this.maxRows) {
         this.truncated = true;
@@ -43,6 +51,7 @@ export class ResultSink {
   }
 
   async flush(): Promise<void> {
+    if (this.sealed) throw new Error('the job was stopped; its result is no longer accepted');
     if (this.buffer.length === 0) return;
     const rows = this.buffer;
     this.buffer = [];

@@ -6,6 +6,7 @@ import type { Database, JobsTable } from '../store/schema.ts';
 import type { StoreDialect } from '../store/storeDialect.ts';
 import { DISK_FULL_MESSAGE, JobFailure, isDiskFull } from './JobErrors.ts';
 import { ResultSink } from './ResultSink.ts';
+import { JobPhases } from './JobPhases.ts';
 
 export interface JobContext {
   job: {
@@ -21,6 +22,8 @@ export interface JobContext {
   signal: AbortSignal;
   progress(fraction: number | null, message?: string): Promise<void>;
   sink: ResultSink;
+  /** Time per phase of this attempt, logged at debug level when it ends. */
+  phases: JobPhases;
 }
 
 export type JobHandler = (ctx: JobContext) => Promise<void>;
@@ -191,9 +194,10 @@ export class JobRunner {
   private async claimLoop(): Promise<void> {
     try {
       while (!this.stopped && this.running.size < this.o.concurrency) {
-        const job = await this.claim();
+        const phases = new JobPhases();
+        const job = await phases.time('claim', () => this.claim());
         if (!job) break;
-        const run = this.run(job).finally(() => this.inFlight.delete(run));
+        const run = this.run(job, phases).finally(() => this.inFlight.delete(run));
         this.inFlight.add(run);
       }
     } catch (error) {
@@ -250,15 +254,29 @@ export class JobRunner {
           outcome: null,
         })
         .execute();
-      return { ...job, state: 'running' as const, attempt: job.attempt + 1, lease_owner: this.owner };
+      return {
+        ...job,
+        state: 'running' as const,
+        attempt: job.attempt + 1,
+        lease_owner: this.owner,
+        started_at: now,
+      };
     });
   }
 
-  private async run(job: JobsTable): Promise<void> {
+  private async run(job: JobsTable, phases: JobPhases): Promise<void> {
     const controller = new AbortController();
     this.running.set(job.id, controller);
     this.emit({ jobId: job.id, state: 'running' });
-    const sink = new ResultSink(this.o.db, job.id, job.attempt, this.o.pageSize, this.o.maxResultRows);
+    phases.add('queued', Math.max(0, (job.started_at ?? job.created_at) - job.created_at));
+    const sink = new ResultSink(
+      this.o.db,
+      job.id,
+      job.attempt,
+      this.o.pageSize,
+      this.o.maxResultRows,
+      phases,
+    );
     // The beat also carries cancellation across processes, so it runs at least every second.
     const heartbeat = setInterval(
       () => void this.renewLease(job, controller),
@@ -282,8 +300,9 @@ export class JobRunner {
           attempt: job.attempt,
         },
         signal: controller.signal,
-        progress: (fraction, message) => this.reportProgress(job, fraction, message),
+        progress: (fraction, message) => phases.time('progress', this.reportProgress(job, fraction, message)),
         sink,
+        phases,
       });
       // A handler that does not stop once aborted (a driver call that never returns) must not hold
       // its runner slot for good: past the grace it is left behind and its sink refuses writes.
@@ -334,7 +353,17 @@ export class JobRunner {
       clearTimeout(wall);
     }
     try {
-      await this.finish(job, sink, outcome);
+      await phases.time('finish', this.finish(job, sink, outcome));
+      this.o.logger.debug(
+        {
+          jobId: job.id,
+          kind: job.kind,
+          state: outcome.state,
+          rows: sink.rowCount,
+          phases: phases.summary(),
+        },
+        'job phases (ms)',
+      );
     } catch (error) {
       // The store is unreachable (R7): the job keeps its lease, which runs out with the heartbeat
       // stopped, so the lease sweeper retries it or fails it with the reason. Never an unhandled

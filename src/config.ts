@@ -94,6 +94,18 @@ const envSchema = z.object({
   MERIDIAN_JOB_WALL_TIMEOUT: durationSchema
     .refine((v) => parseDuration(v) >= 1000 && parseDuration(v) <= 86_400_000, 'must be between 1s and 24h')
     .default('15m'),
+  MERIDIAN_JOB_CONCURRENCY: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(64, 'must be at most 64')
+    .default(2),
+  MERIDIAN_JOB_ORG_CONCURRENCY: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(64, 'must be at most 64')
+    .optional(),
   MERIDIAN_JOB_MAX_ROWS: z.coerce
     .number({ error: 'must be a number' })
     .int('must be a whole number')
@@ -149,6 +161,13 @@ export interface JobsConfig {
   wallTimeoutMs: number;
   /** Rows one job result keeps; the rest are dropped and the result is marked truncated. */
   maxResultRows: number;
+  /**
+   * Jobs this process runs at once (sync tool calls are jobs too). Each warehouse engine's pool
+   * is sized from it, so every running job has a connection without waiting.
+   */
+  concurrency: number;
+  /** Jobs of one organization running at once in this process; at most `concurrency`. */
+  perOrgConcurrency: number;
 }
 
 export interface MapsConfig {
@@ -351,6 +370,11 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       queryTimeoutMs: parseDuration(e.MERIDIAN_JOB_QUERY_TIMEOUT),
       wallTimeoutMs: parseDuration(e.MERIDIAN_JOB_WALL_TIMEOUT),
       maxResultRows: e.MERIDIAN_JOB_MAX_ROWS,
+      concurrency: e.MERIDIAN_JOB_CONCURRENCY,
+      perOrgConcurrency: Math.min(
+        e.MERIDIAN_JOB_ORG_CONCURRENCY ?? e.MERIDIAN_JOB_CONCURRENCY,
+        e.MERIDIAN_JOB_CONCURRENCY,
+      ),
     },
   };
 }

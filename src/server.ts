@@ -62,7 +62,13 @@ export async function startServer(
     const serverKey = loadOrCreateServerKey(config.dataDir, config.secretKey);
     const firstAdmin = await bootstrapFirstAdmin(store.db, config.admin);
     const box = new SecretBox(serverKey, 'connections');
-    const connections = new ConnectionRegistry({ db: store.db, box, dataDir: config.dataDir, logger });
+    const connections = new ConnectionRegistry({
+      db: store.db,
+      box,
+      dataDir: config.dataDir,
+      logger,
+      jobConcurrency: config.jobs.concurrency,
+    });
     const demo = options.demo
       ? await bootstrapDemoConnection({
           db: store.db,
@@ -91,9 +97,12 @@ export async function startServer(
       },
       maxResultRows,
       wallTimeoutMs: config.jobs.wallTimeoutMs,
+      concurrency: config.jobs.concurrency,
+      perOrgConcurrency: config.jobs.perOrgConcurrency,
       leaseMs: config.jobs.leaseMs,
       // A SQLite store is served by this process alone: jobs found running at start are orphans.
       exclusiveStore: store.dialect === 'sqlite',
+      ...(config.databaseUrl && { listenUrl: config.databaseUrl }),
     });
     await jobs.start();
     const { app, mcp } = await buildApp(

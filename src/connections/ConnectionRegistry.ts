@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import type { Caller } from '../store/Caller.ts';
 import type { Database, ConnectionsTable } from '../store/schema.ts';
 import type { SecretBox } from '../auth/SecretBox.ts';
@@ -17,6 +18,10 @@ export interface ResolvedConnection {
   engine: Engine;
 }
 
+const BROWSING_CONNECTIONS = 3;
+/** A worker holds a WASM SpatiaLite instance (tens of MB) and runs on a core of its own. */
+const SPATIALITE_MAX_WORKERS = Math.max(2, availableParallelism());
+
 /**
  * Turns a connection the caller may use into a live engine. Engines are created on first use
  * and kept (a pool or worker set per connection), replaced when the connection changes, closed
@@ -28,7 +33,14 @@ export class ConnectionRegistry {
   private readonly preparing = new Map<string, Promise<unknown>>();
 
   constructor(
-    private readonly options: { db: Kysely<Database>; box: SecretBox; dataDir: string; logger: Logger },
+    private readonly options: {
+      db: Kysely<Database>;
+      box: SecretBox;
+      dataDir: string;
+      logger: Logger;
+      /** The job runner's concurrency: each engine can serve that many jobs at once, plus browsing. */
+      jobConcurrency?: number;
+    },
   ) {}
 
   /** Queries against `file` wait for `ready` first. */
@@ -59,11 +71,18 @@ export class ConnectionRegistry {
     if (row.kind === 'spatialite' && 'file' in config) {
       const file = this.embeddedPath(config.file);
       await this.preparing.get(file);
-      engine = createEngine({ kind: 'spatialite', file, readOnly: true });
+      engine = createEngine({
+        kind: 'spatialite',
+        file,
+        readOnly: true,
+        poolSize: Math.min(this.options.jobConcurrency ?? 2, SPATIALITE_MAX_WORKERS),
+      });
     } else if (row.kind === 'postgis' && 'url' in config) {
       engine = createEngine({
         kind: 'postgis',
         url: config.url,
+        // Jobs, plus the catalog and browsing tools (list_tables, describe_table) beside them.
+        poolMax: (this.options.jobConcurrency ?? 2) + BROWSING_CONNECTIONS,
         ...(config.saveSchema ? { saveSchema: config.saveSchema } : {}),
       });
     } else {

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { randomId } from '../auth/secrets.ts';
@@ -7,6 +7,7 @@ import type { StoreDialect } from '../store/storeDialect.ts';
 import { DISK_FULL_MESSAGE, JobFailure, isDiskFull } from './JobErrors.ts';
 import { ResultSink } from './ResultSink.ts';
 import { JobPhases } from './JobPhases.ts';
+import { PgChannelListener } from '../store/PgChannelListener.ts';
 
 export interface JobContext {
   job: {
@@ -52,7 +53,17 @@ export interface JobRunnerOptions {
   retentionMs?: number;
   /** The store belongs to this process alone (SQLite): running jobs found at start are orphans. */
   exclusiveStore?: boolean;
+  /**
+   * The PostgreSQL store's URL: the runner then LISTENs for jobs ended by other processes, so a
+   * caller waiting here on a job run elsewhere wakes at its commit rather than at a poll.
+   */
+  listenUrl?: string;
 }
+
+/** PostgreSQL channel announcing a job's end; payload `<runner owner> <job id> <state>`. */
+export const JOB_EVENTS_CHANNEL = 'meridian_job_events';
+/** Shown in pg_stat_activity for the runner's LISTEN session. */
+export const JOB_LISTENER_APPLICATION_NAME = 'meridian-job-listener';
 
 export type JobEvent = {
   jobId: string;
@@ -118,7 +129,9 @@ export class JobRunner {
   private stopped = true;
   /** The claim loop in progress, if any: stop() waits for it, so no claim lands after stop. */
   private polling: Promise<void> | undefined;
-  private readonly o: Required<Omit<JobRunnerOptions, 'exclusiveStore'>> & { exclusiveStore: boolean };
+  private readonly o: Required<Omit<JobRunnerOptions, 'exclusiveStore' | 'listenUrl'>> &
+    Pick<JobRunnerOptions, 'listenUrl'> & { exclusiveStore: boolean };
+  private listener: PgChannelListener | undefined;
 
   constructor(options: JobRunnerOptions) {
     this.o = {
@@ -137,8 +150,31 @@ export class JobRunner {
     this.events.setMaxListeners(0);
   }
 
+  /**
+   * Whether every job end reaches `events` (this process runs them all, or the store tells it of
+   * the others'): waiters then poll only as a slow safety net.
+   */
+  get hearsEveryJob(): boolean {
+    return this.o.exclusiveStore || this.listener !== undefined;
+  }
+
   async start(): Promise<void> {
     this.stopped = false;
+    if (this.o.dialect === 'postgres' && this.o.listenUrl && !this.listener) {
+      this.listener = new PgChannelListener({
+        connectionString: this.o.listenUrl,
+        channel: JOB_EVENTS_CHANNEL,
+        applicationName: JOB_LISTENER_APPLICATION_NAME,
+        logger: this.o.logger,
+        onNotification: (payload) => {
+          const [owner, jobId, state] = payload.split(' ');
+          // Only to waiters on that job: `'*'` stays the stream of this runner's own jobs.
+          if (owner !== this.owner && jobId && state)
+            this.events.emit(jobId, { jobId, state: state as JobEvent['state'] });
+        },
+      });
+      this.listener.start();
+    }
     if (this.o.exclusiveStore) await this.requeueOrphans(Number.MAX_SAFE_INTEGER);
     await this.sweepExpiredLeases();
     this.timers.push(setInterval(() => void this.poll(), this.o.pollMs));
@@ -164,6 +200,8 @@ export class JobRunner {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     await this.polling;
+    await this.listener?.close();
+    this.listener = undefined;
     const all = Promise.allSettled([...this.inFlight]);
     const timedOut = await Promise.race([
       all.then(() => false),
@@ -407,6 +445,7 @@ export class JobRunner {
         .executeTakeFirst();
       const won = Number(result.numUpdatedRows) > 0;
       await this.recordRunEnd(trx, job, won ? outcome.state : 'lease lost');
+      if (won) await this.announce(trx, job.id, outcome.state);
       return won;
     });
     if (!published || outcome.state !== 'succeeded') {
@@ -533,7 +572,10 @@ export class JobRunner {
           { jobId: job.id, attempt: job.attempt, exhausted },
           'recovered a job whose worker was lost',
         );
-        if (exhausted) this.emit({ jobId: job.id, state: 'failed' });
+        if (exhausted) {
+          this.emit({ jobId: job.id, state: 'failed' });
+          await this.announce(this.o.db, job.id, 'failed');
+        }
       }
     }
   }
@@ -565,6 +607,12 @@ export class JobRunner {
         .execute();
     }
     return expired.length;
+  }
+
+  /** Tells the other processes (PostgreSQL delivers it at commit, drops it on rollback). */
+  private async announce(db: Kysely<Database>, jobId: string, state: string): Promise<void> {
+    if (this.o.dialect !== 'postgres') return;
+    await sql`SELECT pg_notify(${JOB_EVENTS_CHANNEL}, ${`${this.owner} ${jobId} ${state}`})`.execute(db);
   }
 
   private emit(event: JobEvent): void {

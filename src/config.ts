@@ -85,6 +85,19 @@ const envSchema = z.object({
     .min(1_000, 'must be at least 1000')
     .max(5_000_000, 'must be at most 5000000')
     .default(100_000),
+  MERIDIAN_PUBLIC_MAP_CACHE: durationSchema
+    .refine((v) => parseDuration(v) <= 3_600_000, 'must be at most 1h')
+    .default('60s'),
+  MERIDIAN_PUBLIC_MAP_RUNS_PER_MINUTE: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(0, 'must be at least 0')
+    .default(10),
+  MERIDIAN_PUBLIC_MAP_ORG_RUNS_PER_MINUTE: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(0, 'must be at least 0')
+    .default(60),
   MERIDIAN_JOB_LEASE: durationSchema
     .refine((v) => parseDuration(v) >= 500 && parseDuration(v) <= 3_600_000, 'must be between 500ms and 1h')
     .default('30s'),
@@ -112,6 +125,21 @@ const envSchema = z.object({
     .min(1, 'must be at least 1')
     .max(10_000_000, 'must be at most 10000000')
     .default(100_000),
+  MERIDIAN_JOBS_PER_USER: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .default(50),
+  MERIDIAN_JOBS_PER_ORG: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .default(200),
+  MERIDIAN_ORG_RESULT_BYTES: z.coerce
+    .number({ error: 'must be a number of bytes' })
+    .int('must be a whole number of bytes')
+    .min(65_536, 'must be at least 65536 bytes')
+    .default(1_073_741_824),
 });
 
 export interface MeridianConfig {
@@ -168,6 +196,15 @@ export interface JobsConfig {
   concurrency: number;
   /** Jobs of one organization running at once in this process; at most `concurrency`. */
   perOrgConcurrency: number;
+  /** Queued + running jobs one user may have (MERIDIAN_JOBS_PER_USER). */
+  maxActivePerUser: number;
+  /** Queued + running jobs one organization may have (MERIDIAN_JOBS_PER_ORG). */
+  maxActivePerOrg: number;
+  /**
+   * Bytes of job results one organization may keep stored at once (MERIDIAN_ORG_RESULT_BYTES):
+   * results of running jobs and unexpired results of succeeded ones.
+   */
+  maxResultBytesPerOrg: number;
 }
 
 export interface MapsConfig {
@@ -177,6 +214,8 @@ export interface MapsConfig {
   maxFeaturesPerLayer: number;
   /** Vertices one layer sends; beyond it geometries are simplified and the layer is marked simplified. */
   maxVerticesPerLayer: number;
+  /** Public links: how long one rendering is shared by anonymous viewers, and their workflow-run budget. */
+  publicLinks: { cacheTtlMs: number; runsPerMapPerMinute: number; runsPerOrgPerMinute: number };
 }
 
 export interface OAuthConfig {
@@ -364,6 +403,11 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       basemapStyleUrl,
       maxFeaturesPerLayer: e.MERIDIAN_MAP_MAX_FEATURES,
       maxVerticesPerLayer: e.MERIDIAN_MAP_MAX_VERTICES,
+      publicLinks: {
+        cacheTtlMs: parseDuration(e.MERIDIAN_PUBLIC_MAP_CACHE),
+        runsPerMapPerMinute: e.MERIDIAN_PUBLIC_MAP_RUNS_PER_MINUTE,
+        runsPerOrgPerMinute: e.MERIDIAN_PUBLIC_MAP_ORG_RUNS_PER_MINUTE,
+      },
     },
     jobs: {
       leaseMs: parseDuration(e.MERIDIAN_JOB_LEASE),
@@ -375,6 +419,9 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
         e.MERIDIAN_JOB_ORG_CONCURRENCY ?? e.MERIDIAN_JOB_CONCURRENCY,
         e.MERIDIAN_JOB_CONCURRENCY,
       ),
+      maxActivePerUser: e.MERIDIAN_JOBS_PER_USER,
+      maxActivePerOrg: e.MERIDIAN_JOBS_PER_ORG,
+      maxResultBytesPerOrg: e.MERIDIAN_ORG_RESULT_BYTES,
     },
   };
 }

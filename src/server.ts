@@ -13,6 +13,8 @@ import type { OAuthServerOptions } from './auth/oauth/registerOAuthServer.ts';
 import { SecretBox } from './auth/SecretBox.ts';
 import { ConnectionRegistry, bootstrapDemoConnection } from './connections/index.ts';
 import { bootstrapDemoWorkflows } from './connections/bootstrapDemoWorkflows.ts';
+import { bootstrapDemoMaps } from './maps/index.ts';
+import { findOrganizationBySlug, firstAdminOf } from './store/repositories/organizations.ts';
 import { CatalogBrowser } from './catalog/CatalogBrowser.ts';
 import { JobRunner, WORKFLOW_JOB, createWorkflowJobHandler } from './jobs/index.ts';
 
@@ -34,6 +36,8 @@ export interface RunningServer {
   demoReady?: Promise<unknown>;
   /** Tools published for the demo organization at this start (first start only). */
   demoTools: string[];
+  /** Titles of the maps saved for the demo organization at this start (first start only). */
+  demoMaps: string[];
   close(): Promise<void>;
 }
 
@@ -79,7 +83,11 @@ export async function startServer(
           logger,
         })
       : undefined;
-    const demoTools = options.demo ? await bootstrapDemoWorkflows(store.db, 'demo') : [];
+    const demoOrg = options.demo ? await findOrganizationBySlug(store.db, 'demo') : undefined;
+    const demoAdmin = demoOrg && (await firstAdminOf(store.db, demoOrg.id));
+    const demoTools = demoAdmin ? await bootstrapDemoWorkflows(store.db, demoAdmin) : [];
+    // after the workflows: two of the maps draw published workflow tools
+    const demoMaps = demoAdmin ? await bootstrapDemoMaps(store.db, demoAdmin) : [];
     const catalog = new CatalogBrowser();
     const maxResultRows = config.jobs.maxResultRows;
     const jobs = new JobRunner({
@@ -100,6 +108,7 @@ export async function startServer(
       concurrency: config.jobs.concurrency,
       perOrgConcurrency: config.jobs.perOrgConcurrency,
       leaseMs: config.jobs.leaseMs,
+      maxResultBytesPerOrg: config.jobs.maxResultBytesPerOrg,
       // A SQLite store is served by this process alone: jobs found running at start are orphans.
       exclusiveStore: store.dialect === 'sqlite',
       ...(config.databaseUrl && { listenUrl: config.databaseUrl }),
@@ -131,6 +140,7 @@ export async function startServer(
       notifyToolsChanged: (orgId: string) => mcp.notifyToolsChanged(orgId),
       demoReady: demo?.ready,
       demoTools,
+      demoMaps,
       close() {
         // Stop accepting connections and let in-flight requests finish; after the grace period,
         // end what is still open (long-lived event streams) so shutdown cannot hang.

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { withStore, CliError } from './withStore.ts';
 import { loadConfig } from '../config.ts';
 import { findUserByEmail } from '../store/repositories/users.ts';
-import { findOrganizationBySlug, membershipsOf } from '../store/repositories/organizations.ts';
+import { findOrganizationBySlug, firstAdminOf, membershipsOf } from '../store/repositories/organizations.ts';
 import {
   createPreregisteredClient,
   deleteOrgClient,
@@ -40,15 +40,9 @@ async function orgCaller(db: Kysely<Database>, opts: { org?: string; email?: str
         ? `no organization ${opts.org}`
         : 'no organization yet: start the server once or create a user',
     );
-  const admin = await db
-    .selectFrom('memberships')
-    .select('user_id')
-    .where('org_id', '=', org.id)
-    .where('role', '=', 'admin')
-    .orderBy('created_at')
-    .executeTakeFirst();
+  const admin = await firstAdminOf(db, org.id);
   if (!admin) throw new CliError(`${org.slug} has no administrator`);
-  return { orgId: org.id, userId: admin.user_id, role: 'admin' };
+  return admin;
 }
 
 export function registerClientCommands(program: Command): void {

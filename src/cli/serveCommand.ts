@@ -39,6 +39,8 @@ export function registerServeCommand(program: Command): void {
       );
       if (server.demoTools.length)
         lines.push(`  Demo tools:      ${server.demoTools.join(', ')} (published workflows)`);
+      if (server.demoMaps.length)
+        lines.push(`  Demo maps:       ${server.demoMaps.join(', ')} (shared with the organization)`);
       if (server.demoReady)
         lines.push(
           '  Demo data:       loading into the embedded connection "demo" (world countries, cities, US states and counties)…',

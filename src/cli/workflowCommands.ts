@@ -80,7 +80,8 @@ function readDocument(file: string): WorkflowDocument {
 /** Problems a person can fix become CliErrors, one line each (main.ts prints each line). */
 function asCliError(error: unknown): unknown {
   if (error instanceof ArgumentValidationError) {
-    return new CliError(error.errors.map((e) => `argument "${e.argument}": ${e.message}`).join('\n'));
+    // each message already names its argument ("argument \"bbox\" is not …")
+    return new CliError(error.errors.map((e) => e.message).join('\n'));
   }
   if (
     error instanceof WorkflowValidationError ||

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Database } from '../store/schema.ts';
+import type { Caller } from '../store/Caller.ts';
 import { publishWorkflow, saveWorkflow, listWorkflows } from '../store/repositories/workflows.ts';
 
 const examplesDir = fileURLToPath(new URL('../../examples/workflows/', import.meta.url));
@@ -28,21 +29,7 @@ const PUBLICATIONS: Record<string, { toolName: string; title: string; mode: 'syn
  * The demo organization gets the example workflows, published as MCP tools, the first time it
  * has none: a newcomer's MCP client sees useful tools at once.
  */
-export async function bootstrapDemoWorkflows(db: Kysely<Database>, orgSlug: string): Promise<string[]> {
-  const org = await db
-    .selectFrom('organizations')
-    .select('id')
-    .where('slug', '=', orgSlug)
-    .executeTakeFirst();
-  if (!org) return [];
-  const admin = await db
-    .selectFrom('memberships')
-    .select('user_id')
-    .where('org_id', '=', org.id)
-    .where('role', '=', 'admin')
-    .executeTakeFirst();
-  if (!admin) return [];
-  const caller = { orgId: org.id, userId: admin.user_id, role: 'admin' as const };
+export async function bootstrapDemoWorkflows(db: Kysely<Database>, caller: Caller): Promise<string[]> {
   if ((await listWorkflows(db, caller)).length > 0) return [];
   const published: string[] = [];
   for (const file of readdirSync(examplesDir)

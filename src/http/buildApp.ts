@@ -8,6 +8,7 @@ import { registerMcpRoutes, type McpRouteOptions } from '../mcp/registerMcpRoute
 import { registerSignInRoutes } from '../workspace/signInRoutes.ts';
 import { redirectRetiredPages } from '../workspace/redirectRetiredPages.ts';
 import { registerWorkflowsApiRoutes } from '../workspace/api/workflowsApiRoutes.ts';
+import { registerWorkflowCanvasApiRoutes } from '../workspace/api/workflowCanvasApiRoutes.ts';
 import { registerJobsApiRoutes } from '../workspace/api/jobsApiRoutes.ts';
 import { registerConnectionsApiRoutes } from '../workspace/api/connectionsApiRoutes.ts';
 import type { McpEndpoint } from '../mcp/McpEndpoint.ts';
@@ -18,6 +19,9 @@ import { registerOAuthClientsApiRoutes } from '../workspace/api/oauthClientsApiR
 import { registerConnectedAppsApiRoutes } from '../workspace/api/connectedAppsApiRoutes.ts';
 import { registerWebApp } from './registerWebApp.ts';
 import { registerSecurityHeaders } from './securityHeaders.ts';
+import { registerBrowserClientCors } from './browserClientCors.ts';
+import { trustedBrowserOrigins } from '../mcp/trustedBrowserOrigins.ts';
+import { ReadinessProbe } from './ReadinessProbe.ts';
 import { registerSessionApiRoutes } from '../workspace/api/sessionApiRoutes.ts';
 import { registerMapsApiRoutes } from '../workspace/api/mapsApiRoutes.ts';
 
@@ -89,19 +93,29 @@ export async function buildApp(
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  const readiness = new ReadinessProbe(ctx.store, ctx.logger);
   app.get('/readyz', async (_request, reply) => {
-    try {
-      await ctx.store.ping();
-      return { status: 'ready' };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', detail: 'the store is unreachable' });
-    }
+    const state = await readiness.check();
+    if (state.ready) return { status: 'ready' };
+    return reply
+      .code(503)
+      .type('application/problem+json')
+      .send({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: state.detail });
   });
 
   // Loaded on demand: oidc-provider prints a runtime notice on import, which CLI commands that
   // never serve (user, token, client) should not show.
-  const { registerOAuthServer } = await import('../auth/oauth/registerOAuthServer.ts');
+  const [{ registerOAuthServer }, { OAUTH_ROUTES }] = await Promise.all([
+    import('../auth/oauth/registerOAuthServer.ts'),
+    import('../auth/oauth/createOidcProvider.ts'),
+  ]);
   const oauth = await registerOAuthServer(app, ctx, options.oauth);
+  // Browser clients (MCP Inspector, MCP Jam) call /mcp and register themselves cross-origin; the
+  // provider answers CORS on its discovery and token endpoints itself.
+  registerBrowserClientCors(app, {
+    origins: trustedBrowserOrigins(config),
+    routes: { [config.mcpUrl.pathname]: 'GET, POST, DELETE', [OAUTH_ROUTES.registration]: 'POST' },
+  });
   const mcp = registerMcpRoutes(app, ctx, {
     ...options.mcp,
     otherVerifiers: [oauth.verifier, ...(options.mcp?.otherVerifiers ?? [])],
@@ -115,6 +129,7 @@ export async function buildApp(
   registerConnectedAppsApiRoutes(app, ctx);
   await registerWebApp(app, ctx);
   registerWorkflowsApiRoutes(app, ctx);
+  registerWorkflowCanvasApiRoutes(app, ctx);
   registerJobsApiRoutes(app, ctx);
   registerConnectionsApiRoutes(app, ctx);
   registerMapsApiRoutes(app, ctx);

@@ -58,12 +58,17 @@ export interface JobRunnerOptions {
    * caller waiting here on a job run elsewhere wakes at its commit rather than at a poll.
    */
   listenUrl?: string;
+  /** Stored result bytes one organization may have (MERIDIAN_ORG_RESULT_BYTES); unset: no quota. */
+  maxResultBytesPerOrg?: number;
 }
 
 /** PostgreSQL channel announcing a job's end; payload `<runner owner> <job id> <state>`. */
 export const JOB_EVENTS_CHANNEL = 'meridian_job_events';
 /** Shown in pg_stat_activity for the runner's LISTEN session. */
 export const JOB_LISTENER_APPLICATION_NAME = 'meridian-job-listener';
+
+/** The longest pause between claims while the store keeps failing them. */
+const MAX_CLAIM_BACKOFF_MS = 30_000;
 
 export type JobEvent = {
   jobId: string;
@@ -129,8 +134,18 @@ export class JobRunner {
   private stopped = true;
   /** The claim loop in progress, if any: stop() waits for it, so no claim lands after stop. */
   private polling: Promise<void> | undefined;
-  private readonly o: Required<Omit<JobRunnerOptions, 'exclusiveStore' | 'listenUrl'>> &
-    Pick<JobRunnerOptions, 'listenUrl'> & { exclusiveStore: boolean };
+  private pollAgain = false;
+  /**
+   * Claims that failed in a row, and when the next may run: while the store fails (disk full,
+   * connection lost) claims back off from 250 ms doubling to 30 s instead of retrying (and
+   * logging) every poll.
+   */
+  private claimFailures = 0;
+  private claimRetryAt = 0;
+  private readonly o: Required<
+    Omit<JobRunnerOptions, 'exclusiveStore' | 'maxResultBytesPerOrg' | 'listenUrl'>
+  > &
+    Pick<JobRunnerOptions, 'listenUrl' | 'maxResultBytesPerOrg'> & { exclusiveStore: boolean };
   private listener: PgChannelListener | undefined;
 
   constructor(options: JobRunnerOptions) {
@@ -220,11 +235,22 @@ export class JobRunner {
   }
 
   private poll(): Promise<void> {
-    if (this.polling || this.stopped) return this.polling ?? Promise.resolve();
+    if (this.stopped) return this.polling ?? Promise.resolve();
+    if (this.polling) {
+      // A pass in progress may already have looked and found nothing: look once more after it,
+      // or a job submitted now waits for the next timer tick (up to pollMs per sync call).
+      this.pollAgain = true;
+      return this.polling;
+    }
+    if (Date.now() < this.claimRetryAt) return Promise.resolve();
     const pass = this.claimLoop();
     this.polling = pass;
     void pass.finally(() => {
       if (this.polling === pass) this.polling = undefined;
+      if (this.pollAgain) {
+        this.pollAgain = false;
+        void this.poll();
+      }
     });
     return pass;
   }
@@ -238,8 +264,27 @@ export class JobRunner {
         const run = this.run(job, phases).finally(() => this.inFlight.delete(run));
         this.inFlight.add(run);
       }
+      if (this.claimFailures > 0) {
+        this.o.logger.info({ failures: this.claimFailures }, 'job claims work again');
+        this.claimFailures = 0;
+        this.claimRetryAt = 0;
+      }
     } catch (error) {
-      this.o.logger.error({ err: error }, 'job claim failed');
+      this.claimFailures++;
+      const retryInMs = Math.min(
+        Math.max(this.o.pollMs, 250) * 2 ** Math.min(this.claimFailures - 1, 20),
+        MAX_CLAIM_BACKOFF_MS,
+      );
+      this.claimRetryAt = Date.now() + retryInMs;
+      // The stack once per outage; then one line per back-off step.
+      if (this.claimFailures === 1) this.o.logger.error({ err: error, retryInMs }, 'job claim failed');
+      else {
+        const { message, code } = error as { message?: string; code?: unknown };
+        this.o.logger.warn(
+          { failures: this.claimFailures, retryInMs, reason: message, code },
+          'job claim failed again',
+        );
+      }
     }
   }
 
@@ -276,6 +321,7 @@ export class JobRunner {
           started_at: now,
           progress: null,
           progress_message: null,
+          result_bytes: 0,
         })
         .where('id', '=', job.id)
         .where('state', '=', 'queued')
@@ -307,12 +353,16 @@ export class JobRunner {
     this.running.set(job.id, controller);
     this.emit({ jobId: job.id, state: 'running' });
     phases.add('queued', Math.max(0, (job.started_at ?? job.created_at) - job.created_at));
+    const quota = this.o.maxResultBytesPerOrg;
     const sink = new ResultSink(
       this.o.db,
       job.id,
       job.attempt,
       this.o.pageSize,
       this.o.maxResultRows,
+      quota === undefined
+        ? undefined
+        : { orgId: job.org_id, maxBytes: quota, retentionMs: this.o.retentionMs },
       phases,
     );
     // The beat also carries cancellation across processes, so it runs at least every second.
@@ -412,6 +462,8 @@ export class JobRunner {
       );
     } finally {
       this.running.delete(job.id);
+      // A slot is free: take the next queued job now rather than at the next timer tick.
+      this.nudge();
     }
   }
 
@@ -432,6 +484,8 @@ export class JobRunner {
           lease_owner: null,
           lease_expires_at: null,
           progress: outcome.state === 'succeeded' ? 1 : null,
+          // Its pages are deleted below unless it succeeded: they no longer count against the quota.
+          ...(outcome.state !== 'succeeded' && { result_bytes: 0 }),
           ...(outcome.state === 'succeeded' && {
             result_columns: JSON.stringify(sink.columns),
             result_row_count: sink.rowCount,
@@ -517,7 +571,13 @@ export class JobRunner {
       .execute();
     await this.o.db
       .updateTable('jobs')
-      .set({ state: 'queued', attempt: job.attempt - 1, lease_owner: null, lease_expires_at: null })
+      .set({
+        state: 'queued',
+        attempt: job.attempt - 1,
+        lease_owner: null,
+        lease_expires_at: null,
+        result_bytes: 0,
+      })
       .where('id', '=', jobId)
       .where('lease_owner', '=', this.owner)
       .where('state', '=', 'running')
@@ -547,8 +607,9 @@ export class JobRunner {
                 expires_at: now + this.o.retentionMs,
                 lease_owner: null,
                 lease_expires_at: null,
+                result_bytes: 0,
               }
-            : { state: 'queued', lease_owner: null, lease_expires_at: null },
+            : { state: 'queued', lease_owner: null, lease_expires_at: null, result_bytes: 0 },
         )
         .where('id', '=', job.id)
         .where('state', '=', 'running')
@@ -601,7 +662,7 @@ export class JobRunner {
       await this.o.db.deleteFrom('job_result_pages').where('job_id', '=', id).execute();
       await this.o.db
         .updateTable('jobs')
-        .set({ state: 'expired' })
+        .set({ state: 'expired', result_bytes: 0 })
         .where('id', '=', id)
         .where('state', 'in', ['succeeded', 'failed', 'cancelled'])
         .execute();

@@ -18,10 +18,12 @@ export {
   type CancelOutcome,
   type ResultPage,
 } from './jobRepository.ts';
-export { QueueFullError, IdempotencyConflictError, JobFailure } from './JobErrors.ts';
+export { QueueFullError, IdempotencyConflictError, JobFailure, ResultQuotaError } from './JobErrors.ts';
+export { orgResultBytes } from './orgResultBytes.ts';
 export { TERMINAL_STATES, type JobView } from './jobViews.ts';
 export { ResultSink } from './ResultSink.ts';
 export { waitForJob } from './waitForJob.ts';
+export { countRecentJobs } from './countRecentJobs.ts';
 export { createWorkflowJobHandler, WORKFLOW_JOB, type WorkflowJobInput } from './createWorkflowJobHandler.ts';
 export {
   submitWorkflowRun,

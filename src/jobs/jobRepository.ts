@@ -2,7 +2,14 @@ import type { Kysely } from 'kysely';
 import { randomId } from '../auth/secrets.ts';
 import type { Caller } from '../store/Caller.ts';
 import type { Database } from '../store/schema.ts';
-import { IdempotencyConflictError, QueueFullError } from './JobErrors.ts';
+import {
+  IdempotencyConflictError,
+  QueueFullError,
+  ResultQuotaError,
+  resultQuotaUsedUpMessage,
+} from './JobErrors.ts';
+import { lockOrgSubmissions } from './lockOrgSubmissions.ts';
+import { nextResultExpiry, orgResultBytes } from './orgResultBytes.ts';
 import { TERMINAL_STATES, toJobView, type JobView } from './jobViews.ts';
 
 /**
@@ -14,6 +21,8 @@ export interface JobLimits {
   maxActivePerOrg: number;
   /** Queued + running jobs one user may have. */
   maxActivePerUser: number;
+  /** Stored result bytes one organization may have; a submission beyond it is refused. Unset: no quota. */
+  maxResultBytesPerOrg?: number;
 }
 
 export const DEFAULT_JOB_LIMITS: JobLimits = { maxActivePerOrg: 200, maxActivePerUser: 50 };
@@ -35,6 +44,8 @@ export async function submitJob(
 ): Promise<JobView> {
   const input = JSON.stringify(submission.input ?? null);
   return db.transaction().execute(async (trx) => {
+    // Before the first read: a concurrent submission's insert is then visible to every check below.
+    await lockOrgSubmissions(trx, caller.orgId);
     if (submission.idempotencyKey) {
       const existing = await trx
         .selectFrom('jobs')
@@ -73,6 +84,18 @@ export async function submitJob(
         `You already have ${limits.maxActivePerUser} jobs queued or running; wait for some to finish or cancel some, then try again.`,
       );
     }
+    if (limits.maxResultBytesPerOrg !== undefined) {
+      const now = Date.now();
+      if ((await orgResultBytes(trx, caller.orgId, now)) >= limits.maxResultBytesPerOrg) {
+        const expiry = await nextResultExpiry(trx, caller.orgId, now);
+        throw new ResultQuotaError(
+          resultQuotaUsedUpMessage(
+            limits.maxResultBytesPerOrg,
+            expiry === undefined ? undefined : expiry - now,
+          ),
+        );
+      }
+    }
     const row = {
       id: randomId(),
       org_id: caller.orgId,
@@ -98,6 +121,7 @@ export async function submitJob(
       started_at: null,
       finished_at: null,
       expires_at: null,
+      result_bytes: 0,
     };
     await trx.insertInto('jobs').values(row).execute();
     return toJobView(row);

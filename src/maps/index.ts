@@ -17,3 +17,15 @@ export { renderMapPng } from './renderMapPng.ts';
 export { renderMapSvg, DEFAULT_PNG_SIZE } from './renderMapSvg.ts';
 export { MapPngRenderer, DEFAULT_PNG_RENDERER, type MapPngRendererOptions } from './MapPngRenderer.ts';
 export { savedMapView, mapSummary, type SavedMap, type MapSummary } from './savedMapView.ts';
+export { bootstrapDemoMaps, DEMO_MAPS_SEEDED } from './bootstrapDemoMaps.ts';
+export { checkLayerAccess } from './checkLayerAccess.ts';
+export { LayerAccessError } from './LayerAccessError.ts';
+export {
+  PublicMapViewer,
+  PublicLinkBudgetError,
+  PublicLinkUnavailableError,
+  DEFAULT_PUBLIC_LINK_LIMITS,
+  type PublicLinkLimits,
+  type PublicMap,
+} from './PublicMapViewer.ts';
+export { isPublicLinkClientId, publicLinkClientId } from './publicLinkRuns.ts';

@@ -7,6 +7,7 @@ import { fillLegend } from './fillLegend.ts';
 import { readTableFeatures } from './readTableFeatures.ts';
 import { readJobFeatures } from './readJobFeatures.ts';
 import { runWorkflowSource } from './runWorkflowSource.ts';
+import { MapRenderError } from './MapRenderError.ts';
 import type { SourceFeatures } from './SourceFeatures.ts';
 
 /** A map to draw: a saved one (id and link set) or an ad-hoc one. */
@@ -58,6 +59,13 @@ async function readSource(
     case 'table':
       return readTableFeatures(services, caller, source, style, field);
     case 'job':
+      // A job's rows are what get_job_results reads, under workflows:run; a map is no way around it.
+      if (options.scopes && !options.scopes.includes('workflows:run')) {
+        throw new MapRenderError(
+          `Drawing the job ${source.jobId} reads its results, which needs the workflows:run scope that this connection was not granted; draw a table instead, or reconnect with that scope.`,
+          `${field}.source.jobId`,
+        );
+      }
       return readJobFeatures(services, caller, source.jobId, style, field);
     case 'workflow': {
       const jobId = await runWorkflowSource(services, caller, source, field, options);
@@ -68,8 +76,9 @@ async function readSource(
 
 /**
  * Resolves a map's visible layers into the bounded GeoJSON every renderer draws, as the caller:
- * each source is read with the caller's permissions at this moment, nothing is cached (a cache
- * would have to be keyed by org + user, SECURITY-TESTS H6). Throws MapRenderError naming the
+ * each source is read with the caller's permissions at this moment, nothing is cached here (a
+ * cache would have to be keyed by org + user, SECURITY-TESTS H6; PublicMapViewer keeps one for
+ * public links, keyed by map version and the link's enabler). Throws MapRenderError naming the
  * definition field to fix.
  */
 export async function resolveMap(

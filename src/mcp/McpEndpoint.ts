@@ -2,11 +2,14 @@ import {
   bearerAuthChallengeResponse,
   createMcpHandler,
   isLegacyRequest,
+  OAuthError,
+  OAuthErrorCode,
   verifyBearerToken,
   type AuthInfo,
   type McpHttpHandler,
   type McpServerFactory,
   type OAuthTokenVerifier,
+  type ScopeChallenge,
 } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -53,6 +56,12 @@ export interface McpEndpointOptions {
   catalogChangeFeed?: (events: { changed(orgId: string): void; resync(): void }) => {
     close(): Promise<void>;
   };
+  /**
+   * The scope challenge for a `tools/call` of a tool the caller's scopes keep off this request's
+   * server (so the SDK, which challenges only for registered tools, would answer "Tool not
+   * found"); undefined leaves the call to the SDK.
+   */
+  unlistedToolChallenge?: (caller: McpCaller, toolName: string) => Promise<ScopeChallenge | undefined>;
 }
 
 const SESSION_HEADER = 'mcp-session-id';
@@ -104,8 +113,17 @@ function firstMessageOf(text: string): unknown {
   }
 }
 
-/** Passes a body through unchanged and calls `onEnd` once, when it ends, fails or is cancelled. */
-function observeEnd(body: ReadableStream<Uint8Array>, onEnd: () => void): ReadableStream<Uint8Array> {
+/**
+ * Passes a body through unchanged and calls `onEnd` once, when it ends, fails or is cancelled,
+ * or when `signal` aborts (the client closed the connection). The Node adapter acts on a closed
+ * socket only once the body yields its next chunk, which on an idle stream is the next keep-alive
+ * (up to 15 s later): waiting for that held the stream's slot after the client left (audit #12).
+ */
+function observeEnd(
+  body: ReadableStream<Uint8Array>,
+  onEnd: () => void,
+  signal: AbortSignal,
+): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let ended = false;
   const end = () => {
@@ -114,6 +132,12 @@ function observeEnd(body: ReadableStream<Uint8Array>, onEnd: () => void): Readab
       onEnd();
     }
   };
+  const abandon = () => {
+    end();
+    reader.cancel(signal.reason).catch(() => undefined);
+  };
+  if (signal.aborted) abandon();
+  else signal.addEventListener('abort', abandon, { once: true });
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
@@ -304,11 +328,27 @@ export class McpEndpoint {
       const hit = this.listCache.get(key);
       if (hit) return ListResponseCache.replay(hit, (parsedBody as { id: unknown }).id);
     }
+    const challenge = await this.unlistedToolChallenge(caller, parsedBody);
+    if (challenge) return challenge;
     const response = await this.handlerFor(mcpCallerOf(auth).orgId).fetch(request, {
       authInfo: auth,
       ...(parsedBody !== undefined && { parsedBody }),
     });
     return key ? this.listCache.remember(key, response) : response;
+  }
+
+  /** A 403 insufficient_scope answer, shaped like the SDK's own, for a tool hidden by scopes. */
+  private async unlistedToolChallenge(caller: McpCaller, body: unknown): Promise<Response | undefined> {
+    const resolve = this.options.unlistedToolChallenge;
+    const message = body as { method?: unknown; params?: { name?: unknown } } | undefined;
+    if (!resolve || message?.method !== 'tools/call' || typeof message.params?.name !== 'string')
+      return undefined;
+    const challenge = await resolve(caller, message.params.name);
+    if (!challenge) return undefined;
+    return bearerAuthChallengeResponse(
+      new OAuthError(OAuthErrorCode.InsufficientScope, challenge.errorDescription ?? 'Insufficient scope'),
+      { requiredScopes: [...challenge.scopes], resourceMetadataUrl: this.options.resourceMetadataUrl },
+    );
   }
 
   /**
@@ -334,7 +374,10 @@ export class McpEndpoint {
       const version = await this.options.catalogVersion?.(caller.orgId);
       if (version !== undefined) this.seenVersions.set(caller.orgId, Number(version));
     }
+    let released = false;
     const release = () => {
+      if (released) return;
+      released = true;
       const left = (this.listenStreams.get(key) ?? 1) - 1;
       if (left > 0) this.listenStreams.set(key, left);
       else this.listenStreams.delete(key);
@@ -353,7 +396,7 @@ export class McpEndpoint {
       release();
       return response;
     }
-    return new Response(observeEnd(response.body, release), {
+    return new Response(observeEnd(response.body, release, request.signal), {
       status: response.status,
       statusText: response.statusText,
       headers: response.headers,
@@ -365,7 +408,7 @@ export class McpEndpoint {
    * `notifications/tools/list_changed`) for the session's organization, with keep-alives. Counted
    * against the same per-user stream cap as 2026-07-28 listen streams.
    */
-  private legacyEventStream(orgId: string, userId: string): Response {
+  private legacyEventStream(orgId: string, userId: string, signal: AbortSignal): Response {
     const key = `${orgId}:${userId}`;
     const cap = this.options.maxListenStreamsPerUser ?? DEFAULT_MAX_LISTEN_STREAMS_PER_USER;
     const open = this.listenStreams.get(key) ?? 0;
@@ -412,6 +455,9 @@ export class McpEndpoint {
           }
         };
         controller.enqueue(encoder.encode(': stream open\n\n'));
+        // The slot is freed when the client's socket closes, not at the next keep-alive write.
+        if (signal.aborted) cleanup();
+        else signal.addEventListener('abort', () => cleanup(), { once: true });
       },
       cancel: () => cleanup(),
     });
@@ -589,7 +635,7 @@ export class McpEndpoint {
       if (!acceptsMediaType(request.headers.get('accept') ?? '', 'text/event-stream')) {
         return jsonRpcError(406, -32000, 'Not Acceptable: the event stream needs Accept: text/event-stream');
       }
-      return this.legacyEventStream(caller.orgId, caller.userId);
+      return this.legacyEventStream(caller.orgId, caller.userId, request.signal);
     }
     if (request.method !== 'POST')
       return jsonRpcError(405, -32000, 'Method not allowed', { Allow: 'POST, GET, DELETE' });

@@ -23,6 +23,7 @@ import { protectedResourceMetadata, resourceMetadataUrlOf } from './protectedRes
 import type { McpTool } from './McpTool.ts';
 import { whoamiTool } from './tools/whoamiTool.ts';
 import { isLoopbackHost } from '../config.ts';
+import { trustedBrowserOrigins } from './trustedBrowserOrigins.ts';
 import { createConnectionTools } from './tools/connectionTools.ts';
 import type { McpServices } from './McpServices.ts';
 import { createJobTools } from './tools/jobTools.ts';
@@ -77,8 +78,23 @@ export function registerMcpRoutes(
       .header('Cache-Control', 'public, max-age=300')
       .header('Access-Control-Allow-Origin', '*')
       .send(metadata);
-  app.get(`/.well-known/oauth-protected-resource${config.mcpUrl.pathname}`, sendMetadata);
-  app.get('/.well-known/oauth-protected-resource', sendMetadata);
+  // The metadata is public: any page may read it, also with the MCP-Protocol-Version header the
+  // SDK clients send, which makes a browser ask first.
+  const sendMetadataPreflight = async (_request: unknown, reply: import('fastify').FastifyReply) =>
+    reply
+      .code(204)
+      .header('Access-Control-Allow-Origin', '*')
+      .header('Access-Control-Allow-Methods', 'GET')
+      .header('Access-Control-Allow-Headers', 'MCP-Protocol-Version')
+      .header('Access-Control-Max-Age', '600')
+      .send();
+  for (const path of [
+    `/.well-known/oauth-protected-resource${config.mcpUrl.pathname}`,
+    '/.well-known/oauth-protected-resource',
+  ]) {
+    app.get(path, sendMetadata);
+    app.options(path, sendMetadataPreflight);
+  }
 
   const publicHost = config.publicUrl.hostname;
   // DNS-rebinding protection: on a loopback install only loopback names (and the configured
@@ -93,6 +109,7 @@ export function registerMcpRoutes(
     connections: ctx.connections,
     catalog: ctx.catalog,
     jobs: ctx.jobs,
+    jobLimits: config.jobs,
   };
   const workflowTools = new WorkflowToolCatalog(services);
   const mapServices = createMapServices({ ...services, publicUrl: config.publicUrl, maps: config.maps });
@@ -105,6 +122,7 @@ export function registerMcpRoutes(
       tasks: workflowTools.tasks,
       logger,
     }),
+    unlistedToolChallenge: (caller, toolName) => workflowTools.unlistedToolChallenge(caller, toolName),
     catalogVersion: (orgId) => toolCatalogVersion(ctx.store.db, orgId),
     // With PostgreSQL every process hears of a change at commit, and the poll is a slow safety
     // net; with SQLite the poll is how CLI changes arrive.
@@ -117,7 +135,7 @@ export function registerMcpRoutes(
     }),
     mcpUrl: config.mcpUrl,
     resourceMetadataUrl: resourceMetadataUrlOf(config),
-    allowedOrigins: new Set([config.publicUrl.origin, ...config.allowedOrigins]),
+    allowedOrigins: trustedBrowserOrigins(config),
     allowedHostnames,
     maxRequestBodySize: config.bodyLimit,
     logger,

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from './schema.ts';
 import type { StoreDialect } from './storeDialect.ts';
+import { checkStoreWritable } from './checkStoreWritable.ts';
 
 // PostgreSQL returns bigint (int8) as strings by default; our bigints are epoch milliseconds
 // and counts, all well inside Number's safe range.
@@ -15,6 +16,8 @@ export interface Store {
   dialect: StoreDialect;
   /** A cheap round trip, for /readyz and to tell "store down" (503) from "bad token" (401). */
   ping(): Promise<void>;
+  /** Proves the store takes writes (for /readyz); throws StoreNotWritableError when it does not. */
+  checkWritable(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,6 +45,7 @@ export function createStore(options: StoreOptions): Store {
       ping: async () => {
         await pool.query('select 1');
       },
+      checkWritable: () => checkStoreWritable(db),
       close: () => db.destroy(),
     };
   }
@@ -58,6 +62,7 @@ export function createStore(options: StoreOptions): Store {
     ping: async () => {
       sqlite.prepare('select 1').get();
     },
+    checkWritable: () => checkStoreWritable(db, options.dataDir),
     close: () => db.destroy(),
   };
 }

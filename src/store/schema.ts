@@ -184,6 +184,14 @@ export interface JobsTable {
   finished_at: number | null;
   /** Results are readable until then; afterwards the job is `expired` and its pages purged. */
   expires_at: number | null;
+  /** Bytes of result pages the current attempt stored (counted against the org's result quota). */
+  result_bytes: number;
+}
+
+/** The row /readyz rewrites to prove the store takes writes. */
+export interface StoreHeartbeatTable {
+  id: string;
+  beat_at: number;
 }
 
 export interface JobResultPagesTable {
@@ -259,6 +267,8 @@ export interface MapsTable {
   public_token_hash: string | null;
   /** The token, SecretBox-sealed, so its owner can copy the link again. */
   public_token_sealed: string | null;
+  /** Who turned the link on (its viewers see the map as this user); null while the link is off. */
+  public_link_enabled_by: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -279,6 +289,7 @@ export interface Database {
   jobs: JobsTable;
   job_result_pages: JobResultPagesTable;
   job_runs: JobRunsTable;
+  store_heartbeat: StoreHeartbeatTable;
   connections: ConnectionsTable;
   connection_members: ConnectionMembersTable;
   workflows: WorkflowsTable;

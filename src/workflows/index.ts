@@ -50,3 +50,4 @@ export {
   type WorkflowGraphNode,
   describeWorkflowGraph,
 } from './graph/describeWorkflowGraph.ts';
+export { previewWorkflowDocument } from './graph/previewWorkflowDocument.ts';

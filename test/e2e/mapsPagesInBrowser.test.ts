@@ -84,7 +84,8 @@ describe('Maps in the workspace SPA, in Chromium, against a real server', () => 
     const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
     const errors = watchErrors(page);
     await signInTo(page, t, ada, '/app/maps');
-    await page.getByText('No maps yet.').waitFor();
+    // the demo organization starts with its seeded, organization-shared maps
+    await page.getByTestId('maps-list').locator('tbody tr', { hasText: 'Cities around Paris' }).waitFor();
 
     await page.getByRole('link', { name: 'New map' }).click();
     await page.waitForURL(`${t.url}/app/maps/new`);
@@ -217,9 +218,11 @@ describe('Maps in the workspace SPA, in Chromium, against a real server', () => 
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
     const errors = watchErrors(page);
     await signInTo(page, t, bob, '/app/maps');
-    await page.getByText('No maps yet.').waitFor();
-    await page.getByLabel('Search maps').fill('cities');
-    await page.getByText('No map matches “cities”.').waitFor();
+    const rows = page.getByTestId('maps-list').locator('tbody tr');
+    await rows.filter({ hasText: 'Cities around Paris' }).waitFor();
+    await expect(rows.filter({ hasText: 'Countries and big cities' }).count()).resolves.toBe(0);
+    await page.getByLabel('Search maps').fill('big cities');
+    await page.getByText('No map matches “big cities”.').waitFor();
 
     const answered = page.waitForResponse((r) => r.url() === `${t.url}/api/v1/maps/${mapId}`);
     await page.goto(`${t.url}/app/maps/${mapId}`);

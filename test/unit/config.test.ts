@@ -58,6 +58,13 @@ describe('loadConfig', () => {
       { MERIDIAN_ALLOWED_ORIGINS: 'https://ok.example,https://bad.example/path' },
       /"https:\/\/bad.example\/path" must be an origin/,
     ],
+    [{ MERIDIAN_JOBS_PER_USER: '0' }, /^MERIDIAN_JOBS_PER_USER: must be at least 1/],
+    [{ MERIDIAN_JOBS_PER_ORG: 'many' }, /^MERIDIAN_JOBS_PER_ORG: must be a number/],
+    [{ MERIDIAN_ORG_RESULT_BYTES: '1000' }, /^MERIDIAN_ORG_RESULT_BYTES: must be at least 65536 bytes/],
+    [
+      { MERIDIAN_ORG_RESULT_BYTES: '1500000.5' },
+      /^MERIDIAN_ORG_RESULT_BYTES: must be a whole number of bytes/,
+    ],
   ])('reports %j clearly', (env, message) => {
     const problems = problemsOf(env as Record<string, string>);
     expect(problems.some((p) => message.test(p))).toBe(true);
@@ -66,6 +73,21 @@ describe('loadConfig', () => {
   it('reports every bad value at once, not just the first', () => {
     const problems = problemsOf({ PORT: 'x', DATABASE_URL: 'sqlite://x', MERIDIAN_LOG_LEVEL: 'loud' });
     expect(problems.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reads the job limits and the result quota', () => {
+    expect(loadConfig({}).jobs).toMatchObject({
+      maxActivePerUser: 50,
+      maxActivePerOrg: 200,
+      maxResultBytesPerOrg: 1_073_741_824,
+    });
+    expect(
+      loadConfig({
+        MERIDIAN_JOBS_PER_USER: '5',
+        MERIDIAN_JOBS_PER_ORG: '20',
+        MERIDIAN_ORG_RESULT_BYTES: '500000000',
+      }).jobs,
+    ).toMatchObject({ maxActivePerUser: 5, maxActivePerOrg: 20, maxResultBytesPerOrg: 500_000_000 });
   });
 
   it('parses durations', () => {

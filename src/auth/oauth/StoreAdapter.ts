@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { errors } from 'oidc-provider';
 import type { Database } from '../../store/schema.ts';
+import { hashSecret } from '../secrets.ts';
 import { revokeGrantArtifacts } from '../../store/repositories/oidcPayloads.ts';
 import {
   clientMetadataForProvider,
@@ -23,9 +24,42 @@ interface Payload {
 // so reuse is detected (and the grant revoked). Both are consumed with a conditional UPDATE.
 const SINGLE_USE = new Set(['RefreshToken', 'AuthorizationCode']);
 
+/** Stands in for an interaction's own id inside its stored `returnTo` URL. */
+const OWN_ID = '{uid}';
+
+/**
+ * The key a model's row is stored under. Every id oidc-provider hands us is a bearer value
+ * (refresh token, code, session cookie, interaction uid) except a Grant's: a grant id is a
+ * reference every access token carries (`gid`) and every artifact of the grant points at, so it
+ * is stored as is for revocation, /mcp's grant check and the Connected apps page. The rest are
+ * ≥126-bit random strings, so a plain SHA-256 (as for API tokens and web sessions) cannot be
+ * reversed; an HMAC with the server key would add nothing but a dependency on that key.
+ */
+export function oidcPayloadKey(model: string, id: string): string {
+  return model === 'Grant' ? id : hashSecret(id);
+}
+
+/** The payload as stored: without the clear id it is keyed by, nor another model's id. */
+function storedPayload(model: string, id: string, payload: Payload): string {
+  if (model === 'Grant') return JSON.stringify(payload);
+  const { jti: _jti, ...rest } = payload;
+  if (model === 'Interaction') {
+    // The interaction names its browser session by cookie value (read by nothing); and its
+    // resume URL contains its own id, put back on the way out.
+    const session = rest.session as Record<string, unknown> | undefined;
+    if (session && 'cookie' in session) {
+      const { cookie: _cookie, ...kept } = session;
+      rest.session = kept;
+    }
+    if (typeof rest.returnTo === 'string') rest.returnTo = rest.returnTo.split(id).join(OWN_ID);
+  }
+  return JSON.stringify(rest);
+}
+
 /**
  * oidc-provider's storage adapter over our store (SQLite or PostgreSQL): every model in one
- * table keyed by (model, id). Nothing lives only in process memory, so any process can continue
+ * table keyed by (model, hash of the id), so a copy of the table holds no usable token, code or
+ * session (migration 0008 rehashed rows written before). Nothing lives only in process memory, so any process can continue
  * a flow another started, and a restart loses nothing. A store failure propagates as an error,
  * which the mount turns into 503 temporarily_unavailable: no token is ever handed out unsaved.
  */
@@ -42,7 +76,7 @@ export class StoreAdapter {
     }
     const now = Date.now();
     const row = {
-      payload: JSON.stringify(payload),
+      payload: storedPayload(this.model, id, payload),
       grant_id: payload.grantId ?? null,
       uid: payload.uid ?? null,
       user_code: payload.userCode ?? null,
@@ -54,7 +88,7 @@ export class StoreAdapter {
       .insertInto('oidc_payloads')
       .values({
         model: this.model,
-        id,
+        id: oidcPayloadKey(this.model, id),
         created_at: now,
         consumed_at: null,
         last_used_at: null,
@@ -71,11 +105,16 @@ export class StoreAdapter {
       .selectFrom('oidc_payloads')
       .select(['payload', 'expires_at', 'consumed_at'])
       .where('model', '=', this.model)
-      .where('id', '=', id)
+      .where('id', '=', oidcPayloadKey(this.model, id))
       .executeTakeFirst();
-    return this.toPayload(row);
+    return this.toPayload(row, id);
   }
 
+  /**
+   * Sessions by their uid (not a credential: no request presents it). The stored payload has no
+   * id, so the session comes back without one: oidc-provider only checks that it exists and
+   * whose it is (interaction details, session-bound tokens, which we do not issue).
+   */
   async findByUid(uid: string): Promise<Payload | undefined> {
     const row = await this.db
       .selectFrom('oidc_payloads')
@@ -101,7 +140,7 @@ export class StoreAdapter {
       .updateTable('oidc_payloads')
       .set({ consumed_at: Date.now() })
       .where('model', '=', this.model)
-      .where('id', '=', id)
+      .where('id', '=', oidcPayloadKey(this.model, id))
       .where('consumed_at', 'is', null)
       .executeTakeFirst();
     if (SINGLE_USE.has(this.model) && Number(result.numUpdatedRows) === 0) {
@@ -111,7 +150,7 @@ export class StoreAdapter {
         .selectFrom('oidc_payloads')
         .select('grant_id')
         .where('model', '=', this.model)
-        .where('id', '=', id)
+        .where('id', '=', oidcPayloadKey(this.model, id))
         .executeTakeFirst();
       if (row?.grant_id) await this.revokeByGrantId(row.grant_id);
       throw new errors.InvalidGrant(
@@ -125,7 +164,11 @@ export class StoreAdapter {
       await deleteSelfRegisteredClient(this.db, id);
       return;
     }
-    await this.db.deleteFrom('oidc_payloads').where('model', '=', this.model).where('id', '=', id).execute();
+    await this.db
+      .deleteFrom('oidc_payloads')
+      .where('model', '=', this.model)
+      .where('id', '=', oidcPayloadKey(this.model, id))
+      .execute();
   }
 
   /** Removes every artifact of the grant, whatever its model: tokens, codes and the grant itself. */
@@ -135,10 +178,16 @@ export class StoreAdapter {
 
   private toPayload(
     row: { payload: string; expires_at: number | null; consumed_at: number | null } | undefined,
+    id?: string,
   ): Payload | undefined {
     if (!row) return undefined;
     if (row.expires_at !== null && row.expires_at <= Date.now()) return undefined;
     const payload = JSON.parse(row.payload) as Payload;
+    if (id !== undefined) {
+      payload.jti = id;
+      if (this.model === 'Interaction' && typeof payload.returnTo === 'string')
+        payload.returnTo = payload.returnTo.split(OWN_ID).join(id);
+    }
     if (row.consumed_at !== null) payload.consumed = Math.floor(row.consumed_at / 1000);
     return payload;
   }

@@ -26,6 +26,8 @@ interface LiveRow extends Principal {
   toolCatalogVersion: number | string;
   grantLive: number | null;
   clientName: string | null;
+  /** Set for a pre-registered client: the organization it belongs to. */
+  clientOrgId: string | null;
 }
 
 // A JWT is only looked at as ours when it is shaped like one (three base64url parts).
@@ -59,6 +61,7 @@ const selectLiveAccount = reusableQuery(
       .selectFrom('users')
       .innerJoin('memberships', 'memberships.user_id', 'users.id')
       .innerJoin('organizations', 'organizations.id', 'memberships.org_id')
+      .leftJoin('oauth_clients', (join) => join.on('oauth_clients.id', '=', clientId))
       .select([
         'users.id as userId',
         'users.email',
@@ -73,7 +76,10 @@ const selectLiveAccount = reusableQuery(
         >`(select 1 from oidc_payloads g where g.model = 'Grant' and g.id = ${grantId} and g.account_id = ${subject} and (g.expires_at is null or g.expires_at > ${now}))`.as(
           'grantLive',
         ),
-        sql<string | null>`(select c.name from oauth_clients c where c.id = ${clientId})`.as('clientName'),
+        'oauth_clients.name as clientName',
+        sql<string | null>`case when oauth_clients.kind = 'preregistered' then oauth_clients.org_id end`.as(
+          'clientOrgId',
+        ),
       ])
       .where('users.id', '=', userId)
       .where('memberships.org_id', '=', orgId)
@@ -168,6 +174,13 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       );
     if (row.grantLive === null || row.grantLive === undefined)
       throw new OAuthError(OAuthErrorCode.InvalidToken, 'The access token has been revoked');
+    // A token another organization's client obtained for this user before that was refused at
+    // issuance (audit #4) is no better than one issued today.
+    if (row.clientOrgId !== null && row.clientOrgId !== undefined && row.clientOrgId !== row.orgId)
+      throw new OAuthError(
+        OAuthErrorCode.InvalidToken,
+        'The access token was issued to an application of another organization',
+      );
 
     const tokenScopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
     const principal = {

@@ -12,7 +12,7 @@ import { StoreAdapter } from './StoreAdapter.ts';
 import { SIGNING_ALG, type PrivateJwk } from './signingKeys.ts';
 import { redirectUriMatches, loopbackParts } from './redirectUriPolicy.ts';
 import { assertRedirectUris } from './assertRedirectUris.ts';
-import { clientKindOf, parseAccountId, type ProviderClient } from './meridianClient.ts';
+import { clientKindOf, clientServesOrg, parseAccountId, type ProviderClient } from './meridianClient.ts';
 import { consentFingerprint, storedConsentFingerprint } from './consentFingerprint.ts';
 import { createCimdFetch, type CimdFetchOptions } from '../cimd/createCimdFetch.ts';
 import { ClientIdMetadataPolicy } from '../cimd/ClientIdMetadataPolicy.ts';
@@ -47,6 +47,9 @@ function cookieKeys(serverKey: Buffer): string[] {
     ),
   ];
 }
+
+/** Longest client_name a client may give itself (what the store keeps for a client's name). */
+const CLIENT_NAME_MAX = 200;
 
 /** Self-registrations with the same metadata get the same id: they collapse into one client. */
 function selfRegisteredClientId(body: Record<string, unknown>): string {
@@ -93,6 +96,14 @@ function validateClientMetadata(ctx: any, key: string, _value: unknown, metadata
           : undefined;
   if (!kind) throw new errors.InvalidClientMetadata('unrecognised client');
   metadata.meridian_kind = kind;
+  // The name is shown on the consent page and stored for Connected apps: a self-described
+  // client (registration, CIMD) gets a cap. One registered before the cap keeps working, cut.
+  if (typeof metadata.client_name === 'string' && [...metadata.client_name].length > CLIENT_NAME_MAX) {
+    const problem = `client_name must be at most ${CLIENT_NAME_MAX} characters`;
+    if (registering) throw new errors.InvalidClientMetadata(problem);
+    if (kind === 'cimd') throw new errors.InvalidClientMetadata(`the metadata document's ${problem}`);
+    metadata.client_name = [...metadata.client_name].slice(0, CLIENT_NAME_MAX).join('');
+  }
   // Clients declare the MCP scopes they want (`scope` in RFC 7591 / CIMD); the provider would
   // check them against its own OIDC scopes and refuse. Scopes are decided per request (and
   // narrowed by the user's role), so the declaration is dropped rather than enforced.
@@ -145,6 +156,21 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
   });
 
   const policy = interactionPolicy.base();
+  // An organization's own client used by someone outside it: the interaction page says so,
+  // even when an old grant would have let consent be skipped (audit #4).
+  policy.get('consent').checks.add(
+    new interactionPolicy.Check(
+      'meridian_client_org',
+      'the client belongs to another organization',
+      'access_denied',
+      (ctx: any) => {
+        const account = parseAccountId(String(ctx.oidc.session?.accountId ?? ''));
+        return account && !clientServesOrg(ctx.oidc.client as ProviderClient, account.orgId)
+          ? interactionPolicy.Check.REQUEST_PROMPT
+          : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      },
+    ),
+  );
   policy.get('consent').checks.add(
     new interactionPolicy.Check(
       'meridian_reconsent',
@@ -172,8 +198,18 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     adapter: (name: string) => new StoreAdapter(name, db),
     clients: [],
     jwks: { keys: options.signingKeys },
-    findAccount: async (_ctx: unknown, accountId: string) => {
+    findAccount: async (ctx: any, accountId: string, token?: unknown) => {
       const parsed = parseAccountId(accountId);
+      // At the token endpoint (code or refresh token redemption) the account must be one the
+      // client may serve: a grant made before this check, or by any other path, yields nothing.
+      const client = ctx?.oidc?.client as ProviderClient | undefined;
+      if (token && parsed && client && !clientServesOrg(client, parsed.orgId)) {
+        // InvalidGrant would keep the reason in error_detail, which clients never see.
+        throw new errors.CustomOIDCProviderError(
+          'invalid_grant',
+          'this client was registered by another organization and cannot act for this account',
+        );
+      }
       const principal = parsed && (await loadPrincipal(db, parsed.userId, parsed.orgId));
       // A user disabled or removed from the organization has no account: refresh fails (B13).
       if (!principal) return undefined;

@@ -19,6 +19,8 @@ import {
   accountIdOf,
   clientDisplayName,
   clientKindOf,
+  clientOrgOf,
+  clientServesOrg,
   parseAccountId,
   type ProviderClient,
 } from './meridianClient.ts';
@@ -189,6 +191,47 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: AppContext,
     );
   }
 
+  /**
+   * For a user outside the organization that registered the client (audit #4): no consent
+   * form, only the way back. Names neither that organization nor anything of it.
+   */
+  function otherOrganizationPage(
+    uid: string,
+    client: ProviderClient,
+    who: { email: string; orgName: string },
+  ) {
+    return page(
+      'Application of another organization',
+      html`<div class="card" style="max-width:34rem;margin:3rem auto">
+        <h1>This application belongs to another organization</h1>
+        <p class="error" role="alert">
+          <strong>${clientDisplayName(client)}</strong> was registered by another organization on this
+          Meridian server, and only that organization's members can connect it. You are signed in as
+          <strong>${who.email}</strong> (${who.orgName}).
+        </p>
+        <p class="muted">
+          To connect it to ${who.orgName}, an administrator of ${who.orgName} can create an OAuth client for
+          it under Developers › Credentials › OAuth Clients and enter that Client ID in the application.
+        </p>
+        <form method="post" action="/oauth/interaction/${uid}/confirm">
+          <input type="hidden" name="_csrf" value="${csrfFor(uid)}" />
+          <button name="decision" value="deny">Return to the application</button>
+        </form>
+      </div>`,
+    );
+  }
+
+  /**
+   * The account a sign-in acts as: the user in the client's own organization when the client
+   * has one and the user belongs to it, otherwise the organization they signed in to.
+   */
+  async function accountFor(client: ProviderClient, userId: string, orgId: string): Promise<string> {
+    const clientOrg = clientOrgOf(client);
+    if (clientOrg && clientOrg !== orgId && (await loadPrincipal(db, userId, clientOrg)))
+      return accountIdOf(clientOrg, userId);
+    return accountIdOf(orgId, userId);
+  }
+
   app.get<Params>('/oauth/interaction/:uid', async (request, reply) => {
     const interaction = await details(request, reply);
     if (!interaction) return send(reply, 400, expiredPage());
@@ -200,7 +243,9 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: AppContext,
       const session = await currentSession(ctx, request);
       if (session) {
         return finish(request, reply, {
-          login: { accountId: accountIdOf(session.principal.orgId, session.principal.userId) },
+          login: {
+            accountId: await accountFor(client, session.principal.userId, session.principal.orgId),
+          },
         });
       }
       return send(reply, 200, signInPage(request.params.uid, client), interaction.params.redirect_uri);
@@ -208,6 +253,13 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: AppContext,
     const account = parseAccountId(String(interaction.session?.accountId ?? ''));
     const principal = account && (await loadPrincipal(db, account.userId, account.orgId));
     if (!principal) return send(reply, 400, expiredPage());
+    if (!clientServesOrg(client, principal.orgId))
+      return send(
+        reply,
+        403,
+        otherOrganizationPage(request.params.uid, client, principal),
+        interaction.params.redirect_uri,
+      );
     const refusal = policyRefusal(await oauthOrgPolicy(db, principal.orgId), {
       kind: clientKindOf(client),
       clientId: client.clientId,
@@ -241,7 +293,12 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: AppContext,
       if (!interaction || interaction.prompt.name !== 'login') return send(reply, 400, expiredPage());
       const client = (await provider.Client.find(interaction.params.client_id)) as ProviderClient;
       const email = String(request.body?.email ?? '');
-      const signedIn = await authenticatePassword(db, email, String(request.body?.password ?? ''));
+      const signedIn = await authenticatePassword(
+        db,
+        email,
+        String(request.body?.password ?? ''),
+        clientOrgOf(client),
+      );
       if (!signedIn) {
         await recordAudit(db, {
           actor: client.clientId,
@@ -299,10 +356,13 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: AppContext,
       const account = parseAccountId(accountId);
       const principal = account && (await loadPrincipal(db, account.userId, account.orgId));
       if (!client || !principal) return send(reply, 400, expiredPage());
-      const refusal = policyRefusal(await oauthOrgPolicy(db, principal.orgId), {
-        kind: clientKindOf(client),
-        clientId: client.clientId,
-      });
+      const foreignClient = !clientServesOrg(client, principal.orgId);
+      const refusal = foreignClient
+        ? 'the application was registered by another organization'
+        : policyRefusal(await oauthOrgPolicy(db, principal.orgId), {
+            kind: clientKindOf(client),
+            clientId: client.clientId,
+          });
 
       if (request.body?.decision !== 'allow' || refusal) {
         await recordAudit(db, {
@@ -314,9 +374,11 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: AppContext,
         });
         return finish(request, reply, {
           error: 'access_denied',
-          error_description: refusal
-            ? 'the organization does not allow this application'
-            : 'the user denied access',
+          error_description: foreignClient
+            ? 'the application was registered by another organization; it can act only for its members'
+            : refusal
+              ? 'the organization does not allow this application'
+              : 'the user denied access',
         });
       }
 

@@ -28,6 +28,22 @@ export function clientDisplayName(client: ProviderClient): string {
   return name || client.clientId;
 }
 
+/**
+ * Whether the client may act for members of this organization. A pre-registered client is an
+ * organization's own (its administrators created it, and it skips the "unverified" label), so
+ * it serves that organization's members only; self-registered and CIMD clients belong to no
+ * organization and serve anyone who consents.
+ */
+export function clientServesOrg(client: ProviderClient, orgId: string): boolean {
+  if (clientKindOf(client) !== 'preregistered') return true;
+  return !!client.meridian_org_id && client.meridian_org_id === orgId;
+}
+
+/** The organization a pre-registered client belongs to; undefined for every other kind. */
+export function clientOrgOf(client: ProviderClient): string | undefined {
+  return clientKindOf(client) === 'preregistered' ? (client.meridian_org_id ?? undefined) : undefined;
+}
+
 /** accountId encodes who acts: the organization and the user (`<orgId>.<userId>`). */
 export function accountIdOf(orgId: string, userId: string): string {
   return `${orgId}.${userId}`;

@@ -11,13 +11,21 @@ const FORBIDDEN_SCHEMES = new Set([
   'wss',
 ]);
 
+const LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\]|localhost)(?::(\d+))?(\/[^#]*)?$/;
+
+/** A TCP port a browser can be sent to, written canonically (no sign, no leading zero). */
+function isPort(text: string): boolean {
+  return /^[1-9]\d{0,4}$/.test(text) && Number(text) <= 65535;
+}
+
 /**
  * The loopback callback of a native/CLI client, split around the port, from the raw string (no
- * URL normalization: `/cb/../x` stays different from `/x`). Undefined when not a loopback URI.
+ * URL normalization: `/cb/../x` stays different from `/x`). Undefined when not a loopback URI,
+ * or when its port is not one (0, above 65535, leading zeros): "any port" means a real one.
  */
 export function loopbackParts(uri: string): { host: string; rest: string } | undefined {
-  const match = /^http:\/\/(127\.0\.0\.1|\[::1\]|localhost)(?::(\d{1,5}))?(\/[^#]*)?$/.exec(uri);
-  if (!match) return undefined;
+  const match = LOOPBACK.exec(uri);
+  if (!match || (match[2] !== undefined && !isPort(match[2]))) return undefined;
   return { host: match[1]!, rest: match[3] ?? '' };
 }
 
@@ -52,6 +60,9 @@ export function redirectUriProblem(uri: unknown): string | undefined {
   if (uri.includes('#')) return 'redirect URIs must not contain a fragment';
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)?.[1]?.toLowerCase();
   if (!scheme) return `the redirect URI ${JSON.stringify(uri.slice(0, 100))} is not an absolute URI`;
+  const loopbackPort = LOOPBACK.exec(uri)?.[2];
+  if (loopbackPort !== undefined && !isPort(loopbackPort))
+    return `the port of the loopback redirect URI ${JSON.stringify(uri.slice(0, 100))} must be a number from 1 to 65535 (without leading zeros)`;
   if (FORBIDDEN_SCHEMES.has(scheme)) return `the ${scheme}: scheme is not allowed for redirect URIs`;
   let parsed: URL;
   try {

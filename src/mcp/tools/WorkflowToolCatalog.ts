@@ -1,4 +1,4 @@
-import type { CallToolResult, ServerContext } from '@modelcontextprotocol/server';
+import type { CallToolResult, ScopeChallenge, ServerContext } from '@modelcontextprotocol/server';
 import type { McpServices } from '../McpServices.ts';
 import type { McpCaller } from '../McpCaller.ts';
 import { advertisedSchema, scopeChallengeFor, type McpToolSpec } from '../McpToolSpec.ts';
@@ -25,6 +25,13 @@ import {
 } from '../../workflows/index.ts';
 import { describeJob, encodeResultCursor } from './jobResultFormat.ts';
 import { WorkflowTasks } from './WorkflowTasks.ts';
+
+/**
+ * What calling a workflow tool takes: seeing it (workflows:read) and running it (workflows:run).
+ * A challenge names both, whichever is missing (MCP authorization, "Runtime Insufficient Scope
+ * Errors": all the scopes the operation needs, in one challenge).
+ */
+export const WORKFLOW_TOOL_SCOPES: readonly [string, ...string[]] = ['workflows:read', 'workflows:run'];
 
 /** Rows sent inline with a finished sync call; the rest are paged with get_job_results. */
 export const INLINE_ROWS = 50;
@@ -86,6 +93,28 @@ export class WorkflowToolCatalog {
 
   async specsFor(caller: McpCaller): Promise<McpToolSpec[]> {
     if (!caller.scopes.includes('workflows:read')) return [];
+    return (await this.visibleEntries(caller)).map((e) => e.spec);
+  }
+
+  /**
+   * The step-up challenge for calling a workflow tool that this token cannot see because it lacks
+   * workflows:read (so the tool is neither listed nor registered, and the SDK would answer
+   * "Tool not found"). Only for a tool the token's user could run: another organization's,
+   * an unpublished or an unshared workflow stays unknown, exactly like a name that does not
+   * exist (SECURITY-TESTS F8). Tokens with workflows:read get the SDK's challenge instead.
+   */
+  async unlistedToolChallenge(caller: McpCaller, toolName: string): Promise<ScopeChallenge | undefined> {
+    if (caller.scopes.includes('workflows:read')) return undefined;
+    const visible = await this.visibleEntries(caller);
+    if (!visible.some((e) => e.workflow.tool.name === toolName)) return undefined;
+    return {
+      scopes: WORKFLOW_TOOL_SCOPES,
+      errorDescription: `Calling the workflow tool ${toolName} needs the scopes ${WORKFLOW_TOOL_SCOPES.join(' and ')}`,
+    };
+  }
+
+  /** The organization's workflow tools whose connection the caller's user may use (scopes aside). */
+  private async visibleEntries(caller: McpCaller): Promise<CatalogEntry[]> {
     const version = await toolCatalogVersion(this.services.db, caller.orgId);
     let cached = this.byOrg.get(caller.orgId);
     if (!cached || cached.version !== version) {
@@ -96,7 +125,7 @@ export class WorkflowToolCatalog {
     const entries = await cached.entries;
     if (entries.length === 0) return [];
     const usable = new Set((await listConnections(this.services.db, caller)).map((c) => c.name));
-    return entries.filter((e) => usable.has(e.workflow.connection)).map((e) => e.spec);
+    return entries.filter((e) => usable.has(e.workflow.connection));
   }
 
   private async build(orgId: string): Promise<CatalogEntry[]> {
@@ -135,7 +164,7 @@ export class WorkflowToolCatalog {
       inputSchema: advertisedSchema(parameterInputSchema(document)),
       outputSchema: advertisedSchema(outputSchemaFor(columns)),
       annotations: { title: tool.title, readOnlyHint: true, openWorldHint: false },
-      scopeChallenge: scopeChallengeFor(['workflows:run']),
+      scopeChallenge: scopeChallengeFor([...WORKFLOW_TOOL_SCOPES]),
       call: (args, caller, ctx) => this.run(workflow, args, caller, ctx),
     };
   }

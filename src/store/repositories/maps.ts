@@ -108,6 +108,7 @@ export async function createMap(
     search_text: searchTextOf(definition),
     public_token_hash: null,
     public_token_sealed: null,
+    public_link_enabled_by: null,
     created_at: now,
     updated_at: now,
   };
@@ -206,7 +207,9 @@ export async function deleteMap(db: Kysely<Database>, caller: Caller, id: string
 
 /**
  * Turns the public link on, or rotates it (the old link stops working at once). Publishing
- * outside the organization needs the editor role besides the right to change the map.
+ * outside the organization needs the editor role besides the right to change the map. The link
+ * then shows the map as the caller (its enabler): `checkSources` vets every layer against the
+ * caller first (it throws to refuse), on the definition as stored at this moment.
  * Returns the new token, or undefined when the map is not visible to the caller.
  */
 export async function rotatePublicLink(
@@ -214,22 +217,29 @@ export async function rotatePublicLink(
   box: SecretBox,
   caller: Caller,
   id: string,
+  checkSources: (definition: MapDefinition) => Promise<void>,
 ): Promise<string | undefined> {
   const row = await editable(db, caller, id);
   if (!row) return undefined;
   if (caller.role === 'viewer')
     throw new MapAccessError('Viewers cannot publish maps by link; ask an editor or admin.');
+  await checkSources(mapDefinitionSchema.parse(JSON.parse(row.definition)));
   const token = randomId();
-  await db
+  const result = await db
     .updateTable('maps')
     .set({
       public_token_hash: hashSecret(token),
       public_token_sealed: box.seal(token),
+      public_link_enabled_by: caller.userId,
       updated_at: Math.max(Date.now(), Number(row.updated_at) + 1),
     })
     .where('id', '=', id)
     .where('org_id', '=', caller.orgId)
-    .execute();
+    // Unchanged since it was checked: a save in between could have added a layer the caller cannot read.
+    .where('updated_at', '=', row.updated_at)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0)
+    throw new MapAccessError('The map changed while its link was being turned on; try again.');
   return token;
 }
 
@@ -241,6 +251,7 @@ export async function removePublicLink(db: Kysely<Database>, caller: Caller, id:
     .set({
       public_token_hash: null,
       public_token_sealed: null,
+      public_link_enabled_by: null,
       updated_at: Math.max(Date.now(), Number(row.updated_at) + 1),
     })
     .where('id', '=', id)
@@ -250,33 +261,43 @@ export async function removePublicLink(db: Kysely<Database>, caller: Caller, id:
 }
 
 /**
- * The map behind a public link, with its owner as the caller its layers are resolved as (the
- * owner's current permissions apply: a revoked owner or connection share ends the link's data).
+ * The map behind a public link, with the user who enabled the link as the caller its layers are
+ * resolved as (audit #2): their current role applies, and `enabler` is null when that user (or
+ * the map's owner) has left the organization or been disabled, so the link shows nothing.
  * The only lookup without a caller: the 128-bit token is the capability, matched by its hash.
  */
 export async function findMapByPublicToken(
   db: Kysely<Database>,
   token: string,
-): Promise<{ map: MapRecord; owner: Caller } | undefined> {
+): Promise<{ map: MapRecord; enabler: Caller | null } | undefined> {
   if (!/^[A-Za-z0-9_-]{16,64}$/.test(token)) return undefined;
   const row = await db
     .selectFrom('maps')
     .innerJoin('users', 'users.id', 'maps.owner_user_id')
-    .innerJoin('memberships', (join) =>
+    .leftJoin('users as enabler', 'enabler.id', 'maps.public_link_enabled_by')
+    .leftJoin('memberships', (join) =>
       join
-        .onRef('memberships.user_id', '=', 'maps.owner_user_id')
+        .onRef('memberships.user_id', '=', 'maps.public_link_enabled_by')
         .onRef('memberships.org_id', '=', 'maps.org_id'),
     )
     .selectAll('maps')
     .select([
       'users.email as owner_email',
-      'memberships.role as owner_role',
       'users.disabled_at as owner_disabled_at',
+      'memberships.role as enabler_role',
+      'enabler.disabled_at as enabler_disabled_at',
     ])
     .where('maps.public_token_hash', '=', hashSecret(token))
     .executeTakeFirst();
-  if (!row || row.owner_disabled_at !== null) return undefined;
-  const owner: Caller = { orgId: row.org_id, userId: row.owner_user_id, role: row.owner_role };
+  if (!row) return undefined;
+  const enabler: Caller | null =
+    row.public_link_enabled_by &&
+    row.enabler_role &&
+    row.enabler_disabled_at === null &&
+    row.owner_disabled_at === null
+      ? { orgId: row.org_id, userId: row.public_link_enabled_by, role: row.enabler_role }
+      : null;
+  const nobody: Caller = { orgId: row.org_id, userId: row.owner_user_id, role: 'viewer' };
   // The viewer has no account: the record says nothing about editing or the link itself.
-  return { map: { ...toRecord(owner, row, undefined), canEdit: false, publicToken: null }, owner };
+  return { map: { ...toRecord(nobody, row, undefined), canEdit: false, publicToken: null }, enabler };
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, Role } from '../schema.ts';
+import type { Caller } from '../Caller.ts';
 import { randomId } from '../../auth/secrets.ts';
 
 export interface Organization {
@@ -27,6 +28,18 @@ export async function findOrganizationBySlug(
     .select(['id', 'name', 'slug'])
     .where('slug', '=', slug)
     .executeTakeFirst();
+}
+
+/** The organization's longest-standing admin, as a caller: who acts for bootstrap and CLI steps. */
+export async function firstAdminOf(db: Kysely<Database>, orgId: string): Promise<Caller | undefined> {
+  const admin = await db
+    .selectFrom('memberships')
+    .select('user_id')
+    .where('org_id', '=', orgId)
+    .where('role', '=', 'admin')
+    .orderBy('created_at')
+    .executeTakeFirst();
+  return admin && { orgId, userId: admin.user_id, role: 'admin' };
 }
 
 export async function addMembership(

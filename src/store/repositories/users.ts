@@ -2,16 +2,13 @@ import type { Kysely } from 'kysely';
 import type { Database, Role } from '../schema.ts';
 import { randomId } from '../../auth/secrets.ts';
 import { hashPassword } from '../../auth/passwords.ts';
+import { normalizeEmail } from '../normalizeEmail.ts';
 
 export interface User {
   id: string;
   email: string;
   displayName: string;
   disabled: boolean;
-}
-
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
 }
 
 export async function createUser(

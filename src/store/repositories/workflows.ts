@@ -9,6 +9,9 @@ import {
   type WorkflowDocument,
 } from '../../workflows/index.ts';
 import { announceToolCatalogChange } from '../toolCatalogChannel.ts';
+// A cycle (connectionRepository bumps the tool catalog through this file) that is only ever
+// followed at call time, never while the modules load.
+import { findConnection } from '../../connections/connectionRepository.ts';
 
 /**
  * Workflows and their publication as MCP tools. Every query is scoped to the caller's
@@ -24,6 +27,24 @@ export class WorkflowRequestError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The caller may not use the connection a workflow runs on (403 on HTTP). */
+export class WorkflowAccessError extends WorkflowRequestError {
+  override name = 'WorkflowAccessError';
+}
+
+/**
+ * Saving or publishing a workflow needs the right to use its connection (audit #2): a workflow's
+ * author decides what runs there (a `sql_query` step is any SELECT), and a published tool then
+ * runs for everyone who may use the connection, admins included.
+ */
+async function requireConnection(db: Kysely<Database>, caller: Caller, name: string, field?: string) {
+  if (await findConnection(db, caller, name)) return;
+  throw new WorkflowAccessError(
+    `You cannot use the connection "${name}" this workflow runs on; ask an admin to share it with you, or name one of your connections.`,
+    field,
+  );
 }
 
 export interface WorkflowSummary {
@@ -132,6 +153,7 @@ export async function saveWorkflow(
       'document',
     );
   const connection = doc.connection;
+  await requireConnection(db, caller, connection, 'document');
   const now = Date.now();
   return db.transaction().execute(async (trx) => {
     const existing = await trx
@@ -141,6 +163,9 @@ export async function saveWorkflow(
       .where('name', '=', doc.name)
       .executeTakeFirst();
     if (existing) {
+      // Replacing a workflow also rewrites what runs on its current connection.
+      if (existing.connection_name !== connection)
+        await requireConnection(trx, caller, existing.connection_name, 'document');
       await trx
         .updateTable('workflows')
         .set({
@@ -263,6 +288,7 @@ export async function publishWorkflow(
       .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
       .executeTakeFirst();
     if (!row) throw new WorkflowRequestError(`There is no workflow "${idOrName}".`);
+    await requireConnection(trx, caller, row.connection_name);
     const clash = await trx
       .selectFrom('workflows')
       .select('name')

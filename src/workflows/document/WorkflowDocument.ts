@@ -76,6 +76,11 @@ export const workflowNodeSchema = z.strictObject({
   component: z.string().max(100).describe('name of a component from the catalog'),
   inputs: z.record(z.string(), z.string()).optional().describe('input port name → id of the node feeding it'),
   config: z.record(z.string(), z.unknown()).optional().describe("the component's configuration"),
+  /** Where the workspace canvas drew the node; the compiler ignores it. */
+  position: z
+    .strictObject({ x: z.number().finite(), y: z.number().finite() })
+    .optional()
+    .describe('where the workspace canvas places the node (ignored when running)'),
 });
 
 export type WorkflowNode = z.infer<typeof workflowNodeSchema>;

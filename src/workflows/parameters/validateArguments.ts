@@ -5,6 +5,9 @@ import { flattenZodIssue } from '../validation/zodIssues.ts';
 /** Strings without a declared maxLength are still capped: a 10 MB "name" helps nobody. */
 export const DEFAULT_MAX_STRING_LENGTH = 10_000;
 
+/** A decimal number as text; anything looser (hex, `1_000`, `Infinity`) stays a string. */
+const NUMBER_TEXT = /^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+
 export interface ArgumentError {
   argument: string;
   /** Says what was wrong and what is allowed, for a model to correct its call. */
@@ -23,8 +26,9 @@ export class ArgumentValidationError extends Error {
 
 /**
  * Checks tool-call arguments against the workflow's parameters and returns typed values with
- * defaults applied. Strings are accepted for numbers, booleans, bboxes and geometries (CLI
- * `--param k=v`, models that quote numbers) and converted only when they parse exactly.
+ * defaults applied. Strings are accepted for numbers, booleans, bboxes (comma form or JSON
+ * array) and geometries (GeoJSON text, or `lon,lat` for a point) — CLI `--param k=v`, models that
+ * quote values — and converted only when they parse exactly.
  */
 export function validateArguments(
   doc: Pick<WorkflowDocument, 'parameters'>,
@@ -82,10 +86,7 @@ function checkValue(p: WorkflowParameter, raw: unknown): { value: unknown } | { 
     }
     case 'number':
     case 'integer': {
-      const n =
-        typeof raw === 'string' && /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw.trim())
-          ? Number(raw)
-          : raw;
+      const n = typeof raw === 'string' && NUMBER_TEXT.test(raw) ? Number(raw) : raw;
       if (typeof n !== 'number') return { error: `must be a number, got ${kindOf(raw)}` };
       if (!Number.isFinite(n)) return { error: 'must be a finite number (not NaN or Infinity)' };
       if (p.type === 'integer' && !Number.isInteger(n)) return { error: `must be a whole number, got ${n}` };
@@ -117,10 +118,7 @@ function checkValue(p: WorkflowParameter, raw: unknown): { value: unknown } | { 
       return { value: raw };
     }
     case 'bbox': {
-      const value =
-        typeof raw === 'string'
-          ? raw.split(',').map((s) => (/^\s*-?[\d.]+([eE][-+]?\d+)?\s*$/.test(s) ? Number(s) : NaN))
-          : raw;
+      const value = typeof raw === 'string' ? bboxFromString(raw) : raw;
       const result = bboxSchema.safeParse(value);
       if (!result.success)
         return { error: `is not a valid bbox (${flattenZodIssue(result.error.issues[0]!).message})` };
@@ -131,10 +129,14 @@ function checkValue(p: WorkflowParameter, raw: unknown): { value: unknown } | { 
       if (typeof raw === 'string') {
         if (raw.length > MAX_GEOJSON_BYTES)
           return { error: `is ${raw.length} characters, over the limit of ${MAX_GEOJSON_BYTES}` };
-        try {
-          value = JSON.parse(raw);
-        } catch {
-          return { error: 'is not valid JSON' };
+        const point = pointFromLonLat(raw);
+        if (point) value = point;
+        else {
+          try {
+            value = JSON.parse(raw);
+          } catch {
+            return { error: 'is not valid JSON (give a GeoJSON geometry object, or "lon,lat" for a point)' };
+          }
         }
       }
       const result = geoJsonGeometrySchema.safeParse(value);
@@ -147,6 +149,33 @@ function checkValue(p: WorkflowParameter, raw: unknown): { value: unknown } | { 
       return { value: result.data };
     }
   }
+}
+
+function numbersFromCommaText(text: string): number[] {
+  return text.split(',').map((s) => (NUMBER_TEXT.test(s) ? Number(s) : NaN));
+}
+
+/**
+ * A bbox typed as text: the comma form `-10,35,30,60` or the JSON array `[-10,35,30,60]` that
+ * error messages show (both CLI users and models write either). Anything else is left for the
+ * schema to reject with its own message.
+ */
+function bboxFromString(raw: string): unknown {
+  const text = raw.trim();
+  if (!text.startsWith('[')) return numbersFromCommaText(text);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return raw;
+  }
+}
+
+/** `lon,lat` as text is a GeoJSON Point; undefined for anything else (parsed as JSON instead). */
+function pointFromLonLat(raw: string): { type: 'Point'; coordinates: [number, number] } | undefined {
+  if (raw.trim().startsWith('{')) return undefined;
+  const numbers = numbersFromCommaText(raw);
+  if (numbers.length !== 2 || numbers.some(Number.isNaN)) return undefined;
+  return { type: 'Point', coordinates: [numbers[0]!, numbers[1]!] };
 }
 
 /** What a parameter accepts, spelled out for error messages. */

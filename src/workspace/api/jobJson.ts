@@ -1,4 +1,5 @@
 import type { JobView } from '../../jobs/index.ts';
+import { isPublicLinkClientId } from '../../maps/index.ts';
 
 /** The job fields the workspace sees as they are (never its input, client or attempt counters). */
 const SHOWN_FIELDS = [
@@ -24,6 +25,8 @@ export type JobJson = Pick<JobView, (typeof SHOWN_FIELDS)[number]> & {
   mine: boolean;
   /** The submitter, on an admin's organization-wide list. */
   userEmail?: string;
+  /** Run for an anonymous viewer of a map's public link (submitted as the user who enabled the link). */
+  publicLink: boolean;
 };
 
 export function jobJson(job: JobView, callerUserId: string, userEmail?: string): JobJson {
@@ -35,6 +38,7 @@ export function jobJson(job: JobView, callerUserId: string, userEmail?: string):
     ...shown,
     durationMs: job.startedAt === null ? null : (job.finishedAt ?? Date.now()) - job.startedAt,
     mine: job.userId === callerUserId,
+    publicLink: isPublicLinkClientId(job.clientId),
     ...(userEmail !== undefined && { userEmail }),
   };
 }

@@ -26,6 +26,11 @@ import {
   renderMapPng,
   mapSummary,
   savedMapView,
+  checkLayerAccess,
+  LayerAccessError,
+  PublicMapViewer,
+  PublicLinkBudgetError,
+  PublicLinkUnavailableError,
 } from '../../maps/index.ts';
 import { requireApiSession } from './apiSession.ts';
 import { fieldErrorsOf, sendProblem } from './problem.ts';
@@ -44,6 +49,7 @@ export function mapServicesOf(ctx: AppContext): MapServices {
     connections: ctx.connections,
     catalog: ctx.catalog,
     jobs: ctx.jobs,
+    jobLimits: ctx.config.jobs,
     publicUrl: ctx.config.publicUrl,
     maps: ctx.config.maps,
   });
@@ -58,6 +64,7 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
   const db = ctx.store.db;
   const box = mapLinkBox(ctx.serverKey);
   const services = mapServicesOf(ctx);
+  const publicViewer = new PublicMapViewer(services, ctx.config.maps.publicLinks);
   const publicUrl = ctx.config.publicUrl;
 
   const parseDefinition = (body: unknown, reply: FastifyReply): MapDefinition | undefined => {
@@ -82,6 +89,8 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
         error.message,
         error.field ? [{ field: error.field, message: error.message }] : undefined,
       );
+    if (error instanceof LayerAccessError)
+      return sendProblem(reply, 403, error.message, [{ field: error.field, message: error.message }]);
     if (error instanceof MapAccessError) return sendProblem(reply, 403, error.message);
     throw error;
   };
@@ -108,6 +117,12 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
     if (!api) return reply;
     const definition = parseDefinition(request.body, reply);
     if (!definition) return reply;
+    try {
+      // A map holds only what its author may read (audit #2): it may be shared and published later.
+      await checkLayerAccess(db, api.caller, definition.layers);
+    } catch (error) {
+      return explain(reply, error);
+    }
     const record = await createMap(db, api.caller, definition, box);
     return reply.code(201).send({ map: savedMapView(record, publicUrl) });
   });
@@ -144,10 +159,14 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
   app.put<{ Params: { id: string } }>('/api/v1/maps/:id', async (request, reply) => {
     const api = await requireApiSession(ctx, request, reply);
     if (!api) return reply;
-    if (!(await loadMap(api.caller, request.params.id, reply))) return reply;
+    const stored = await loadMap(api.caller, request.params.id, reply);
+    if (!stored) return reply;
     const definition = parseDefinition(request.body, reply);
     if (!definition) return reply;
     try {
+      // New or changed layers must be readable by the editor (audit #2); the public link, if
+      // on, shows the map as whoever enabled it, and re-checks that user at every view.
+      await checkLayerAccess(db, api.caller, definition.layers, stored.definition.layers);
       const record = await updateMap(db, api.caller, request.params.id, definition, box);
       if (!record) return sendProblem(reply, 404, NOT_FOUND);
       return { map: savedMapView(record, publicUrl) };
@@ -173,7 +192,10 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
     if (!api) return reply;
     if (!(await loadMap(api.caller, request.params.id, reply))) return reply;
     try {
-      const token = await rotatePublicLink(db, box, api.caller, request.params.id);
+      // The link shows the map as the caller: every layer, hidden ones too, must be theirs to read (audit #2).
+      const token = await rotatePublicLink(db, box, api.caller, request.params.id, (stored) =>
+        checkLayerAccess(db, api.caller, stored.layers),
+      );
       if (!token) return sendProblem(reply, 404, NOT_FOUND);
       return { publicLink: publicMapUrl(publicUrl, token) };
     } catch (error) {
@@ -234,9 +256,21 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
           'This map link is not valid (it may have been turned off or replaced).',
         );
       try {
-        // The viewer may have no account: no link to the workspace page.
-        return await render(found.owner, found.map, null);
+        // Seen as the user who turned the link on; the viewer may have no account, so no workspace link.
+        return await publicViewer.view(found.map, found.enabler);
       } catch (error) {
+        if (error instanceof PublicLinkUnavailableError)
+          return sendProblem(
+            reply,
+            410,
+            'This map link is no longer available; ask whoever shared it for a new one.',
+          );
+        if (error instanceof PublicLinkBudgetError)
+          return sendProblem(
+            reply.header('Retry-After', String(error.retryAfterSeconds)),
+            429,
+            `${error.message} Try again in ${error.retryAfterSeconds} s.`,
+          );
         if (error instanceof MapRenderError && error.retryAfterSeconds !== undefined)
           return sendProblem(
             reply.header('Retry-After', String(error.retryAfterSeconds)),

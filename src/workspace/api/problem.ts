@@ -16,6 +16,7 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
+  410: 'Gone',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   503: 'Service Unavailable',

@@ -4,6 +4,7 @@ import type { AppContext } from '../../http/AppContext.ts';
 import type { Caller } from '../../store/Caller.ts';
 import {
   DEFAULT_SYNC_DEADLINE_MS,
+  WorkflowAccessError,
   WorkflowRequestError,
   getWorkflow,
   listWorkflows,
@@ -159,7 +160,9 @@ export function registerWorkflowsApiRoutes(app: FastifyInstance, ctx: AppContext
       return reply.code(201).send({ workflow: saved });
     } catch (e) {
       if (!(e instanceof WorkflowRequestError)) throw e;
-      return sendProblem(reply, 422, e.message, [{ field: e.field ?? 'document', message: e.message }]);
+      return sendProblem(reply, e instanceof WorkflowAccessError ? 403 : 422, e.message, [
+        { field: e.field ?? 'document', message: e.message },
+      ]);
     }
   });
 
@@ -191,7 +194,7 @@ export function registerWorkflowsApiRoutes(app: FastifyInstance, ctx: AppContext
       if (!(e instanceof WorkflowRequestError)) throw e;
       return sendProblem(
         reply,
-        422,
+        e instanceof WorkflowAccessError ? 403 : 422,
         e.message,
         e.field ? [{ field: e.field, message: e.message }] : undefined,
       );
@@ -238,13 +241,17 @@ export function registerWorkflowsApiRoutes(app: FastifyInstance, ctx: AppContext
         fieldErrorsOf(body.error.issues),
       );
     try {
-      const submitted = await submitWorkflowRun({ db: ctx.store.db, jobs: ctx.jobs }, caller, {
-        workflow: detail,
-        title: detail.tool?.name ?? detail.name,
-        args: body.data.arguments,
-        clientId: 'workspace',
-        saveTables: true,
-      });
+      const submitted = await submitWorkflowRun(
+        { db: ctx.store.db, jobs: ctx.jobs, jobLimits: ctx.config.jobs },
+        caller,
+        {
+          workflow: detail,
+          title: detail.tool?.name ?? detail.name,
+          args: body.data.arguments,
+          clientId: 'workspace',
+          saveTables: true,
+        },
+      );
       if (!submitted.ok) {
         return sendProblem(
           reply,

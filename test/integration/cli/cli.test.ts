@@ -58,6 +58,47 @@ describe('meridian CLI', () => {
     await expect(connectModernClient(t.mcpUrl, token)).rejects.toThrow();
   });
 
+  it('client create prints an ID and a secret that the token endpoint accepts; list and delete', async () => {
+    const callback = 'https://chatgpt.com/connector_platform_oauth_redirect';
+    const created = await runCli(['client', 'create', '--name', 'ChatGPT', '--callback', callback], env);
+    expect(created.code).toBe(0);
+    const id = /^client_id=(\S+)$/m.exec(created.stdout)?.[1];
+    const secret = /^client_secret=(\S+)$/m.exec(created.stdout)?.[1];
+    expect(id).toBeTruthy();
+    expect(secret).toBeTruthy();
+    expect(created.stderr).not.toContain(secret!);
+
+    const token = (clientSecret: string) =>
+      fetch(`${t.url}/oauth/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${encodeURIComponent(id!)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: 'no-such-code',
+          redirect_uri: callback,
+        }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { error: string } }));
+    // the right secret authenticates the client, so the bogus code is what fails
+    expect(await token(secret!)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(await token(`${secret!}x`)).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+
+    const list = await runCli(['client', 'list'], env);
+    expect(list.stdout).toContain(`${id}\t`);
+    expect(list.stdout).toContain(callback);
+    expect(list.stdout).not.toContain(secret!);
+
+    const bad = await runCli(['client', 'create', '--name', 'X', '--callback', 'javascript:alert(1)'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+
+    expect((await runCli(['client', 'delete', '--id', id!], env)).code).toBe(0);
+    expect((await runCli(['client', 'list'], env)).stdout).not.toContain(id!);
+    expect(await token(secret!)).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+  }, 90_000);
+
   it('explains bad arguments in one line without a stack trace', async () => {
     const badRole = await runCli(
       ['user', 'add', '--email', 'x@example.com', '--password', 'long-enough-pass', '--role', 'owner'],

@@ -147,7 +147,7 @@ describe('meridian workflow …', () => {
     expect(out.code).toBe(1);
     const lines = out.stderr.trim().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines.find((l) => l.includes('"radius_m"'))).toMatch(/^meridian: argument "radius_m": .*1/);
+    expect(lines.find((l) => l.includes('"radius_m"'))).toMatch(/^meridian: argument "radius_m" is -3, .*1/);
     expect(lines.find((l) => l.includes('"size"'))).toMatch(/any.*large/);
     expect(out.stderr).not.toMatch(/\n\s+at /);
   });
@@ -173,6 +173,26 @@ describe('meridian workflow …', () => {
     expect(out.code).toBe(0);
     expect(out.stdout.split('\n')[1]).toMatch(/^Paris,/);
   });
+
+  it('--param takes a bbox as the JSON array the error messages show, or the comma form, with the same rows', async () => {
+    const bboxExample = join(root, 'examples/workflows/population-by-country-in-bbox.json');
+    const run = (bbox: string) =>
+      runCli(['workflow', 'run', bboxExample, '--param', `bbox=${bbox}`, '--email', 'vi@example.com'], env, {
+        timeoutMs: 60_000,
+      });
+    const asJson = await run('[-10,35,30,60]');
+    expect(asJson.stderr).toMatch(/^\d+ rows\n$/);
+    expect(asJson.code).toBe(0);
+    const asCommas = await run('-10,35,30,60');
+    expect(asCommas.code).toBe(0);
+    expect(asJson.stdout).toBe(asCommas.stdout);
+    expect(asJson.stdout.split('\n').length).toBeGreaterThan(5);
+    const bad = await run('[-10,35,30]');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(
+      /^meridian: argument "bbox" is not a valid bbox .*\[minLon, minLat, maxLon, maxLat\]/,
+    );
+  }, 120_000);
 
   it('import, publish, list and unpublish; viewers cannot publish', async () => {
     const imported = await runCli(['workflow', 'import', fixture, '--email', 'ed@example.com'], env);

@@ -273,6 +273,40 @@ describe('render_map and find_maps over MCP', () => {
     expect(badArguments.text).toMatch(/layers\.0\.source\.arguments\.(lon|lat)/);
   });
 
+  it('audit #11: a maps:read token draws table layers, while job and workflow layers need workflows:run (docs/oauth.md)', async () => {
+    const run = await callTool(aliceClient, 'cities_within_radius', {
+      lon: 2.35,
+      lat: 48.86,
+      radius_m: 30000,
+    });
+    expect(run.s.state).toBe('succeeded');
+    const mapsOnly = await connectModernClient(t.mcpUrl, await t.createToken(alice, { scopes: 'maps:read' }));
+    try {
+      const table = await callTool(mapsOnly, 'render_map', countriesOverFrance);
+      expect(table.isError).toBeFalsy();
+      expect(table.s.layers[0].featureCount).toBeGreaterThan(0);
+
+      const job = await callTool(mapsOnly, 'render_map', {
+        layers: [{ title: 'x', source: { kind: 'job', jobId: run.s.jobId } }],
+      });
+      expect(job.isError).toBe(true);
+      expect(job.text).toMatch(/^layers\.0\.source\.jobId: .*needs the workflows:run scope/);
+
+      const workflow = await callTool(mapsOnly, 'render_map', {
+        layers: [
+          {
+            title: 'x',
+            source: { kind: 'workflow', tool: 'cities_within_radius', arguments: { lon: 2, lat: 48 } },
+          },
+        ],
+      });
+      expect(workflow.isError).toBe(true);
+      expect(workflow.text).toMatch(/^layers\.0\.source\.tool: .*needs the workflows:run scope/);
+    } finally {
+      await mapsOnly.close();
+    }
+  });
+
   it('names the field of an invalid style or an unknown source', async () => {
     const badColour = await callTool(aliceClient, 'render_map', {
       layers: [
@@ -337,7 +371,9 @@ describe('render_map and find_maps over MCP', () => {
     const aliceFinds = await callTool(aliceClient, 'find_maps', { query: 'atlantis' });
     expect(aliceFinds.s.maps.map((m: Structured) => m.id)).toEqual([privateMapId]);
     expect((await callTool(bobClient, 'find_maps', { query: 'atlantis' })).s.maps).toEqual([]);
-    expect((await callTool(bobClient, 'find_maps', {})).s.maps.map((m: Structured) => m.id)).toEqual([
+    const bobSees = (await callTool(bobClient, 'find_maps', {})).s.maps as Structured[];
+    // besides the demo organization's seeded maps (their own test: demoMaps.test.ts)
+    expect(bobSees.filter((m) => !t.server.demoMaps.includes(m.title)).map((m) => m.id)).toEqual([
       sharedMapId,
     ]);
     // Search covers layer sources (table names), case-insensitively.

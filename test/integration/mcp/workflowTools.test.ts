@@ -410,8 +410,9 @@ describe('workflows as MCP tools', () => {
     await expect(readOnly.callTool({ name: 'cities_near', arguments: { lon: 2, lat: 48 } })).rejects.toThrow(
       /403|insufficient.scope/i,
     );
-    // The challenge names the operation's scope alone (RFC 6750 §3.1: 2026-07-28 leaves adding
-    // it to what the client already holds to the client) and where to get it.
+    // The challenge names every scope the call needs, workflows:read too (MCP authorization: all
+    // of the operation's scopes in one challenge; adding what the client already holds is the
+    // client's job), and where to get them (audit #11).
     const raw = await post(
       t.mcpUrl,
       modernHeaders(readOnlyToken, 'tools/call', 'cities_near'),
@@ -420,7 +421,7 @@ describe('workflows as MCP tools', () => {
     expect(raw.status).toBe(403);
     expect(raw.headers.get('www-authenticate')).toMatch(
       new RegExp(
-        `^Bearer error="insufficient_scope", error_description="[^"]+", scope="workflows:run", resource_metadata="${t.url}/\\.well-known/oauth-protected-resource/mcp"$`,
+        `^Bearer error="insufficient_scope", error_description="[^"]+", scope="workflows:read workflows:run", resource_metadata="${t.url}/\\.well-known/oauth-protected-resource/mcp"$`,
       ),
     );
     await readOnly.close();

@@ -298,6 +298,7 @@ describe('workspace JSON API: workflows, jobs, connections (SQLite)', () => {
       'mine',
       'progress',
       'progressMessage',
+      'publicLink',
       'rowCount',
       'startedAt',
       'state',

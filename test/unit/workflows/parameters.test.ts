@@ -103,6 +103,21 @@ describe('validateArguments', () => {
     expect(errorFor({ k: 2.5 }, 'k')).toMatch(/whole number/);
   });
 
+  it('takes bboxes and geometries typed as text: a JSON array or the comma form; GeoJSON or lon,lat', () => {
+    expect(ok({ k: 1, area: '[-10, 35, 30, 60]' }).area).toEqual([-10, 35, 30, 60]);
+    expect(ok({ k: 1, area: ' -10,35,30,60 ' }).area).toEqual([-10, 35, 30, 60]);
+    expect(ok({ k: 1, shape: '2.35,48.86' }).shape).toEqual({ type: 'Point', coordinates: [2.35, 48.86] });
+    expect(ok({ k: 1, shape: '{"type":"Point","coordinates":[1,2]}' }).shape).toEqual({
+      type: 'Point',
+      coordinates: [1, 2],
+    });
+    expect(errorFor({ area: '[-10,35,30]' }, 'area')).toMatch(/bbox/);
+    expect(errorFor({ area: '[-10,35,30,60' }, 'area')).toMatch(/bbox/);
+    expect(errorFor({ area: '-10,35,x,60' }, 'area')).toMatch(/bbox/);
+    expect(errorFor({ shape: '2.35,48.86,7' }, 'shape')).toMatch(/not valid JSON.*lon,lat/);
+    expect(errorFor({ shape: '200,0' }, 'shape')).toMatch(/GeoJSON/);
+  });
+
   it('G1: NUL bytes and huge strings are refused; SQL in strings is just a string', () => {
     expect(errorFor({ q: 'a\u0000b' }, 'q')).toMatch(/NUL/);
     expect(errorFor({ q: 'x'.repeat(21) }, 'q')).toMatch(/over the limit of 20/);

@@ -75,6 +75,14 @@ function JobList() {
               <tr key={job.id} data-job={job.id}>
                 <td>
                   {job.mine ? <Link to={job.id}>{job.title}</Link> : job.title}
+                  {job.publicLink && (
+                    <>
+                      {' '}
+                      <span className="badge" title="Run for an anonymous viewer of a map's public link">
+                        public link
+                      </span>
+                    </>
+                  )}
                   <div className="muted">
                     <code>{job.id}</code>
                   </div>

@@ -18,6 +18,8 @@ export interface Job {
   durationMs: number | null;
   mine: boolean;
   userEmail?: string;
+  /** Run for an anonymous viewer of a map's public link, as the user who enabled the link. */
+  publicLink: boolean;
 }
 
 export interface ResultsPage {

@@ -51,7 +51,13 @@ export async function getPublicMap(token: string): Promise<RenderedMap | null> {
     credentials: 'omit',
   });
   if (response.status === 404) return null;
-  if (!response.ok) throw new Error(`The server answered ${response.status}.`);
+  if (!response.ok) {
+    // 410 (the link's data is no longer available), 429 (busy), 503: the problem says which.
+    const problem = (await response.json().catch(() => null)) as { detail?: unknown } | null;
+    throw new Error(
+      typeof problem?.detail === 'string' ? problem.detail : `The server answered ${response.status}.`,
+    );
+  }
   return (await response.json()) as RenderedMap;
 }
 

@@ -52,6 +52,11 @@ export function WorkflowDetailPage() {
       )}
       <div className="card">
         <h2>Graph</h2>
+        <p>
+          <Link to="canvas" id="open-canvas">
+            {w.canEdit ? 'Edit on the canvas' : 'Open on the canvas'}
+          </Link>
+        </p>
         <WorkflowGraph nodes={w.graph.nodes} edges={w.graph.edges} />
         {!w.catalogAvailable && (
           <p className="muted">The connection could not be read, so output columns are not shown.</p>

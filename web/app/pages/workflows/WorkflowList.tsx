@@ -11,6 +11,13 @@ export function WorkflowList() {
   return (
     <>
       <h1>Workflows</h1>
+      {canEdit && (
+        <p>
+          <Link to="canvas/new" id="new-workflow" className="button-link">
+            New workflow on the canvas
+          </Link>
+        </p>
+      )}
       {error && (
         <p className="error" role="alert">
           {error.message}

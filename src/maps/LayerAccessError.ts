@@ -1,0 +1,15 @@
+/**
+ * A layer whose source the acting user may not read: saving it, or publishing the map by link,
+ * would let the map show what that user cannot see. `field` is the definition path of the source
+ * at fault ("layers.1.source.jobId"), so the editor can point at it.
+ */
+export class LayerAccessError extends Error {
+  override name = 'LayerAccessError';
+
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}

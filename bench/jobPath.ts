@@ -200,7 +200,8 @@ async function compiled(
 async function direct(engine: Engine, query: CompiledQuery, clients: number): Promise<number> {
   for (let i = 0; i < 3; i++) await engine.run(query);
   let done = 0;
-  const until = performance.now() + SECONDS * 1000;
+  const start = performance.now();
+  const until = start + SECONDS * 1000;
   await Promise.all(
     Array.from({ length: clients }, async () => {
       while (performance.now() < until) {
@@ -209,7 +210,8 @@ async function direct(engine: Engine, query: CompiledQuery, clients: number): Pr
       }
     }),
   );
-  return done / SECONDS;
+  // Over the time actually taken: the last call of each client ends after the window.
+  return done / ((performance.now() - start) / 1000);
 }
 const meta = {
   'io.modelcontextprotocol/protocolVersion': '2026-07-28',

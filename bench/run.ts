@@ -13,6 +13,7 @@ const suites = [
   'bench/oauth.ts',
   'bench/engines.ts',
   'bench/workflows.ts',
+  'bench/jobPath.ts',
   'bench/renderMap.ts',
   'bench/mapFirstPaint.ts',
 ];

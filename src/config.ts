@@ -106,6 +106,27 @@ const envSchema = z.object({
   MERIDIAN_JOB_QUERY_TIMEOUT: durationSchema
     .refine((v) => parseDuration(v) >= 100 && parseDuration(v) <= 86_400_000, 'must be between 100ms and 24h')
     .default('120s'),
+  MERIDIAN_JOB_WALL_TIMEOUT: durationSchema
+    .refine((v) => parseDuration(v) >= 1000 && parseDuration(v) <= 86_400_000, 'must be between 1s and 24h')
+    .default('15m'),
+  MERIDIAN_JOB_CONCURRENCY: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(64, 'must be at most 64')
+    .default(2),
+  MERIDIAN_JOB_ORG_CONCURRENCY: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(64, 'must be at most 64')
+    .optional(),
+  MERIDIAN_JOB_MAX_ROWS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(10_000_000, 'must be at most 10000000')
+    .default(100_000),
   MERIDIAN_JOBS_PER_USER: z.coerce
     .number({ error: 'must be a number' })
     .int('must be a whole number')
@@ -164,6 +185,20 @@ export interface JobsConfig {
   leaseMs: number;
   /** Statement timeout of a workflow job's warehouse query. */
   queryTimeoutMs: number;
+  /**
+   * Longest a job may run from claim to end, all statements and result writes included: a
+   * streamed result is many statements, each under `queryTimeoutMs`, so only this bounds the whole.
+   */
+  wallTimeoutMs: number;
+  /** Rows one job result keeps; the rest are dropped and the result is marked truncated. */
+  maxResultRows: number;
+  /**
+   * Jobs this process runs at once (sync tool calls are jobs too). Each warehouse engine's pool
+   * is sized from it, so every running job has a connection without waiting.
+   */
+  concurrency: number;
+  /** Jobs of one organization running at once in this process; at most `concurrency`. */
+  perOrgConcurrency: number;
   /** Queued + running jobs one user may have (MERIDIAN_JOBS_PER_USER). */
   maxActivePerUser: number;
   /** Queued + running jobs one organization may have (MERIDIAN_JOBS_PER_ORG). */
@@ -396,6 +431,13 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     jobs: {
       leaseMs: parseDuration(e.MERIDIAN_JOB_LEASE),
       queryTimeoutMs: parseDuration(e.MERIDIAN_JOB_QUERY_TIMEOUT),
+      wallTimeoutMs: parseDuration(e.MERIDIAN_JOB_WALL_TIMEOUT),
+      maxResultRows: e.MERIDIAN_JOB_MAX_ROWS,
+      concurrency: e.MERIDIAN_JOB_CONCURRENCY,
+      perOrgConcurrency: Math.min(
+        e.MERIDIAN_JOB_ORG_CONCURRENCY ?? e.MERIDIAN_JOB_CONCURRENCY,
+        e.MERIDIAN_JOB_CONCURRENCY,
+      ),
       maxActivePerUser: e.MERIDIAN_JOBS_PER_USER,
       maxActivePerOrg: e.MERIDIAN_JOBS_PER_ORG,
       maxResultBytesPerOrg: e.MERIDIAN_ORG_RESULT_BYTES,

@@ -77,6 +77,7 @@ export async function startServer(
       dataDir: config.dataDir,
       logger,
       targets,
+      jobConcurrency: config.jobs.concurrency,
     });
     const demo = options.demo
       ? await bootstrapDemoConnection({
@@ -94,7 +95,7 @@ export async function startServer(
     // after the workflows: two of the maps draw published workflow tools
     const demoMaps = demoAdmin ? await bootstrapDemoMaps(store.db, demoAdmin) : [];
     const catalog = new CatalogBrowser();
-    const maxResultRows = 100_000;
+    const maxResultRows = config.jobs.maxResultRows;
     const jobs = new JobRunner({
       db: store.db,
       dialect: store.dialect,
@@ -109,10 +110,14 @@ export async function startServer(
         }),
       },
       maxResultRows,
+      wallTimeoutMs: config.jobs.wallTimeoutMs,
+      concurrency: config.jobs.concurrency,
+      perOrgConcurrency: config.jobs.perOrgConcurrency,
       leaseMs: config.jobs.leaseMs,
       maxResultBytesPerOrg: config.jobs.maxResultBytesPerOrg,
       // A SQLite store is served by this process alone: jobs found running at start are orphans.
       exclusiveStore: store.dialect === 'sqlite',
+      ...(config.databaseUrl && { listenUrl: config.databaseUrl }),
     });
     await jobs.start();
     const { app, mcp } = await buildApp(

@@ -2,6 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.ts';
 import { startServer } from '../../src/server.ts';
 import { createLogger } from '../../src/http/createLogger.ts';
@@ -26,7 +28,24 @@ const config = loadConfig({
   MERIDIAN_ADMIN_PASSWORD: 'bench-password-123',
 });
 const demo = process.env.BENCH_DEMO === '1';
-const server = await startServer(config, { logger: createLogger('warn'), demo });
+// BENCH_PHASES=1: each job's phase times (the runner's debug line) on stdout as `PHASES {…}`.
+const logger =
+  process.env.BENCH_PHASES === '1'
+    ? createLogger(
+        'debug',
+        new Writable({
+          write(chunk, _encoding, callback) {
+            for (const line of String(chunk).split('\n')) {
+              if (!line.includes('"job phases (ms)"')) continue;
+              const { rows, phases } = JSON.parse(line) as { rows: number; phases: unknown };
+              process.stdout.write(`PHASES ${JSON.stringify({ rows, phases })}\n`);
+            }
+            callback();
+          },
+        }),
+      )
+    : createLogger('warn');
+const server = await startServer(config, { logger, demo });
 await server.demoReady;
 const { db } = server.store;
 const user = (await findUserByEmail(db, 'bench@example.com'))!;
@@ -41,6 +60,36 @@ if (demo) {
     toolName: 'nearest_cities_async',
     mode: 'async',
   });
+}
+// BENCH_SETUP=<file>: PostGIS connections and published workflows the bench needs, as JSON
+// { connections: [{ name, url }], workflows: [{ document, toolName, mode, syncDeadlineMs? }] }.
+if (process.env.BENCH_SETUP) {
+  const { publishWorkflow, saveWorkflow } = await import('../../src/store/repositories/workflows.ts');
+  const { createConnection } = await import('../../src/connections/index.ts');
+  const setup = JSON.parse(readFileSync(process.env.BENCH_SETUP, 'utf8')) as {
+    connections: { name: string; url: string }[];
+    workflows: {
+      document: { name: string };
+      toolName: string;
+      mode: 'sync' | 'async';
+      syncDeadlineMs?: number;
+    }[];
+  };
+  const caller = { orgId: membership!.orgId, userId: user.id, role: membership!.role };
+  for (const c of setup.connections)
+    await createConnection(db, server.connectionBox, caller, {
+      name: c.name,
+      kind: 'postgis',
+      config: { url: c.url },
+    });
+  for (const w of setup.workflows) {
+    await saveWorkflow(db, caller, w.document as never);
+    await publishWorkflow(db, caller, w.document.name, {
+      toolName: w.toolName,
+      mode: w.mode,
+      ...(w.syncDeadlineMs && { syncDeadlineMs: w.syncDeadlineMs }),
+    });
+  }
 }
 // BENCH_MAP=1: a saved map of the demo cities, coloured by population (render_map's bench).
 let mapId: string | undefined;

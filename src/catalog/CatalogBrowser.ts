@@ -26,13 +26,35 @@ const CATALOG_TTL_MS = 30_000;
  * cached briefly per connection (callers have been checked for access before they get here).
  */
 export class CatalogBrowser {
-  private readonly cache = new Map<string, { at: number; catalog: CatalogDescription }>();
+  private readonly cache = new Map<
+    string,
+    { at: number; engine: Engine; catalog: CatalogDescription; refreshing?: Promise<unknown> }
+  >();
 
+  /**
+   * The connection's catalog. Cached per connection version: the registry makes a new engine
+   * when a connection changes, so an entry made with another engine is never used. Past the TTL
+   * the cached catalog is still answered at once while a fresh one is read beside it, so a
+   * describe (hundreds of ms on a large warehouse) sits in the way of a job or a tool list only
+   * the first time.
+   */
   async catalog(connectionId: string, engine: Engine): Promise<CatalogDescription> {
     const hit = this.cache.get(connectionId);
-    if (hit && Date.now() - hit.at < CATALOG_TTL_MS) return hit.catalog;
+    if (hit && hit.engine === engine) {
+      if (Date.now() - hit.at >= CATALOG_TTL_MS && !hit.refreshing) {
+        hit.refreshing = this.load(connectionId, engine).catch(() => {
+          // An unreachable warehouse keeps its last catalog; the next call tries again.
+          hit.refreshing = undefined;
+        });
+      }
+      return hit.catalog;
+    }
+    return this.load(connectionId, engine);
+  }
+
+  private async load(connectionId: string, engine: Engine): Promise<CatalogDescription> {
     const catalog = await engine.describe();
-    this.cache.set(connectionId, { at: Date.now(), catalog });
+    this.cache.set(connectionId, { at: Date.now(), engine, catalog });
     return catalog;
   }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import type { Caller } from '../store/Caller.ts';
 import type { Database, ConnectionsTable } from '../store/schema.ts';
 import type { SecretBox } from '../auth/SecretBox.ts';
@@ -17,6 +18,10 @@ export interface ResolvedConnection {
   connection: ConnectionView;
   engine: Engine;
 }
+
+const BROWSING_CONNECTIONS = 3;
+/** A worker holds a WASM SpatiaLite instance (tens of MB) and runs on a core of its own. */
+const SPATIALITE_MAX_WORKERS = Math.max(2, availableParallelism());
 
 /**
  * Turns a connection the caller may use into a live engine. Engines are created on first use
@@ -36,6 +41,8 @@ export class ConnectionRegistry {
       logger: Logger;
       /** Where PostGIS connections may lead; every physical connection asks it. */
       targets: ConnectionTargetPolicy;
+      /** The job runner's concurrency: each engine can serve that many jobs at once, plus browsing. */
+      jobConcurrency?: number;
     },
   ) {}
 
@@ -72,13 +79,20 @@ export class ConnectionRegistry {
     if (row.kind === 'spatialite' && 'file' in config) {
       const file = this.embeddedPath(config.file);
       await this.preparing.get(file);
-      engine = createEngine({ kind: 'spatialite', file, readOnly: true });
+      engine = createEngine({
+        kind: 'spatialite',
+        file,
+        readOnly: true,
+        poolSize: Math.min(this.options.jobConcurrency ?? 2, SPATIALITE_MAX_WORKERS),
+      });
     } else if (row.kind === 'postgis' && 'url' in config) {
       engine = createEngine({
         kind: 'postgis',
         url: config.url,
         guard: this.options.targets.guard,
         verifyServer: this.options.targets.verifyServer,
+        // Jobs, plus the catalog and browsing tools (list_tables, describe_table) beside them.
+        poolMax: (this.options.jobConcurrency ?? 2) + BROWSING_CONNECTIONS,
         ...(config.saveSchema ? { saveSchema: config.saveSchema } : {}),
       });
     } else {

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { randomId } from '../auth/secrets.ts';
@@ -6,6 +6,8 @@ import type { Database, JobsTable } from '../store/schema.ts';
 import type { StoreDialect } from '../store/storeDialect.ts';
 import { DISK_FULL_MESSAGE, JobFailure, isDiskFull } from './JobErrors.ts';
 import { ResultSink } from './ResultSink.ts';
+import { JobPhases } from './JobPhases.ts';
+import { PgChannelListener } from '../store/PgChannelListener.ts';
 
 export interface JobContext {
   job: {
@@ -21,6 +23,8 @@ export interface JobContext {
   signal: AbortSignal;
   progress(fraction: number | null, message?: string): Promise<void>;
   sink: ResultSink;
+  /** Time per phase of this attempt, logged at debug level when it ends. */
+  phases: JobPhases;
 }
 
 export type JobHandler = (ctx: JobContext) => Promise<void>;
@@ -38,13 +42,30 @@ export interface JobRunnerOptions {
   pollMs?: number;
   pageSize?: number;
   maxResultRows?: number;
+  /**
+   * Longest one attempt may run, from claim to end: then it is aborted (its query cancelled) and
+   * fails with the reason. A statement timeout bounds each round trip; only this bounds the job.
+   */
+  wallTimeoutMs?: number;
+  /** How long an aborted handler gets to unwind before the runner gives up on it. */
+  abandonGraceMs?: number;
   /** How long results stay readable after a job ends. */
   retentionMs?: number;
   /** The store belongs to this process alone (SQLite): running jobs found at start are orphans. */
   exclusiveStore?: boolean;
+  /**
+   * The PostgreSQL store's URL: the runner then LISTENs for jobs ended by other processes, so a
+   * caller waiting here on a job run elsewhere wakes at its commit rather than at a poll.
+   */
+  listenUrl?: string;
   /** Stored result bytes one organization may have (MERIDIAN_ORG_RESULT_BYTES); unset: no quota. */
   maxResultBytesPerOrg?: number;
 }
+
+/** PostgreSQL channel announcing a job's end; payload `<runner owner> <job id> <state>`. */
+export const JOB_EVENTS_CHANNEL = 'meridian_job_events';
+/** Shown in pg_stat_activity for the runner's LISTEN session. */
+export const JOB_LISTENER_APPLICATION_NAME = 'meridian-job-listener';
 
 /** The longest pause between claims while the store keeps failing them. */
 const MAX_CLAIM_BACKOFF_MS = 30_000;
@@ -55,6 +76,46 @@ export type JobEvent = {
   progress?: number | null;
   message?: string | null;
 };
+
+/** The abort reason of a job past its wall-clock limit. */
+const WALL_TIMEOUT = 'wall timeout';
+
+function wallTimeoutMessage(ms: number): string {
+  const limit = ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
+  return `The job ran longer than its wall-clock limit of ${limit} (MERIDIAN_JOB_WALL_TIMEOUT) and was stopped; its query was cancelled. Narrow the arguments so it reads fewer rows, or ask an administrator to raise the limit.`;
+}
+
+/**
+ * Rejects `graceMs` after `signal` aborts, unless `handled` settled first. The default grace is
+ * twice the engines' own: they give a cancel 5 s before dropping the connection.
+ */
+function abandonAfterAbort(
+  signal: AbortSignal,
+  handled: Promise<void>,
+  sink: ResultSink,
+  graceMs: number,
+  log: () => void,
+): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      timer = setTimeout(() => {
+        sink.seal();
+        log();
+        reject(signal.reason);
+      }, graceMs);
+      timer.unref();
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    void handled
+      .catch(() => undefined)
+      .finally(() => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+      });
+  });
+}
 
 /**
  * Claims queued jobs from the store and runs them. Durable by construction: state lives in the
@@ -73,6 +134,7 @@ export class JobRunner {
   private stopped = true;
   /** The claim loop in progress, if any: stop() waits for it, so no claim lands after stop. */
   private polling: Promise<void> | undefined;
+  private pollAgain = false;
   /**
    * Claims that failed in a row, and when the next may run: while the store fails (disk full,
    * connection lost) claims back off from 250 ms doubling to 30 s instead of retrying (and
@@ -80,10 +142,11 @@ export class JobRunner {
    */
   private claimFailures = 0;
   private claimRetryAt = 0;
-  private readonly o: Required<Omit<JobRunnerOptions, 'exclusiveStore' | 'maxResultBytesPerOrg'>> & {
-    exclusiveStore: boolean;
-    maxResultBytesPerOrg?: number;
-  };
+  private readonly o: Required<
+    Omit<JobRunnerOptions, 'exclusiveStore' | 'maxResultBytesPerOrg' | 'listenUrl'>
+  > &
+    Pick<JobRunnerOptions, 'listenUrl' | 'maxResultBytesPerOrg'> & { exclusiveStore: boolean };
+  private listener: PgChannelListener | undefined;
 
   constructor(options: JobRunnerOptions) {
     this.o = {
@@ -93,6 +156,8 @@ export class JobRunner {
       pollMs: 250,
       pageSize: 500,
       maxResultRows: 100_000,
+      wallTimeoutMs: 15 * 60_000,
+      abandonGraceMs: 10_000,
       retentionMs: 24 * 3_600_000,
       exclusiveStore: false,
       ...options,
@@ -100,8 +165,31 @@ export class JobRunner {
     this.events.setMaxListeners(0);
   }
 
+  /**
+   * Whether every job end reaches `events` (this process runs them all, or the store tells it of
+   * the others'): waiters then poll only as a slow safety net.
+   */
+  get hearsEveryJob(): boolean {
+    return this.o.exclusiveStore || this.listener !== undefined;
+  }
+
   async start(): Promise<void> {
     this.stopped = false;
+    if (this.o.dialect === 'postgres' && this.o.listenUrl && !this.listener) {
+      this.listener = new PgChannelListener({
+        connectionString: this.o.listenUrl,
+        channel: JOB_EVENTS_CHANNEL,
+        applicationName: JOB_LISTENER_APPLICATION_NAME,
+        logger: this.o.logger,
+        onNotification: (payload) => {
+          const [owner, jobId, state] = payload.split(' ');
+          // Only to waiters on that job: `'*'` stays the stream of this runner's own jobs.
+          if (owner !== this.owner && jobId && state)
+            this.events.emit(jobId, { jobId, state: state as JobEvent['state'] });
+        },
+      });
+      this.listener.start();
+    }
     if (this.o.exclusiveStore) await this.requeueOrphans(Number.MAX_SAFE_INTEGER);
     await this.sweepExpiredLeases();
     this.timers.push(setInterval(() => void this.poll(), this.o.pollMs));
@@ -127,6 +215,8 @@ export class JobRunner {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     await this.polling;
+    await this.listener?.close();
+    this.listener = undefined;
     const all = Promise.allSettled([...this.inFlight]);
     const timedOut = await Promise.race([
       all.then(() => false),
@@ -145,12 +235,22 @@ export class JobRunner {
   }
 
   private poll(): Promise<void> {
-    if (this.polling || this.stopped) return this.polling ?? Promise.resolve();
+    if (this.stopped) return this.polling ?? Promise.resolve();
+    if (this.polling) {
+      // A pass in progress may already have looked and found nothing: look once more after it,
+      // or a job submitted now waits for the next timer tick (up to pollMs per sync call).
+      this.pollAgain = true;
+      return this.polling;
+    }
     if (Date.now() < this.claimRetryAt) return Promise.resolve();
     const pass = this.claimLoop();
     this.polling = pass;
     void pass.finally(() => {
       if (this.polling === pass) this.polling = undefined;
+      if (this.pollAgain) {
+        this.pollAgain = false;
+        void this.poll();
+      }
     });
     return pass;
   }
@@ -158,9 +258,10 @@ export class JobRunner {
   private async claimLoop(): Promise<void> {
     try {
       while (!this.stopped && this.running.size < this.o.concurrency) {
-        const job = await this.claim();
+        const phases = new JobPhases();
+        const job = await phases.time('claim', () => this.claim());
         if (!job) break;
-        const run = this.run(job).finally(() => this.inFlight.delete(run));
+        const run = this.run(job, phases).finally(() => this.inFlight.delete(run));
         this.inFlight.add(run);
       }
       if (this.claimFailures > 0) {
@@ -237,14 +338,21 @@ export class JobRunner {
           outcome: null,
         })
         .execute();
-      return { ...job, state: 'running' as const, attempt: job.attempt + 1, lease_owner: this.owner };
+      return {
+        ...job,
+        state: 'running' as const,
+        attempt: job.attempt + 1,
+        lease_owner: this.owner,
+        started_at: now,
+      };
     });
   }
 
-  private async run(job: JobsTable): Promise<void> {
+  private async run(job: JobsTable, phases: JobPhases): Promise<void> {
     const controller = new AbortController();
     this.running.set(job.id, controller);
     this.emit({ jobId: job.id, state: 'running' });
+    phases.add('queued', Math.max(0, (job.started_at ?? job.created_at) - job.created_at));
     const quota = this.o.maxResultBytesPerOrg;
     const sink = new ResultSink(
       this.o.db,
@@ -255,6 +363,7 @@ export class JobRunner {
       quota === undefined
         ? undefined
         : { orgId: job.org_id, maxBytes: quota, retentionMs: this.o.retentionMs },
+      phases,
     );
     // The beat also carries cancellation across processes, so it runs at least every second.
     const heartbeat = setInterval(
@@ -262,11 +371,13 @@ export class JobRunner {
       Math.min(Math.max(this.o.leaseMs / 3, 100), 1000),
     );
     heartbeat.unref();
+    const wall = setTimeout(() => controller.abort(new Error(WALL_TIMEOUT)), this.o.wallTimeoutMs);
+    wall.unref();
     let outcome: { state: 'succeeded' | 'failed' | 'cancelled'; error?: string };
     try {
       const handler = this.o.handlers[job.kind];
       if (!handler) throw new JobFailure(`No handler for jobs of kind ${job.kind}`);
-      await handler({
+      const handled = handler({
         job: {
           id: job.id,
           orgId: job.org_id,
@@ -277,9 +388,21 @@ export class JobRunner {
           attempt: job.attempt,
         },
         signal: controller.signal,
-        progress: (fraction, message) => this.reportProgress(job, fraction, message),
+        progress: (fraction, message) => phases.time('progress', this.reportProgress(job, fraction, message)),
         sink,
+        phases,
       });
+      // A handler that does not stop once aborted (a driver call that never returns) must not hold
+      // its runner slot for good: past the grace it is left behind and its sink refuses writes.
+      await Promise.race([
+        handled,
+        abandonAfterAbort(controller.signal, handled, sink, this.o.abandonGraceMs, () =>
+          this.o.logger.warn(
+            { jobId: job.id },
+            `a job handler did not stop within ${this.o.abandonGraceMs} ms of its abort; its slot is freed without it`,
+          ),
+        ),
+      ]);
       if (controller.signal.aborted) throw controller.signal.reason;
       await sink.flush();
       outcome = { state: 'succeeded' };
@@ -288,9 +411,12 @@ export class JobRunner {
         const reason = controller.signal.reason as Error | undefined;
         if (reason?.message === 'cancelled')
           outcome = { state: 'cancelled', error: 'Cancelled at your request' };
+        else if (reason?.message === WALL_TIMEOUT)
+          outcome = { state: 'failed', error: wallTimeoutMessage(this.o.wallTimeoutMs) };
         else {
           // Lease lost or shutting down: another attempt (or process) takes it from here.
           clearInterval(heartbeat);
+          clearTimeout(wall);
           this.running.delete(job.id);
           await this.recordRunEnd(this.o.db, job, reason?.message ?? 'stopped').catch(() => undefined);
           return;
@@ -312,9 +438,20 @@ export class JobRunner {
       }
     } finally {
       clearInterval(heartbeat);
+      clearTimeout(wall);
     }
     try {
-      await this.finish(job, sink, outcome);
+      await phases.time('finish', this.finish(job, sink, outcome));
+      this.o.logger.debug(
+        {
+          jobId: job.id,
+          kind: job.kind,
+          state: outcome.state,
+          rows: sink.rowCount,
+          phases: phases.summary(),
+        },
+        'job phases (ms)',
+      );
     } catch (error) {
       // The store is unreachable (R7): the job keeps its lease, which runs out with the heartbeat
       // stopped, so the lease sweeper retries it or fails it with the reason. Never an unhandled
@@ -325,6 +462,8 @@ export class JobRunner {
       );
     } finally {
       this.running.delete(job.id);
+      // A slot is free: take the next queued job now rather than at the next timer tick.
+      this.nudge();
     }
   }
 
@@ -360,6 +499,7 @@ export class JobRunner {
         .executeTakeFirst();
       const won = Number(result.numUpdatedRows) > 0;
       await this.recordRunEnd(trx, job, won ? outcome.state : 'lease lost');
+      if (won) await this.announce(trx, job.id, outcome.state);
       return won;
     });
     if (!published || outcome.state !== 'succeeded') {
@@ -493,7 +633,10 @@ export class JobRunner {
           { jobId: job.id, attempt: job.attempt, exhausted },
           'recovered a job whose worker was lost',
         );
-        if (exhausted) this.emit({ jobId: job.id, state: 'failed' });
+        if (exhausted) {
+          this.emit({ jobId: job.id, state: 'failed' });
+          await this.announce(this.o.db, job.id, 'failed');
+        }
       }
     }
   }
@@ -525,6 +668,12 @@ export class JobRunner {
         .execute();
     }
     return expired.length;
+  }
+
+  /** Tells the other processes (PostgreSQL delivers it at commit, drops it on rollback). */
+  private async announce(db: Kysely<Database>, jobId: string, state: string): Promise<void> {
+    if (this.o.dialect !== 'postgres') return;
+    await sql`SELECT pg_notify(${JOB_EVENTS_CHANNEL}, ${`${this.owner} ${jobId} ${state}`})`.execute(db);
   }
 
   private emit(event: JobEvent): void {

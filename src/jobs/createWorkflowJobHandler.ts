@@ -30,6 +30,7 @@ export interface WorkflowJobInput {
 const ROW_LOCAL_STEPS: ReadonlySet<HostStep['kind']> = new Set(['normalize', 'h3_index', 'h3_boundary']);
 const STREAM_BATCH = 1000;
 const DEFAULT_QUERY_TIMEOUT_MS = 120_000;
+const PROGRESS_INTERVAL_MS = 1000;
 
 /**
  * Runs a workflow job: re-checks the submitter's permissions at start (not only at submission),
@@ -45,19 +46,19 @@ export function createWorkflowJobHandler(services: {
   queryTimeoutMs?: number;
 }): JobHandler {
   const timeoutMs = services.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
-  return async ({ job, signal, sink, progress }) => {
+  return async ({ job, signal, sink, progress, phases }) => {
     const input = job.input as WorkflowJobInput;
-    const principal = await loadPrincipal(services.db, job.userId, job.orgId);
+    const principal = await phases.time('resolve', loadPrincipal(services.db, job.userId, job.orgId));
     if (!principal)
       throw new JobFailure(
         'Permission revoked: the user who started this job is no longer an active member of the organization.',
       );
     const caller = { orgId: principal.orgId, userId: principal.userId, role: principal.role };
-    const workflow = await getWorkflow(services.db, caller, input.workflowId);
+    const workflow = await phases.time('resolve', getWorkflow(services.db, caller, input.workflowId));
     if (!workflow) throw new JobFailure('The workflow of this job was deleted before it could run.');
-    const resolved = await services.connections.resolve(
-      caller,
-      workflow.document.connection ?? workflow.connection,
+    const resolved = await phases.time(
+      'resolve',
+      services.connections.resolve(caller, workflow.document.connection ?? workflow.connection),
     );
     if (!resolved)
       throw new JobFailure(
@@ -67,8 +68,11 @@ export function createWorkflowJobHandler(services: {
 
     let compiled;
     try {
-      const catalog = catalogFromDescription(await services.catalog.catalog(connection.id, engine));
+      const description = await phases.time('catalog', services.catalog.catalog(connection.id, engine));
+      const t0 = performance.now();
+      const catalog = catalogFromDescription(description);
       compiled = compileWorkflow(workflow.document, { dialect: engine.dialect, catalog, args: input.args });
+      phases.add('compile', performance.now() - t0);
     } catch (error) {
       if (error instanceof ArgumentValidationError || error instanceof WorkflowValidationError)
         throw new JobFailure(error.message);
@@ -85,18 +89,41 @@ export function createWorkflowJobHandler(services: {
     sink.setColumns(compiled.columns.map((c) => ({ name: c.name, type: c.type })));
     await progress(null, 'Running the query');
     if (compiled.hostSteps.every((step) => ROW_LOCAL_STEPS.has(step.kind))) {
-      for await (const batch of engine.stream(compiled.query, {
+      const stream = engine.stream(compiled.query, {
         signal,
         timeoutMs,
         batchSize: STREAM_BATCH,
         maxRows: services.maxResultRows + 1,
-      })) {
-        if (!(await sink.write(applyHostSteps(batch, compiled.hostSteps)))) break;
-        await progress(null, `${sink.rowCount} rows so far`);
+      });
+      const batches = stream[Symbol.asyncIterator]();
+      let reported = performance.now();
+      try {
+        for (;;) {
+          const next = await phases.time('query', batches.next());
+          if (next.done) break;
+          const t0 = performance.now();
+          const rows = applyHostSteps(next.value, compiled.hostSteps);
+          phases.add('host', performance.now() - t0);
+          if (!(await sink.write(rows))) break;
+          // A progress line is a store write: one per interval, not one per batch.
+          if (performance.now() - reported >= PROGRESS_INTERVAL_MS) {
+            reported = performance.now();
+            await progress(null, `${sink.rowCount} rows so far`);
+          }
+        }
+      } finally {
+        // Ends the engine's stream (its cursor and transaction) when we stop early at the cap.
+        await phases.time('query', Promise.resolve(batches.return?.()));
       }
     } else {
-      const result = await engine.run(compiled.query, { signal, timeoutMs, maxRows: services.maxResultRows });
-      await sink.write(applyHostSteps(result.rows, compiled.hostSteps));
+      const result = await phases.time(
+        'query',
+        engine.run(compiled.query, { signal, timeoutMs, maxRows: services.maxResultRows }),
+      );
+      const t0 = performance.now();
+      const rows = applyHostSteps(result.rows, compiled.hostSteps);
+      phases.add('host', performance.now() - t0);
+      await sink.write(rows);
       if (result.truncated) sink.truncated = true;
     }
     if (compiled.writes?.length) {

@@ -5,12 +5,15 @@ import type { JobEvent, JobRunner } from './JobRunner.ts';
 import { getJob } from './jobRepository.ts';
 import { TERMINAL_STATES, type JobView } from './jobViews.ts';
 
+/** Without a complete event source (another process may run the job, unheard). */
 const POLL_MS = 150;
+/** With one: only a safety net (a queued job cancelled, a notification lost in a reconnect). */
+const SAFETY_POLL_MS = 1000;
 
 /**
  * Waits until a job ends or the deadline passes, whichever comes first, and returns its latest
- * view. A job run by this process wakes the wait at once through the runner's events; one run by
- * another process is seen by polling the store.
+ * view. The runner's events wake the wait at once: jobs of this process directly, and with a
+ * PostgreSQL store those of other processes too (LISTEN/NOTIFY); the store is polled beside them.
  */
 export async function waitForJob(
   input: {
@@ -39,7 +42,7 @@ export async function waitForJob(
       const left = deadline - Date.now();
       if (left <= 0 || signal?.aborted) return job;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(POLL_MS, left));
+        const timer = setTimeout(resolve, Math.min(runner?.hearsEveryJob ? SAFETY_POLL_MS : POLL_MS, left));
         wake = () => {
           clearTimeout(timer);
           resolve();

@@ -20,6 +20,7 @@ describe('loadConfig', () => {
     expect(config.mcpUrl.href).toBe('http://localhost:8787/mcp');
     expect(config.dataDir).toMatch(/\.meridian$/);
     expect(config.databaseUrl).toBeUndefined();
+    expect(config.jobs).toMatchObject({ wallTimeoutMs: 900_000, maxResultRows: 100_000 });
   });
 
   it('derives the MCP URL from the public URL, keeping a path prefix', () => {
@@ -51,6 +52,8 @@ describe('loadConfig', () => {
     [{ MERIDIAN_SECRET_KEY: 'too-short' }, /^MERIDIAN_SECRET_KEY: must be at least 32 random bytes/],
     [{ MERIDIAN_LOG_LEVEL: 'loud' }, /^MERIDIAN_LOG_LEVEL:/],
     [{ MERIDIAN_SESSION_TTL: 'forever' }, /^MERIDIAN_SESSION_TTL: must be a duration/],
+    [{ MERIDIAN_JOB_WALL_TIMEOUT: '10ms' }, /^MERIDIAN_JOB_WALL_TIMEOUT: must be between 1s and 24h/],
+    [{ MERIDIAN_JOB_MAX_ROWS: '0' }, /^MERIDIAN_JOB_MAX_ROWS: must be at least 1/],
     [
       { MERIDIAN_ALLOWED_ORIGINS: 'https://ok.example,https://bad.example/path' },
       /"https:\/\/bad.example\/path" must be an origin/,

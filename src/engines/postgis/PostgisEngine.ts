@@ -68,9 +68,21 @@ interface Field {
 /** One checked-out connection inside `BEGIN READ ONLY`, with its cancel and timeout wiring. */
 interface Session {
   client: pg.PoolClient;
-  /** Runs one database round trip under the client-side timeout and the caller's signal. */
+  /**
+   * Runs one database round trip under the client-side timeout and the caller's signal; rejects
+   * as soon as the connection is dropped, so nothing waits on a socket that is gone.
+   */
   guard<T>(operation: Promise<T>): Promise<T>;
-  /** Rolls back (undoing any SET the statement made) and returns or destroys the connection. */
+  /**
+   * Closes a cursor the caller stopped reading early (row cap, consumer gone): its portal keeps
+   * the connection busy, so anything sent after it (the ROLLBACK) would queue behind it forever.
+   */
+  closeCursor(cursor: Cursor): Promise<void>;
+  /**
+   * Rolls back (undoing any SET the statement made) and returns the connection to the pool, or
+   * destroys it: after an error outside the server, or after a stop (a cancel may still be on
+   * its way and must not hit the next query on this connection).
+   */
   end(error?: unknown): Promise<void>;
   error(error: unknown): EngineError;
 }
@@ -84,6 +96,14 @@ function uniqueNames(fields: Field[]): string[] {
     seen.add(name);
     return name;
   });
+}
+
+/**
+ * pg-cursor's own state: `idle` is a portal suspended between reads (open, nothing in flight);
+ * `done` and `error` have nothing left open; `busy`/`submitted` have a round trip in flight.
+ */
+function cursorState(cursor: Cursor): string {
+  return (cursor as unknown as { state: string }).state;
 }
 
 function readCursor(cursor: Cursor, count: number): Promise<{ rows: unknown[][]; fields: Field[] }> {
@@ -205,8 +225,9 @@ export class PostgisEngine implements Engine {
     const batchSize = Math.min(Math.max(1, Math.floor(options.batchSize ?? 1000)), 10_000);
     const session = await this.begin(options, STREAM_IDLE_LIMIT_MS);
     let failure: unknown;
+    let cursor: Cursor | undefined;
     try {
-      const cursor = session.client.query(
+      cursor = session.client.query(
         new Cursor(query.sql, query.params, { rowMode: 'array', types: postgisTypeParsers }),
       );
       // names only: the portal keeps the connection busy, so no type lookup can run beside it
@@ -225,6 +246,9 @@ export class PostgisEngine implements Engine {
       failure = error;
       throw session.error(error);
     } finally {
+      // A consumer that stops early (a `break` at the job's row cap) returns here with the
+      // portal still open between two reads.
+      if (cursor && failure === undefined) await session.closeCursor(cursor).catch((e) => (failure = e));
       await session.end(failure);
     }
   }
@@ -318,6 +342,23 @@ export class PostgisEngine implements Engine {
     let stopped: StopReason;
     let released = false;
     let cancelTimer: NodeJS.Timeout | undefined;
+    let dropped!: () => void;
+    // Settles (rejects) only when the connection is discarded while a round trip may be pending:
+    // pg-cursor never calls back once its socket is gone.
+    const lost = new Promise<never>((_, reject) => {
+      dropped = () =>
+        reject(
+          new EngineError(
+            stopped ?? 'unavailable',
+            stopped === 'timeout'
+              ? 'the query exceeded its statement timeout and was cancelled'
+              : stopped === 'cancelled'
+                ? 'the query was cancelled'
+                : 'the connection to the database was lost',
+          ),
+        );
+    });
+    lost.catch(() => undefined);
     const pid = (client as pg.PoolClient & { processID: number }).processID;
     const release = (destroy: boolean) => {
       if (released) return;
@@ -325,6 +366,7 @@ export class PostgisEngine implements Engine {
       clearTimeout(cancelTimer);
       signal?.removeEventListener('abort', onAbort);
       client.release(destroy ? new Error('connection discarded') : undefined);
+      if (destroy) dropped();
     };
     const stop = (reason: Exclude<StopReason, undefined>) => {
       if (stopped || released) return;
@@ -350,24 +392,38 @@ export class PostgisEngine implements Engine {
         }
         const timer = setTimeout(() => stop('timeout'), timeoutMs + CLIENT_TIMEOUT_GRACE_MS);
         try {
-          return await operation;
+          return await Promise.race([operation, lost]);
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      closeCursor: async (cursor) => {
+        if (released || stopped || cursorState(cursor) !== 'idle') return;
+        const timer = setTimeout(() => release(true), CANCEL_GRACE_MS);
+        try {
+          await Promise.race([cursor.close(), lost]);
         } finally {
           clearTimeout(timer);
         }
       },
       end: async (error) => {
         if (released) return;
-        // A connection refused before it was hardened (its role, or the server it reached) is
-        // dropped rather than pooled.
+        // A connection refused before it was hardened (its role, or the server it reached), or
+        // one whose query was stopped, is dropped rather than pooled.
         const broken =
-          error !== undefined &&
-          (!isServerError(error) ||
-            (error instanceof EngineError && error.code === 'forbidden' && !this.hardened.has(client)));
+          stopped !== undefined ||
+          (error !== undefined &&
+            (!isServerError(error) ||
+              (error instanceof EngineError && error.code === 'forbidden' && !this.hardened.has(client))));
         if (!broken) {
+          // A server that does not answer the ROLLBACK loses the connection instead of holding us.
+          const timer = setTimeout(() => release(true), CANCEL_GRACE_MS);
           try {
-            await client.query('ROLLBACK');
+            await Promise.race([client.query('ROLLBACK'), lost]);
           } catch {
             return release(true);
+          } finally {
+            clearTimeout(timer);
           }
         }
         release(broken);

@@ -129,6 +129,32 @@ describeWithPostgres('PostgisEngine', () => {
     expect(capped).toBe(1000);
   });
 
+  it('audit #3: a stream its consumer leaves early (a break at the row cap) closes its cursor and gives the connection back', async () => {
+    const single = createPostgisEngine({ url: db.url, poolMax: 1 });
+    try {
+      const marker = `meridian_early_${Date.now()}`;
+      let read = 0;
+      for await (const batch of single.stream(
+        { sql: `SELECT g, '${marker}' AS m FROM generate_series(1, 100000) g`, params: [] },
+        { batchSize: 1000, maxRows: 50_001 },
+      )) {
+        read += batch.length;
+        if (read >= 3000) break;
+      }
+      expect(read).toBe(3000);
+      // The one pooled connection is free again and inside no transaction.
+      const next = await single.run({ sql: 'SELECT 1 AS ok', params: [] }, { timeoutMs: 5000 });
+      expect(next.rows).toEqual([{ ok: 1 }]);
+      const open = await admin(
+        db.url,
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%${marker}%' AND state <> 'idle' AND pid <> pg_backend_pid()`,
+      );
+      expect(open.rows[0].n).toBe(0);
+    } finally {
+      await single.close();
+    }
+  });
+
   it('times out with statement_timeout and stays usable', async () => {
     const started = Date.now();
     const error = await failure(engine.run({ sql: 'SELECT pg_sleep(600)', params: [] }, { timeoutMs: 300 }));

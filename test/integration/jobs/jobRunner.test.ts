@@ -53,6 +53,10 @@ const handlers: Record<string, JobHandler> = {
       signal.addEventListener('abort', () => reject(signal.reason)),
     );
   },
+  // Ignores its abort altogether (a driver call that never returns).
+  stuck: async () => {
+    await new Promise<void>(() => undefined);
+  },
   fail: async () => {
     throw new JobFailure('the table "nope" does not exist');
   },
@@ -198,6 +202,51 @@ function runnerSuite(kind: StoreKind) {
       return j?.state === 'cancelled' && j;
     });
     expect(cancelled.finishedAt! - asked).toBeLessThan(5000);
+  });
+
+  it('audit #3: a job past its wall-clock limit fails with the reason, and one that ignores the abort is left behind so its slot frees up', async () => {
+    runner = newRunner({ concurrency: 1, wallTimeoutMs: 1000, abandonGraceMs: 500 });
+    await runner.start();
+    const stuck = await submitJob(store.db, alice, {
+      kind: 'stuck',
+      title: 's',
+      input: {},
+      clientId: 'test',
+    });
+    const forever = await submitJob(store.db, alice, {
+      kind: 'forever',
+      title: 'f',
+      input: {},
+      clientId: 'test',
+    });
+    const after = await submitJob(store.db, alice, {
+      kind: 'count',
+      title: 'after',
+      input: { count: 3 },
+      clientId: 'test',
+    });
+    for (const job of [stuck, forever]) {
+      const failed = await waitFor(async () => {
+        const j = await getJob(store.db, alice, job.id);
+        return j?.state === 'failed' && j;
+      });
+      expect(failed.error).toMatch(
+        /ran longer than its wall-clock limit of 1 s \(MERIDIAN_JOB_WALL_TIMEOUT\)/,
+      );
+      expect(failed.finishedAt! - failed.startedAt!).toBeGreaterThanOrEqual(1000);
+    }
+    // The handler that stops when aborted is not held for the grace; the stuck one is, then dropped.
+    const [s, f] = await Promise.all([
+      getJob(store.db, alice, stuck.id),
+      getJob(store.db, alice, forever.id),
+    ]);
+    expect(s!.finishedAt! - s!.startedAt!).toBeGreaterThanOrEqual(1500);
+    expect(f!.finishedAt! - f!.startedAt!).toBeLessThan(1500);
+    const done = await waitFor(async () => {
+      const j = await getJob(store.db, alice, after.id);
+      return j?.state === 'succeeded' && j;
+    });
+    expect(done.rowCount).toBe(3);
   });
 
   it('reports a safe failure message, and hides internal errors', async () => {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { LOG_LEVEL_META_KEY, type Client } from '@modelcontextprotocol/client';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startTestServer, type TestServer, type TestUser } from '../../support/testServer.ts';
+import { describeWithPostgres } from '../../support/postgres.ts';
 import { connectLegacyClient, connectModernClient } from '../../support/mcpClients.ts';
 import { publishWorkflow, saveWorkflow } from '../../../src/store/repositories/workflows.ts';
 import { createConnection } from '../../../src/connections/index.ts';
@@ -334,27 +335,64 @@ describe('MCP prompts, completions, resource templates and logging, scoped to th
   }, 180_000);
 
   it('applies logging/setLevel to the later requests of a 2025 session (kept with the session, not the per-request server)', async () => {
-    const { client: legacy } = await connectLegacyClient(t.mcpUrl, await t.createToken(viewer));
-    try {
-      const messages: { level: string; logger?: string }[] = [];
-      legacy.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void messages.push(n.params));
-      await legacy.setLoggingLevel('info');
-      const progress: number[] = [];
-      await legacy.callTool({ name: 'all_cities', arguments: {} }, undefined, {
-        onprogress: (p) => progress.push(p.progress),
-        timeout: 120_000,
-      });
-      expect(progress.length).toBeGreaterThan(0);
-      expect(
-        messages.filter((m) => m.logger === 'meridian.jobs' && m.level === 'info').length,
-      ).toBeGreaterThan(0);
+    await expectSessionLogLevelApplied(t, viewer, 'all_cities');
+  }, 180_000);
 
-      messages.length = 0;
-      await legacy.setLoggingLevel('warning');
-      await legacy.callTool({ name: 'all_cities', arguments: {} }, undefined, { timeout: 120_000 });
-      expect(messages.filter((m) => ['debug', 'info', 'notice'].includes(m.level))).toEqual([]);
+  it('needs the scopes of the tools a prompt drives to get it (listing stays open)', async () => {
+    const narrow = await connectModernClient(t.mcpUrl, await t.createToken(viewer, { scopes: 'maps:read' }));
+    try {
+      expect((await narrow.listPrompts()).prompts).toHaveLength(3);
+      await expect(
+        narrow.getPrompt({ name: 'explore_connection', arguments: { connection: 'demo' } }),
+      ).rejects.toThrow(/connections:read|insufficient_scope|403/i);
     } finally {
-      await legacy.close();
+      await narrow.close();
     }
+  });
+});
+
+describeWithPostgres('MCP logging/setLevel of a 2025 session, on a PostgreSQL store', () => {
+  let t: TestServer;
+  let viewer: TestUser;
+  beforeAll(async () => {
+    t = await startTestServer('postgres', { demo: true });
+    await t.server.demoReady;
+    const editor = await t.addUser({ email: 'editor@example.com', role: 'editor' });
+    viewer = await t.addUser({ email: 'viewer@example.com', role: 'viewer' });
+    await saveWorkflow(t.server.store.db, editor, allCities);
+    await publishWorkflow(t.server.store.db, editor, 'all_cities', { toolName: 'all_cities', mode: 'sync' });
+  }, 180_000);
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('keeps the level with the session in the store and applies it to later calls', async () => {
+    await expectSessionLogLevelApplied(t, viewer, 'all_cities');
   }, 180_000);
 });
+
+/** setLevel info → job progress arrives as info log messages; setLevel warning → none below it. */
+async function expectSessionLogLevelApplied(t: TestServer, user: TestUser, tool: string): Promise<void> {
+  const { client: legacy } = await connectLegacyClient(t.mcpUrl, await t.createToken(user));
+  try {
+    const messages: { level: string; logger?: string }[] = [];
+    legacy.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void messages.push(n.params));
+    await legacy.setLoggingLevel('info');
+    const progress: number[] = [];
+    await legacy.callTool({ name: tool, arguments: {} }, undefined, {
+      onprogress: (p) => progress.push(p.progress),
+      timeout: 120_000,
+    });
+    expect(progress.length).toBeGreaterThan(0);
+    expect(messages.filter((m) => m.logger === 'meridian.jobs' && m.level === 'info').length).toBeGreaterThan(
+      0,
+    );
+
+    messages.length = 0;
+    await legacy.setLoggingLevel('warning');
+    await legacy.callTool({ name: tool, arguments: {} }, undefined, { timeout: 120_000 });
+    expect(messages.filter((m) => ['debug', 'info', 'notice'].includes(m.level))).toEqual([]);
+  } finally {
+    await legacy.close();
+  }
+}

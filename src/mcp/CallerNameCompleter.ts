@@ -34,17 +34,15 @@ export class CallerNameCompleter {
     );
   }
 
-  /** Tables of a connection the caller may use (`schema.name` where a schema is not the default). */
+  /** Table names of a connection the caller may use. */
   async tables(caller: McpCaller, connection: string | undefined, typed: string): Promise<string[]> {
     if (!caller.scopes.includes('connections:read') || !connection) return [];
     const resolved = await this.services.connections.resolve(caller, connection);
     if (!resolved) return [];
     try {
       const { tables } = await this.services.catalog.catalog(resolved.connection.id, resolved.engine);
-      return matching(
-        tables.map((t) => t.name),
-        typed,
-      );
+      // A name in several schemas is offered once; describe_table takes `schema.name` to choose.
+      return matching(new Set(tables.map((t) => t.name)), typed);
     } catch {
       return []; // the warehouse is unreachable: nothing to offer, not an error to the client
     }

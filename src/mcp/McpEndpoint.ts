@@ -19,6 +19,7 @@ import { mcpCallerOf, type McpCaller } from './McpCaller.ts';
 import { StoreUnavailableError } from './StoreUnavailableError.ts';
 import { ListResponseCache, type HeaderLookup } from './ListResponseCache.ts';
 import { DEFAULT_TOKEN_SCOPES } from '../auth/scopes.ts';
+import { withLegacySession } from './McpClientLog.ts';
 
 /**
  * The scopes a 401 challenge tells a client to request (MCP authorization: a client uses the
@@ -685,6 +686,6 @@ export class McpEndpoint {
         `Invalid Request: JSON-RPC batches are not part of protocol ${session.protocolVersion}; send one message per POST`,
       );
     }
-    return this.serve(request, auth, body);
+    return this.serve(request, withLegacySession(auth, { id: sessionId, logLevel: session.logLevel }), body);
   }
 }

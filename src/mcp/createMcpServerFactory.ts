@@ -1,4 +1,4 @@
-import { McpServer, type McpServerFactory } from '@modelcontextprotocol/server';
+import { McpServer, type McpRequestContext, type McpServerFactory } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { McpTool } from './McpTool.ts';
 import { mcpCallerOf, type McpCaller } from './McpCaller.ts';
@@ -26,12 +26,22 @@ export function createMcpServerFactory(options: {
   resources?: McpResourceSpec[];
   /** The Tasks extension (2026-07-28 only: 2025 clients have their own, different, core tasks). */
   tasks?: { register(server: McpServer): void };
+  /**
+   * Features bound to the caller (prompts with their completions, resource templates, the 2025
+   * session's setLevel), registered on each request's server after the tools.
+   */
+  perCaller?: (server: McpServer, caller: McpCaller, era: McpRequestContext['era']) => void;
 }): McpServerFactory {
-  const { logger, dynamicTools, resources = [], tasks } = options;
+  const { logger, dynamicTools, resources = [], tasks, perCaller } = options;
   const staticSpecs = options.tools.map(specFromTool);
   return async (ctx) => {
     const server = new McpServer(SERVER_INFO, {
-      capabilities: { tools: { listChanged: true }, ...(resources.length && { resources: {} }) },
+      capabilities: {
+        tools: { listChanged: true },
+        // Job progress and warnings of long workflow calls (see McpClientLog).
+        logging: {},
+        ...(resources.length && { resources: {} }),
+      },
       instructions: INSTRUCTIONS,
     });
     const caller = ctx.authInfo ? mcpCallerOf(ctx.authInfo) : undefined;
@@ -71,6 +81,7 @@ export function createMcpServerFactory(options: {
     }
     for (const resource of resources)
       server.registerResource(resource.name, resource.uri, resource.metadata, (uri) => resource.read(uri));
+    if (caller && perCaller) perCaller(server, caller, ctx.era);
     if (tasks && ctx.era === 'modern') tasks.register(server);
     return server;
   };

@@ -14,5 +14,20 @@ export function precompiledSchema(schema: z.ZodType): StandardSchemaWithJSON {
 export function inputJsonSchema(schema: z.ZodType): Record<string, unknown> {
   const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' }) as Record<string, unknown>;
   delete json.$schema;
-  return json;
+  return withoutTupleItemsFalse(json) as Record<string, unknown>;
+}
+
+/**
+ * zod writes a tuple as `prefixItems` + `items: false` + `minItems`/`maxItems`. The bare
+ * `items: false` is redundant beside a `maxItems` equal to the prefix length, and several
+ * clients' schema handling (the MCP Inspector among them) refuse a boolean `items`; drop it there.
+ */
+function withoutTupleItemsFalse(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutTupleItemsFalse);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) out[key] = withoutTupleItemsFalse(value);
+  const prefix = out.prefixItems;
+  if (out.items === false && Array.isArray(prefix) && out.maxItems === prefix.length) delete out.items;
+  return out;
 }

@@ -31,6 +31,10 @@ import { WorkflowToolCatalog } from './tools/WorkflowToolCatalog.ts';
 import { toolCatalogVersion } from '../store/repositories/workflows.ts';
 import { createMapAppResource, createMapTools } from './tools/mapTools.ts';
 import { createMapServices, type MapServices } from '../maps/index.ts';
+import { CallerNameCompleter } from './CallerNameCompleter.ts';
+import { registerSpatialPrompts } from './SpatialPrompts.ts';
+import { registerSpatialResourceTemplates } from './SpatialResourceTemplates.ts';
+import { registerSessionLogLevel } from './McpClientLog.ts';
 
 /** LISTEN on the store's tool catalog channel, in a session of its own. */
 function catalogChangeFeed(databaseUrl: string, logger: Logger): McpEndpointOptions['catalogChangeFeed'] {
@@ -113,6 +117,9 @@ export function registerMcpRoutes(
   };
   const workflowTools = new WorkflowToolCatalog(services);
   const mapServices = createMapServices({ ...services, publicUrl: config.publicUrl, maps: config.maps });
+  const names = new CallerNameCompleter(services, async (caller) =>
+    (await workflowTools.specsFor(caller)).map((spec) => spec.name),
+  );
   const endpoint = new McpEndpoint({
     db: ctx.store.db,
     factory: createMcpServerFactory({
@@ -120,6 +127,11 @@ export function registerMcpRoutes(
       resources: [createMapAppResource(config.maps.basemapStyleUrl)],
       dynamicTools: (caller) => workflowTools.specsFor(caller),
       tasks: workflowTools.tasks,
+      perCaller: (server, caller, era) => {
+        registerSpatialPrompts(server, caller, names);
+        registerSpatialResourceTemplates(server, caller, { ...services, publicUrl: config.publicUrl }, names);
+        if (era === 'legacy') registerSessionLogLevel(server, ctx.store.db);
+      },
       logger,
     }),
     unlistedToolChallenge: (caller, toolName) => workflowTools.unlistedToolChallenge(caller, toolName),

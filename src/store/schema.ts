@@ -64,6 +64,8 @@ export interface McpSessionsTable {
   created_at: number;
   last_seen_at: number;
   ended_at: number | null;
+  /** What logging/setLevel asked for; null until the client sets one. */
+  log_level: string | null;
 }
 
 export interface AuditLogTable {

@@ -25,6 +25,7 @@ import {
 } from '../../workflows/index.ts';
 import { describeJob, encodeResultCursor } from './jobResultFormat.ts';
 import { WorkflowTasks } from './WorkflowTasks.ts';
+import { logToClient } from '../McpClientLog.ts';
 
 /**
  * What calling a workflow tool takes: seeing it (workflows:read) and running it (workflows:run).
@@ -215,17 +216,24 @@ export class WorkflowToolCatalog {
         deadline: Date.now() + tool.syncDeadlineMs,
         signal: ctx.mcpReq.signal,
       },
-      progressToken === undefined
-        ? undefined
-        : (event) =>
-            void ctx.mcpReq
-              .notify({
-                method: 'notifications/progress',
-                params: { progressToken, progress: ++step, message: event.message ?? undefined },
-              })
-              .catch(() => undefined),
+      (event) => {
+        void logToClient(
+          ctx,
+          'info',
+          { jobId: job.id, message: event.message ?? 'running' },
+          'meridian.jobs',
+        );
+        if (progressToken === undefined) return;
+        void ctx.mcpReq
+          .notify({
+            method: 'notifications/progress',
+            params: { progressToken, progress: ++step, message: event.message ?? undefined },
+          })
+          .catch(() => undefined);
+      },
     );
     if (!finished) return toolError(`The job ${job.id} disappeared; run ${tool.name} again.`);
+    await logJobOutcome(ctx, finished);
     if (ctx.mcpReq.signal.aborted && (finished.state === 'queued' || finished.state === 'running')) {
       // The client went away (closed the stream): nobody will read this result.
       if ((await requestJobCancel(db, caller, job.id)) === 'cancelling') jobs?.abortLocal(job.id);
@@ -296,4 +304,18 @@ export class WorkflowToolCatalog {
       }),
     });
   }
+}
+
+/** The outcome of a sync run as log messages: warnings a model may not read in the result. */
+async function logJobOutcome(ctx: ServerContext, job: JobView): Promise<void> {
+  const log = (level: 'notice' | 'warning' | 'error', message: string) =>
+    logToClient(ctx, level, { jobId: job.id, state: job.state, message }, 'meridian.jobs');
+  if (job.state === 'succeeded' && job.truncated)
+    await log(
+      'warning',
+      `The result was capped at ${job.rowCount} rows; narrow the arguments for all of them.`,
+    );
+  else if (job.state === 'failed') await log('error', job.error ?? 'the job failed');
+  else if (job.state === 'queued' || job.state === 'running')
+    await log('notice', `Still ${job.state} at the sync deadline; continues as job ${job.id}.`);
 }

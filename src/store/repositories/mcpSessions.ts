@@ -24,6 +24,7 @@ export async function openMcpSession(
       created_at: now,
       last_seen_at: now,
       ended_at: null,
+      log_level: null,
     })
     .execute();
   return id;
@@ -31,6 +32,8 @@ export async function openMcpSession(
 
 export interface McpSessionRecord {
   protocolVersion: string;
+  /** The level the client set with logging/setLevel, if it did. */
+  logLevel: string | null;
 }
 
 /** Built once: a 2025 client's every request looks its session up. */
@@ -38,7 +41,7 @@ const selectSessionByIdHash = reusableQuery(
   (db: Kysely<Database>, idHash: string) =>
     db
       .selectFrom('mcp_sessions')
-      .select(['protocol_version', 'user_id', 'org_id', 'ended_at'])
+      .select(['protocol_version', 'user_id', 'org_id', 'ended_at', 'log_level'])
       .where('id_hash', '=', idHash),
   1,
 );
@@ -52,7 +55,25 @@ export async function findMcpSession(
   const [row] = await selectSessionByIdHash(db, hashSecret(id));
   if (!row || row.ended_at !== null || row.user_id !== owner.userId || row.org_id !== owner.orgId)
     return undefined;
-  return { protocolVersion: row.protocol_version };
+  return { protocolVersion: row.protocol_version, logLevel: row.log_level };
+}
+
+/** Records logging/setLevel for the user's own live session; false when it is not theirs or ended. */
+export async function setMcpSessionLogLevel(
+  db: Kysely<Database>,
+  id: string,
+  owner: { userId: string; orgId: string },
+  level: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('mcp_sessions')
+    .set({ log_level: level })
+    .where('id_hash', '=', hashSecret(id))
+    .where('user_id', '=', owner.userId)
+    .where('org_id', '=', owner.orgId)
+    .where('ended_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 export async function endMcpSession(

@@ -114,6 +114,20 @@ describe('render_map and find_maps over MCP', () => {
     await t?.stop();
   });
 
+  it('lists a portable render_map input schema: tuples as prefixItems with minItems/maxItems, never a bare items: false', async () => {
+    const tool = (await aliceClient.listTools()).tools.find((x) => x.name === 'render_map')!;
+    const text = JSON.stringify(tool.inputSchema);
+    expect(text).not.toContain('"items":false');
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking the advertised JSON Schema
+    const schema = tool.inputSchema as any;
+    const center = schema.properties.viewport.properties.center;
+    expect(center).toMatchObject({ type: 'array', minItems: 2, maxItems: 2 });
+    expect(center.prefixItems).toHaveLength(2);
+    expect(text).toMatch(
+      /"domain":\{"type":"array","prefixItems":\[\{"type":"number"\},\{"type":"number"\}\],"minItems":2,"maxItems":2\}/,
+    );
+  });
+
   it('lists render_map with the MCP Apps UI resource in _meta, for 2026-07-28 and 2025 clients', async () => {
     const modern = (await aliceClient.listTools()).tools.find((tool) => tool.name === 'render_map');
     expect(modern?._meta).toMatchObject({ ui: { resourceUri: MAP_APP_URI } });

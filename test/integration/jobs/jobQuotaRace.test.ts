@@ -7,6 +7,7 @@ import { connectModernClient } from '../../support/mcpClients.ts';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../../support/postgres.ts';
 import { publishWorkflow, saveWorkflow } from '../../../src/store/repositories/workflows.ts';
 import { createConnection } from '../../../src/connections/index.ts';
+import { gatedWorkflowDocument } from '../../support/gatedWorkflow.ts';
 
 const GATE = 8801;
 const LIMIT = 50;
@@ -38,24 +39,7 @@ describeWithPostgres(
         kind: 'postgis',
         config: { url: warehouse.url },
       });
-      await saveWorkflow(t.server.store.db, user, {
-        name: 'gated',
-        description: 'Rows once the gate opens.',
-        connection: 'warehouse',
-        parameters: [],
-        nodes: [
-          {
-            id: 'rows',
-            component: 'sql_query',
-            config: {
-              sql: `SELECT n FROM gated_rows, (SELECT pg_advisory_xact_lock_shared(${GATE})) AS gate`,
-              columns: [{ name: 'n', type: 'integer' }],
-            },
-          },
-          { id: 'result', component: 'result', inputs: { input: 'rows' } },
-        ],
-        output: 'result',
-      });
+      await saveWorkflow(t.server.store.db, user, gatedWorkflowDocument(GATE));
       await publishWorkflow(t.server.store.db, user, 'gated', { toolName: 'gated', mode: 'async' });
       client = await connectModernClient(t.mcpUrl, await t.createToken(user));
     }, 120_000);

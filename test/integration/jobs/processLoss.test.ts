@@ -15,6 +15,7 @@ import { createConnection } from '../../../src/connections/index.ts';
 import { freePort } from '../../support/testServer.ts';
 import { connectModernClient } from '../../support/mcpClients.ts';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../../support/postgres.ts';
+import { gatedWorkflowDocument } from '../../support/gatedWorkflow.ts';
 
 const GATE = 4401;
 const JOBS = 6;
@@ -78,24 +79,7 @@ async function publishGatedTool(store: Store, warehouseUrl: string, adminEmail: 
     kind: 'postgis',
     config: { url: warehouseUrl },
   });
-  await saveWorkflow(store.db, caller, {
-    name: 'gated',
-    description: 'Rows once the gate opens.',
-    connection: 'warehouse',
-    parameters: [],
-    nodes: [
-      {
-        id: 'rows',
-        component: 'sql_query',
-        config: {
-          sql: `SELECT n FROM gated_rows, (SELECT pg_advisory_xact_lock_shared(${GATE})) AS gate`,
-          columns: [{ name: 'n', type: 'integer' }],
-        },
-      },
-      { id: 'result', component: 'result', inputs: { input: 'rows' } },
-    ],
-    output: 'result',
-  });
+  await saveWorkflow(store.db, caller, gatedWorkflowDocument(GATE));
   await publishWorkflow(store.db, caller, 'gated', { toolName: 'gated', mode: 'async' });
   return caller;
 }

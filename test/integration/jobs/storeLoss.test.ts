@@ -13,6 +13,7 @@ import {
 import { modernBody, modernHeaders, post } from '../mcp/rawMcp.ts';
 import { publishWorkflow, saveWorkflow } from '../../../src/store/repositories/workflows.ts';
 import { createConnection } from '../../../src/connections/index.ts';
+import { gatedWorkflowDocument } from '../../support/gatedWorkflow.ts';
 
 const GATE = 7701;
 
@@ -68,24 +69,7 @@ describeWithPostgres('R7: store connections lost mid-job (PostgreSQL store)', ()
       kind: 'postgis',
       config: { url: warehouse.url },
     });
-    await saveWorkflow(t.server.store.db, user, {
-      name: 'gated',
-      description: 'Rows once the gate opens.',
-      connection: 'warehouse',
-      parameters: [],
-      nodes: [
-        {
-          id: 'rows',
-          component: 'sql_query',
-          config: {
-            sql: `SELECT n FROM gated_rows, (SELECT pg_advisory_xact_lock_shared(${GATE})) AS gate`,
-            columns: [{ name: 'n', type: 'integer' }],
-          },
-        },
-        { id: 'result', component: 'result', inputs: { input: 'rows' } },
-      ],
-      output: 'result',
-    });
+    await saveWorkflow(t.server.store.db, user, gatedWorkflowDocument(GATE));
     await publishWorkflow(t.server.store.db, user, 'gated', { toolName: 'gated', mode: 'async' });
     token = await t.createToken(user);
     client = await connectModernClient(t.mcpUrl, token);

@@ -1,29 +1,9 @@
 import { useState } from 'react';
 import { useApiData } from '../workflows/useApiData.ts';
 import type { ResultsPage } from './jobTypes.ts';
+import { cellText } from './cellText.ts';
 
 const PAGE_SIZE = 25;
-
-/** Cells as text: geometry columns carry GeoJSON text, shown by type with a short coordinate hint. */
-function cellText(value: unknown, type: string): string {
-  if (value === null || value === undefined) return '';
-  if (type === 'geometry') {
-    try {
-      const geometry = (typeof value === 'string' ? JSON.parse(value) : value) as {
-        type?: string;
-        coordinates?: unknown;
-      };
-      if (geometry.type === 'Point' && Array.isArray(geometry.coordinates)) {
-        return `Point (${(geometry.coordinates as number[]).map((n) => n.toFixed(4)).join(', ')})`;
-      }
-      return geometry.type ?? 'geometry';
-    } catch {
-      return 'geometry';
-    }
-  }
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(3);
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
 
 /** A succeeded job's rows, a page at a time, with the server's cursors (kept to page back). */
 export function ResultsTable({ jobId }: { jobId: string }) {

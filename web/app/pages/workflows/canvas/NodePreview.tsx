@@ -1,5 +1,6 @@
 import { MapView } from '../../../../shared/map/MapView.tsx';
 import type { NodePreviewResult } from './canvasTypes.ts';
+import { cellText } from '../../jobs/cellText.ts';
 
 /** A node's first rows in a table and, when they have a geometry column, on a map. */
 export function NodePreview({ preview }: { preview: NodePreviewResult }) {
@@ -48,23 +49,4 @@ export function NodePreview({ preview }: { preview: NodePreviewResult }) {
       </div>
     </div>
   );
-}
-
-function cellText(value: unknown, type: string): string {
-  if (value === null || value === undefined) return '';
-  if (type === 'geometry') {
-    try {
-      const g = (typeof value === 'string' ? JSON.parse(value) : value) as {
-        type?: string;
-        coordinates?: unknown;
-      };
-      if (g.type === 'Point' && Array.isArray(g.coordinates))
-        return `Point (${(g.coordinates as number[]).map((n) => n.toFixed(4)).join(', ')})`;
-      return g.type ?? 'geometry';
-    } catch {
-      return 'geometry';
-    }
-  }
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(3);
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }

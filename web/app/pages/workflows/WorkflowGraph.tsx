@@ -11,21 +11,10 @@ import {
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import type { GraphEdge, GraphNode } from './workflowTypes.ts';
+import { CATEGORY_COLORS } from './canvas/canvasTypes.ts';
 
 const COLUMN_WIDTH = 260;
 const ROW_HEIGHT = 150;
-
-const KIND_COLORS: Record<string, string> = {
-  source: '#2e7d32',
-  filter: '#f9a825',
-  transform: '#6a1b9a',
-  spatial: '#1565c0',
-  join: '#00838f',
-  aggregate: '#ef6c00',
-  h3: '#ad1457',
-  output: '#37474f',
-  unknown: '#c62828',
-};
 
 type ComponentNode = Node<{ node: GraphNode }, 'component'>;
 
@@ -35,7 +24,7 @@ function ComponentNodeView({ data }: NodeProps<ComponentNode>) {
     <div
       className={`graph-node${node.isOutput ? ' output' : ''}`}
       data-node={node.id}
-      style={{ ['--kind-color' as string]: KIND_COLORS[node.kind] ?? KIND_COLORS.unknown }}
+      style={{ ['--kind-color' as string]: CATEGORY_COLORS[node.kind] ?? CATEGORY_COLORS.unknown }}
       title={
         node.columns ? `Columns: ${node.columns.map((c) => `${c.name} (${c.type})`).join(', ')}` : undefined
       }

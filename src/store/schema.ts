@@ -230,6 +230,17 @@ export interface ConnectionMembersTable {
 
 export type ToolMode = 'sync' | 'async';
 
+/** Every saved document of a workflow; the highest version is the workflows row's document. */
+export interface WorkflowVersionsTable {
+  workflow_id: string;
+  version: number;
+  /** The workflow document as saved, JSON. */
+  document: string;
+  /** Who saved it; null for versions saved before history was kept. */
+  saved_by: string | null;
+  saved_at: number;
+}
+
 export interface WorkflowsTable {
   id: string;
   org_id: string;
@@ -295,5 +306,6 @@ export interface Database {
   connections: ConnectionsTable;
   connection_members: ConnectionMembersTable;
   workflows: WorkflowsTable;
+  workflow_versions: WorkflowVersionsTable;
   maps: MapsTable;
 }

@@ -47,6 +47,36 @@ async function requireConnection(db: Kysely<Database>, caller: Caller, name: str
   );
 }
 
+/**
+ * A save based on a version that is no longer the current one (409 on HTTP): someone else saved
+ * in between, and writing now would silently drop their change.
+ */
+export class WorkflowConflictError extends WorkflowRequestError {
+  override name = 'WorkflowConflictError';
+  constructor(
+    readonly current: { version: number; savedAt: number; savedBy: VersionAuthor | null },
+    baseVersion: number,
+  ) {
+    super(
+      `This workflow changed since you opened version ${baseVersion}: version ${current.version} was saved by ${
+        current.savedBy ? authorLabel(current.savedBy) : 'someone no longer in the organization'
+      } at ${new Date(current.savedAt).toISOString()}. Reload it, then apply your changes again.`,
+      'baseVersion',
+    );
+  }
+}
+
+function authorLabel(author: VersionAuthor): string {
+  return author.name && author.name !== author.email ? `${author.name} (${author.email})` : author.email;
+}
+
+/** Who saved a version, as the organization's members know them. */
+export interface VersionAuthor {
+  id: string;
+  name: string;
+  email: string;
+}
+
 export interface WorkflowSummary {
   id: string;
   name: string;
@@ -131,11 +161,57 @@ async function bumpCatalog(db: Kysely<Database>, orgId: string): Promise<void> {
   await announceToolCatalogChange(db, orgId);
 }
 
-/** Creates a workflow from a document (JSON or YAML text, or a parsed object), or updates the one with its name. */
+/** Who saved a workflow's version, and when; undefined when the version has no row. */
+export async function versionSave(
+  db: Kysely<Database>,
+  workflowId: string,
+  version: number,
+): Promise<{ version: number; savedAt: number; savedBy: VersionAuthor | null } | undefined> {
+  const row = await db
+    .selectFrom('workflow_versions as v')
+    .leftJoin('users as u', 'u.id', 'v.saved_by')
+    .select(['v.version', 'v.saved_at', 'v.saved_by', 'u.display_name', 'u.email'])
+    .where('v.workflow_id', '=', workflowId)
+    .where('v.version', '=', version)
+    .executeTakeFirst();
+  return row && toVersionSave(row);
+}
+
+export function toVersionSave(row: {
+  version: number;
+  saved_at: number;
+  saved_by: string | null;
+  display_name: string | null;
+  email: string | null;
+}): { version: number; savedAt: number; savedBy: VersionAuthor | null } {
+  return {
+    version: row.version,
+    savedAt: Number(row.saved_at),
+    savedBy:
+      row.saved_by && row.email !== null
+        ? { id: row.saved_by, name: row.display_name ?? '', email: row.email }
+        : null,
+  };
+}
+
+export interface SaveOptions {
+  /**
+   * The version the document was edited from (the canvas sends it). When it is not the current
+   * version the save is refused with a WorkflowConflictError; without it (CLI import, API
+   * clients) the save replaces whatever is current, as before versions were kept.
+   */
+  baseVersion?: number;
+}
+
+/**
+ * Creates a workflow from a document (JSON or YAML text, or a parsed object), or updates the one
+ * with its name. Every save is kept as a version (workflow_versions) beside the current document.
+ */
 export async function saveWorkflow(
   db: Kysely<Database>,
   caller: Caller,
   source: string | unknown,
+  options: SaveOptions = {},
 ): Promise<WorkflowSummary> {
   requireEditor(caller);
   let doc: WorkflowDocument;
@@ -163,10 +239,15 @@ export async function saveWorkflow(
       .where('name', '=', doc.name)
       .executeTakeFirst();
     if (existing) {
+      const { baseVersion } = options;
+      if (baseVersion !== undefined && baseVersion !== existing.version)
+        throw await conflict(trx, existing.id, existing.version, baseVersion);
       // Replacing a workflow also rewrites what runs on its current connection.
       if (existing.connection_name !== connection)
         await requireConnection(trx, caller, existing.connection_name, 'document');
-      await trx
+      // Conditional on the version read above: two saves racing from the same version (read
+      // committed on PostgreSQL lets both read it) cannot both win; the loser is a conflict.
+      const updated = await trx
         .updateTable('workflows')
         .set({
           description: doc.description ?? '',
@@ -176,6 +257,30 @@ export async function saveWorkflow(
           updated_at: now,
         })
         .where('id', '=', existing.id)
+        .where('version', '=', existing.version)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) {
+        const current = await trx
+          .selectFrom('workflows')
+          .select('version')
+          .where('id', '=', existing.id)
+          .executeTakeFirst();
+        throw await conflict(
+          trx,
+          existing.id,
+          current?.version ?? existing.version + 1,
+          baseVersion ?? existing.version,
+        );
+      }
+      await trx
+        .insertInto('workflow_versions')
+        .values({
+          workflow_id: existing.id,
+          version: existing.version + 1,
+          document: JSON.stringify(doc),
+          saved_by: caller.userId,
+          saved_at: now,
+        })
         .execute();
       if (existing.tool_name) await bumpCatalog(trx, caller.orgId);
       return toSummary({
@@ -206,8 +311,32 @@ export async function saveWorkflow(
       published_by: null,
     };
     await trx.insertInto('workflows').values(row).execute();
+    await trx
+      .insertInto('workflow_versions')
+      .values({
+        workflow_id: row.id,
+        version: 1,
+        document: row.document,
+        saved_by: caller.userId,
+        saved_at: now,
+      })
+      .execute();
     return toSummary(row);
   });
+}
+
+async function conflict(
+  db: Kysely<Database>,
+  workflowId: string,
+  currentVersion: number,
+  baseVersion: number,
+): Promise<WorkflowConflictError> {
+  const current = (await versionSave(db, workflowId, currentVersion)) ?? {
+    version: currentVersion,
+    savedAt: Date.now(),
+    savedBy: null,
+  };
+  return new WorkflowConflictError(current, baseVersion);
 }
 
 export async function listWorkflows(db: Kysely<Database>, caller: Caller): Promise<WorkflowSummary[]> {

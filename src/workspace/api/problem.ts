@@ -27,6 +27,8 @@ export function sendProblem(
   status: number,
   detail: string,
   errors?: FieldError[],
+  /** RFC 9457 extension members: facts a client acts on (who saved the newer version, …). */
+  extensions?: Record<string, unknown>,
 ): FastifyReply {
   return reply
     .code(status)
@@ -37,6 +39,7 @@ export function sendProblem(
       title: TITLES[status] ?? 'Error',
       status,
       detail,
+      ...extensions,
       ...(errors ? { errors } : {}),
     });
 }

@@ -5,6 +5,7 @@ import type { Caller } from '../../store/Caller.ts';
 import {
   DEFAULT_SYNC_DEADLINE_MS,
   WorkflowAccessError,
+  WorkflowConflictError,
   WorkflowRequestError,
   getWorkflow,
   listWorkflows,
@@ -13,6 +14,11 @@ import {
   unpublishWorkflow,
   type WorkflowSummary,
 } from '../../store/repositories/workflows.ts';
+import {
+  getWorkflowVersion,
+  listWorkflowVersions,
+  restoreWorkflowVersion,
+} from '../../store/repositories/workflowVersions.ts';
 import { recordAudit } from '../../store/repositories/auditLog.ts';
 import { findConnection } from '../../connections/index.ts';
 import { withinTimeout } from '../../engines/index.ts';
@@ -35,7 +41,11 @@ import { jobJson } from './jobJson.ts';
  *
  *   GET  /api/v1/workflows                  → { workflows: WorkflowSummary[] } (tool: null when not published)
  *   GET  /api/v1/workflows/:name            → { workflow: WorkflowDetail }
- *   POST /api/v1/workflows         (editor) body { document: string (JSON or YAML) | object } → 201 { workflow: WorkflowSummary }
+ *   POST /api/v1/workflows         (editor) body { document: string (JSON or YAML) | object, baseVersion? } → 201 { workflow: WorkflowSummary }
+ *        409 when baseVersion is not the current version (currentVersion, savedBy, savedAt say whose save won)
+ *   GET  /api/v1/workflows/:name/versions             → { current, versions: [{ version, savedAt, savedBy }] } newest first
+ *   GET  /api/v1/workflows/:name/versions/:n          → { version: { version, savedAt, savedBy, document } }
+ *   POST /api/v1/workflows/:name/versions/:n/restore  (editor) body { baseVersion? } → 201 { workflow } (a new version)
  *   POST /api/v1/workflows/:name/publish   (editor) body { toolName, title?, description?, mode?, syncDeadlineMs? } → { workflow }
  *   POST /api/v1/workflows/:name/unpublish (editor) → { workflow }
  *   POST /api/v1/workflows/:name/runs       body { arguments } → 202 { job }; 422 with one error per argument
@@ -47,7 +57,10 @@ const CATALOG_TIMEOUT_MS = 5_000;
 
 const importBody = z.object({
   document: z.union([z.string().min(1, 'paste a workflow document'), z.record(z.string(), z.unknown())]),
+  baseVersion: z.number().int().positive().optional(),
 });
+const restoreBody = z.object({ baseVersion: z.number().int().positive().optional() });
+const versionParam = z.coerce.number().int().positive();
 const publishBody = z.object({
   toolName: z.string().trim().min(1, 'a tool name is required').max(64),
   title: z.string().max(200).default(''),
@@ -61,6 +74,27 @@ type Detail = WorkflowSummary & { document: WorkflowDocument };
 
 function workflowNotFound(reply: FastifyReply, name: string): FastifyReply {
   return sendProblem(reply, 404, `There is no workflow "${name}"; GET /api/v1/workflows lists them.`);
+}
+
+function versionNotFound(reply: FastifyReply, name: string, version: string): FastifyReply {
+  return sendProblem(
+    reply,
+    404,
+    `The workflow "${name}" has no version ${version}; GET /api/v1/workflows/${encodeURIComponent(name)}/versions lists them.`,
+  );
+}
+
+/** A refused save or restore as its problem document: 409 names the save that won. */
+function saveRefused(reply: FastifyReply, e: WorkflowRequestError): FastifyReply {
+  if (e instanceof WorkflowConflictError)
+    return sendProblem(reply, 409, e.message, undefined, {
+      currentVersion: e.current.version,
+      savedBy: e.current.savedBy,
+      savedAt: e.current.savedAt,
+    });
+  return sendProblem(reply, e instanceof WorkflowAccessError ? 403 : 422, e.message, [
+    { field: e.field ?? 'document', message: e.message },
+  ]);
 }
 
 export function registerWorkflowsApiRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -149,7 +183,9 @@ export function registerWorkflowsApiRoutes(app: FastifyInstance, ctx: AppContext
         fieldErrorsOf(body.error.issues),
       );
     try {
-      const saved = await saveWorkflow(ctx.store.db, api.caller, body.data.document);
+      const saved = await saveWorkflow(ctx.store.db, api.caller, body.data.document, {
+        baseVersion: body.data.baseVersion,
+      });
       await recordAudit(ctx.store.db, {
         ...api.caller,
         actor: 'workspace',
@@ -160,11 +196,68 @@ export function registerWorkflowsApiRoutes(app: FastifyInstance, ctx: AppContext
       return reply.code(201).send({ workflow: saved });
     } catch (e) {
       if (!(e instanceof WorkflowRequestError)) throw e;
-      return sendProblem(reply, e instanceof WorkflowAccessError ? 403 : 422, e.message, [
-        { field: e.field ?? 'document', message: e.message },
-      ]);
+      return saveRefused(reply, e);
     }
   });
+
+  app.get<{ Params: { name: string } }>('/api/v1/workflows/:name/versions', async (request, reply) => {
+    const api = await requireApiSession(ctx, request, reply);
+    if (!api) return reply;
+    const history = await listWorkflowVersions(ctx.store.db, api.caller, request.params.name);
+    if (!history) return workflowNotFound(reply, request.params.name);
+    return history;
+  });
+
+  app.get<{ Params: { name: string; n: string } }>(
+    '/api/v1/workflows/:name/versions/:n',
+    async (request, reply) => {
+      const api = await requireApiSession(ctx, request, reply);
+      if (!api) return reply;
+      const { name, n } = request.params;
+      const number = versionParam.safeParse(n);
+      if (!(await getWorkflow(ctx.store.db, api.caller, name))) return workflowNotFound(reply, name);
+      const version = number.success
+        ? await getWorkflowVersion(ctx.store.db, api.caller, name, number.data)
+        : undefined;
+      if (!version) return versionNotFound(reply, name, n);
+      return { version };
+    },
+  );
+
+  app.post<{ Params: { name: string; n: string } }>(
+    '/api/v1/workflows/:name/versions/:n/restore',
+    async (request, reply) => {
+      const api = await requireApiSession(ctx, request, reply, 'editor');
+      if (!api) return reply;
+      const { name, n } = request.params;
+      const detail = await getWorkflow(ctx.store.db, api.caller, name);
+      if (!detail) return workflowNotFound(reply, name);
+      const number = versionParam.safeParse(n);
+      const body = restoreBody.safeParse(request.body ?? {});
+      if (!body.success)
+        return sendProblem(reply, 422, 'Send { "baseVersion"?: <the version you are looking at> }.', [
+          ...fieldErrorsOf(body.error.issues),
+        ]);
+      try {
+        const restored = number.success
+          ? await restoreWorkflowVersion(ctx.store.db, api.caller, detail.id, number.data, body.data)
+          : undefined;
+        if (!restored) return versionNotFound(reply, name, n);
+        await recordAudit(ctx.store.db, {
+          ...api.caller,
+          actor: 'workspace',
+          action: 'workflow.restore',
+          target: restored.id,
+          detail: { from: number.data, version: restored.version },
+          ip: request.ip,
+        });
+        return reply.code(201).send({ workflow: restored });
+      } catch (e) {
+        if (!(e instanceof WorkflowRequestError)) throw e;
+        return saveRefused(reply, e);
+      }
+    },
+  );
 
   app.post<{ Params: { name: string } }>('/api/v1/workflows/:name/publish', async (request, reply) => {
     const api = await requireApiSession(ctx, request, reply, 'editor');

@@ -3,10 +3,11 @@ import { formatTime, useApiData } from './useApiData.ts';
 import { WorkflowGraph } from './WorkflowGraph.tsx';
 import { PublishPanel } from './PublishPanel.tsx';
 import { RunForm } from './RunForm.tsx';
+import { VersionsPanel } from './VersionsPanel.tsx';
 import { JobRunView } from '../jobs/JobRunView.tsx';
 import type { WorkflowDetail } from './workflowTypes.ts';
 
-/** One workflow: its graph, its MCP tool, and a run form whose job's rows and map show below. */
+/** One workflow: its graph, its MCP tool, a run form whose job's rows and map show below, and its versions. */
 export function WorkflowDetailPage() {
   const { name = '' } = useParams();
   const [search, setSearch] = useSearchParams();
@@ -75,6 +76,7 @@ export function WorkflowDetailPage() {
           <JobRunView key={jobId} jobId={jobId} showLink />
         </div>
       )}
+      <VersionsPanel name={w.name} currentVersion={w.version} canEdit={w.canEdit} onRestored={reload} />
       {w.toolPreview && (
         <div className="card">
           <h2>The tool as a model sees it</h2>

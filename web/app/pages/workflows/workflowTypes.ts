@@ -64,3 +64,22 @@ export interface WorkflowDetail extends WorkflowSummary {
   canRun: boolean;
   toolPreview: Record<string, unknown> | null;
 }
+
+/** GET /api/v1/workflows/:name/versions (newest first) and …/versions/:n. */
+export interface WorkflowVersionSummary {
+  version: number;
+  savedAt: number;
+  /** Null for versions saved before history was kept. */
+  savedBy: { id: string; name: string; email: string } | null;
+}
+
+export interface WorkflowVersion extends WorkflowVersionSummary {
+  document: unknown;
+}
+
+export function savedByLabel(savedBy: WorkflowVersionSummary['savedBy']): string {
+  if (!savedBy) return 'before history was kept';
+  return savedBy.name && savedBy.name !== savedBy.email
+    ? `${savedBy.name} (${savedBy.email})`
+    : savedBy.email;
+}

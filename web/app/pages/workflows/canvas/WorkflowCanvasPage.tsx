@@ -13,10 +13,11 @@ import {
   type NodeChange,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { apiSend, type SessionInfo } from '../../../api.ts';
-import { asApiError, useApiData, useSession } from '../useApiData.ts';
+import { apiGet, apiSend, type SessionInfo } from '../../../api.ts';
+import { asApiError, formatTime, useApiData, useSession } from '../useApiData.ts';
 import { PublishPanel } from '../PublishPanel.tsx';
-import type { WorkflowDetail } from '../workflowTypes.ts';
+import { VersionsPanel } from '../VersionsPanel.tsx';
+import { savedByLabel, type WorkflowDetail, type WorkflowVersion } from '../workflowTypes.ts';
 import type { Connection as ConnectionInfo } from '../../connections/connectionTypes.ts';
 import { CanvasNode, type CanvasFlowNode } from './CanvasNode.tsx';
 import { ComponentPalette, COMPONENT_DRAG_TYPE } from './ComponentPalette.tsx';
@@ -55,16 +56,22 @@ const VALIDATE_DELAY_MS = 400;
  * The workflow canvas (/app/workflows/canvas/new, /app/workflows/:name/canvas): a graph editor
  * over the component catalog. Editors add, connect and configure nodes, declare parameters,
  * preview any node, save a new version and publish; viewers get the same canvas read-only.
+ * /app/workflows/:name/versions/:version shows an old version read-only, with a restore.
  */
 export function WorkflowCanvasPage() {
-  const { name } = useParams();
+  const { name, version } = useParams();
   const session = useSession();
   const catalog = useApiData<{ components: CatalogComponent[] }>('/api/v1/workflow-components');
   const connections = useApiData<{ connections: ConnectionInfo[] }>('/api/v1/connections');
   const detail = useApiData<{ workflow: WorkflowDetail }>(
     name ? `/api/v1/workflows/${encodeURIComponent(name)}` : undefined,
   );
-  const error = catalog.error ?? connections.error ?? detail.error;
+  const old = useApiData<{ version: WorkflowVersion }>(
+    name && version
+      ? `/api/v1/workflows/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`
+      : undefined,
+  );
+  const error = catalog.error ?? connections.error ?? detail.error ?? old.error;
   if (error)
     return (
       <p className="error" role="alert">
@@ -72,16 +79,24 @@ export function WorkflowCanvasPage() {
       </p>
     );
   const workflow = detail.data?.workflow;
-  if (!session || !catalog.data || !connections.data || (name && workflow?.name !== name))
+  const viewing = old.data?.version;
+  if (
+    !session ||
+    !catalog.data ||
+    !connections.data ||
+    (name && workflow?.name !== name) ||
+    (version && String(viewing?.version) !== version)
+  )
     return <p className="muted">Loading…</p>;
   return (
     <ReactFlowProvider>
       <CanvasEditor
-        key={name ?? '(new)'}
+        key={`${name ?? '(new)'}:${version ?? 'current'}`}
         session={session}
         components={catalog.data.components}
         connections={connections.data.connections}
         workflow={workflow}
+        viewing={viewing}
         onSaved={detail.reload}
       />
     </ReactFlowProvider>
@@ -93,35 +108,49 @@ function CanvasEditor({
   components,
   connections,
   workflow,
+  viewing,
   onSaved,
 }: {
   session: SessionInfo;
   components: CatalogComponent[];
   connections: ConnectionInfo[];
   workflow?: WorkflowDetail;
+  /** An old version shown read-only instead of the current document. */
+  viewing?: WorkflowVersion;
   onSaved(): void;
 }) {
-  const canEdit = session.user.role !== 'viewer';
+  const mayEdit = session.user.role !== 'viewer';
+  const canEdit = mayEdit && !viewing;
   const navigate = useNavigate();
   const flow = useReactFlow();
   const wrapper = useRef<HTMLDivElement>(null);
   const byName = useMemo(() => new Map(components.map((c) => [c.name, c])), [components]);
   const initial = useMemo(
     () =>
-      workflow
-        ? draftFromDocument(workflow.document as DocumentShape)
-        : emptyDraft(connections[0]?.name ?? ''),
-    [workflow, connections],
+      viewing
+        ? draftFromDocument(viewing.document as DocumentShape)
+        : workflow
+          ? draftFromDocument(workflow.document as DocumentShape)
+          : emptyDraft(connections[0]?.name ?? ''),
+    [workflow, viewing, connections],
   );
   const [draft, setDraft] = useState<WorkflowDraft>(initial);
   const [savedJson, setSavedJson] = useState(() =>
     workflow ? JSON.stringify(documentFromDraft(initial)) : '',
   );
+  // The version this draft was loaded from: a save sends it, and is refused (409) when someone
+  // saved a newer one since, instead of silently replacing their work.
+  const [baseVersion, setBaseVersion] = useState(workflow?.version);
+  const [conflict, setConflict] = useState<string>();
   const [selected, setSelected] = useState<string>();
-  const [validation, setValidation] = useState<DraftValidation>({
-    issues: (workflow?.issues ?? []) as DraftIssue[],
-    columns: Object.fromEntries((workflow?.graph.nodes ?? []).map((n) => [n.id, n.columns ?? []])),
-  });
+  const [validation, setValidation] = useState<DraftValidation>(
+    viewing
+      ? { issues: [], columns: {} }
+      : {
+          issues: (workflow?.issues ?? []) as DraftIssue[],
+          columns: Object.fromEntries((workflow?.graph.nodes ?? []).map((n) => [n.id, n.columns ?? []])),
+        },
+  );
   const [message, setMessage] = useState<{ kind: 'notice' | 'error'; text: string }>();
   const [checking, setChecking] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -295,20 +324,67 @@ function CanvasEditor({
   const save = async () => {
     setBusy(true);
     setMessage(undefined);
+    setConflict(undefined);
     try {
+      // Renamed, the draft is another workflow: it is based on none of that one's versions.
+      const based = workflow && draft.name === workflow.name && baseVersion !== undefined;
       const { workflow: saved } = await apiSend<{ workflow: { name: string; version: number } }>(
         'POST',
         '/api/v1/workflows',
-        { document },
+        based ? { document, baseVersion } : { document },
       );
       setSavedJson(documentJson);
+      setBaseVersion(saved.version);
       setMessage({ kind: 'notice', text: `Saved version ${saved.version} of ${saved.name}.` });
       if (saved.name !== workflow?.name)
         await navigate(`/workflows/${encodeURIComponent(saved.name)}/canvas`, { replace: true });
       else onSaved();
     } catch (e) {
-      setMessage({ kind: 'error', text: asApiError(e).message });
+      const problem = asApiError(e);
+      if (problem.status === 409) setConflict(problem.message);
+      else setMessage({ kind: 'error', text: problem.message });
     } finally {
+      setBusy(false);
+    }
+  };
+
+  /** Replaces the draft with the workflow's current version (after a conflict or a restore). */
+  const loadCurrent = async () => {
+    if (!workflow) return;
+    setMessage(undefined);
+    setConflict(undefined);
+    try {
+      const { workflow: current } = await apiGet<{ workflow: WorkflowDetail }>(
+        `/api/v1/workflows/${encodeURIComponent(workflow.name)}`,
+      );
+      const fresh = draftFromDocument(current.document as DocumentShape);
+      setDraft(fresh);
+      setSavedJson(JSON.stringify(documentFromDraft(fresh)));
+      setBaseVersion(current.version);
+      setSelected(undefined);
+      setPreview(undefined);
+      setMessage({ kind: 'notice', text: `Loaded version ${current.version}.` });
+      onSaved();
+    } catch (e) {
+      setMessage({ kind: 'error', text: asApiError(e).message });
+    }
+  };
+
+  const restoreViewed = async () => {
+    if (!workflow || !viewing) return;
+    setBusy(true);
+    setMessage(undefined);
+    try {
+      await apiSend(
+        'POST',
+        `/api/v1/workflows/${encodeURIComponent(workflow.name)}/versions/${viewing.version}/restore`,
+        {
+          baseVersion: workflow.version,
+        },
+      );
+      await navigate(`/workflows/${encodeURIComponent(workflow.name)}/canvas`);
+    } catch (e) {
+      setMessage({ kind: 'error', text: asApiError(e).message });
       setBusy(false);
     }
   };
@@ -354,6 +430,32 @@ function CanvasEditor({
           </>
         )}
       </p>
+      {viewing && workflow && (
+        <div className="card version-banner" id="viewing-version" role="status">
+          <p>
+            Version {viewing.version} of {workflow.name}, saved by {savedByLabel(viewing.savedBy)} on{' '}
+            {formatTime(viewing.savedAt)}: read-only. The current version is {workflow.version}.
+          </p>
+          <p>
+            <Link to={`/workflows/${encodeURIComponent(workflow.name)}/canvas`}>
+              Back to the current version
+            </Link>
+            {mayEdit && viewing.version !== workflow.version && (
+              <>
+                {' '}
+                <button
+                  type="button"
+                  id="restore-viewed"
+                  disabled={busy}
+                  onClick={() => void restoreViewed()}
+                >
+                  {busy ? 'Restoring…' : `Restore version ${viewing.version}`}
+                </button>
+              </>
+            )}
+          </p>
+        </div>
+      )}
       <div className="canvas-toolbar card">
         <div>
           <label htmlFor="wf-name">Workflow name</label>
@@ -397,8 +499,8 @@ function CanvasEditor({
           {workflow && (
             <span className="muted">
               {' '}
-              · version {workflow.version}
-              {dirty ? ' · unsaved changes' : ''}
+              · version {viewing ? viewing.version : (baseVersion ?? workflow.version)}
+              {!viewing && dirty ? ' · unsaved changes' : ''}
             </span>
           )}
         </div>
@@ -408,10 +510,18 @@ function CanvasEditor({
           </button>
         ) : (
           <p className="muted" id="read-only-note">
-            You are a viewer: this canvas is read-only.
+            {viewing ? 'An old version: read-only.' : 'You are a viewer: this canvas is read-only.'}
           </p>
         )}
       </div>
+      {conflict && (
+        <div className="error" role="alert" id="save-conflict">
+          <p>{conflict}</p>
+          <button type="button" id="reload-current" onClick={() => void loadCurrent()}>
+            Reload the current version (drops your unsaved changes)
+          </button>
+        </div>
+      )}
       {message && (
         <p className={message.kind} role={message.kind === 'error' ? 'alert' : 'status'} id="save-message">
           {message.text}
@@ -541,7 +651,20 @@ function CanvasEditor({
           )}
         </div>
       )}
-      {workflow && (
+      {workflow && !viewing && (
+        <VersionsPanel
+          name={workflow.name}
+          currentVersion={baseVersion ?? workflow.version}
+          canEdit={canEdit}
+          confirmRestore={
+            dirty
+              ? (n) => window.confirm(`Restoring version ${n} replaces your unsaved changes on the canvas.`)
+              : undefined
+          }
+          onRestored={() => void loadCurrent()}
+        />
+      )}
+      {workflow && !viewing && (
         <div className="columns-2">
           <PublishPanel
             key={`${workflow.name}:${workflow.tool?.publishedAt ?? 'none'}`}

@@ -4,12 +4,16 @@ import { startTestServer, type TestServer, type TestUser } from '../support/test
 import { artifactPath, launchChromium } from '../support/browser.ts';
 import { connectModernClient } from '../support/mcpClients.ts';
 import { callTool } from '../support/mcpCalls.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { saveWorkflow } from '../../src/store/repositories/workflows.ts';
 
 /**
  * The workflow canvas, driven the way a person uses it: examples/workflows/cities-within-radius
  * built from an empty canvas by dragging components from the palette, clicking ports together and
  * filling the generated config forms; a node previewed, the workflow saved and published, then
- * called as a tool from a real MCP client. A viewer then gets the same canvas read-only.
+ * called as a tool from a real MCP client. A viewer then gets the same canvas read-only. Versions:
+ * a stale save is refused and the canvas reloads, an old version opens read-only and is restored.
  */
 const WORKFLOW = 'canvas_cities_within_radius';
 const TOOL = 'canvas_cities';
@@ -252,4 +256,49 @@ describe('The workflow canvas in Chromium', () => {
     await page.screenshot({ path: artifactPath('canvas-viewer.png'), fullPage: true });
     await page.close();
   });
+
+  it('refuses a stale save and reloads; opens version 1 read-only from the Versions list and restores it', async () => {
+    const example = JSON.parse(
+      readFileSync(
+        join(import.meta.dirname, '..', '..', 'examples/workflows/cities-within-radius.json'),
+        'utf8',
+      ),
+    ) as Record<string, unknown>;
+    const doc = (description: string) => ({ ...example, name: 'versioned', description });
+    await saveWorkflow(t.server.store.db, ed, doc('the first version'));
+    await saveWorkflow(t.server.store.db, ed, doc('the second version'));
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
+    page.setDefaultTimeout(15_000);
+    await signIn(page, t, ed, '/app/workflows/versioned/canvas');
+    const versions = page.locator('#workflow-versions');
+    await versions.locator('tr[data-version="2"]').filter({ hasText: '(current)' }).waitFor();
+    expect(await versions.locator('tbody tr').count()).toBe(2);
+
+    // Someone saves while the canvas is open on version 2: the canvas's save is refused.
+    await saveWorkflow(t.server.store.db, ed, doc('saved elsewhere'));
+    await page.fill('#wf-description', 'edited on the canvas');
+    await page.click('#save-workflow');
+    await expect(page.locator('#save-conflict').textContent()).resolves.toContain(
+      'version 3 was saved by ed (ed@example.com)',
+    );
+    await page.click('#reload-current');
+    await page.locator('#save-message').filter({ hasText: 'Loaded version 3.' }).waitFor();
+    await expect(page.locator('#wf-description').inputValue()).resolves.toBe('saved elsewhere');
+    await versions.locator('tr[data-version="3"]').filter({ hasText: '(current)' }).waitFor();
+
+    // Version 1, read-only, then restored as version 4.
+    await versions.locator('tr[data-version="1"]').getByRole('link', { name: 'Open read-only' }).click();
+    await page.waitForURL(`${t.url}/app/workflows/versioned/versions/1`);
+    await expect(page.locator('#viewing-version').textContent()).resolves.toContain('Version 1 of versioned');
+    await expect(page.locator('#wf-description').inputValue()).resolves.toBe('the first version');
+    expect(await page.locator('#wf-description').isDisabled()).toBe(true);
+    expect(await page.locator('#save-workflow').count()).toBe(0);
+    await page.click('#restore-viewed');
+    await page.waitForURL(`${t.url}/app/workflows/versioned/canvas`);
+    await page.getByTestId('canvas-status').filter({ hasText: 'version 4' }).waitFor();
+    await expect(page.locator('#wf-description').inputValue()).resolves.toBe('the first version');
+    await versions.locator('tr[data-version="4"]').filter({ hasText: '(current)' }).waitFor();
+    await page.screenshot({ path: artifactPath('canvas-versions.png'), fullPage: true });
+    await page.close();
+  }, 120_000);
 });

@@ -14,8 +14,8 @@ export function WorkflowsPage() {
         {/* Two segments, so no workflow name can shadow the new-workflow canvas. */}
         <Route path="canvas/new" element={<WorkflowCanvasPage />} />
         <Route path=":name/canvas" element={<WorkflowCanvasPage />} />
-        {/* An old version, on the canvas read-only. */}
-        <Route path=":name/versions/:version" element={<WorkflowCanvasPage />} />
+        {/* An old version, on the canvas read-only; keyed apart so leaving it (a restore) loads afresh. */}
+        <Route path=":name/versions/:version" element={<WorkflowCanvasPage key="version" />} />
       </Routes>
     </div>
   );

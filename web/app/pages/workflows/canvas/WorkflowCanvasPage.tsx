@@ -79,7 +79,8 @@ export function WorkflowCanvasPage() {
       </p>
     );
   const workflow = detail.data?.workflow;
-  const viewing = old.data?.version;
+  // useApiData keeps its last answer when its path goes away: only a version route views one.
+  const viewing = version ? old.data?.version : undefined;
   if (
     !session ||
     !catalog.data ||

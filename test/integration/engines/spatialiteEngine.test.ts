@@ -232,6 +232,34 @@ describe('SpatialiteEngine (spl.js in worker threads)', () => {
       expect(after.rows[0]!.n).toBe(5000);
     });
 
+    it('stops a stream whose stepping outlasts its timeout, and keeps answering', async () => {
+      // never yields a row and never ends: the time is spent inside a batch, not at the open
+      const endless =
+        'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c WHERE x < 0';
+      await engine.run({ sql: 'SELECT 1', params: [] }); // a worker is up: the time goes to stepping
+      const error = await failure(
+        (async () => {
+          for await (const batch of engine.stream({ sql: endless, params: [] }, { timeoutMs: 500 }))
+            void batch;
+        })(),
+      );
+      expect(error.code).toBe('timeout');
+      const after = await engine.run({ sql: 'SELECT count(*) AS n FROM places', params: [] });
+      expect(after.rows[0]!.n).toBe(5000);
+    });
+
+    it("does not count the consumer's pace between batches against the timeout", async () => {
+      let rows = 0;
+      for await (const batch of engine.stream(
+        { sql: 'SELECT id FROM places WHERE id <= 50', params: [] },
+        { batchSize: 10, timeoutMs: 1000 },
+      )) {
+        rows += batch.length;
+        await new Promise((done) => setTimeout(done, 300));
+      }
+      expect(rows).toBe(50);
+    });
+
     it('reads values and column names exactly as run() does', async () => {
       const query = {
         sql: "SELECT id, name, id AS id, population / 3.0 AS third, NULL AS empty, AsBinary(geom) AS wkb, ? AS p, ? AS q FROM places WHERE id <= 1200 UNION ALL SELECT 0, 'x', 0, 0.5, NULL, b, ?, ? FROM blobs",

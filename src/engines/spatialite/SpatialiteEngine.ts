@@ -10,7 +10,7 @@ import {
 import { resolveRowLimit } from '../resolveRowLimit.ts';
 import { checkSpatialiteSql, prepareSpatialiteSql } from './checkSpatialiteSql.ts';
 import { SpatialiteWorkerPool, type CallOptions, type PooledWorker } from './SpatialiteWorkerPool.ts';
-import type { CheckedStatement, RowsPayload } from './workerProtocol.ts';
+import type { CheckedStatement, RowsPayload, StreamBatch } from './workerProtocol.ts';
 
 export interface SpatialiteEngineOptions {
   /** The database file (SpatiaLite or plain SQLite). Read handles require it to exist. */
@@ -25,7 +25,7 @@ export interface SpatialiteEngineOptions {
   defaultTimeoutMs?: number;
   /** Used when `run` gets no `maxRows`. Default 10,000. */
   defaultMaxRows?: number;
-  /** Hard cap for `stream` (spl.js materialises a result inside the worker). Default 1,000,000. */
+  /** Hard cap on the rows one `stream` reads. Default 1,000,000. */
   maxStreamRows?: number;
   /** JS heap per worker, in MB; a query that needs more fails instead of the server. Default 1024. */
   workerHeapMb?: number;
@@ -97,9 +97,11 @@ export class SpatialiteEngine implements Engine {
   }
 
   /**
-   * Rows in batches. The worker materialises at most `maxRows` (capped by `maxStreamRows`) rows
-   * and hands them over one batch at a time, so the main thread holds one batch. The timeout
-   * bounds running the query, not the consumer's pace between batches.
+   * Rows in batches, stepped from one prepared statement in the worker (`SplCursor`): the worker
+   * holds one batch being produced and the main thread the one being consumed, since the next is
+   * asked for as soon as one arrives and no sooner. Stopping early (`return`, a `break`) finalizes
+   * the statement and frees the worker. The timeout is a budget for the worker's own time on
+   * the query (waiting for a worker and opening count too), not the consumer's pace between batches.
    */
   async *stream(
     query: CompiledQuery,
@@ -109,22 +111,34 @@ export class SpatialiteEngine implements Engine {
     const limit = Math.min(resolveRowLimit(options.maxRows, this.maxStreamRows), this.maxStreamRows);
     const batchSize = Math.min(Math.max(1, Math.floor(options.batchSize ?? 1000)), 50_000);
     const call = this.callOptions(options);
+    let budget = call.deadline! - Date.now();
+    const started = Date.now();
     const worker = await this.pool.acquire(call);
+    let pending: Promise<StreamBatch> | undefined;
+    const next = (): Promise<StreamBatch> =>
+      worker.call(
+        { op: 'streamNext', count: batchSize },
+        { signal: options.signal, deadline: Date.now() + Math.max(0, budget) },
+      ) as Promise<StreamBatch>;
     try {
-      const opened = (await worker.call({ op: 'streamOpen', statement, limit }, call)) as Pick<
-        RowsPayload,
-        'columns'
-      >;
+      const opened = (await worker.call({ op: 'streamOpen', statement, limit }, call)) as {
+        columns: string[];
+      };
+      budget -= Date.now() - started;
+      const columns = opened.columns.map((name) => ({ name }));
+      pending = next();
       for (;;) {
+        const batch = await pending!;
+        pending = undefined;
+        budget -= batch.ms ?? 0;
+        if (!batch.done) pending = next();
+        if (batch.rows.length > 0) yield toObjects(columns, batch.rows);
+        if (batch.done) break;
         if (options.signal?.aborted) throw new EngineError('cancelled', 'the query was cancelled');
-        const rows = (await worker.call(
-          { op: 'streamNext', count: batchSize },
-          { signal: options.signal },
-        )) as unknown[][];
-        if (rows.length === 0) break;
-        yield toObjects(opened.columns, rows);
       }
     } finally {
+      // A batch still on its way is waited for (its rows dropped), so the close comes after it.
+      await pending?.catch(() => undefined);
       if (!worker.dead) await worker.call({ op: 'streamClose' }).catch(() => undefined);
       this.pool.release(worker);
     }

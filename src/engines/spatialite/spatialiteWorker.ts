@@ -30,14 +30,14 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Db, Spl } from 'spl.js';
 import {
   EngineError,
   type CatalogDescription,
   type ColumnDescription,
   type TableDescription,
 } from '../Engine.ts';
-import { loadStrictSpl } from './loadStrictSpl.ts';
+import { loadStrictSpl, type StrictDb, type StrictSpl } from './loadStrictSpl.ts';
+import { SplCursor } from './SplCursor.ts';
 import type {
   CheckedStatement,
   RowsPayload,
@@ -45,15 +45,23 @@ import type {
   SpatialiteWorkerHello,
   SpatialiteWorkerRequest,
   SpatialiteWorkerResponse,
+  StreamBatch,
 } from './workerProtocol.ts';
 
 const port = parentPort!;
 const { file, readOnly } = workerData as SpatialiteWorkerData;
 
-let spl: Spl;
-let db: Db | undefined;
+let spl: StrictSpl;
+let db: StrictDb | undefined;
 let stamp = '';
-let stream: { payload: RowsPayload; at: number } | undefined;
+/** The open stream's statement: one at a time, since the pool lends a worker to one caller. */
+let cursor: SplCursor | undefined;
+
+/**
+ * A stream batch ends at this many bytes of decoded values even before its row count, so rows
+ * with large geometries still travel in bounded pieces.
+ */
+const STREAM_BATCH_BYTES = 8 * 1024 * 1024;
 
 const geometryTypes = [
   'GEOMETRY',
@@ -79,9 +87,11 @@ function fileStamp(): string | undefined {
 let mounted: string | undefined;
 let mounts = 0;
 
-function openCopy(): Db {
+function openCopy(): StrictDb {
   const bytes = readFileSync(file);
-  return spl.db(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  return spl.db(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+  ) as StrictDb;
 }
 
 /**
@@ -101,7 +111,7 @@ function removeStaleLinks(prefix: string): void {
 }
 
 /** The host file through a private hard link (see the top of this file), or undefined. */
-function openInPlace(): Db | undefined {
+function openInPlace(): StrictDb | undefined {
   let dir: string;
   const prefix = `.${basename(file)}-read-`;
   removeStaleLinks(prefix);
@@ -116,7 +126,7 @@ function openInPlace(): Db | undefined {
     const point = `/host${++mounts}`;
     spl.fs.mount(dir, point);
     mounted = point;
-    const handle = spl.db(`${point}/${name}`);
+    const handle = spl.db(`${point}/${name}`) as StrictDb;
     // Reading the schema proves the file opened as a database before its name disappears.
     handle.exec('SELECT count(*) FROM sqlite_master');
     return handle;
@@ -138,7 +148,7 @@ function open(): void {
   if (mounted) spl.fs.unmount(mounted);
   mounted = undefined;
   if (current === undefined) {
-    db = spl.db();
+    db = spl.db() as StrictDb;
   } else {
     db = (readOnly ? openInPlace() : undefined) ?? openCopy();
   }
@@ -156,7 +166,7 @@ function open(): void {
 }
 
 /** A read handle follows the file: another process (or the write handle) may have replaced it. */
-function current(): Db {
+function current(): StrictDb {
   if (!db || (readOnly && fileStamp() !== stamp)) open();
   return db!;
 }
@@ -184,13 +194,14 @@ function toPayload(cols: string[], rows: unknown[][]): RowsPayload {
   return { columns, rows };
 }
 
-/** The wrap makes SQLite itself refuse anything but a single SELECT, and caps the rows spl.js materialises. */
+/** The wrap makes SQLite itself refuse anything but a single SELECT, and caps the rows read. */
+function wrapSelect(statement: CheckedStatement, limit: number): string {
+  return `SELECT * FROM (\n${statement.sql}\n) LIMIT ${Math.max(0, Math.floor(limit))}`;
+}
+
 function select(statement: CheckedStatement, limit: number): RowsPayload {
   const handle = current();
-  handle.exec(
-    `SELECT * FROM (\n${statement.sql}\n) LIMIT ${Math.max(0, Math.floor(limit))}`,
-    statement.params,
-  );
+  handle.exec(wrapSelect(statement, limit), statement.params);
   const result = handle.get;
   return toPayload(result.cols, result.rows);
 }
@@ -249,7 +260,7 @@ function describe(): CatalogDescription {
   return { schemas: ['main'], tables };
 }
 
-function persist(handle: Db): void {
+function persist(handle: StrictDb): void {
   const bytes = new Uint8Array(handle.save() as ArrayBuffer);
   const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
   const fd = openSync(tmp, 'w', 0o600);
@@ -300,7 +311,15 @@ function write(statements: CheckedStatement[]): { statements: number } {
   return { statements: statements.length };
 }
 
+/** Finalizes the open stream's statement, if any, so nothing holds the connection. */
+function closeCursor(): void {
+  cursor?.close();
+  cursor = undefined;
+}
+
 function handle(request: SpatialiteWorkerRequest): unknown {
+  // A stream its caller abandoned without closing must not outlive into the next caller's work.
+  if (request.op !== 'streamNext' && request.op !== 'streamClose') closeCursor();
   switch (request.op) {
     case 'query':
       return select(request.statement, request.limit);
@@ -309,20 +328,27 @@ function handle(request: SpatialiteWorkerRequest): unknown {
     case 'write':
       return write(request.statements);
     case 'streamOpen': {
-      const payload = select(request.statement, request.limit);
-      stream = { payload, at: 0 };
-      return { columns: payload.columns, total: payload.rows.length };
+      const handle = current();
+      cursor = new SplCursor(
+        spl.module,
+        handle.pointer,
+        wrapSelect(request.statement, request.limit),
+        request.statement.params,
+      );
+      return { columns: cursor.columns };
     }
     case 'streamNext': {
-      if (!stream) throw new EngineError('sql', 'no open stream');
-      const rows = stream.payload.rows.slice(stream.at, stream.at + request.count);
-      // release what was sent, so the worker holds only the rows still to come
-      stream.payload.rows.fill(null as never, stream.at, stream.at + rows.length);
-      stream.at += rows.length;
-      return rows;
+      if (!cursor) return { rows: [], done: true } satisfies StreamBatch;
+      const started = performance.now();
+      try {
+        const batch = cursor.next(request.count, STREAM_BATCH_BYTES);
+        return { ...batch, ms: performance.now() - started } satisfies StreamBatch;
+      } finally {
+        if (!cursor.open) cursor = undefined;
+      }
     }
     case 'streamClose':
-      stream = undefined;
+      closeCursor();
       return null;
   }
 }

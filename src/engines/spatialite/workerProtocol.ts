@@ -28,6 +28,14 @@ export interface RowsPayload {
   rows: unknown[][];
 }
 
+/** The answer to `streamNext`: `done` once the statement is finished (and finalized). */
+export interface StreamBatch {
+  rows: unknown[][];
+  done: boolean;
+  /** Time the worker spent stepping, which the stream's timeout budget counts. */
+  ms?: number;
+}
+
 export type SpatialiteWorkerResponse =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: { code: EngineErrorCode; message: string } };

@@ -143,6 +143,137 @@ describe('SpatialiteEngine (spl.js in worker threads)', () => {
     expect(streamed).toBe(2500);
   });
 
+  describe('issue 12: streaming steps one statement in bounded batches', () => {
+    /** 300 000 rows; the last one fails (integer overflow), so it only fails once it is reached. */
+    const LATE_FAILURE = {
+      sql: 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) SELECT i, CASE WHEN i = 300000 THEN abs(-9223372036854775808) ELSE i * 2 END AS twice FROM n',
+      params: [],
+    };
+
+    it('delivers the first rows before the last are produced, in many batches', async () => {
+      let batches = 0;
+      let rows = 0;
+      const error = await failure(
+        (async () => {
+          for await (const batch of engine.stream(LATE_FAILURE, { batchSize: 1000 })) {
+            batches++;
+            rows += batch.length;
+            expect(batch[0]!.twice).toBe((batch[0]!.i as number) * 2);
+          }
+        })(),
+      );
+      // Materialising the whole result first would fail before a single row was delivered.
+      expect(rows).toBe(299_000);
+      expect(batches).toBe(299);
+      expect(error.code).toBe('sql');
+      expect(error.message).toMatch(/integer overflow/);
+    });
+
+    it('stops stepping when the consumer stops early, and the worker answers the next query at once', async () => {
+      const single = createSpatialiteEngine({ file, poolSize: 1 });
+      try {
+        const seen: number[] = [];
+        for await (const batch of single.stream(LATE_FAILURE, { batchSize: 1000 })) {
+          seen.push(batch[0]!.i as number);
+          if (seen.length === 3) break;
+        }
+        // the failing last row was never stepped to
+        expect(seen).toEqual([1, 1001, 2001]);
+        const after = await single.run({ sql: 'SELECT count(*) AS n FROM places', params: [] });
+        expect(after.rows[0]!.n).toBe(5000);
+        expect(single.workers).toBe(1);
+      } finally {
+        await single.close();
+      }
+    });
+
+    it('finalizes the statement when the consumer stops early: the table it read can be dropped at once', async () => {
+      const ownDir = mkdtempSync(join(tmpdir(), 'meridian-spatialite-stream-'));
+      const writer = createSpatialiteEngine({ file: join(ownDir, 'db.sqlite'), readOnly: false });
+      try {
+        await writer.write([
+          { sql: 'CREATE TABLE t (x INTEGER)', params: [] },
+          { sql: 'INSERT INTO t VALUES (?)', rows: Array.from({ length: 5000 }, (_, i) => [i]) },
+        ]);
+        for await (const batch of writer.stream({ sql: 'SELECT x FROM t', params: [] }, { batchSize: 100 })) {
+          expect(batch).toHaveLength(100);
+          break;
+        }
+        // SQLite refuses to drop a table a pending statement still reads ("database table is locked").
+        await writer.write([{ sql: 'DROP TABLE t', params: [] }]);
+        const left = await writer.run({
+          sql: "SELECT count(*) AS n FROM sqlite_master WHERE name = 't'",
+          params: [],
+        });
+        expect(left.rows[0]!.n).toBe(0);
+      } finally {
+        await writer.close();
+        rmSync(ownDir, { recursive: true, force: true });
+      }
+    });
+
+    it('cancels between batches and keeps answering', async () => {
+      const controller = new AbortController();
+      let rows = 0;
+      const error = await failure(
+        (async () => {
+          for await (const batch of engine.stream(LATE_FAILURE, {
+            batchSize: 1000,
+            signal: controller.signal,
+          })) {
+            rows += batch.length;
+            controller.abort();
+          }
+        })(),
+      );
+      expect(error.code).toBe('cancelled');
+      expect(rows).toBe(1000);
+      const after = await engine.run({ sql: 'SELECT max(id) AS n FROM places', params: [] });
+      expect(after.rows[0]!.n).toBe(5000);
+    });
+
+    it('stops a stream whose stepping outlasts its timeout, and keeps answering', async () => {
+      // never yields a row and never ends: the time is spent inside a batch, not at the open
+      const endless =
+        'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c WHERE x < 0';
+      await engine.run({ sql: 'SELECT 1', params: [] }); // a worker is up: the time goes to stepping
+      const error = await failure(
+        (async () => {
+          for await (const batch of engine.stream({ sql: endless, params: [] }, { timeoutMs: 500 }))
+            void batch;
+        })(),
+      );
+      expect(error.code).toBe('timeout');
+      const after = await engine.run({ sql: 'SELECT count(*) AS n FROM places', params: [] });
+      expect(after.rows[0]!.n).toBe(5000);
+    });
+
+    it("does not count the consumer's pace between batches against the timeout", async () => {
+      let rows = 0;
+      for await (const batch of engine.stream(
+        { sql: 'SELECT id FROM places WHERE id <= 50', params: [] },
+        { batchSize: 10, timeoutMs: 1000 },
+      )) {
+        rows += batch.length;
+        await new Promise((done) => setTimeout(done, 300));
+      }
+      expect(rows).toBe(50);
+    });
+
+    it('reads values and column names exactly as run() does', async () => {
+      const query = {
+        sql: "SELECT id, name, id AS id, population / 3.0 AS third, NULL AS empty, AsBinary(geom) AS wkb, ? AS p, ? AS q FROM places WHERE id <= 1200 UNION ALL SELECT 0, 'x', 0, 0.5, NULL, b, ?, ? FROM blobs",
+        params: ['café', 7, 2.5, new Uint8Array([9, 8])],
+      };
+      const ran = await engine.run(query, { maxRows: 5000 });
+      const streamed: Record<string, unknown>[] = [];
+      for await (const batch of engine.stream(query, { batchSize: 500 })) streamed.push(...batch);
+      expect(streamed).toEqual(ran.rows);
+      expect(Object.keys(streamed[0]!)).toEqual(['id', 'name', 'id:1', 'third', 'empty', 'wkb', 'p', 'q']);
+      expect(streamed.at(-1)!.wkb).toEqual(new Uint8Array([1, 2, 3]));
+    });
+  });
+
   it('uses the spatial index through the SpatialIndex virtual table', async () => {
     const result = await engine.run({
       sql: "SELECT count(*) AS n FROM places WHERE ROWID IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'places' AND search_frame = BuildMbr(-10, -10, 10, 10, 4326))",

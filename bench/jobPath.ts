@@ -18,7 +18,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startTarget } from './lib/startTarget.ts';
-import { measure } from './lib/measure.ts';
+import { closedLoop } from './lib/closedLoop.ts';
 import { connectModernClient } from '../test/support/mcpClients.ts';
 import { createTestDatabase, postgresReachable } from '../test/support/postgres.ts';
 import { loadDemoDataIntoPostgis, loadDemoDataIntoSpatialite } from '../src/demo/index.ts';
@@ -151,6 +151,8 @@ const target = await startTarget('bench/targets/meridian.ts', {
   MERIDIAN_JOB_WALL_TIMEOUT: '30m',
   MERIDIAN_JOB_QUERY_TIMEOUT: '10m',
   MERIDIAN_JOB_CONCURRENCY: String(CONCURRENCY),
+  // The warehouse this bench builds is on loopback, which connections may reach only when listed.
+  MERIDIAN_CONNECTION_HOSTS: '127.0.0.1',
 });
 const { url, token } = target.info as { url: string; token: string };
 const phaseLines: { rows: number; phases: Record<string, number> }[] = [];
@@ -197,40 +199,41 @@ async function compiled(
     args: a,
   }).query;
 }
-async function direct(engine: Engine, query: CompiledQuery, clients: number): Promise<number> {
-  for (let i = 0; i < 3; i++) await engine.run(query);
-  let done = 0;
-  const start = performance.now();
-  const until = start + SECONDS * 1000;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (performance.now() < until) {
-        await engine.run(query);
-        done++;
-      }
-    }),
-  );
-  // Over the time actually taken: the last call of each client ends after the window.
-  return done / ((performance.now() - start) / 1000);
-}
+/** The SQL straight on the engine, through the same loop as the tool calls (closedLoop). */
+const direct = (engine: Engine, query: CompiledQuery, clients: number) =>
+  closedLoop(clients, SECONDS, async () => {
+    await engine.run(query);
+    return true;
+  });
 const meta = {
   'io.modelcontextprotocol/protocolVersion': '2026-07-28',
   'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1' },
   'io.modelcontextprotocol/clientCapabilities': {},
 };
-const toolCall = (name: string, clients: number) =>
-  measure(`${name} ×${clients}`, {
-    url,
-    connections: clients,
-    durationS: SECONDS,
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      authorization: `Bearer ${token}`,
-      'mcp-protocol-version': '2026-07-28',
-      'mcp-method': 'tools/call',
-      'mcp-name': name,
-    },
+/** Each phase's median over the jobs of one measurement (the runner's per-job lines). */
+function medianPhases(lines: { phases: Record<string, number> }[]): Record<string, number> {
+  const median: Record<string, number> = {};
+  for (const key of new Set(lines.flatMap((l) => Object.keys(l.phases)))) {
+    const values = lines.map((l) => l.phases[key] ?? 0).sort((a, b) => a - b);
+    median[key] = Math.round(values[Math.floor(values.length / 2)]! * 10) / 10;
+  }
+  return median;
+}
+const toolHeaders = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+  authorization: `Bearer ${token}`,
+  'mcp-protocol-version': '2026-07-28',
+  'mcp-method': 'tools/call',
+};
+/**
+ * One sync tool call over HTTP, awaited to its answer; a tool error (isError) counts as a failure,
+ * so a refused connection or a failed job never passes for a fast call.
+ */
+async function toolCallOnce(name: string): Promise<boolean> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { ...toolHeaders, 'mcp-name': name },
     body: JSON.stringify({
       jsonrpc: '2.0',
       id: 1,
@@ -238,12 +241,16 @@ const toolCall = (name: string, clients: number) =>
       params: { name, arguments: args, _meta: meta },
     }),
   });
+  const text = await response.text();
+  return response.ok && text.includes('"result"') && !text.includes('"isError":true');
+}
+const toolCall = (name: string, clients: number) => closedLoop(clients, SECONDS, () => toolCallOnce(name));
 
 out(
   `\n1. sync workflow tool call vs the same SQL on the engine (throughput, calls/s; goal ≥ 0.9×); ${CONCURRENCY} jobs at once, as many engine connections`,
 );
 out(
-  `${'engine'.padEnd(12)}${'clients'.padStart(8)}${'tool/s'.padStart(10)}${'p50 ms'.padStart(9)}${'SQL/s'.padStart(10)}${'ratio'.padStart(8)}  errors`,
+  `${'engine'.padEnd(12)}${'clients'.padStart(8)}${'tool/s'.padStart(10)}${'p50 ms'.padStart(9)}${'SQL/s'.padStart(10)}${'p50 ms'.padStart(9)}${'ratio'.padStart(8)}  errors`,
 );
 for (const [dialect, tool] of [
   ['spatialite', 'nearest_cities'],
@@ -251,11 +258,14 @@ for (const [dialect, tool] of [
 ] as const) {
   const query = await compiled(engines[dialect], { ...nearestDoc, connection: 'x' });
   for (const clients of [1, 4, 16]) {
+    const firstPhase = phaseLines.length;
     const viaTool = await toolCall(tool, clients);
+    const jobPhases = medianPhases(phaseLines.slice(firstPhase));
     const viaSql = await direct(engines[dialect], query, clients);
     out(
-      `${dialect.padEnd(12)}${String(clients).padStart(8)}${viaTool.requestsPerSecond.toFixed(1).padStart(10)}${viaTool.p50Ms.toFixed(0).padStart(9)}${viaSql.toFixed(1).padStart(10)}${(viaTool.requestsPerSecond / viaSql).toFixed(2).padStart(7)}×  ${viaTool.errors + viaTool.non2xx}`,
+      `${dialect.padEnd(12)}${String(clients).padStart(8)}${viaTool.callsPerSecond.toFixed(1).padStart(10)}${viaTool.p50Ms.toFixed(0).padStart(9)}${viaSql.callsPerSecond.toFixed(1).padStart(10)}${viaSql.p50Ms.toFixed(0).padStart(9)}${(viaTool.callsPerSecond / viaSql.callsPerSecond).toFixed(2).padStart(7)}×  ${viaTool.failures}`,
     );
+    out(`${''.padEnd(12)}median job phases (ms): ${JSON.stringify(jobPhases)}`);
   }
 }
 

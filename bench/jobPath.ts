@@ -11,6 +11,8 @@
  *     through MCP as an async job paged to the end: wall time, server CPU, peak RSS and RSS
  *     growth per result size (goal: growth < 100 MB paging 1M rows).
  * Every run is bounded (BENCH_SECONDS per measurement, default 3) and only touches 127.0.0.1.
+ * Section 1 drives both sides through one closed loop (bench/lib/closedLoop.ts) for BENCH_ROUNDS
+ * rounds (default 3); BENCH_CPU_PROF=<dir> writes the target's CPU profile there.
  * Target and baseline alternate per step, so a neighbour's load hits both alike.
  */
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -18,7 +20,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startTarget } from './lib/startTarget.ts';
-import { closedLoop } from './lib/closedLoop.ts';
+import { closedLoop, type ClosedLoopResult } from './lib/closedLoop.ts';
 import { connectModernClient } from '../test/support/mcpClients.ts';
 import { createTestDatabase, postgresReachable } from '../test/support/postgres.ts';
 import { loadDemoDataIntoPostgis, loadDemoDataIntoSpatialite } from '../src/demo/index.ts';
@@ -35,6 +37,8 @@ if (!(await postgresReachable())) {
   process.exit(0);
 }
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+/** Section 1: rounds per step (tool and SQL alternating); the ratio shown is their median. */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 /** Jobs the target runs at once; the direct-SQL side gets as many connections, for like against like. */
 const CONCURRENCY = Number(process.env.BENCH_JOB_CONCURRENCY ?? 4);
 const SCALE =
@@ -247,23 +251,44 @@ async function toolCallOnce(name: string): Promise<boolean> {
 const toolCall = (name: string, clients: number) => closedLoop(clients, SECONDS, () => toolCallOnce(name));
 
 out(
-  `\n1. sync workflow tool call vs the same SQL on the engine (throughput, calls/s; goal ≥ 0.9×); ${CONCURRENCY} jobs at once, as many engine connections`,
+  `\n1. sync workflow tool call vs the same SQL on the engine (throughput, calls/s, medians of ${ROUNDS} alternating rounds; goal ≥ 0.9×); ${CONCURRENCY} jobs at once, as many engine connections`,
 );
 out(
   `${'engine'.padEnd(12)}${'clients'.padStart(8)}${'tool/s'.padStart(10)}${'p50 ms'.padStart(9)}${'SQL/s'.padStart(10)}${'p50 ms'.padStart(9)}${'ratio'.padStart(8)}  errors`,
 );
-for (const [dialect, tool] of [
+for (const [dialect, toolName] of [
   ['spatialite', 'nearest_cities'],
   ['postgis', 'nearest_pg'],
 ] as const) {
   const query = await compiled(engines[dialect], { ...nearestDoc, connection: 'x' });
   for (const clients of [1, 4, 16]) {
     const firstPhase = phaseLines.length;
-    const viaTool = await toolCall(tool, clients);
+    const rounds: { tool: ClosedLoopResult; sql: ClosedLoopResult }[] = [];
+    // Target and baseline alternate, and swap places each round, so a neighbour's load hits both.
+    for (let round = 0; round < ROUNDS; round++) {
+      if (round % 2 === 0) {
+        const tool = await toolCall(toolName, clients);
+        rounds.push({ tool, sql: await direct(engines[dialect], query, clients) });
+      } else {
+        const sql = await direct(engines[dialect], query, clients);
+        rounds.push({ sql, tool: await toolCall(toolName, clients) });
+      }
+    }
     const jobPhases = medianPhases(phaseLines.slice(firstPhase));
-    const viaSql = await direct(engines[dialect], query, clients);
+    const ratios = rounds.map((r) => r.tool.callsPerSecond / r.sql.callsPerSecond);
+    const mid = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
     out(
-      `${dialect.padEnd(12)}${String(clients).padStart(8)}${viaTool.callsPerSecond.toFixed(1).padStart(10)}${viaTool.p50Ms.toFixed(0).padStart(9)}${viaSql.callsPerSecond.toFixed(1).padStart(10)}${viaSql.p50Ms.toFixed(0).padStart(9)}${(viaTool.callsPerSecond / viaSql.callsPerSecond).toFixed(2).padStart(7)}×  ${viaTool.failures}`,
+      `${dialect.padEnd(12)}${String(clients).padStart(8)}${mid(rounds.map((r) => r.tool.callsPerSecond))
+        .toFixed(1)
+        .padStart(10)}${mid(rounds.map((r) => r.tool.p50Ms))
+        .toFixed(0)
+        .padStart(9)}${mid(rounds.map((r) => r.sql.callsPerSecond))
+        .toFixed(1)
+        .padStart(10)}${mid(rounds.map((r) => r.sql.p50Ms))
+        .toFixed(0)
+        .padStart(
+          9,
+        )}${mid(ratios).toFixed(2).padStart(7)}×  ${rounds.reduce((n, r) => n + r.tool.failures, 0)}  rounds ${ratios.map((x) => x.toFixed(2)).join(' ')}`,
     );
     out(`${''.padEnd(12)}median job phases (ms): ${JSON.stringify(jobPhases)}`);
   }

@@ -12,7 +12,11 @@ const root = join(import.meta.dirname, '..', '..');
 /** Runs a bench target in its own process (so load generation does not share its event loop). */
 export function startTarget(script: string, env: Record<string, string> = {}): Promise<Target> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, script)], {
+    // BENCH_CPU_PROF=<dir>: the target writes a V8 CPU profile there when stopped.
+    const profile = process.env.BENCH_CPU_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      : [];
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(root, script)], {
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -32,7 +36,8 @@ export function startTarget(script: string, env: Record<string, string> = {}): P
           stop: () =>
             new Promise((done) => {
               child.once('exit', () => done());
-              child.kill('SIGKILL');
+              // SIGINT lets a profiled target exit normally, which is when V8 writes the profile.
+              child.kill(profile.length ? 'SIGINT' : 'SIGKILL');
             }),
         });
       }

@@ -128,7 +128,7 @@ describe('Workflows in the workspace SPA, in Chromium', () => {
       page.locator('tr[data-workflow="cities_near_place"] td').nth(3).textContent(),
     ).resolves.toContain('cities_near · async');
     expect(consoleErrors).toEqual([]);
-  });
+  }, 120_000);
 
   it('browses a connection down to its columns', async () => {
     const page = await browser.newPage();

@@ -1,13 +1,14 @@
 /**
- * The async tool `gated` on the connection `warehouse`: its query returns the warehouse's
- * `gated_rows` only once the test releases the advisory lock `gate` it holds, so a test decides
- * when a job may finish (kill it mid-run, race submissions against a full queue, lose the store).
+ * A workflow (by default `gated` on the connection `warehouse`) whose query returns the
+ * warehouse's `gated_rows` only once the test releases the advisory lock `gate` it holds, so a
+ * test decides when a job may finish (kill it mid-run, race submissions against a full queue,
+ * lose the store, cancel it). The gate key also marks the query in pg_stat_activity.
  */
-export function gatedWorkflowDocument(gate: number) {
+export function gatedWorkflowDocument(gate: number, { name = 'gated', connection = 'warehouse' } = {}) {
   return {
-    name: 'gated',
-    description: 'Rows once the gate opens.',
-    connection: 'warehouse',
+    name,
+    description: `Rows of gated_rows once lock ${gate} is free.`,
+    connection,
     parameters: [],
     nodes: [
       {

@@ -7,6 +7,7 @@ import { connectModernClient } from '../../support/mcpClients.ts';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../../support/postgres.ts';
 import { publishWorkflow, saveWorkflow } from '../../../src/store/repositories/workflows.ts';
 import { createConnection } from '../../../src/connections/index.ts';
+import { gatedWorkflowDocument } from '../../support/gatedWorkflow.ts';
 
 const call = callTool;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -18,32 +19,6 @@ async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs =
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await sleep(50);
   }
-}
-
-/**
- * A workflow whose query waits on an advisory lock the test holds: it runs exactly as long as
- * the test wants, with no sleeps and no timing luck. The gate key also marks the query in
- * pg_stat_activity.
- */
-function gatedWorkflow(name: string, connection: string, gate: number) {
-  return {
-    name,
-    description: `Rows of gated_rows once lock ${gate} is free.`,
-    connection,
-    parameters: [],
-    nodes: [
-      {
-        id: 'rows',
-        component: 'sql_query',
-        config: {
-          sql: `SELECT n FROM gated_rows, (SELECT pg_advisory_xact_lock_shared(${gate})) AS gate`,
-          columns: [{ name: 'n', type: 'integer' }],
-        },
-      },
-      { id: 'result', component: 'result', inputs: { input: 'rows' } },
-    ],
-    output: 'result',
-  };
 }
 
 /** A session of the test's own on the warehouse, holding advisory locks (the gates). */
@@ -102,7 +77,7 @@ describeWithPostgres('workflow jobs on a PostGIS warehouse (reliability R8, R10,
   });
 
   async function publishGated(tool: string, gate: number, mode: 'sync' | 'async', syncDeadlineMs?: number) {
-    await saveWorkflow(t.server.store.db, admin, gatedWorkflow(tool, 'warehouse', gate));
+    await saveWorkflow(t.server.store.db, admin, gatedWorkflowDocument(gate, { name: tool }));
     await publishWorkflow(t.server.store.db, admin, tool, {
       toolName: tool,
       mode,
@@ -250,7 +225,7 @@ describeWithPostgres('workflow job failures on a PostGIS warehouse (reliability 
       ['slow_query', 'warehouse', 801],
       ['offline_query', 'offline', 802],
     ] as const) {
-      await saveWorkflow(t.server.store.db, admin, gatedWorkflow(tool, connection, gate));
+      await saveWorkflow(t.server.store.db, admin, gatedWorkflowDocument(gate, { name: tool, connection }));
       await publishWorkflow(t.server.store.db, admin, tool, { toolName: tool, mode: 'async' });
     }
     client = await connectModernClient(t.mcpUrl, await t.createToken(admin));

@@ -38,6 +38,10 @@ export function createStore(options: StoreOptions): Store {
     });
     // A dropped idle connection must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
+    // The pool listens for errors only on idle clients: a session that dies while checked out
+    // (terminated, server restart) emits 'error' on its client, an uncaught exception without
+    // this. The query on it fails on its own, and the pool discards the client on release.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,

@@ -174,6 +174,9 @@ export class PostgisEngine implements Engine {
     // An idle connection that dies (server restart, pg_terminate_backend) is dropped by the pool;
     // without a listener the 'error' event would crash the process.
     this.pool.on('error', () => undefined);
+    // The same for a connection that dies while a session holds it (the pool listens on idle
+    // ones only): the session's query or cursor fails, the process does not.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   async describe(): Promise<CatalogDescription> {

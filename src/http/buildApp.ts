@@ -12,7 +12,7 @@ import { registerWorkflowCanvasApiRoutes } from '../workspace/api/workflowCanvas
 import { registerJobsApiRoutes } from '../workspace/api/jobsApiRoutes.ts';
 import { registerConnectionsApiRoutes } from '../workspace/api/connectionsApiRoutes.ts';
 import type { McpEndpoint } from '../mcp/McpEndpoint.ts';
-import type { OAuthServerOptions } from '../auth/oauth/registerOAuthServer.ts';
+import { loadOAuthServer, type OAuthServerOptions } from '../auth/index.ts';
 import { registerOAuthCallbackRoute } from '../workspace/oauthCallbackRoute.ts';
 import { registerCredentialsApiRoutes } from '../workspace/api/credentialsApiRoutes.ts';
 import { registerOAuthClientsApiRoutes } from '../workspace/api/oauthClientsApiRoutes.ts';
@@ -105,10 +105,7 @@ export async function buildApp(
 
   // Loaded on demand: oidc-provider prints a runtime notice on import, which CLI commands that
   // never serve (user, token, client) should not show.
-  const [{ registerOAuthServer }, { OAUTH_ROUTES }] = await Promise.all([
-    import('../auth/oauth/registerOAuthServer.ts'),
-    import('../auth/oauth/createOidcProvider.ts'),
-  ]);
+  const { registerOAuthServer, OAUTH_ROUTES } = await loadOAuthServer();
   const oauth = await registerOAuthServer(app, ctx, options.oauth);
   // Browser clients (MCP Inspector, MCP Jam) call /mcp and register themselves cross-origin; the
   // provider answers CORS on its discovery and token endpoints itself.

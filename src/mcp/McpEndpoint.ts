@@ -15,10 +15,14 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../store/schema.ts';
 import { endMcpSession, findMcpSession, openMcpSession } from '../store/repositories/mcpSessions.ts';
-import { mcpCallerOf, type McpCaller } from './McpCaller.ts';
-import { StoreUnavailableError } from './StoreUnavailableError.ts';
+import {
+  bearerCallerOf,
+  DEFAULT_TOKEN_SCOPES,
+  StoreUnavailableError,
+  type BearerCaller,
+} from '../auth/index.ts';
+
 import { ListResponseCache, type HeaderLookup } from './ListResponseCache.ts';
-import { DEFAULT_TOKEN_SCOPES } from '../auth/scopes.ts';
 import { withLegacySession } from './McpClientLog.ts';
 
 /**
@@ -62,7 +66,7 @@ export interface McpEndpointOptions {
    * server (so the SDK, which challenges only for registered tools, would answer "Tool not
    * found"); undefined leaves the call to the SDK.
    */
-  unlistedToolChallenge?: (caller: McpCaller, toolName: string) => Promise<ScopeChallenge | undefined>;
+  unlistedToolChallenge?: (caller: BearerCaller, toolName: string) => Promise<ScopeChallenge | undefined>;
 }
 
 const SESSION_HEADER = 'mcp-session-id';
@@ -314,7 +318,7 @@ export class McpEndpoint {
 
   /** Hands a request to the SDK, answering repeated listings from the cache. */
   private async serve(request: Request, auth: AuthInfo, parsedBody: unknown): Promise<Response> {
-    const caller = mcpCallerOf(auth);
+    const caller = bearerCallerOf(auth);
     let key: string | undefined;
     if (request.method === 'POST' && ListResponseCache.mayCache(parsedBody)) {
       // Tool lists depend on the user (connection access), role, scopes and the catalog version.
@@ -331,7 +335,7 @@ export class McpEndpoint {
     }
     const challenge = await this.unlistedToolChallenge(caller, parsedBody);
     if (challenge) return challenge;
-    const response = await this.handlerFor(mcpCallerOf(auth).orgId).fetch(request, {
+    const response = await this.handlerFor(bearerCallerOf(auth).orgId).fetch(request, {
       authInfo: auth,
       ...(parsedBody !== undefined && { parsedBody }),
     });
@@ -339,7 +343,7 @@ export class McpEndpoint {
   }
 
   /** A 403 insufficient_scope answer, shaped like the SDK's own, for a tool hidden by scopes. */
-  private async unlistedToolChallenge(caller: McpCaller, body: unknown): Promise<Response | undefined> {
+  private async unlistedToolChallenge(caller: BearerCaller, body: unknown): Promise<Response | undefined> {
     const resolve = this.options.unlistedToolChallenge;
     const message = body as { method?: unknown; params?: { name?: unknown } } | undefined;
     if (!resolve || message?.method !== 'tools/call' || typeof message.params?.name !== 'string')
@@ -358,7 +362,7 @@ export class McpEndpoint {
    * not the method its Mcp-Method header names, so counting by the header is sound.
    */
   private serveListen = async (request: Request, auth: AuthInfo, parsedBody: unknown): Promise<Response> => {
-    const caller = mcpCallerOf(auth);
+    const caller = bearerCallerOf(auth);
     const key = `${caller.orgId}:${caller.userId}`;
     const cap = this.options.maxListenStreamsPerUser ?? DEFAULT_MAX_LISTEN_STREAMS_PER_USER;
     const open = this.listenStreams.get(key) ?? 0;
@@ -385,7 +389,7 @@ export class McpEndpoint {
     };
     let response: Response;
     try {
-      response = await this.handlerFor(mcpCallerOf(auth).orgId).fetch(request, {
+      response = await this.handlerFor(bearerCallerOf(auth).orgId).fetch(request, {
         authInfo: auth,
         ...(parsedBody !== undefined && { parsedBody }),
       });
@@ -507,7 +511,7 @@ export class McpEndpoint {
     } catch {
       return undefined;
     }
-    const caller = mcpCallerOf(auth);
+    const caller = bearerCallerOf(auth);
     if (legacySessionId !== null && !(await findMcpSession(this.options.db, legacySessionId, caller)))
       return undefined;
     const version = await this.catalogVersionFor(caller);
@@ -526,7 +530,7 @@ export class McpEndpoint {
   }
 
   /** The version the credential check read in this request, else one read of the store. */
-  private async catalogVersionFor(caller: McpCaller): Promise<number> {
+  private async catalogVersionFor(caller: BearerCaller): Promise<number> {
     if (caller.toolCatalogVersion !== undefined) return caller.toolCatalogVersion;
     return (await this.options.catalogVersion?.(caller.orgId)) ?? 0;
   }
@@ -604,7 +608,7 @@ export class McpEndpoint {
    */
   private async serveLegacy(request: Request, auth: AuthInfo, parsedBody: unknown): Promise<Response> {
     const { db } = this.options;
-    const caller = mcpCallerOf(auth);
+    const caller = bearerCallerOf(auth);
     const owner = { userId: caller.userId, orgId: caller.orgId };
     const sessionId = request.headers.get(SESSION_HEADER);
 
@@ -646,12 +650,12 @@ export class McpEndpoint {
       try {
         body = await request.clone().json();
       } catch {
-        return this.handlerFor(mcpCallerOf(auth).orgId).fetch(request, { authInfo: auth }); // the SDK answers the parse error
+        return this.handlerFor(bearerCallerOf(auth).orgId).fetch(request, { authInfo: auth }); // the SDK answers the parse error
       }
     }
     const isInitialize = !Array.isArray(body) && (body as { method?: unknown })?.method === 'initialize';
     if (isInitialize) {
-      const response = await this.handlerFor(mcpCallerOf(auth).orgId).fetch(request, {
+      const response = await this.handlerFor(bearerCallerOf(auth).orgId).fetch(request, {
         authInfo: auth,
         parsedBody: body,
       });

@@ -4,7 +4,7 @@ import {
   type McpServer,
   type ReadResourceResult,
 } from '@modelcontextprotocol/server';
-import type { McpCaller } from './McpCaller.ts';
+import type { BearerCaller } from '../auth/index.ts';
 import type { McpServices } from './McpServices.ts';
 import type { CallerNameCompleter } from './CallerNameCompleter.ts';
 import { scopeChallengeFor } from './McpToolSpec.ts';
@@ -34,7 +34,7 @@ function json(uri: URL, value: unknown): ReadResourceResult {
  */
 export function registerSpatialResourceTemplates(
   server: McpServer,
-  caller: McpCaller,
+  caller: BearerCaller,
   services: McpServices & { publicUrl: URL },
   names: CallerNameCompleter,
 ): void {

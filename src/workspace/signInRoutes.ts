@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../http/AppContext.ts';
 import { html, page } from './html.ts';
 import { csrfValid, currentSession, safeNextPath, sessionCookie } from './webSession.ts';
-import { authenticatePassword, SIGN_IN_RATE_LIMIT } from '../auth/authenticatePassword.ts';
+import { authenticatePassword, SIGN_IN_RATE_LIMIT } from '../auth/index.ts';
 import { createWebSession, deleteWebSession } from '../store/repositories/webSessions.ts';
 import { randomId } from '../auth/secrets.ts';
 import { recordAudit } from '../store/repositories/auditLog.ts';

@@ -1,6 +1,6 @@
 import type { CallToolResult, ScopeChallenge, ServerContext } from '@modelcontextprotocol/server';
 import type { McpServices } from '../McpServices.ts';
-import type { McpCaller } from '../McpCaller.ts';
+import type { BearerCaller } from '../../auth/index.ts';
 import { advertisedSchema, scopeChallengeFor, type McpToolSpec } from '../McpToolSpec.ts';
 import { markdownTable, toolError, toolResult } from '../toolResults.ts';
 import { listConnections } from '../../connections/index.ts';
@@ -92,7 +92,7 @@ export class WorkflowToolCatalog {
     this.tasks = new WorkflowTasks(services, (job, caller) => this.finishedResult(job, caller));
   }
 
-  async specsFor(caller: McpCaller): Promise<McpToolSpec[]> {
+  async specsFor(caller: BearerCaller): Promise<McpToolSpec[]> {
     if (!caller.scopes.includes('workflows:read')) return [];
     return (await this.visibleEntries(caller)).map((e) => e.spec);
   }
@@ -104,7 +104,7 @@ export class WorkflowToolCatalog {
    * an unpublished or an unshared workflow stays unknown, exactly like a name that does not
    * exist (SECURITY-TESTS F8). Tokens with workflows:read get the SDK's challenge instead.
    */
-  async unlistedToolChallenge(caller: McpCaller, toolName: string): Promise<ScopeChallenge | undefined> {
+  async unlistedToolChallenge(caller: BearerCaller, toolName: string): Promise<ScopeChallenge | undefined> {
     if (caller.scopes.includes('workflows:read')) return undefined;
     const visible = await this.visibleEntries(caller);
     if (!visible.some((e) => e.workflow.tool.name === toolName)) return undefined;
@@ -115,7 +115,7 @@ export class WorkflowToolCatalog {
   }
 
   /** The organization's workflow tools whose connection the caller's user may use (scopes aside). */
-  private async visibleEntries(caller: McpCaller): Promise<CatalogEntry[]> {
+  private async visibleEntries(caller: BearerCaller): Promise<CatalogEntry[]> {
     const version = await toolCatalogVersion(this.services.db, caller.orgId);
     let cached = this.byOrg.get(caller.orgId);
     if (!cached || cached.version !== version) {
@@ -173,7 +173,7 @@ export class WorkflowToolCatalog {
   private async run(
     workflow: PublishedWorkflow,
     args: unknown,
-    caller: McpCaller,
+    caller: BearerCaller,
     ctx: ServerContext,
   ): Promise<CallToolResult> {
     const { db, jobs } = this.services;
@@ -259,7 +259,7 @@ export class WorkflowToolCatalog {
   }
 
   /** What a finished run answers: the rows, or a tool error saying what happened. */
-  private async finishedResult(job: JobView, caller: McpCaller): Promise<CallToolResult> {
+  private async finishedResult(job: JobView, caller: BearerCaller): Promise<CallToolResult> {
     switch (job.state) {
       case 'succeeded':
         return this.succeeded(job, caller);
@@ -282,7 +282,7 @@ export class WorkflowToolCatalog {
     });
   }
 
-  private async succeeded(job: JobView, caller: McpCaller): Promise<CallToolResult> {
+  private async succeeded(job: JobView, caller: BearerCaller): Promise<CallToolResult> {
     const page = await readJobResult(this.services.db, caller, job.id, 0, INLINE_ROWS);
     const rows = page?.rows ?? [];
     const more = page?.nextOffset !== null && page?.nextOffset !== undefined;

@@ -10,7 +10,7 @@ import { buildApp } from './http/buildApp.ts';
 import { createLogger } from './http/createLogger.ts';
 import type { McpRouteOptions } from './mcp/registerMcpRoutes.ts';
 import type { OAuthServerOptions } from './auth/oauth/registerOAuthServer.ts';
-import { SecretBox } from './auth/SecretBox.ts';
+import { SecretBox } from './crypto/index.ts';
 import {
   ConnectionRegistry,
   bootstrapDemoConnection,

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Caller } from '../store/Caller.ts';
 import type { ConnectionKind, ConnectionsTable, Database } from '../store/schema.ts';
-import { randomId } from '../auth/secrets.ts';
-import type { SecretBox } from '../auth/SecretBox.ts';
+import { randomId } from '../crypto/index.ts';
+import type { SecretBox } from '../crypto/index.ts';
 import { bumpToolCatalog } from '../store/repositories/workflows.ts';
 
 // Which workflow tools a user sees depends on the connections they may use (tools/list shows

@@ -11,7 +11,7 @@ import { rememberCimdClient } from '../../store/repositories/oauthClients.ts';
 import { oauthOrgPolicy, policyRefusal } from '../../store/repositories/oauthOrgPolicies.ts';
 import { loadPrincipal } from '../../store/repositories/users.ts';
 import { authenticatePassword, SIGN_IN_RATE_LIMIT } from '../authenticatePassword.ts';
-import { safeEqual } from '../secrets.ts';
+import { safeEqual } from '../../crypto/index.ts';
 import { isScope, DEFAULT_TOKEN_SCOPES, type Scope } from '../scopes.ts';
 import { RESOURCE_SCOPES } from './createOidcProvider.ts';
 import { SCOPE_DESCRIPTIONS } from './scopeDescriptions.ts';

@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Caller } from '../Caller.ts';
 import type { Database, MapsTable } from '../schema.ts';
-import { hashSecret, randomId } from '../../auth/secrets.ts';
-import type { SecretBox } from '../../auth/SecretBox.ts';
+import { hashSecret, randomId } from '../../crypto/index.ts';
+import type { SecretBox } from '../../crypto/index.ts';
 import { mapDefinitionSchema, type MapDefinition } from '../../maps/mapDefinition.ts';
 
 /**

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Caller } from '../Caller.ts';
 import type { Database, ToolMode, WorkflowsTable } from '../schema.ts';
-import { randomId } from '../../auth/secrets.ts';
+import { randomId } from '../../crypto/index.ts';
 import {
   parseWorkflowDocument,
   workflowDocumentSchema,

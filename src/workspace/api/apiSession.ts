@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../http/AppContext.ts';
 import type { Caller } from '../../store/Caller.ts';
 import type { WebSession } from '../../store/repositories/webSessions.ts';
-import { safeEqual } from '../../auth/secrets.ts';
+import { safeEqual } from '../../crypto/index.ts';
 import { currentSession } from '../webSession.ts';
 import { sendProblem } from './problem.ts';
 

@@ -10,7 +10,7 @@ import { findUserByEmail } from '../../../src/store/repositories/users.ts';
 import { membershipsOf } from '../../../src/store/repositories/organizations.ts';
 import { publishWorkflow, saveWorkflow } from '../../../src/store/repositories/workflows.ts';
 import { issueApiToken } from '../../../src/auth/issueApiToken.ts';
-import { SecretBox } from '../../../src/auth/SecretBox.ts';
+import { SecretBox } from '../../../src/crypto/index.ts';
 import { createConnection } from '../../../src/connections/index.ts';
 import { freePort } from '../../support/testServer.ts';
 import { connectModernClient } from '../../support/mcpClients.ts';

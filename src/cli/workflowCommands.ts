@@ -40,7 +40,7 @@ import {
   publishWorkflow,
   saveWorkflow,
   unpublishWorkflow,
-} from '../store/repositories/workflows.ts';
+} from '../workflowLibrary/index.ts';
 import type { ToolMode } from '../store/schema.ts';
 
 const DIALECTS: Dialect[] = ['postgis', 'spatialite'];

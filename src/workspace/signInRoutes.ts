@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../http/AppContext.ts';
-import { html, page } from './html.ts';
-import { csrfValid, currentSession, safeNextPath, sessionCookie } from './webSession.ts';
+import type { AppContext } from '../AppContext.ts';
+import { html, page } from '../http/html.ts';
+import { csrfValid, currentSession, safeNextPath, sessionCookie } from '../auth/webSession.ts';
 import { authenticatePassword, SIGN_IN_RATE_LIMIT } from '../auth/authenticatePassword.ts';
 import { createWebSession, deleteWebSession } from '../store/repositories/webSessions.ts';
 import { randomId } from '../crypto/index.ts';

@@ -2,9 +2,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHmac } from 'node:crypto';
 import type Provider from 'oidc-provider';
-import type { AppContext } from '../../http/AppContext.ts';
-import { html, page, type RawHtml } from '../../workspace/html.ts';
-import { currentSession, sessionCookie } from '../../workspace/webSession.ts';
+import type { AppContext } from '../../AppContext.ts';
+import { html, page, type RawHtml } from '../../http/html.ts';
+import { currentSession, sessionCookie } from '../webSession.ts';
 import { createWebSession } from '../../store/repositories/webSessions.ts';
 import { recordAudit } from '../../store/repositories/auditLog.ts';
 import { rememberCimdClient } from '../../store/repositories/oauthClients.ts';

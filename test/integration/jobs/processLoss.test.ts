@@ -8,7 +8,7 @@ import pg from 'pg';
 import { createStore, type Store } from '../../../src/store/createStore.ts';
 import { findUserByEmail } from '../../../src/store/repositories/users.ts';
 import { membershipsOf } from '../../../src/store/repositories/organizations.ts';
-import { publishWorkflow, saveWorkflow } from '../../../src/store/repositories/workflows.ts';
+import { publishWorkflow, saveWorkflow } from '../../../src/workflowLibrary/workflowRepository.ts';
 import { issueApiToken } from '../../../src/auth/issueApiToken.ts';
 import { SecretBox } from '../../../src/crypto/index.ts';
 import { createConnection } from '../../../src/connections/index.ts';

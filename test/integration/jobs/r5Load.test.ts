@@ -13,7 +13,7 @@ import {
   createOrganization,
   membershipsOf,
 } from '../../../src/store/repositories/organizations.ts';
-import { publishWorkflow, saveWorkflow } from '../../../src/store/repositories/workflows.ts';
+import { publishWorkflow, saveWorkflow } from '../../../src/workflowLibrary/workflowRepository.ts';
 import { issueApiToken } from '../../../src/auth/issueApiToken.ts';
 import { SecretBox, hashPassword } from '../../../src/crypto/index.ts';
 import { createConnection } from '../../../src/connections/index.ts';

@@ -15,7 +15,7 @@ import { createLogger } from '../../../src/http/createLogger.ts';
 import { createUser } from '../../../src/store/repositories/users.ts';
 import { addMembership, createOrganization } from '../../../src/store/repositories/organizations.ts';
 import { issueApiToken } from '../../../src/auth/issueApiToken.ts';
-import { publishWorkflow, saveWorkflow } from '../../../src/store/repositories/workflows.ts';
+import { publishWorkflow, saveWorkflow } from '../../../src/workflowLibrary/workflowRepository.ts';
 import { createConnection } from '../../../src/connections/index.ts';
 import type { Caller } from '../../../src/store/Caller.ts';
 import { hashPassword } from '../../../src/crypto/index.ts';

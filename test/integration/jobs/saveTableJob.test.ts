@@ -26,7 +26,7 @@ import { createStore } from '../../../src/store/createStore.ts';
 import { migrateToLatest } from '../../../src/store/migrate.ts';
 import { addMembership, createOrganization } from '../../../src/store/repositories/organizations.ts';
 import { createUser } from '../../../src/store/repositories/users.ts';
-import { saveWorkflow } from '../../../src/store/repositories/workflows.ts';
+import { saveWorkflow } from '../../../src/workflowLibrary/workflowRepository.ts';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../../support/postgres.ts';
 
 /**

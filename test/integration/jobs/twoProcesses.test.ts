@@ -8,7 +8,7 @@ import { loadConfig } from '../../../src/config.ts';
 import { startServer, type RunningServer } from '../../../src/server.ts';
 import { createUser } from '../../../src/store/repositories/users.ts';
 import { addMembership, findOrganizationBySlug } from '../../../src/store/repositories/organizations.ts';
-import { publishWorkflow } from '../../../src/store/repositories/workflows.ts';
+import { publishWorkflow } from '../../../src/workflowLibrary/workflowRepository.ts';
 import { issueApiToken } from '../../../src/auth/issueApiToken.ts';
 import type { JobEvent } from '../../../src/jobs/index.ts';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../../support/postgres.ts';

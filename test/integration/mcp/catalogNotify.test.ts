@@ -15,7 +15,7 @@ import {
   publishWorkflow,
   saveWorkflow,
   unpublishWorkflow,
-} from '../../../src/store/repositories/workflows.ts';
+} from '../../../src/workflowLibrary/workflowRepository.ts';
 import { issueApiToken } from '../../../src/auth/issueApiToken.ts';
 import { createConnection } from '../../../src/connections/index.ts';
 import { CATALOG_LISTENER_APPLICATION_NAME } from '../../../src/mcp/registerMcpRoutes.ts';

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../http/AppContext.ts';
+import type { AppContext } from '../AppContext.ts';
 import { findWebSession, type WebSession } from '../store/repositories/webSessions.ts';
 import { safeEqual } from '../crypto/index.ts';
 

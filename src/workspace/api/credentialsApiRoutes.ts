@@ -3,8 +3,14 @@ import { z } from 'zod';
 import type { AppContext } from '../../AppContext.ts';
 import { listApiTokens, revokeApiToken, type ApiTokenSummary } from '../../store/repositories/apiTokens.ts';
 import { recordAudit } from '../../store/repositories/auditLog.ts';
-import { DEFAULT_TOKEN_SCOPES, SCOPES, scopesForRole, type Scope } from '../../auth/scopes.ts';
-import { issueApiToken, TokenRequestError } from '../../auth/issueApiToken.ts';
+import {
+  DEFAULT_TOKEN_SCOPES,
+  SCOPES,
+  scopesForRole,
+  type Scope,
+  issueApiToken,
+  TokenRequestError,
+} from '../../auth/index.ts';
 import { requireApiSession } from './apiSession.ts';
 import { parseBody } from './parseBody.ts';
 import { sendProblem } from './problem.ts';

@@ -17,11 +17,7 @@ import {
   setOAuthOrgPolicy,
 } from '../../store/repositories/oauthOrgPolicies.ts';
 import { recordAudit } from '../../store/repositories/auditLog.ts';
-import {
-  CALLBACK_PRESETS,
-  ClientInputError,
-  parseClientCallbacks,
-} from '../../auth/oauth/parseClientCallbacks.ts';
+import { CALLBACK_PRESETS, ClientInputError, parseClientCallbacks } from '../../auth/index.ts';
 import { requireApiSession } from './apiSession.ts';
 import { parseBody } from './parseBody.ts';
 import { sendProblem } from './problem.ts';

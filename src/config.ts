@@ -149,7 +149,7 @@ export interface MeridianConfig {
   host: string;
   /** Every URL we advertise is built from this, never from Host or X-Forwarded-* headers. */
   publicUrl: URL;
-  /** The issuer of our authorization server: the public URL without a trailing slash. */
+  /** Our authorization server's issuer: the public URL without a trailing slash. */
   issuer: string;
   /** The MCP endpoint URL: the `resource` of our protected-resource metadata and the token audience. */
   mcpUrl: URL;

@@ -4,22 +4,18 @@ import type { MeridianConfig } from './config.ts';
 import { createStore, type Store } from './store/createStore.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { ServeLock } from './store/ServeLock.ts';
-import {
-  bootstrapFirstAdmin,
-  loadOrCreateServerKey,
-  type FirstAdmin,
-  type OAuthServerOptions,
-} from './auth/index.ts';
-import { buildApp } from './http/buildApp.ts';
+import { loadOrCreateServerKey, bootstrapFirstAdmin, type FirstAdmin } from './auth/index.ts';
+import { buildApp } from './buildApp.ts';
 import { createLogger } from './http/createLogger.ts';
-import type { McpRouteOptions } from './mcp/registerMcpRoutes.ts';
-import { SecretBox } from './auth/SecretBox.ts';
+import type { McpRouteOptions } from './mcp/index.ts';
+import type { OAuthServerOptions } from './auth/index.ts';
+import { SecretBox } from './crypto/index.ts';
 import {
   ConnectionRegistry,
   bootstrapDemoConnection,
   createConnectionTargetPolicy,
 } from './connections/index.ts';
-import { bootstrapDemoWorkflows } from './connections/bootstrapDemoWorkflows.ts';
+import { bootstrapDemoWorkflows } from './workflowLibrary/index.ts';
 import { bootstrapDemoMaps } from './maps/index.ts';
 import { findOrganizationBySlug, firstAdminOf } from './store/repositories/organizations.ts';
 import { CatalogBrowser } from './catalog/CatalogBrowser.ts';

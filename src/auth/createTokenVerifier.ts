@@ -8,9 +8,11 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { verifyApiToken } from '../store/repositories/apiTokens.ts';
 import { effectiveScopes } from './scopes.ts';
-import type { BearerCaller } from './BearerCaller.ts';
-import type { BearerVerifier } from './BearerVerifier.ts';
+import type { McpCaller } from './McpCaller.ts';
 import { StoreUnavailableError } from './StoreUnavailableError.ts';
+
+/** Verifies another kind of bearer token (OAuth access JWTs); returns undefined when not its kind. */
+export type BearerVerifier = (token: string) => Promise<AuthInfo | undefined>;
 
 // AuthInfo must carry an expiry (the SDK refuses tokens without one). A non-expiring API token
 // is re-checked against the store on every request, so this is only how long this one
@@ -42,7 +44,7 @@ export function createTokenVerifier(options: {
         if (typeof verified === 'string')
           throw new OAuthError(OAuthErrorCode.InvalidToken, REJECTION_MESSAGES[verified]);
         const { principal } = verified;
-        const caller: BearerCaller = {
+        const caller: McpCaller = {
           orgId: principal.orgId,
           userId: principal.userId,
           role: principal.role,

@@ -1,7 +1,7 @@
 import type { McpServices } from './McpServices.ts';
-import type { BearerCaller } from '../auth/index.ts';
+import type { McpCaller } from '../auth/index.ts';
 import { listConnections } from '../connections/index.ts';
-import { findMaps } from '../store/repositories/maps.ts';
+import { findMaps } from '../maps/index.ts';
 
 /** MCP caps a completion at 100 values. */
 const MAX_COMPLETIONS = 100;
@@ -23,10 +23,10 @@ export class CallerNameCompleter {
   constructor(
     private readonly services: McpServices,
     /** The workflow tools this caller can see (workflows:read already checked). */
-    private readonly workflowNames: (caller: BearerCaller) => Promise<string[]>,
+    private readonly workflowNames: (caller: McpCaller) => Promise<string[]>,
   ) {}
 
-  async connections(caller: BearerCaller, typed: string): Promise<string[]> {
+  async connections(caller: McpCaller, typed: string): Promise<string[]> {
     if (!caller.scopes.includes('connections:read')) return [];
     return matching(
       (await listConnections(this.services.db, caller)).map((c) => c.name),
@@ -35,7 +35,7 @@ export class CallerNameCompleter {
   }
 
   /** Table names of a connection the caller may use. */
-  async tables(caller: BearerCaller, connection: string | undefined, typed: string): Promise<string[]> {
+  async tables(caller: McpCaller, connection: string | undefined, typed: string): Promise<string[]> {
     if (!caller.scopes.includes('connections:read') || !connection) return [];
     const resolved = await this.services.connections.resolve(caller, connection);
     if (!resolved) return [];
@@ -48,12 +48,12 @@ export class CallerNameCompleter {
     }
   }
 
-  async workflows(caller: BearerCaller, typed: string): Promise<string[]> {
+  async workflows(caller: McpCaller, typed: string): Promise<string[]> {
     if (!caller.scopes.includes('workflows:read')) return [];
     return matching(await this.workflowNames(caller), typed);
   }
 
-  async maps(caller: BearerCaller, typed: string): Promise<string[]> {
+  async maps(caller: McpCaller, typed: string): Promise<string[]> {
     if (!caller.scopes.includes('maps:read')) return [];
     // Ids are opaque: what someone types is as likely a word of the title as the id's start.
     const maps = await findMaps(this.services.db, caller, { limit: 200 });

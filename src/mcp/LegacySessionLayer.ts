@@ -1,6 +1,6 @@
 import type { AuthInfo, McpHttpHandler } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
-import type { BearerCaller } from '../auth/index.ts';
+import type { McpCaller } from '../auth/index.ts';
 import type { Database } from '../store/schema.ts';
 import { endMcpSession, findMcpSession, openMcpSession } from '../store/repositories/mcpSessions.ts';
 import { acceptsMediaType } from './acceptsMediaType.ts';
@@ -38,21 +38,11 @@ export class LegacySessionLayer {
       /** The organization's SDK handler. */
       handlerFor: (orgId: string) => McpHttpHandler;
       /** Serves a message of a live session (the endpoint's cached path to the SDK). */
-      serve: (
-        request: Request,
-        auth: AuthInfo,
-        caller: BearerCaller,
-        parsedBody: unknown,
-      ) => Promise<Response>;
+      serve: (request: Request, auth: AuthInfo, caller: McpCaller, parsedBody: unknown) => Promise<Response>;
     },
   ) {}
 
-  async serve(
-    request: Request,
-    auth: AuthInfo,
-    caller: BearerCaller,
-    parsedBody: unknown,
-  ): Promise<Response> {
+  async serve(request: Request, auth: AuthInfo, caller: McpCaller, parsedBody: unknown): Promise<Response> {
     const { db, handlerFor } = this.options;
     const owner = { userId: caller.userId, orgId: caller.orgId };
     const sessionId = request.headers.get(SESSION_HEADER);

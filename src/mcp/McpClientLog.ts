@@ -10,7 +10,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { setMcpSessionLogLevel } from '../store/repositories/mcpSessions.ts';
-import { bearerCallerOf } from '../auth/index.ts';
+import { mcpCallerOf } from '../auth/index.ts';
 
 /** RFC 5424 severities in the order MCP uses them, least severe first. */
 export const LOG_LEVELS = [
@@ -82,7 +82,7 @@ export async function logToClient(
 export function registerSessionLogLevel(server: McpServer, db: Kysely<Database>): void {
   server.server.setRequestHandler('logging/setLevel', async (request, ctx) => {
     const session = legacySessionOf(ctx.http?.authInfo);
-    const caller = bearerCallerOf(ctx.http?.authInfo);
+    const caller = mcpCallerOf(ctx.http?.authInfo);
     if (!session || !(await setMcpSessionLogLevel(db, session.id, caller, request.params.level))) {
       throw new ProtocolError(
         ProtocolErrorCode.InvalidRequest,

@@ -15,12 +15,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../store/schema.ts';
 import { findMcpSession } from '../store/repositories/mcpSessions.ts';
-import {
-  bearerCallerOf,
-  DEFAULT_TOKEN_SCOPES,
-  StoreUnavailableError,
-  type BearerCaller,
-} from '../auth/index.ts';
+import { mcpCallerOf, DEFAULT_TOKEN_SCOPES, StoreUnavailableError, type McpCaller } from '../auth/index.ts';
 import { ListResponseCache, type HeaderLookup } from './ListResponseCache.ts';
 import { CatalogWatcher, type CatalogWatchOptions } from './CatalogWatcher.ts';
 import { jsonRpcError } from './jsonRpcError.ts';
@@ -60,7 +55,7 @@ export interface McpEndpointOptions extends CatalogWatchOptions {
    * server (so the SDK, which challenges only for registered tools, would answer "Tool not
    * found"); undefined leaves the call to the SDK.
    */
-  unlistedToolChallenge?: (caller: BearerCaller, toolName: string) => Promise<ScopeChallenge | undefined>;
+  unlistedToolChallenge?: (caller: McpCaller, toolName: string) => Promise<ScopeChallenge | undefined>;
 }
 
 /** Stands in for a body that was not valid JSON; answered with a parse error once authenticated. */
@@ -141,7 +136,7 @@ export class McpEndpoint {
 
     const auth = await this.authenticate(request);
     if (auth instanceof Response) return auth;
-    const caller = bearerCallerOf(auth);
+    const caller = mcpCallerOf(auth);
     const { parsedBody } = options;
     if (parsedBody === INVALID_JSON_BODY)
       return jsonRpcError(400, -32700, 'Parse error: the body is not valid JSON');
@@ -180,7 +175,7 @@ export class McpEndpoint {
   private async serve(
     request: Request,
     auth: AuthInfo,
-    caller: BearerCaller,
+    caller: McpCaller,
     parsedBody: unknown,
   ): Promise<Response> {
     let key: string | undefined;
@@ -207,7 +202,7 @@ export class McpEndpoint {
   }
 
   /** A 403 insufficient_scope answer, shaped like the SDK's own, for a tool hidden by scopes. */
-  private async unlistedToolChallenge(caller: BearerCaller, body: unknown): Promise<Response | undefined> {
+  private async unlistedToolChallenge(caller: McpCaller, body: unknown): Promise<Response | undefined> {
     const resolve = this.options.unlistedToolChallenge;
     const message = body as { method?: unknown; params?: { name?: unknown } } | undefined;
     if (!resolve || message?.method !== 'tools/call' || typeof message.params?.name !== 'string')
@@ -228,7 +223,7 @@ export class McpEndpoint {
   private async serveListen(
     request: Request,
     auth: AuthInfo,
-    caller: BearerCaller,
+    caller: McpCaller,
     parsedBody: unknown,
   ): Promise<Response> {
     const release = this.slots.take(caller.orgId, caller.userId);
@@ -295,7 +290,7 @@ export class McpEndpoint {
     } catch {
       return undefined;
     }
-    const caller = bearerCallerOf(auth);
+    const caller = mcpCallerOf(auth);
     if (legacySessionId !== null && !(await findMcpSession(this.options.db, legacySessionId, caller)))
       return undefined;
     const version = await this.catalogVersionFor(caller);
@@ -314,7 +309,7 @@ export class McpEndpoint {
   }
 
   /** The version the credential check read in this request, else one read of the store. */
-  private async catalogVersionFor(caller: BearerCaller): Promise<number> {
+  private async catalogVersionFor(caller: McpCaller): Promise<number> {
     if (caller.toolCatalogVersion !== undefined) return caller.toolCatalogVersion;
     return (await this.options.catalogVersion?.(caller.orgId)) ?? 0;
   }

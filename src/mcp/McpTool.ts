@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { CallToolResult, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
-import type { BearerCaller } from '../auth/index.ts';
+import type { McpCaller } from '../auth/index.ts';
 
 /**
  * One MCP tool as Meridian defines it: its schema, the scopes a token needs to call it, and a
@@ -27,7 +27,7 @@ export interface McpTool<Input extends z.ZodObject = z.ZodObject, Output extends
   _meta?: Record<string, unknown>;
   handler(
     args: z.infer<Input>,
-    caller: BearerCaller,
+    caller: McpCaller,
     ctx: ServerContext,
   ): Promise<CallToolResult> | CallToolResult;
 }

@@ -6,7 +6,7 @@ import {
   type StandardSchemaWithJSON,
   type ToolAnnotations,
 } from '@modelcontextprotocol/server';
-import type { BearerCaller } from '../auth/index.ts';
+import type { McpCaller } from '../auth/index.ts';
 import type { McpTool } from './McpTool.ts';
 import { toolError } from './toolResults.ts';
 import { inputJsonSchema, precompiledSchema } from './precompiledSchema.ts';
@@ -25,7 +25,7 @@ export interface McpToolSpec {
   annotations?: ToolAnnotations;
   _meta?: Record<string, unknown>;
   scopeChallenge?: ScopeChallengeHandler;
-  call(args: unknown, caller: BearerCaller, ctx: ServerContext): Promise<CallToolResult>;
+  call(args: unknown, caller: McpCaller, ctx: ServerContext): Promise<CallToolResult>;
 }
 
 export function scopeChallengeFor(scopes: string[]): ScopeChallengeHandler | undefined {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { completable, type GetPromptResult, type McpServer } from '@modelcontextprotocol/server';
-import type { BearerCaller } from '../auth/index.ts';
+import type { McpCaller } from '../auth/index.ts';
 import type { CallerNameCompleter } from './CallerNameCompleter.ts';
 import { scopeChallengeFor } from './McpToolSpec.ts';
 
@@ -16,7 +16,7 @@ function userMessage(text: string): GetPromptResult {
  */
 export function registerSpatialPrompts(
   server: McpServer,
-  caller: BearerCaller,
+  caller: McpCaller,
   names: CallerNameCompleter,
 ): void {
   const connection = completable(

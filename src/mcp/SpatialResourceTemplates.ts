@@ -4,11 +4,11 @@ import {
   type McpServer,
   type ReadResourceResult,
 } from '@modelcontextprotocol/server';
-import type { BearerCaller } from '../auth/index.ts';
+import type { McpCaller } from '../auth/index.ts';
 import type { McpServices } from './McpServices.ts';
 import type { CallerNameCompleter } from './CallerNameCompleter.ts';
 import { scopeChallengeFor } from './McpToolSpec.ts';
-import { getMap } from '../store/repositories/maps.ts';
+import { getMap } from '../maps/index.ts';
 import { CatalogLookupError } from '../catalog/CatalogBrowser.ts';
 import { mapPageUrl } from '../maps/index.ts';
 
@@ -34,7 +34,7 @@ function json(uri: URL, value: unknown): ReadResourceResult {
  */
 export function registerSpatialResourceTemplates(
   server: McpServer,
-  caller: BearerCaller,
+  caller: McpCaller,
   services: McpServices & { publicUrl: URL },
   names: CallerNameCompleter,
 ): void {

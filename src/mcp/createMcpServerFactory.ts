@@ -1,7 +1,7 @@
 import { McpServer, type McpRequestContext, type McpServerFactory } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { McpTool } from './McpTool.ts';
-import { bearerCallerOf, type BearerCaller } from '../auth/index.ts';
+import { mcpCallerOf, type McpCaller } from '../auth/index.ts';
 import { specFromTool, type McpToolSpec } from './McpToolSpec.ts';
 import type { McpResourceSpec } from './McpResourceSpec.ts';
 
@@ -21,7 +21,7 @@ const INSTRUCTIONS =
 export function createMcpServerFactory(options: {
   tools: McpTool[];
   logger: Logger;
-  dynamicTools?: (caller: BearerCaller) => Promise<McpToolSpec[]>;
+  dynamicTools?: (caller: McpCaller) => Promise<McpToolSpec[]>;
   /** Static resources (the MCP Apps map view), the same for every caller. */
   resources?: McpResourceSpec[];
   /** The Tasks extension (2026-07-28 only: 2025 clients have their own, different, core tasks). */
@@ -30,7 +30,7 @@ export function createMcpServerFactory(options: {
    * Features bound to the caller (prompts with their completions, resource templates, the 2025
    * session's setLevel), registered on each request's server after the tools.
    */
-  perCaller?: (server: McpServer, caller: BearerCaller, era: McpRequestContext['era']) => void;
+  perCaller?: (server: McpServer, caller: McpCaller, era: McpRequestContext['era']) => void;
 }): McpServerFactory {
   const { logger, dynamicTools, resources = [], tasks, perCaller } = options;
   const staticSpecs = options.tools.map(specFromTool);
@@ -44,7 +44,7 @@ export function createMcpServerFactory(options: {
       },
       instructions: INSTRUCTIONS,
     });
-    const caller = ctx.authInfo ? bearerCallerOf(ctx.authInfo) : undefined;
+    const caller = ctx.authInfo ? mcpCallerOf(ctx.authInfo) : undefined;
     const specs = caller && dynamicTools ? [...staticSpecs, ...(await dynamicTools(caller))] : staticSpecs;
     for (const spec of specs) {
       server.registerTool(
@@ -59,7 +59,7 @@ export function createMcpServerFactory(options: {
           ...(spec.scopeChallenge && { scopeChallenge: spec.scopeChallenge }),
         },
         async (args, toolCtx) => {
-          const toolCaller = bearerCallerOf(toolCtx.http?.authInfo);
+          const toolCaller = mcpCallerOf(toolCtx.http?.authInfo);
           try {
             return await spec.call(args, toolCaller, toolCtx);
           } catch (error) {

@@ -3,8 +3,8 @@ import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet 
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import type { Principal } from '../../store/repositories/users.ts';
-import type { BearerVerifier } from '../BearerVerifier.ts';
-import type { BearerCaller } from '../BearerCaller.ts';
+import type { BearerVerifier } from '../createTokenVerifier.ts';
+import type { McpCaller } from '../McpCaller.ts';
 import { StoreUnavailableError } from '../StoreUnavailableError.ts';
 import { effectiveScopes } from '../scopes.ts';
 import { parseAccountId } from './meridianClient.ts';
@@ -193,7 +193,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       role: row.role,
     };
     touch(grantId);
-    const caller: BearerCaller = {
+    const caller: McpCaller = {
       orgId: principal.orgId,
       userId: principal.userId,
       role: principal.role,

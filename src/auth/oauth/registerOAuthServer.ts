@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../http/AppContext.ts';
-import type { BearerVerifier } from '../BearerVerifier.ts';
+import type { AppContext } from '../../AppContext.ts';
+import type { BearerVerifier } from '../createTokenVerifier.ts';
 import { createOidcProvider, type OidcProviderOptions } from './createOidcProvider.ts';
 import { loadSigningKeys } from './signingKeys.ts';
 import { mountOidcProvider } from './mountOidcProvider.ts';

@@ -9,7 +9,7 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import type { McpServices } from '../McpServices.ts';
-import { bearerCallerOf, type BearerCaller } from '../../auth/index.ts';
+import { mcpCallerOf, type McpCaller } from '../../auth/index.ts';
 import { getJob, requestJobCancel, type JobView } from '../../jobs/index.ts';
 
 /** The Tasks extension of protocol 2026-07-28 (SEP-2663). */
@@ -21,7 +21,7 @@ const POLL_INTERVAL_MS = 1000;
 const taskIdParams = z.object({ taskId: z.string().min(1).max(200) });
 
 /** What a finished job answers as the original tools/call would have (rows, or a tool error). */
-export type TaskResultOf = (job: JobView, caller: BearerCaller) => Promise<CallToolResult>;
+export type TaskResultOf = (job: JobView, caller: McpCaller) => Promise<CallToolResult>;
 
 /**
  * Async workflow runs as native tasks for clients that declare the Tasks extension: a task is a
@@ -78,14 +78,14 @@ export class WorkflowTasks {
     );
   }
 
-  private async ownJob(caller: BearerCaller, taskId: string): Promise<JobView> {
+  private async ownJob(caller: McpCaller, taskId: string): Promise<JobView> {
     // Another user's or organization's job answers exactly like a job that does not exist.
     const job = await getJob(this.services.db, caller, taskId);
     if (!job) throw taskNotFound(taskId);
     return job;
   }
 
-  private async detailedTask(job: JobView, caller: BearerCaller): Promise<Record<string, unknown>> {
+  private async detailedTask(job: JobView, caller: McpCaller): Promise<Record<string, unknown>> {
     const base = taskFields(job);
     switch (job.state) {
       case 'queued':
@@ -131,8 +131,8 @@ function taskFields(job: JobView): Record<string, unknown> {
   };
 }
 
-function callerOf(ctx: ServerContext): BearerCaller {
-  const caller = bearerCallerOf(ctx.http?.authInfo);
+function callerOf(ctx: ServerContext): McpCaller {
+  const caller = mcpCallerOf(ctx.http?.authInfo);
   // The same permission as get_job_status: reading a run's state and rows.
   if (!caller.scopes.includes('workflows:run')) {
     throw new ProtocolError(

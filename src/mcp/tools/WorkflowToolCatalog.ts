@@ -1,14 +1,11 @@
 import type { CallToolResult, ScopeChallenge, ServerContext } from '@modelcontextprotocol/server';
 import type { McpServices } from '../McpServices.ts';
-import type { BearerCaller } from '../../auth/index.ts';
+import type { McpCaller } from '../../auth/index.ts';
 import { advertisedSchema, scopeChallengeFor, type McpToolSpec } from '../McpToolSpec.ts';
 import { markdownTable, toolError, toolResult } from '../toolResults.ts';
 import { listConnections } from '../../connections/index.ts';
-import {
-  listPublishedWorkflows,
-  toolCatalogVersion,
-  type PublishedWorkflow,
-} from '../../store/repositories/workflows.ts';
+import { listPublishedWorkflows, type PublishedWorkflow } from '../../workflowLibrary/index.ts';
+import { toolCatalogVersion } from '../../store/toolCatalogVersion.ts';
 import {
   QueueFullError,
   readJobResult,
@@ -92,7 +89,7 @@ export class WorkflowToolCatalog {
     this.tasks = new WorkflowTasks(services, (job, caller) => this.finishedResult(job, caller));
   }
 
-  async specsFor(caller: BearerCaller): Promise<McpToolSpec[]> {
+  async specsFor(caller: McpCaller): Promise<McpToolSpec[]> {
     if (!caller.scopes.includes('workflows:read')) return [];
     return (await this.visibleEntries(caller)).map((e) => e.spec);
   }
@@ -104,7 +101,7 @@ export class WorkflowToolCatalog {
    * an unpublished or an unshared workflow stays unknown, exactly like a name that does not
    * exist (SECURITY-TESTS F8). Tokens with workflows:read get the SDK's challenge instead.
    */
-  async unlistedToolChallenge(caller: BearerCaller, toolName: string): Promise<ScopeChallenge | undefined> {
+  async unlistedToolChallenge(caller: McpCaller, toolName: string): Promise<ScopeChallenge | undefined> {
     if (caller.scopes.includes('workflows:read')) return undefined;
     const visible = await this.visibleEntries(caller);
     if (!visible.some((e) => e.workflow.tool.name === toolName)) return undefined;
@@ -115,7 +112,7 @@ export class WorkflowToolCatalog {
   }
 
   /** The organization's workflow tools whose connection the caller's user may use (scopes aside). */
-  private async visibleEntries(caller: BearerCaller): Promise<CatalogEntry[]> {
+  private async visibleEntries(caller: McpCaller): Promise<CatalogEntry[]> {
     const version = await toolCatalogVersion(this.services.db, caller.orgId);
     let cached = this.byOrg.get(caller.orgId);
     if (!cached || cached.version !== version) {
@@ -173,7 +170,7 @@ export class WorkflowToolCatalog {
   private async run(
     workflow: PublishedWorkflow,
     args: unknown,
-    caller: BearerCaller,
+    caller: McpCaller,
     ctx: ServerContext,
   ): Promise<CallToolResult> {
     const { db, jobs } = this.services;
@@ -259,7 +256,7 @@ export class WorkflowToolCatalog {
   }
 
   /** What a finished run answers: the rows, or a tool error saying what happened. */
-  private async finishedResult(job: JobView, caller: BearerCaller): Promise<CallToolResult> {
+  private async finishedResult(job: JobView, caller: McpCaller): Promise<CallToolResult> {
     switch (job.state) {
       case 'succeeded':
         return this.succeeded(job, caller);
@@ -282,7 +279,7 @@ export class WorkflowToolCatalog {
     });
   }
 
-  private async succeeded(job: JobView, caller: BearerCaller): Promise<CallToolResult> {
+  private async succeeded(job: JobView, caller: McpCaller): Promise<CallToolResult> {
     const page = await readJobResult(this.services.db, caller, job.id, 0, INLINE_ROWS);
     const rows = page?.rows ?? [];
     const more = page?.nextOffset !== null && page?.nextOffset !== undefined;

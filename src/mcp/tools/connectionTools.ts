@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTool, type McpTool } from '../McpTool.ts';
 import type { McpServices } from '../McpServices.ts';
-import type { BearerCaller } from '../../auth/index.ts';
+import type { McpCaller } from '../../auth/index.ts';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { listConnections, type ResolvedConnection } from '../../connections/index.ts';
 import { CatalogLookupError } from '../../catalog/CatalogBrowser.ts';
@@ -14,11 +14,7 @@ type Resolution =
   | { ok: true; connection: ResolvedConnection['connection']; engine: ResolvedConnection['engine'] }
   | { ok: false; error: CallToolResult };
 
-async function resolveOrExplain(
-  services: McpServices,
-  caller: BearerCaller,
-  name: string,
-): Promise<Resolution> {
+async function resolveOrExplain(services: McpServices, caller: McpCaller, name: string): Promise<Resolution> {
   const resolved = await services.connections.resolve(caller, name);
   if (resolved) return { ok: true, ...resolved };
   const mine = await listConnections(services.db, caller);

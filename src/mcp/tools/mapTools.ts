@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { defineTool, type McpTool } from '../McpTool.ts';
-import type { BearerCaller } from '../../auth/index.ts';
+import type { McpCaller } from '../../auth/index.ts';
 import type { McpResourceSpec } from '../McpResourceSpec.ts';
 import { toolError } from '../toolResults.ts';
-import { findMaps, getMap } from '../../store/repositories/maps.ts';
+import { findMaps, getMap } from '../../maps/index.ts';
 import {
   mapLayerSchema,
   viewportSchema,
@@ -164,7 +164,7 @@ export function createMapTools(services: MapServices): McpTool[] {
 
 async function renderFor(
   services: MapServices,
-  caller: BearerCaller,
+  caller: McpCaller,
   args: z.infer<typeof renderInput>,
 ): Promise<RenderedMap | undefined> {
   const options = { scopes: caller.scopes, clientId: caller.clientId };

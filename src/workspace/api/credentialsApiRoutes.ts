@@ -1,15 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { AppContext } from '../../http/AppContext.ts';
+import type { AppContext } from '../../AppContext.ts';
 import { listApiTokens, revokeApiToken, type ApiTokenSummary } from '../../store/repositories/apiTokens.ts';
 import { recordAudit } from '../../store/repositories/auditLog.ts';
 import {
   DEFAULT_TOKEN_SCOPES,
   SCOPES,
   scopesForRole,
+  type Scope,
   issueApiToken,
   TokenRequestError,
-  type Scope,
 } from '../../auth/index.ts';
 import { requireApiSession } from './apiSession.ts';
 import { parseBody } from './parseBody.ts';

@@ -9,7 +9,7 @@ export type AuthMethod = 'api_token' | 'oauth';
  * What the bearer gate learned about the caller, carried in `AuthInfo.extra` to the server
  * factory and to every tool handler. Scopes here are already narrowed to the user's role.
  */
-export interface BearerCaller extends Caller {
+export interface McpCaller extends Caller {
   principal: Principal;
   method: AuthMethod;
   /** API token id or OAuth grant id: what to revoke to cut this caller off. */
@@ -26,8 +26,8 @@ export interface BearerCaller extends Caller {
   toolCatalogVersion?: number;
 }
 
-export function bearerCallerOf(authInfo: AuthInfo | undefined): BearerCaller {
-  const caller = authInfo?.extra?.caller as BearerCaller | undefined;
+export function mcpCallerOf(authInfo: AuthInfo | undefined): McpCaller {
+  const caller = authInfo?.extra?.caller as McpCaller | undefined;
   // The gate sets this on every request that reaches a handler; its absence is a wiring bug.
   if (!caller) throw new Error('MCP request reached a handler without an authenticated caller');
   return caller;

@@ -215,26 +215,14 @@ export function registerMcpRoutes(
     scope.all(config.mcpUrl.pathname, async (request, reply) => {
       reply.hijack();
       reply.raw.setHeader('X-Request-Id', request.id);
-      // Node keeps only the first of several Authorization headers; an ambiguous credential is
-      // refused here, from the raw header list, before anything else reads the request.
-      const raw = request.raw.rawHeaders;
-      let authorizationHeaders = 0;
-      for (let i = 0; i < raw.length; i += 2)
-        if (raw[i]!.toLowerCase() === 'authorization') authorizationHeaders++;
-      if (authorizationHeaders > 1) {
+      // Refused before anything else reads the request.
+      const ambiguous = endpoint.guards.duplicateAuthorization(request.raw.rawHeaders);
+      if (ambiguous) {
         // Read and discard the body: closing with unread bytes makes the kernel reset the
         // connection, and the client may lose this answer.
         request.raw.resume();
-        reply.raw.writeHead(400, {
-          'Content-Type': 'application/json',
-          'WWW-Authenticate': `Bearer error="invalid_request", resource_metadata="${resourceMetadataUrlOf(config)}"`,
-        });
-        reply.raw.end(
-          JSON.stringify({
-            error: 'invalid_request',
-            error_description: 'Send exactly one Authorization header',
-          }),
-        );
+        reply.raw.writeHead(ambiguous.status, ambiguous.headers);
+        reply.raw.end(ambiguous.body);
         return;
       }
       const body = request.body as { parsed?: unknown; invalid?: true } | undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acceptsMediaType } from '../../src/mcp/McpEndpoint.ts';
+import { acceptsMediaType } from '../../src/mcp/acceptsMediaType.ts';
 
 // The Accept rule behind /mcp's 406 (SECURITY-TESTS F6): a POST must accept both
 // application/json and text/event-stream, wildcards count, q=0 means "not acceptable".

@@ -50,7 +50,15 @@ export class CatalogWatcher {
    */
   async watch(orgId: string): Promise<void> {
     if (this.seenVersions.has(orgId)) return;
-    const version = await this.options.catalogVersion?.(orgId);
+    let version: number | undefined;
+    try {
+      version = await this.options.catalogVersion?.(orgId);
+    } catch (error) {
+      // Never throws: callers have already taken a stream slot or fire and forget. Without a
+      // baseline the next poll records one, so only a change made meanwhile goes unannounced.
+      this.options.logger.warn({ err: error, orgId }, 'tool catalog version read failed');
+      return;
+    }
     if (version !== undefined && !this.seenVersions.has(orgId)) this.seenVersions.set(orgId, Number(version));
   }
 

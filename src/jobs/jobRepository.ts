@@ -226,14 +226,25 @@ export async function readJobResult(
   if (!job || job.state !== 'succeeded') return undefined;
   const total = job.result_row_count ?? 0;
   const end = Math.min(offset + limit, total);
+  if (offset >= end) return { rows: [], offset, total, nextOffset: end < total ? end : null };
+  // Pages are contiguous: the first one needed is the last that starts at or before `offset`.
+  // Both bounds are on first_row, so the (job_id, attempt, first_row) index answers the read in
+  // time proportional to the pages returned, not to the pages of the whole result.
   const pages = await db
     .selectFrom('job_result_pages')
     .select(['first_row', 'row_count', 'rows'])
     .where('job_id', '=', id)
     .where('attempt', '=', job.attempt)
     .where('first_row', '<', end)
-    .where((eb) => eb(eb('first_row', '+', eb.ref('row_count')), '>', offset))
-    .orderBy('page_no')
+    .where('first_row', '>=', (eb) =>
+      eb
+        .selectFrom('job_result_pages')
+        .select((inner) => inner.fn.coalesce(inner.fn.max('first_row'), inner.val(0)).as('start'))
+        .where('job_id', '=', id)
+        .where('attempt', '=', job.attempt)
+        .where('first_row', '<=', offset),
+    )
+    .orderBy('first_row')
     .execute();
   const rows: Record<string, unknown>[] = [];
   for (const page of pages) {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { sql } from 'kysely';
 import { createStore, type Store } from '../../../src/store/createStore.ts';
 import { migrateToLatest } from '../../../src/store/migrate.ts';
 import { createUser } from '../../../src/store/repositories/users.ts';
@@ -143,6 +144,82 @@ function runnerSuite(kind: StoreKind) {
     const last = await readJobResult(store.db, alice, job.id, 1230, 100);
     expect(last!.rows.map((r) => r.n)).toEqual([1230, 1231, 1232, 1233]);
     expect(last!.nextOffset).toBeNull();
+  });
+
+  it('reads every window of a result laid out in pages of uneven sizes, from the current attempt only, through the first_row index', async () => {
+    runner = newRunner();
+    await runner.start();
+    const job = await submitJob(store.db, alice, {
+      kind: 'count',
+      title: 'count 10',
+      input: { count: 10 },
+      clientId: 'test',
+    });
+    await waitFor(async () => (await getJob(store.db, alice, job.id))?.state === 'succeeded');
+    await runner.stop(1000);
+    // Pages as a streamed result may leave them: uneven, one empty, and a stale attempt whose
+    // pages overlap the current ones and must never be read.
+    const sizes = [1, 7, 0, 13, 2, 30, 5, 1, 21];
+    const total = sizes.reduce((a, b) => a + b, 0);
+    await store.db.deleteFrom('job_result_pages').where('job_id', '=', job.id).execute();
+    let first = 0;
+    for (const [pageNo, size] of sizes.entries()) {
+      const rows = Array.from({ length: size }, (_, i) => ({ n: first + i }));
+      await store.db
+        .insertInto('job_result_pages')
+        .values([
+          {
+            job_id: job.id,
+            attempt: 2,
+            page_no: pageNo,
+            first_row: first,
+            row_count: size,
+            rows: JSON.stringify(rows),
+          },
+          {
+            job_id: job.id,
+            attempt: 1,
+            page_no: pageNo,
+            first_row: first,
+            row_count: size,
+            rows: JSON.stringify(rows.map(() => ({ n: -1 }))),
+          },
+        ])
+        .execute();
+      first += size;
+    }
+    await store.db
+      .updateTable('jobs')
+      .set({ attempt: 2, result_row_count: total })
+      .where('id', '=', job.id)
+      .execute();
+    for (let offset = 0; offset <= total + 2; offset++)
+      for (const limit of [0, 1, 3, 8, 29, 100]) {
+        const page = await readJobResult(store.db, alice, job.id, offset, limit);
+        const end = Math.min(offset + limit, total);
+        const expected = Array.from({ length: Math.max(end - offset, 0) }, (_, i) => offset + i);
+        expect(
+          page!.rows.map((r) => r.n),
+          `offset ${offset} limit ${limit}`,
+        ).toEqual(expected);
+        expect(page!.nextOffset).toBe(end < total ? end : null);
+        expect(page!.total).toBe(total);
+      }
+    // The read is bounded by the index on first_row, not a walk over every page of the job.
+    const probe = `SELECT rows FROM job_result_pages WHERE job_id = '${job.id}' AND attempt = 2 AND first_row < 40 AND first_row >= 30`;
+    if (kind === 'sqlite') {
+      const plan = await sql.raw<{ detail: string }>(`EXPLAIN QUERY PLAN ${probe}`).execute(store.db);
+      expect(plan.rows.map((r) => r.detail).join(' ')).toMatch(
+        /job_result_pages_first_row \(job_id=\? AND attempt=\? AND first_row>\? AND first_row<\?\)/,
+      );
+    } else {
+      await sql`SET enable_seqscan = off`.execute(store.db);
+      const plan = await sql.raw<{ 'QUERY PLAN': string }>(`EXPLAIN ${probe}`).execute(store.db);
+      await sql`RESET enable_seqscan`.execute(store.db);
+      expect(plan.rows.map((r) => r['QUERY PLAN']).join(' ')).toMatch(
+        /job_result_pages_first_row[\s\S]*first_row < [\s\S]*first_row >= /,
+      );
+    }
   });
 
   it('caps a result and flags it truncated', async () => {

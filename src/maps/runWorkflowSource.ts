@@ -2,8 +2,7 @@ import type { z } from 'zod';
 import type { Caller } from '../store/Caller.ts';
 import { listConnections } from '../connections/index.ts';
 import { listPublishedWorkflows } from '../workflowLibrary/index.ts';
-import { QueueFullError, WORKFLOW_JOB, submitJob, waitForJob } from '../jobs/index.ts';
-import { validateArguments } from '../workflows/index.ts';
+import { QueueFullError, submitWorkflowRun, waitForJob } from '../jobs/index.ts';
 import type { workflowSourceSchema } from './mapDefinition.ts';
 import type { MapServices, ResolveOptions } from './MapServices.ts';
 import { MapRenderError } from './MapRenderError.ts';
@@ -41,33 +40,27 @@ export async function runWorkflowSource(
       `${field}.source.tool`,
     );
   }
-  const validation = validateArguments(workflow.document, source.arguments);
-  if (!validation.ok) {
-    const first = validation.errors[0];
-    throw new MapRenderError(
-      `Invalid arguments for ${source.tool}: ${validation.errors.map((e) => `${e.argument}: ${e.message}`).join('; ')}.`,
-      first ? `${field}.source.arguments.${first.argument}` : `${field}.source.arguments`,
-    );
-  }
   let jobId: string;
   try {
-    const job = await submitJob(
-      services.db,
-      caller,
-      {
-        kind: WORKFLOW_JOB,
-        title: source.tool,
-        input: { workflowId: workflow.id, args: validation.values },
-        clientId: options.clientId,
-      },
-      services.jobLimits,
-    );
-    jobId = job.id;
+    // Exactly as the MCP tool submits it: the same argument checks, defaults and job.
+    const submission = await submitWorkflowRun(services, caller, {
+      workflow,
+      title: source.tool,
+      args: source.arguments,
+      clientId: options.clientId,
+    });
+    if (!submission.ok) {
+      const first = submission.errors[0];
+      throw new MapRenderError(
+        `Invalid arguments for ${source.tool}: ${submission.errors.map((e) => `${e.argument}: ${e.message}`).join('; ')}.`,
+        first ? `${field}.source.arguments.${first.argument}` : `${field}.source.arguments`,
+      );
+    }
+    jobId = submission.job.id;
   } catch (error) {
     if (error instanceof QueueFullError) throw new MapRenderError(error.message, `${field}.source`, 5);
     throw error;
   }
-  services.jobs?.nudge();
   const finished = await waitForJob({
     db: services.db,
     runner: services.jobs,

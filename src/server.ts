@@ -6,17 +6,17 @@ import { migrateToLatest } from './store/migrate.ts';
 import { ServeLock } from './store/ServeLock.ts';
 import { loadOrCreateServerKey } from './auth/serverKey.ts';
 import { bootstrapFirstAdmin, type FirstAdmin } from './auth/bootstrapFirstAdmin.ts';
-import { buildApp } from './http/buildApp.ts';
+import { buildApp } from './buildApp.ts';
 import { createLogger } from './http/createLogger.ts';
 import type { McpRouteOptions } from './mcp/registerMcpRoutes.ts';
 import type { OAuthServerOptions } from './auth/oauth/registerOAuthServer.ts';
-import { SecretBox } from './auth/SecretBox.ts';
+import { SecretBox } from './crypto/index.ts';
 import {
   ConnectionRegistry,
   bootstrapDemoConnection,
   createConnectionTargetPolicy,
 } from './connections/index.ts';
-import { bootstrapDemoWorkflows } from './connections/bootstrapDemoWorkflows.ts';
+import { bootstrapDemoWorkflows } from './workflowLibrary/index.ts';
 import { bootstrapDemoMaps } from './maps/index.ts';
 import { findOrganizationBySlug, firstAdminOf } from './store/repositories/organizations.ts';
 import { CatalogBrowser } from './catalog/CatalogBrowser.ts';

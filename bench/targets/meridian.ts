@@ -52,7 +52,7 @@ const user = (await findUserByEmail(db, 'bench@example.com'))!;
 const [membership] = await membershipsOf(db, user.id);
 if (demo) {
   const { publishWorkflow, saveWorkflow, getWorkflow } =
-    await import('../../src/store/repositories/workflows.ts');
+    await import('../../src/workflowLibrary/workflowRepository.ts');
   const caller = { orgId: membership!.orgId, userId: user.id, role: membership!.role };
   const nearest = (await getWorkflow(db, caller, 'nearest_cities'))!;
   await saveWorkflow(db, caller, { ...nearest.document, name: 'nearest_cities_async' });
@@ -64,7 +64,7 @@ if (demo) {
 // BENCH_SETUP=<file>: PostGIS connections and published workflows the bench needs, as JSON
 // { connections: [{ name, url }], workflows: [{ document, toolName, mode, syncDeadlineMs? }] }.
 if (process.env.BENCH_SETUP) {
-  const { publishWorkflow, saveWorkflow } = await import('../../src/store/repositories/workflows.ts');
+  const { publishWorkflow, saveWorkflow } = await import('../../src/workflowLibrary/workflowRepository.ts');
   const { createConnection } = await import('../../src/connections/index.ts');
   const setup = JSON.parse(readFileSync(process.env.BENCH_SETUP, 'utf8')) as {
     connections: { name: string; url: string }[];
@@ -94,7 +94,7 @@ if (process.env.BENCH_SETUP) {
 // BENCH_MAP=1: a saved map of the demo cities, coloured by population (render_map's bench).
 let mapId: string | undefined;
 if (demo && process.env.BENCH_MAP === '1') {
-  const { createMap } = await import('../../src/store/repositories/maps.ts');
+  const { createMap } = await import('../../src/maps/mapRepository.ts');
   const { mapDefinitionSchema } = await import('../../src/maps/mapDefinition.ts');
   const caller = { orgId: membership!.orgId, userId: user.id, role: membership!.role };
   const definition = mapDefinitionSchema.parse({

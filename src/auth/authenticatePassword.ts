@@ -3,7 +3,7 @@ import type { Database } from '../store/schema.ts';
 import { findUserForSignIn } from '../store/repositories/users.ts';
 import { normalizeEmail } from '../store/normalizeEmail.ts';
 import { membershipsOf, type MembershipView } from '../store/repositories/organizations.ts';
-import { dummyPasswordHash, verifyPassword } from './passwords.ts';
+import { dummyPasswordHash, verifyPassword } from '../crypto/index.ts';
 
 /**
  * Checks an email and password for every sign-in form (workspace, OAuth interaction). The

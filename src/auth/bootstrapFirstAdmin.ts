@@ -8,6 +8,7 @@ import {
   findOrganizationBySlug,
 } from '../store/repositories/organizations.ts';
 import { recordAudit } from '../store/repositories/auditLog.ts';
+import { hashPassword } from '../crypto/index.ts';
 
 export interface FirstAdmin {
   email: string;
@@ -34,7 +35,7 @@ export async function bootstrapFirstAdmin(
     (await findOrganizationBySlug(db, org.slug)) ?? (await createOrganization(db, org.name, org.slug));
   const user =
     (await findUserByEmail(db, email)) ??
-    (await createUser(db, { email, password: admin.password ?? generatedPassword! }));
+    (await createUser(db, { email, passwordHash: await hashPassword(admin.password ?? generatedPassword!) }));
   await addMembership(db, organization.id, user.id, 'admin');
   await recordAudit(db, {
     orgId: organization.id,

@@ -8,6 +8,7 @@ import {
 } from '../store/repositories/organizations.ts';
 import { recordAudit } from '../store/repositories/auditLog.ts';
 import type { Role } from '../store/schema.ts';
+import { hashPassword } from '../crypto/index.ts';
 
 const ROLES: Role[] = ['admin', 'editor', 'viewer'];
 
@@ -34,7 +35,10 @@ export function registerUserCommands(program: Command): void {
         if (!account) {
           if (!opts.password || opts.password.length < 12)
             throw new CliError('--password of at least 12 characters is required for a new user');
-          account = await createUser(db, { email: opts.email, password: opts.password });
+          account = await createUser(db, {
+            email: opts.email,
+            passwordHash: await hashPassword(opts.password),
+          });
         }
         await addMembership(db, org.id, account.id, opts.role as Role);
         await recordAudit(db, {

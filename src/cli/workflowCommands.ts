@@ -8,7 +8,7 @@ import { callerFor } from './callerFor.ts';
 import type { Store } from '../store/createStore.ts';
 import type { Caller } from '../store/Caller.ts';
 import { loadOrCreateServerKey } from '../auth/serverKey.ts';
-import { SecretBox } from '../auth/SecretBox.ts';
+import { SecretBox } from '../crypto/index.ts';
 import { ConnectionRegistry, createConnectionTargetPolicy, demoDatabasePath } from '../connections/index.ts';
 import {
   createEngine,
@@ -40,7 +40,7 @@ import {
   publishWorkflow,
   saveWorkflow,
   unpublishWorkflow,
-} from '../store/repositories/workflows.ts';
+} from '../workflowLibrary/index.ts';
 import type { ToolMode } from '../store/schema.ts';
 
 const DIALECTS: Dialect[] = ['postgis', 'spatialite'];

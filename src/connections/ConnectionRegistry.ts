@@ -4,7 +4,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { Caller } from '../store/Caller.ts';
 import type { Database, ConnectionsTable } from '../store/schema.ts';
-import type { SecretBox } from '../auth/SecretBox.ts';
+import type { SecretBox } from '../crypto/index.ts';
 import { createEngine, EngineError, type Engine } from '../engines/index.ts';
 import {
   findConnection,

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../store/schema.ts';
-import type { SecretBox } from '../auth/SecretBox.ts';
+import type { SecretBox } from '../crypto/index.ts';
 import { loadDemoDataIntoSpatialite } from '../demo/index.ts';
 import { ConnectionRegistry, DEMO_DATABASE_FILE, demoDatabasePath } from './ConnectionRegistry.ts';
 import { createConnection } from './connectionRepository.ts';

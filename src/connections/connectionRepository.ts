@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Caller } from '../store/Caller.ts';
 import type { ConnectionKind, ConnectionsTable, Database } from '../store/schema.ts';
-import { randomId } from '../auth/secrets.ts';
-import type { SecretBox } from '../auth/SecretBox.ts';
-import { bumpToolCatalog } from '../store/repositories/workflows.ts';
+import { randomId } from '../crypto/index.ts';
+import type { SecretBox } from '../crypto/index.ts';
+import { bumpToolCatalog } from '../store/toolCatalogVersion.ts';
 import { MeridianError } from '../errors/MeridianError.ts';
 
 // Which workflow tools a user sees depends on the connections they may use (tools/list shows

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { randomId } from '../auth/secrets.ts';
+import { randomId } from '../crypto/index.ts';
 import type { Database, JobsTable } from '../store/schema.ts';
 import type { StoreDialect } from '../store/storeDialect.ts';
 import { DISK_FULL_MESSAGE, JobFailure, isDiskFull } from './JobErrors.ts';

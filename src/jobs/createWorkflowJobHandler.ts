@@ -3,7 +3,7 @@ import type { Database } from '../store/schema.ts';
 import type { ConnectionRegistry } from '../connections/index.ts';
 import type { CatalogBrowser } from '../catalog/CatalogBrowser.ts';
 import { loadPrincipal } from '../store/repositories/users.ts';
-import { getWorkflow } from '../store/repositories/workflows.ts';
+import { getWorkflow } from '../workflowLibrary/index.ts';
 import {
   ArgumentValidationError,
   WorkflowValidationError,

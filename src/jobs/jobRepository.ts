@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { randomId } from '../auth/secrets.ts';
+import { randomId } from '../crypto/index.ts';
 import type { Caller } from '../store/Caller.ts';
 import type { Database } from '../store/schema.ts';
 import {

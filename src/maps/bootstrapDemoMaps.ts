@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Database } from '../store/schema.ts';
 import type { Caller } from '../store/Caller.ts';
-import { createMap } from '../store/repositories/maps.ts';
+import { createMap } from './mapRepository.ts';
 import { recordAudit } from '../store/repositories/auditLog.ts';
 import { mapDefinitionSchema } from './mapDefinition.ts';
 

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import type { Caller } from '../store/Caller.ts';
 import { findConnection } from '../connections/index.ts';
-import { listPublishedWorkflows } from '../store/repositories/workflows.ts';
+import { listPublishedWorkflows } from '../workflowLibrary/index.ts';
 import { getJob } from '../jobs/index.ts';
 import type { LayerSource, MapLayer } from './mapDefinition.ts';
 import { LayerAccessError } from './LayerAccessError.ts';

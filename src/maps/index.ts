@@ -29,3 +29,16 @@ export {
   type PublicMap,
 } from './PublicMapViewer.ts';
 export { isPublicLinkClientId, publicLinkClientId } from './publicLinkRuns.ts';
+export {
+  MapAccessError,
+  createMap,
+  deleteMap,
+  findMapByPublicToken,
+  findMaps,
+  getMap,
+  removePublicLink,
+  rotatePublicLink,
+  searchTextOf,
+  updateMap,
+  type MapRecord,
+} from './mapRepository.ts';

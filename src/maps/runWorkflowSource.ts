@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Caller } from '../store/Caller.ts';
 import { listConnections } from '../connections/index.ts';
-import { listPublishedWorkflows } from '../store/repositories/workflows.ts';
+import { listPublishedWorkflows } from '../workflowLibrary/index.ts';
 import { QueueFullError, WORKFLOW_JOB, submitJob, waitForJob } from '../jobs/index.ts';
 import { validateArguments } from '../workflows/index.ts';
 import type { workflowSourceSchema } from './mapDefinition.ts';

@@ -1,4 +1,4 @@
-import type { MapRecord } from '../store/repositories/maps.ts';
+import type { MapRecord } from './mapRepository.ts';
 import type { MapDefinition } from './mapDefinition.ts';
 import { mapPageUrl, publicMapUrl } from './MapServices.ts';
 

@@ -1,7 +1,7 @@
 import type { McpServices } from './McpServices.ts';
 import type { McpCaller } from './McpCaller.ts';
 import { listConnections } from '../connections/index.ts';
-import { findMaps } from '../store/repositories/maps.ts';
+import { findMaps } from '../maps/index.ts';
 
 /** MCP caps a completion at 100 values. */
 const MAX_COMPLETIONS = 100;

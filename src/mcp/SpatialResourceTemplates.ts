@@ -8,7 +8,7 @@ import type { McpCaller } from './McpCaller.ts';
 import type { McpServices } from './McpServices.ts';
 import type { CallerNameCompleter } from './CallerNameCompleter.ts';
 import { scopeChallengeFor } from './McpToolSpec.ts';
-import { getMap } from '../store/repositories/maps.ts';
+import { getMap } from '../maps/index.ts';
 import { CatalogLookupError } from '../catalog/CatalogBrowser.ts';
 import { mapPageUrl } from '../maps/index.ts';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import type { AppContext } from '../http/AppContext.ts';
+import type { AppContext } from '../AppContext.ts';
 import {
   INVALID_JSON_BODY,
   NOT_ONE_MESSAGE_BODY,
@@ -28,7 +28,7 @@ import { createConnectionTools } from './tools/connectionTools.ts';
 import type { McpServices } from './McpServices.ts';
 import { createJobTools } from './tools/jobTools.ts';
 import { WorkflowToolCatalog } from './tools/WorkflowToolCatalog.ts';
-import { toolCatalogVersion } from '../store/repositories/workflows.ts';
+import { toolCatalogVersion } from '../store/toolCatalogVersion.ts';
 import { createMapAppResource, createMapTools } from './tools/mapTools.ts';
 import { createMapServices, type MapServices } from '../maps/index.ts';
 import { CallerNameCompleter } from './CallerNameCompleter.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { html, page } from './html.ts';
+import { html, page } from '../http/html.ts';
 
 /**
  * The "default callback" of clients created with default callback URLs: for trying a client by

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../http/AppContext.ts';
-import { html, page } from './html.ts';
-import { csrfValid, currentSession, safeNextPath, sessionCookie } from './webSession.ts';
+import type { AppContext } from '../AppContext.ts';
+import { html, page } from '../http/html.ts';
+import { csrfValid, currentSession, safeNextPath, sessionCookie } from '../auth/webSession.ts';
 import { authenticatePassword, SIGN_IN_RATE_LIMIT } from '../auth/authenticatePassword.ts';
 import { createWebSession, deleteWebSession } from '../store/repositories/webSessions.ts';
-import { randomId } from '../auth/secrets.ts';
+import { randomId } from '../crypto/index.ts';
 import { recordAudit } from '../store/repositories/auditLog.ts';
 
 function signInPage(csrf: string, next: string, error?: string, email = '') {

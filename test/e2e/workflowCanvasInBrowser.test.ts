@@ -6,7 +6,7 @@ import { connectModernClient } from '../support/mcpClients.ts';
 import { callTool } from '../support/mcpCalls.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { saveWorkflow } from '../../src/store/repositories/workflows.ts';
+import { saveWorkflow } from '../../src/workflowLibrary/workflowRepository.ts';
 
 /**
  * The workflow canvas, driven the way a person uses it: examples/workflows/cities-within-radius

@@ -16,6 +16,7 @@ import { issueApiToken } from '../../src/auth/issueApiToken.ts';
 import type { Role } from '../../src/store/schema.ts';
 import type { Caller } from '../../src/store/Caller.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
+import { hashPassword } from '../../src/crypto/index.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -104,7 +105,7 @@ export async function startTestServer(
     async addUser({ email, password = 'correct-horse-battery', role = 'viewer', orgSlug = 'demo' }) {
       const org =
         (await findOrganizationBySlug(db, orgSlug)) ?? (await createOrganization(db, orgSlug, orgSlug));
-      const user = await createUser(db, { email, password });
+      const user = await createUser(db, { email, passwordHash: await hashPassword(password) });
       await addMembership(db, org.id, user.id, role);
       return { email, password, orgId: org.id, userId: user.id, role };
     },

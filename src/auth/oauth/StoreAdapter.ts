@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { errors } from 'oidc-provider';
 import type { Database } from '../../store/schema.ts';
-import { hashSecret } from '../secrets.ts';
+import { hashSecret } from '../../crypto/index.ts';
 import { revokeGrantArtifacts } from '../../store/repositories/oidcPayloads.ts';
 import {
   clientMetadataForProvider,

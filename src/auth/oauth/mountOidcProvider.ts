@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type Provider from 'oidc-provider';
-import type { AppContext } from '../../http/AppContext.ts';
+import type { AppContext } from '../../AppContext.ts';
 import { ALL_SCOPES, DEFAULT_TOKEN_SCOPES } from '../scopes.ts';
 import { OAUTH_ROUTES } from './createOidcProvider.ts';
 import { hashClientSecrets } from './hashClientSecrets.ts';

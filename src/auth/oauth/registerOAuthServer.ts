@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../http/AppContext.ts';
+import type { AppContext } from '../../AppContext.ts';
 import type { BearerVerifier } from '../../mcp/createTokenVerifier.ts';
 import { issuerOf } from '../../mcp/protectedResourceMetadata.ts';
 import { createOidcProvider, type OidcProviderOptions } from './createOidcProvider.ts';

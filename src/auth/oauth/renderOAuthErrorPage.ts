@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
-import { html, page, type RawHtml } from '../../workspace/html.ts';
+import { html, page, type RawHtml } from '../../http/html.ts';
 import { findClientRecord } from '../../store/repositories/oauthClients.ts';
 import { CimdFetchError } from '../cimd/CimdFetchError.ts';
 

@@ -4,11 +4,8 @@ import type { McpCaller } from '../McpCaller.ts';
 import { advertisedSchema, scopeChallengeFor, type McpToolSpec } from '../McpToolSpec.ts';
 import { markdownTable, toolError, toolResult } from '../toolResults.ts';
 import { listConnections } from '../../connections/index.ts';
-import {
-  listPublishedWorkflows,
-  toolCatalogVersion,
-  type PublishedWorkflow,
-} from '../../store/repositories/workflows.ts';
+import { listPublishedWorkflows, type PublishedWorkflow } from '../../workflowLibrary/index.ts';
+import { toolCatalogVersion } from '../../store/toolCatalogVersion.ts';
 import {
   QueueFullError,
   readJobResult,

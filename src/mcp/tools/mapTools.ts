@@ -4,7 +4,7 @@ import { defineTool, type McpTool } from '../McpTool.ts';
 import type { McpCaller } from '../McpCaller.ts';
 import type { McpResourceSpec } from '../McpResourceSpec.ts';
 import { toolError } from '../toolResults.ts';
-import { findMaps, getMap } from '../../store/repositories/maps.ts';
+import { findMaps, getMap } from '../../maps/index.ts';
 import {
   mapLayerSchema,
   viewportSchema,

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from '../schema.ts';
 import type { Caller } from '../Caller.ts';
 import type { Principal } from './users.ts';
-import { hashSecret, safeEqual } from '../../auth/secrets.ts';
+import { hashSecret, safeEqual } from '../../crypto/index.ts';
 import { reusableQuery } from '../reusableQuery.ts';
 
 /**

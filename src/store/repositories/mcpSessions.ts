@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
-import { hashSecret, randomId } from '../../auth/secrets.ts';
+import { hashSecret, randomId } from '../../crypto/index.ts';
 import { reusableQuery } from '../reusableQuery.ts';
 
 /**

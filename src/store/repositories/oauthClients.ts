@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, OAuthClientKind } from '../schema.ts';
 import type { Caller } from '../Caller.ts';
-import { hashSecret, randomId } from '../../auth/secrets.ts';
+import { hashSecret, randomId } from '../../crypto/index.ts';
 import { revokeGrantArtifacts } from './oidcPayloads.ts';
 
 /** Pre-registered client ids; DCR ids start with `dcr_`, CIMD ids are https URLs. */

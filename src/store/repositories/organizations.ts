@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, Role } from '../schema.ts';
 import type { Caller } from '../Caller.ts';
-import { randomId } from '../../auth/secrets.ts';
+import { randomId } from '../../crypto/index.ts';
 
 export interface Organization {
   id: string;

@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, Role } from '../schema.ts';
-import { randomId } from '../../auth/secrets.ts';
-import { hashPassword } from '../../auth/passwords.ts';
+import { randomId } from '../../crypto/index.ts';
 import { normalizeEmail } from '../normalizeEmail.ts';
 
 export interface User {
@@ -11,16 +10,17 @@ export interface User {
   disabled: boolean;
 }
 
+/** `passwordHash` comes from the crypto module's `hashPassword`: the store never sees a password. */
 export async function createUser(
   db: Kysely<Database>,
-  input: { email: string; password: string; displayName?: string },
+  input: { email: string; passwordHash: string; displayName?: string },
 ): Promise<User> {
   const email = normalizeEmail(input.email);
   const row = {
     id: randomId(),
     email,
     display_name: input.displayName ?? email.split('@')[0]!,
-    password_hash: await hashPassword(input.password),
+    password_hash: input.passwordHash,
     created_at: Date.now(),
     disabled_at: null,
   };
@@ -46,14 +46,6 @@ export async function findUserByEmail(db: Kysely<Database>, email: string): Prom
   return (
     row && { id: row.id, email: row.email, displayName: row.display_name, disabled: row.disabled_at !== null }
   );
-}
-
-export async function setUserPassword(db: Kysely<Database>, userId: string, password: string): Promise<void> {
-  await db
-    .updateTable('users')
-    .set({ password_hash: await hashPassword(password) })
-    .where('id', '=', userId)
-    .execute();
 }
 
 export async function deleteUser(db: Kysely<Database>, userId: string): Promise<void> {

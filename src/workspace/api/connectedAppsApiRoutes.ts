@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../http/AppContext.ts';
+import type { AppContext } from '../../AppContext.ts';
 import { listGrants, revokeGrant } from '../../store/repositories/oauthGrants.ts';
 import { recordAudit } from '../../store/repositories/auditLog.ts';
 import { requireApiSession } from './apiSession.ts';

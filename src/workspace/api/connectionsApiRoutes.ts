@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { AppContext } from '../../http/AppContext.ts';
-import { SecretBox } from '../../auth/SecretBox.ts';
+import type { AppContext } from '../../AppContext.ts';
+import { SecretBox } from '../../crypto/index.ts';
 import {
   createConnection,
   listConnections,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { AppContext } from '../../http/AppContext.ts';
+import type { AppContext } from '../../AppContext.ts';
 import { listApiTokens, revokeApiToken, type ApiTokenSummary } from '../../store/repositories/apiTokens.ts';
 import { recordAudit } from '../../store/repositories/auditLog.ts';
 import { DEFAULT_TOKEN_SCOPES, SCOPES, scopesForRole, type Scope } from '../../auth/scopes.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppContext } from '../../http/AppContext.ts';
+import type { AppContext } from '../../AppContext.ts';
 import type { Caller } from '../../store/Caller.ts';
-import { SecretBox } from '../../auth/SecretBox.ts';
+import { SecretBox } from '../../crypto/index.ts';
 import {
   createMap,
   deleteMap,
@@ -12,7 +12,7 @@ import {
   rotatePublicLink,
   updateMap,
   type MapRecord,
-} from '../../store/repositories/maps.ts';
+} from '../../maps/index.ts';
 import {
   mapDefinitionSchema,
   type MapDefinition,

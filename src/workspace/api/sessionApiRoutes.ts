@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../http/AppContext.ts';
+import type { AppContext } from '../../AppContext.ts';
 import { requireApiSession } from './apiSession.ts';
 
 /** GET /api/v1/session: who is signed in, and the CSRF token the SPA sends with every write. */

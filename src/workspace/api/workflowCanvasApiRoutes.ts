@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { AppContext } from '../../http/AppContext.ts';
+import type { AppContext } from '../../AppContext.ts';
 import type { Caller } from '../../store/Caller.ts';
 import { EngineError, withinTimeout, type Engine } from '../../engines/index.ts';
 import {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { AppContext } from '../../http/AppContext.ts';
+import type { AppContext } from '../../AppContext.ts';
 import type { Caller } from '../../store/Caller.ts';
 import {
   DEFAULT_SYNC_DEADLINE_MS,
@@ -10,12 +10,10 @@ import {
   saveWorkflow,
   unpublishWorkflow,
   type WorkflowSummary,
-} from '../../store/repositories/workflows.ts';
-import {
   getWorkflowVersion,
   listWorkflowVersions,
   restoreWorkflowVersion,
-} from '../../store/repositories/workflowVersions.ts';
+} from '../../workflowLibrary/index.ts';
 import { recordAudit } from '../../store/repositories/auditLog.ts';
 import { findConnection } from '../../connections/index.ts';
 import { withinTimeout } from '../../engines/index.ts';

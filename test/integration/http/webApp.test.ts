@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer, type TestUser } from '../../support/testServer.ts';
 import { FormClient } from '../../support/formClient.ts';
-import { registerWebApp, WEB_APP_DIST } from '../../../src/http/registerWebApp.ts';
-import type { AppContext } from '../../../src/http/AppContext.ts';
+import { registerWebApp, WEB_APP_DIST } from '../../../src/workspace/registerWebApp.ts';
+import type { AppContext } from '../../../src/AppContext.ts';
 
 // The workspace SPA as the server hands it out (npm test builds web/dist first).
 describe('serving the workspace SPA under /app/', () => {

@@ -19,6 +19,7 @@ import {
   type JobHandler,
 } from '../../../src/jobs/index.ts';
 import type { Caller } from '../../../src/store/Caller.ts';
+import { hashPassword } from '../../../src/crypto/index.ts';
 
 /** A small tmpfs of our own for the store, when this machine lets us mount one (root, no seccomp block). */
 function mountSmallTmpfs(): string | undefined {
@@ -77,7 +78,10 @@ async function settled(store: Store, caller: Caller, id: string) {
       store = createStore({ dataDir: dir });
       await migrateToLatest(store.db as never);
       const org = await createOrganization(store.db, 'Full', 'full');
-      const user = await createUser(store.db, { email: 'full@example.com', password: 'long-password-123' });
+      const user = await createUser(store.db, {
+        email: 'full@example.com',
+        passwordHash: await hashPassword('long-password-123'),
+      });
       await addMembership(store.db, org.id, user.id, 'editor');
       caller = { orgId: org.id, userId: user.id, role: 'editor' };
       runner = new JobRunner({

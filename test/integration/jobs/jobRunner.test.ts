@@ -22,6 +22,7 @@ import {
 import type { Caller } from '../../../src/store/Caller.ts';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../../support/postgres.ts';
 import type { StoreKind } from '../../support/testServer.ts';
+import { hashPassword } from '../../../src/crypto/index.ts';
 
 const silent = pino({ level: 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -82,8 +83,11 @@ function runnerSuite(kind: StoreKind) {
     const org = await createOrganization(store.db, 'Acme', 'acme');
     const other = await createOrganization(store.db, 'Other', 'other');
     const users = await Promise.all(
-      ['alice', 'bob', 'mallory'].map((n) =>
-        createUser(store.db, { email: `${n}@example.com`, password: 'long-password-123' }),
+      ['alice', 'bob', 'mallory'].map(async (n) =>
+        createUser(store.db, {
+          email: `${n}@example.com`,
+          passwordHash: await hashPassword('long-password-123'),
+        }),
       ),
     );
     await addMembership(store.db, org.id, users[0]!.id, 'editor');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createStore } from '../../../src/store/createStore.ts';
 import { findUserByEmail } from '../../../src/store/repositories/users.ts';
 import { membershipsOf } from '../../../src/store/repositories/organizations.ts';
-import { publishWorkflow, saveWorkflow } from '../../../src/store/repositories/workflows.ts';
+import { publishWorkflow, saveWorkflow } from '../../../src/workflowLibrary/workflowRepository.ts';
 import { issueApiToken } from '../../../src/auth/issueApiToken.ts';
 import { freePort } from '../../support/testServer.ts';
 import { connectModernClient } from '../../support/mcpClients.ts';

@@ -13,9 +13,9 @@ import {
   createOrganization,
   membershipsOf,
 } from '../../../src/store/repositories/organizations.ts';
-import { publishWorkflow, saveWorkflow } from '../../../src/store/repositories/workflows.ts';
+import { publishWorkflow, saveWorkflow } from '../../../src/workflowLibrary/workflowRepository.ts';
 import { issueApiToken } from '../../../src/auth/issueApiToken.ts';
-import { SecretBox } from '../../../src/auth/SecretBox.ts';
+import { SecretBox, hashPassword } from '../../../src/crypto/index.ts';
 import { createConnection } from '../../../src/connections/index.ts';
 import type { Caller } from '../../../src/store/Caller.ts';
 import { freePort } from '../../support/testServer.ts';
@@ -172,7 +172,7 @@ describeWithPostgres(
       const other = await createOrganization(store.db, 'R5 other', 'r5-other');
       const otherAdmin = await createUser(store.db, {
         email: 'admin@r5-other.test',
-        password: 'r5-other-password',
+        passwordHash: await hashPassword('r5-other-password'),
       });
       await addMembership(store.db, other.id, otherAdmin.id, 'admin');
       orgs.push({ orgId: other.id, userId: otherAdmin.id, role: 'admin' });
@@ -183,7 +183,7 @@ describeWithPostgres(
         const org = orgs[c % 2]!;
         const user = await createUser(store.db, {
           email: `r5-user${c}@example.com`,
-          password: 'r5-user-password',
+          passwordHash: await hashPassword('r5-user-password'),
         });
         // Editors: the tools' SQL step (sql_query) is theirs to run.
         await addMembership(store.db, org.orgId, user.id, 'editor');

@@ -16,7 +16,7 @@ import { startServer } from '../../../src/server.ts';
 import { createLogger } from '../../../src/http/createLogger.ts';
 import { createConnection } from '../../../src/connections/index.ts';
 import { issueApiToken } from '../../../src/auth/issueApiToken.ts';
-import { publishWorkflow, saveWorkflow } from '../../../src/store/repositories/workflows.ts';
+import { publishWorkflow, saveWorkflow } from '../../../src/workflowLibrary/workflowRepository.ts';
 
 const ROWS = 100_000;
 const PAGE_SIZE = 1000;

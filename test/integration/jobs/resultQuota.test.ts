@@ -15,9 +15,10 @@ import { createLogger } from '../../../src/http/createLogger.ts';
 import { createUser } from '../../../src/store/repositories/users.ts';
 import { addMembership, createOrganization } from '../../../src/store/repositories/organizations.ts';
 import { issueApiToken } from '../../../src/auth/issueApiToken.ts';
-import { publishWorkflow, saveWorkflow } from '../../../src/store/repositories/workflows.ts';
+import { publishWorkflow, saveWorkflow } from '../../../src/workflowLibrary/workflowRepository.ts';
 import { createConnection } from '../../../src/connections/index.ts';
 import type { Caller } from '../../../src/store/Caller.ts';
+import { hashPassword } from '../../../src/crypto/index.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const QUOTA = 1_200_000;
@@ -127,7 +128,7 @@ for (const kind of ['sqlite', 'postgres'] as const)
         const other = await createOrganization(db, 'Other', 'other');
         const bobUser = await createUser(db, {
           email: 'bob@other.example.com',
-          password: 'long-password-123',
+          passwordHash: await hashPassword('long-password-123'),
         });
         await addMembership(db, other.id, bobUser.id, 'admin');
         bob = { orgId: other.id, userId: bobUser.id, role: 'admin' };

@@ -7,7 +7,7 @@ import { callTool, type Structured } from '../../support/mcpCalls.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../support/testServer.ts';
 import { connectModernClient } from '../../support/mcpClients.ts';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../../support/postgres.ts';
-import { publishWorkflow, saveWorkflow } from '../../../src/store/repositories/workflows.ts';
+import { publishWorkflow, saveWorkflow } from '../../../src/workflowLibrary/workflowRepository.ts';
 import { createConnection } from '../../../src/connections/index.ts';
 
 /** The row cap this server runs with; the tables hold more than the built-in 100 000 as well. */

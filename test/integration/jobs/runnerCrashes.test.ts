@@ -11,6 +11,7 @@ import { createUser } from '../../../src/store/repositories/users.ts';
 import { addMembership, createOrganization } from '../../../src/store/repositories/organizations.ts';
 import { getJob, readJobResult, submitJob } from '../../../src/jobs/index.ts';
 import type { Caller } from '../../../src/store/Caller.ts';
+import { hashPassword } from '../../../src/crypto/index.ts';
 
 const runnerScript = fileURLToPath(new URL('./crashingRunner.ts', import.meta.url));
 
@@ -40,7 +41,10 @@ async function storeWithEditor(dataDir: string, name: string): Promise<{ store: 
   const store = createStore({ dataDir });
   await migrateToLatest(store.db as never);
   const org = await createOrganization(store.db, name, name);
-  const user = await createUser(store.db, { email: `${name}@example.com`, password: 'long-password-123' });
+  const user = await createUser(store.db, {
+    email: `${name}@example.com`,
+    passwordHash: await hashPassword('long-password-123'),
+  });
   await addMembership(store.db, org.id, user.id, 'editor');
   return { store, caller: { orgId: org.id, userId: user.id, role: 'editor' } };
 }

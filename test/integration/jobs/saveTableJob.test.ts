@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SecretBox } from '../../../src/auth/SecretBox.ts';
+import { SecretBox, hashPassword } from '../../../src/crypto/index.ts';
 import { CatalogBrowser } from '../../../src/catalog/CatalogBrowser.ts';
 import {
   ConnectionRegistry,
@@ -26,7 +26,7 @@ import { createStore } from '../../../src/store/createStore.ts';
 import { migrateToLatest } from '../../../src/store/migrate.ts';
 import { addMembership, createOrganization } from '../../../src/store/repositories/organizations.ts';
 import { createUser } from '../../../src/store/repositories/users.ts';
-import { saveWorkflow } from '../../../src/store/repositories/workflows.ts';
+import { saveWorkflow } from '../../../src/workflowLibrary/workflowRepository.ts';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../../support/postgres.ts';
 
 /**
@@ -87,7 +87,7 @@ describeWithPostgres('save_table in workflow jobs on PostGIS', () => {
     const member = async (roleName: 'admin' | 'editor' | 'viewer'): Promise<Caller> => {
       const user = await createUser(store.db, {
         email: `${roleName}-${randomBytes(3).toString('hex')}@example.test`,
-        password: 'a-long-password-1',
+        passwordHash: await hashPassword('a-long-password-1'),
       });
       await addMembership(store.db, org.id, user.id, roleName);
       return { orgId: org.id, userId: user.id, role: roleName };

@@ -11,7 +11,7 @@ import {
   type TestDatabase,
 } from '../../support/postgres.ts';
 import { modernBody, modernHeaders, post } from '../mcp/rawMcp.ts';
-import { publishWorkflow, saveWorkflow } from '../../../src/store/repositories/workflows.ts';
+import { publishWorkflow, saveWorkflow } from '../../../src/workflowLibrary/workflowRepository.ts';
 import { createConnection } from '../../../src/connections/index.ts';
 import { gatedWorkflowDocument } from '../../support/gatedWorkflow.ts';
 

@@ -8,12 +8,13 @@ import { loadConfig } from '../../../src/config.ts';
 import { startServer, type RunningServer } from '../../../src/server.ts';
 import { createUser } from '../../../src/store/repositories/users.ts';
 import { addMembership, findOrganizationBySlug } from '../../../src/store/repositories/organizations.ts';
-import { publishWorkflow } from '../../../src/store/repositories/workflows.ts';
+import { publishWorkflow } from '../../../src/workflowLibrary/workflowRepository.ts';
 import { issueApiToken } from '../../../src/auth/issueApiToken.ts';
 import type { JobEvent } from '../../../src/jobs/index.ts';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../../support/postgres.ts';
 import { freePort } from '../../support/testServer.ts';
 import { connectModernClient } from '../../support/mcpClients.ts';
+import { hashPassword } from '../../../src/crypto/index.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const JOBS_PER_USER = 40;
@@ -63,7 +64,10 @@ describeWithPostgres('two server processes sharing one PostgreSQL store (R5 in p
       mode: 'async',
     });
     for (let u = 0; u < USERS; u++) {
-      const user = await createUser(db, { email: `pair${u}@example.com`, password: 'pair-user-password' });
+      const user = await createUser(db, {
+        email: `pair${u}@example.com`,
+        passwordHash: await hashPassword('pair-user-password'),
+      });
       await addMembership(db, org.id, user.id, 'viewer');
       const { token } = await issueApiToken(
         db,

@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from '../../support/testServer.ts';
 import { connectModernClient } from '../../support/mcpClients.ts';
 import { callTool, type Structured } from '../../support/mcpCalls.ts';
 import { startServer } from '../../../src/server.ts';
-import { deleteMap } from '../../../src/store/repositories/maps.ts';
+import { deleteMap } from '../../../src/maps/mapRepository.ts';
 import { findOrganizationBySlug, firstAdminOf } from '../../../src/store/repositories/organizations.ts';
 
 const DEMO_MAPS = ['Cities around Paris', 'City density in Europe (H3)', 'US counties and states'];

@@ -10,7 +10,7 @@ import {
   updateMap,
   deleteMap,
   MapAccessError,
-} from '../../../src/store/repositories/maps.ts';
+} from '../../../src/maps/mapRepository.ts';
 import { mapDefinitionSchema } from '../../../src/maps/mapDefinition.ts';
 import type { Structured } from '../../support/mcpCalls.ts';
 

@@ -3,7 +3,7 @@ import { startTestServer, type StoreKind, type TestServer, type TestUser } from 
 import { describeWithPostgres } from '../../support/postgres.ts';
 import { ApiClient } from '../../support/apiClient.ts';
 import { createConnection, setConnectionMembers } from '../../../src/connections/index.ts';
-import { saveWorkflow } from '../../../src/store/repositories/workflows.ts';
+import { saveWorkflow } from '../../../src/workflowLibrary/workflowRepository.ts';
 import type { Structured } from '../../support/mcpCalls.ts';
 
 /**

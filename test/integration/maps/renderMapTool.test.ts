@@ -6,7 +6,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import { startTestServer, type TestServer, type TestUser } from '../../support/testServer.ts';
 import { connectLegacyClient, connectModernClient } from '../../support/mcpClients.ts';
 import { callTool, type Structured } from '../../support/mcpCalls.ts';
-import { createMap } from '../../../src/store/repositories/maps.ts';
+import { createMap } from '../../../src/maps/mapRepository.ts';
 import { mapDefinitionSchema } from '../../../src/maps/mapDefinition.ts';
 import { MAP_APP_MIME_TYPE, MAP_APP_URI } from '../../../src/maps/mapAppResource.ts';
 

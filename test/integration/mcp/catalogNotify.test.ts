@@ -15,7 +15,7 @@ import {
   publishWorkflow,
   saveWorkflow,
   unpublishWorkflow,
-} from '../../../src/store/repositories/workflows.ts';
+} from '../../../src/workflowLibrary/workflowRepository.ts';
 import { issueApiToken } from '../../../src/auth/issueApiToken.ts';
 import { createConnection } from '../../../src/connections/index.ts';
 import { CATALOG_LISTENER_APPLICATION_NAME } from '../../../src/mcp/registerMcpRoutes.ts';
@@ -27,6 +27,7 @@ import {
   describeWithPostgres,
   type TestDatabase,
 } from '../../support/postgres.ts';
+import { hashPassword } from '../../../src/crypto/index.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until<T>(
@@ -105,7 +106,10 @@ describeWithPostgres(
         ],
         output: 'result',
       });
-      const user = await createUser(db, { email: 'listener@notify.test', password: 'notify-user-password' });
+      const user = await createUser(db, {
+        email: 'listener@notify.test',
+        passwordHash: await hashPassword('notify-user-password'),
+      });
       await addMembership(db, adminCaller.orgId, user.id, 'editor');
       editor = { orgId: adminCaller.orgId, userId: user.id, role: 'editor' };
       const { token } = await issueApiToken(db, editor, { name: 'listener', actor: 'cli' });

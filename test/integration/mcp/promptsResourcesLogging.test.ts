@@ -5,9 +5,9 @@ import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/type
 import { startTestServer, type TestServer, type TestUser } from '../../support/testServer.ts';
 import { describeWithPostgres } from '../../support/postgres.ts';
 import { connectLegacyClient, connectModernClient } from '../../support/mcpClients.ts';
-import { publishWorkflow, saveWorkflow } from '../../../src/store/repositories/workflows.ts';
+import { publishWorkflow, saveWorkflow } from '../../../src/workflowLibrary/workflowRepository.ts';
 import { createConnection } from '../../../src/connections/index.ts';
-import { createMap } from '../../../src/store/repositories/maps.ts';
+import { createMap } from '../../../src/maps/mapRepository.ts';
 import { mapDefinitionSchema } from '../../../src/maps/mapDefinition.ts';
 
 const example = (name: string) =>

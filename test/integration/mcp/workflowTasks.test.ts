@@ -10,7 +10,7 @@ import { callTool, type Structured } from '../../support/mcpCalls.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../support/testServer.ts';
 import { connectLegacyClient, connectModernClient } from '../../support/mcpClients.ts';
 import { parseBody } from './rawMcp.ts';
-import { publishWorkflow, saveWorkflow } from '../../../src/store/repositories/workflows.ts';
+import { publishWorkflow, saveWorkflow } from '../../../src/workflowLibrary/workflowRepository.ts';
 
 const MODERN = '2026-07-28';
 const TASKS = 'io.modelcontextprotocol/tasks';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestUser } from '../../support/testServer.ts';
 import { connectLegacyClient, connectModernClient } from '../../support/mcpClients.ts';
 import { legacyBody, legacyHeaders, modernBody, modernHeaders, openLegacySession, post } from './rawMcp.ts';
-import { saveWorkflow } from '../../../src/store/repositories/workflows.ts';
+import { saveWorkflow } from '../../../src/workflowLibrary/workflowRepository.ts';
 
 // Audit #11: with a token lacking workflows:read, workflow tools are not listed, and calling one
 // answered -32602 "Tool not found", so a client had no way to learn it should step up. A tool the

@@ -11,7 +11,7 @@ import {
   publishWorkflow,
   saveWorkflow,
   unpublishWorkflow,
-} from '../../../src/store/repositories/workflows.ts';
+} from '../../../src/workflowLibrary/workflowRepository.ts';
 import { createConnection, deleteConnection, setConnectionMembers } from '../../../src/connections/index.ts';
 
 const example = (name: string) =>

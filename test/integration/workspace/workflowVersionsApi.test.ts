@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startTestServer, type StoreKind, type TestServer, type TestUser } from '../../support/testServer.ts';
 import { WorkspaceApiClient } from '../../support/workspaceApiClient.ts';
 import { describeWithPostgres } from '../../support/postgres.ts';
-import { listPublishedWorkflows } from '../../../src/store/repositories/workflows.ts';
+import { listPublishedWorkflows } from '../../../src/workflowLibrary/workflowRepository.ts';
 import {
   down as dropWorkflowVersions,
   up as createWorkflowVersions,

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Database } from '../store/schema.ts';
 import type { Caller } from '../store/Caller.ts';
-import { publishWorkflow, saveWorkflow, listWorkflows } from '../store/repositories/workflows.ts';
+import { publishWorkflow, saveWorkflow, listWorkflows } from './workflowRepository.ts';
 
 const examplesDir = fileURLToPath(new URL('../../examples/workflows/', import.meta.url));
 

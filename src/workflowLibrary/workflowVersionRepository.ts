@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Caller } from '../Caller.ts';
-import type { Database } from '../schema.ts';
-import type { WorkflowDocument } from '../../workflows/index.ts';
+import type { Caller } from '../store/Caller.ts';
+import type { Database } from '../store/schema.ts';
+import type { WorkflowDocument } from '../workflows/index.ts';
 import {
   WorkflowRequestError,
   saveWorkflow,
@@ -9,7 +9,7 @@ import {
   type SaveOptions,
   type VersionAuthor,
   type WorkflowSummary,
-} from './workflows.ts';
+} from './workflowRepository.ts';
 
 /**
  * A workflow's saved versions. They are reached only through their workflow, looked up in the

@@ -1,18 +1,11 @@
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
-import type { Caller } from '../Caller.ts';
-import type { Database, ToolMode, WorkflowsTable } from '../schema.ts';
-import { randomId } from '../../auth/secrets.ts';
-import {
-  parseWorkflowDocument,
-  workflowDocumentSchema,
-  type WorkflowDocument,
-} from '../../workflows/index.ts';
-import { announceToolCatalogChange } from '../toolCatalogChannel.ts';
-// A cycle (connectionRepository bumps the tool catalog through this file) that is only ever
-// followed at call time, never while the modules load.
-import { findConnection } from '../../connections/connectionRepository.ts';
-import { MeridianError } from '../../errors/MeridianError.ts';
+import type { Caller } from '../store/Caller.ts';
+import type { Database, ToolMode, WorkflowsTable } from '../store/schema.ts';
+import { randomId } from '../crypto/index.ts';
+import { parseWorkflowDocument, workflowDocumentSchema, type WorkflowDocument } from '../workflows/index.ts';
+import { bumpToolCatalog } from '../store/toolCatalogVersion.ts';
+import { findConnection } from '../connections/connectionRepository.ts';
+import { MeridianError } from '../errors/MeridianError.ts';
 
 /**
  * Workflows and their publication as MCP tools. Every query is scoped to the caller's
@@ -176,15 +169,6 @@ function toTool(row: WorkflowsTable): PublishedTool | null {
   };
 }
 
-async function bumpCatalog(db: Kysely<Database>, orgId: string): Promise<void> {
-  await db
-    .updateTable('organizations')
-    .set({ tool_catalog_version: sql`tool_catalog_version + 1` })
-    .where('id', '=', orgId)
-    .execute();
-  await announceToolCatalogChange(db, orgId);
-}
-
 /** Who saved a workflow's version, and when; undefined when the version has no row. */
 export async function versionSave(
   db: Kysely<Database>,
@@ -306,7 +290,7 @@ export async function saveWorkflow(
           saved_at: now,
         })
         .execute();
-      if (existing.tool_name) await bumpCatalog(trx, caller.orgId);
+      if (existing.tool_name) await bumpToolCatalog(trx, caller.orgId);
       return toSummary({
         ...existing,
         description: doc.description ?? '',
@@ -465,7 +449,7 @@ export async function publishWorkflow(
       published_by: caller.userId,
     };
     await trx.updateTable('workflows').set(update).where('id', '=', row.id).execute();
-    await bumpCatalog(trx, caller.orgId);
+    await bumpToolCatalog(trx, caller.orgId);
     return toSummary({ ...row, ...update });
   });
 }
@@ -493,7 +477,7 @@ export async function unpublishWorkflow(
       .where('tool_name', 'is not', null)
       .executeTakeFirst();
     const changed = Number(result.numUpdatedRows) > 0;
-    if (changed) await bumpCatalog(trx, caller.orgId);
+    if (changed) await bumpToolCatalog(trx, caller.orgId);
     return changed;
   });
 }
@@ -513,7 +497,7 @@ export async function deleteWorkflow(
       .executeTakeFirst();
     if (!row) return false;
     await trx.deleteFrom('workflows').where('id', '=', row.id).execute();
-    if (row.tool_name) await bumpCatalog(trx, caller.orgId);
+    if (row.tool_name) await bumpToolCatalog(trx, caller.orgId);
     return true;
   });
 }
@@ -537,18 +521,4 @@ export async function listPublishedWorkflows(
     document: JSON.parse(row.document) as WorkflowDocument,
     tool: toTool(row)!,
   }));
-}
-
-export async function toolCatalogVersion(db: Kysely<Database>, orgId: string): Promise<number> {
-  const row = await db
-    .selectFrom('organizations')
-    .select('tool_catalog_version')
-    .where('id', '=', orgId)
-    .executeTakeFirst();
-  return Number(row?.tool_catalog_version ?? 0);
-}
-
-/** For changes outside workflows that alter who sees which tools (connection sharing). */
-export async function bumpToolCatalog(db: Kysely<Database>, orgId: string): Promise<void> {
-  await bumpCatalog(db, orgId);
 }

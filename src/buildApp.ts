@@ -4,26 +4,26 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './AppContext.ts';
-import { registerMcpRoutes, type McpRouteOptions } from '../mcp/registerMcpRoutes.ts';
-import { registerSignInRoutes } from '../workspace/signInRoutes.ts';
-import { redirectRetiredPages } from '../workspace/redirectRetiredPages.ts';
-import { registerWorkflowsApiRoutes } from '../workspace/api/workflowsApiRoutes.ts';
-import { registerWorkflowCanvasApiRoutes } from '../workspace/api/workflowCanvasApiRoutes.ts';
-import { registerJobsApiRoutes } from '../workspace/api/jobsApiRoutes.ts';
-import { registerConnectionsApiRoutes } from '../workspace/api/connectionsApiRoutes.ts';
-import type { McpEndpoint } from '../mcp/McpEndpoint.ts';
-import type { OAuthServerOptions } from '../auth/oauth/registerOAuthServer.ts';
-import { registerOAuthCallbackRoute } from '../workspace/oauthCallbackRoute.ts';
-import { registerCredentialsApiRoutes } from '../workspace/api/credentialsApiRoutes.ts';
-import { registerOAuthClientsApiRoutes } from '../workspace/api/oauthClientsApiRoutes.ts';
-import { registerConnectedAppsApiRoutes } from '../workspace/api/connectedAppsApiRoutes.ts';
-import { registerWebApp } from './registerWebApp.ts';
-import { registerSecurityHeaders } from './securityHeaders.ts';
-import { registerBrowserClientCors } from './browserClientCors.ts';
-import { trustedBrowserOrigins } from '../mcp/trustedBrowserOrigins.ts';
-import { ReadinessProbe } from './ReadinessProbe.ts';
-import { registerSessionApiRoutes } from '../workspace/api/sessionApiRoutes.ts';
-import { registerMapsApiRoutes } from '../workspace/api/mapsApiRoutes.ts';
+import { registerMcpRoutes, type McpRouteOptions } from './mcp/registerMcpRoutes.ts';
+import { registerSignInRoutes } from './workspace/signInRoutes.ts';
+import { redirectRetiredPages } from './workspace/redirectRetiredPages.ts';
+import { registerWorkflowsApiRoutes } from './workspace/api/workflowsApiRoutes.ts';
+import { registerWorkflowCanvasApiRoutes } from './workspace/api/workflowCanvasApiRoutes.ts';
+import { registerJobsApiRoutes } from './workspace/api/jobsApiRoutes.ts';
+import { registerConnectionsApiRoutes } from './workspace/api/connectionsApiRoutes.ts';
+import type { McpEndpoint } from './mcp/McpEndpoint.ts';
+import type { OAuthServerOptions } from './auth/oauth/registerOAuthServer.ts';
+import { registerOAuthCallbackRoute } from './workspace/oauthCallbackRoute.ts';
+import { registerCredentialsApiRoutes } from './workspace/api/credentialsApiRoutes.ts';
+import { registerOAuthClientsApiRoutes } from './workspace/api/oauthClientsApiRoutes.ts';
+import { registerConnectedAppsApiRoutes } from './workspace/api/connectedAppsApiRoutes.ts';
+import { registerWebApp } from './workspace/registerWebApp.ts';
+import { registerSecurityHeaders } from './http/securityHeaders.ts';
+import { registerBrowserClientCors } from './http/browserClientCors.ts';
+import { trustedBrowserOrigins } from './mcp/trustedBrowserOrigins.ts';
+import { ReadinessProbe } from './http/ReadinessProbe.ts';
+import { registerSessionApiRoutes } from './workspace/api/sessionApiRoutes.ts';
+import { registerMapsApiRoutes } from './workspace/api/mapsApiRoutes.ts';
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -106,8 +106,8 @@ export async function buildApp(
   // Loaded on demand: oidc-provider prints a runtime notice on import, which CLI commands that
   // never serve (user, token, client) should not show.
   const [{ registerOAuthServer }, { OAUTH_ROUTES }] = await Promise.all([
-    import('../auth/oauth/registerOAuthServer.ts'),
-    import('../auth/oauth/createOidcProvider.ts'),
+    import('./auth/oauth/registerOAuthServer.ts'),
+    import('./auth/oauth/createOidcProvider.ts'),
   ]);
   const oauth = await registerOAuthServer(app, ctx, options.oauth);
   // Browser clients (MCP Inspector, MCP Jam) call /mcp and register themselves cross-origin; the

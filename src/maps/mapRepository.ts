@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import type { Caller } from '../Caller.ts';
-import type { Database, MapsTable } from '../schema.ts';
-import { hashSecret, randomId } from '../../auth/secrets.ts';
-import type { SecretBox } from '../../auth/SecretBox.ts';
-import { mapDefinitionSchema, type MapDefinition } from '../../maps/mapDefinition.ts';
-import { MeridianError } from '../../errors/MeridianError.ts';
+import type { Caller } from '../store/Caller.ts';
+import type { Database, MapsTable } from '../store/schema.ts';
+import { hashSecret, randomId } from '../crypto/index.ts';
+import type { SecretBox } from '../crypto/index.ts';
+import { mapDefinitionSchema, type MapDefinition } from './mapDefinition.ts';
+import { MeridianError } from '../errors/MeridianError.ts';
 
 /**
  * Saved maps. Every query takes the caller: a map is visible to its owner, and to the members of

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../http/AppContext.ts';
+import type { AppContext } from '../AppContext.ts';
 import { findWebSession, type WebSession } from '../store/repositories/webSessions.ts';
-import { safeEqual } from '../auth/secrets.ts';
+import { safeEqual } from '../crypto/index.ts';
 
 /**
  * Cookie names and attributes. Over https the session cookie gets the `__Host-` prefix (Secure,

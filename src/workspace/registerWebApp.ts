@@ -3,9 +3,9 @@ import fastifyStatic from '@fastify/static';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AppContext } from './AppContext.ts';
-import { currentSession, redirectToSignIn } from '../workspace/webSession.ts';
-import { webAppCsp } from './webAppCsp.ts';
+import type { AppContext } from '../AppContext.ts';
+import { currentSession, redirectToSignIn } from '../auth/webSession.ts';
+import { webAppCsp } from '../http/webAppCsp.ts';
 
 /** Where `npm run build:web` puts the workspace SPA (web/vite.app.config.ts). */
 export const WEB_APP_DIST = fileURLToPath(new URL('../../web/dist/app', import.meta.url));

@@ -62,7 +62,7 @@ describe('the layer order of docs/architecture.md', () => {
     for (const path of [
       'src/buildApp.ts',
       'src/AppContext.ts',
-      'src/workflowLibrary/workflows.ts',
+      'src/workflowLibrary/workflowRepository.ts',
       'src/crypto/SecretBox.ts',
       'src/auth/webSession.ts',
       'src/http/html.ts',
@@ -71,7 +71,7 @@ describe('the layer order of docs/architecture.md', () => {
       expect(layerOf(layers, path), path).toBeDefined();
     expect(layerOf(layers, 'src/buildApp.ts')?.level).toBe(1);
     expect(layerOf(layers, 'src/AppContext.ts')?.level).toBe(4);
-    expect(layerOf(layers, 'src/workflowLibrary/workflowVersions.ts')?.level).toBe(7);
+    expect(layerOf(layers, 'src/workflowLibrary/workflowVersionRepository.ts')?.level).toBe(7);
     expect(layerOf(layers, 'src/crypto/passwords.ts')?.level).toBe(11);
   });
 

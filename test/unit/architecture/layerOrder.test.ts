@@ -59,6 +59,7 @@ function specifiersOf(file: string): string[] {
 describe('the layer order of docs/architecture.md', () => {
   it('is a table of levels 1 to 11 that knows the modules being moved into place', () => {
     expect(layers.map((l) => l.level)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    for (const layer of layers) expect(layer.paths, `level ${layer.level}`).not.toEqual([]);
     for (const path of [
       'src/buildApp.ts',
       'src/AppContext.ts',

@@ -150,6 +150,8 @@ export interface MeridianConfig {
   host: string;
   /** Every URL we advertise is built from this, never from Host or X-Forwarded-* headers. */
   publicUrl: URL;
+  /** Our authorization server's issuer: the public URL without a trailing slash. */
+  issuer: string;
   /** The MCP endpoint URL: the `resource` of our protected-resource metadata and the token audience. */
   mcpUrl: URL;
   dataDir: string;
@@ -380,6 +382,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     port: e.PORT,
     host: e.HOST,
     publicUrl: new URL(base + '/'),
+    issuer: base,
     mcpUrl: new URL(`${base}/mcp`),
     dataDir: resolve(e.MERIDIAN_DATA_DIR),
     databaseUrl: e.DATABASE_URL,

@@ -4,12 +4,11 @@ import type { MeridianConfig } from './config.ts';
 import { createStore, type Store } from './store/createStore.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { ServeLock } from './store/ServeLock.ts';
-import { loadOrCreateServerKey } from './auth/serverKey.ts';
-import { bootstrapFirstAdmin, type FirstAdmin } from './auth/bootstrapFirstAdmin.ts';
+import { loadOrCreateServerKey, bootstrapFirstAdmin, type FirstAdmin } from './auth/index.ts';
 import { buildApp } from './buildApp.ts';
 import { createLogger } from './http/createLogger.ts';
-import type { McpRouteOptions } from './mcp/registerMcpRoutes.ts';
-import type { OAuthServerOptions } from './auth/oauth/registerOAuthServer.ts';
+import type { McpRouteOptions } from './mcp/index.ts';
+import type { OAuthServerOptions } from './auth/index.ts';
 import { SecretBox } from './crypto/index.ts';
 import {
   ConnectionRegistry,

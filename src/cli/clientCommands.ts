@@ -9,12 +9,16 @@ import {
   listOrgClients,
 } from '../store/repositories/oauthClients.ts';
 import { recordAudit } from '../store/repositories/auditLog.ts';
-import { ClientInputError, parseClientCallbacks } from '../auth/oauth/parseClientCallbacks.ts';
+import {
+  ClientInputError,
+  parseClientCallbacks,
+  addSigningKey,
+  retireOldSigningKeys,
+  loadOrCreateServerKey,
+} from '../auth/index.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import type { Caller } from '../store/Caller.ts';
-import { addSigningKey, retireOldSigningKeys } from '../auth/oauth/signingKeys.ts';
-import { loadOrCreateServerKey } from '../auth/serverKey.ts';
 
 /** The org a CLI command acts on: named by slug, or the only/first organization. */
 async function orgCaller(db: Kysely<Database>, opts: { org?: string; email?: string }): Promise<Caller> {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { withStore, CliError } from './withStore.ts';
 import { callerFor } from './callerFor.ts';
 import { listApiTokens, revokeApiToken } from '../store/repositories/apiTokens.ts';
-import { issueApiToken, TokenRequestError } from '../auth/issueApiToken.ts';
+import { issueApiToken, TokenRequestError } from '../auth/index.ts';
 import { recordAudit } from '../store/repositories/auditLog.ts';
 
 export function registerTokenCommands(program: Command): void {

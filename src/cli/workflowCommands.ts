@@ -7,7 +7,7 @@ import { withStore, CliError } from './withStore.ts';
 import { callerFor } from './callerFor.ts';
 import type { Store } from '../store/createStore.ts';
 import type { Caller } from '../store/Caller.ts';
-import { loadOrCreateServerKey } from '../auth/serverKey.ts';
+import { loadOrCreateServerKey } from '../auth/index.ts';
 import { SecretBox } from '../crypto/index.ts';
 import { ConnectionRegistry, createConnectionTargetPolicy, demoDatabasePath } from '../connections/index.ts';
 import {

@@ -1,5 +1,5 @@
 import type { McpServices } from './McpServices.ts';
-import type { McpCaller } from './McpCaller.ts';
+import type { McpCaller } from '../auth/index.ts';
 import { listConnections } from '../connections/index.ts';
 import { findMaps } from '../maps/index.ts';
 

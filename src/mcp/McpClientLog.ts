@@ -10,7 +10,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { setMcpSessionLogLevel } from '../store/repositories/mcpSessions.ts';
-import { mcpCallerOf } from './McpCaller.ts';
+import { mcpCallerOf } from '../auth/index.ts';
 
 /** RFC 5424 severities in the order MCP uses them, least severe first. */
 export const LOG_LEVELS = [

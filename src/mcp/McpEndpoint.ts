@@ -15,10 +15,8 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../store/schema.ts';
 import { endMcpSession, findMcpSession, openMcpSession } from '../store/repositories/mcpSessions.ts';
-import { mcpCallerOf, type McpCaller } from './McpCaller.ts';
-import { StoreUnavailableError } from './StoreUnavailableError.ts';
+import { mcpCallerOf, type McpCaller, StoreUnavailableError, DEFAULT_TOKEN_SCOPES } from '../auth/index.ts';
 import { ListResponseCache, type HeaderLookup } from './ListResponseCache.ts';
-import { DEFAULT_TOKEN_SCOPES } from '../auth/scopes.ts';
 import { withLegacySession } from './McpClientLog.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { CallToolResult, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
-import type { McpCaller } from './McpCaller.ts';
+import type { McpCaller } from '../auth/index.ts';
 
 /**
  * One MCP tool as Meridian defines it: its schema, the scopes a token needs to call it, and a

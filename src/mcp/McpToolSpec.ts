@@ -6,7 +6,7 @@ import {
   type StandardSchemaWithJSON,
   type ToolAnnotations,
 } from '@modelcontextprotocol/server';
-import type { McpCaller } from './McpCaller.ts';
+import type { McpCaller } from '../auth/index.ts';
 import type { McpTool } from './McpTool.ts';
 import { toolError } from './toolResults.ts';
 import { inputJsonSchema, precompiledSchema } from './precompiledSchema.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { completable, type GetPromptResult, type McpServer } from '@modelcontextprotocol/server';
-import type { McpCaller } from './McpCaller.ts';
+import type { McpCaller } from '../auth/index.ts';
 import type { CallerNameCompleter } from './CallerNameCompleter.ts';
 import { scopeChallengeFor } from './McpToolSpec.ts';
 

@@ -4,7 +4,7 @@ import {
   type McpServer,
   type ReadResourceResult,
 } from '@modelcontextprotocol/server';
-import type { McpCaller } from './McpCaller.ts';
+import type { McpCaller } from '../auth/index.ts';
 import type { McpServices } from './McpServices.ts';
 import type { CallerNameCompleter } from './CallerNameCompleter.ts';
 import { scopeChallengeFor } from './McpToolSpec.ts';

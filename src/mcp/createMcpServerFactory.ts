@@ -1,7 +1,7 @@
 import { McpServer, type McpRequestContext, type McpServerFactory } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { McpTool } from './McpTool.ts';
-import { mcpCallerOf, type McpCaller } from './McpCaller.ts';
+import { mcpCallerOf, type McpCaller } from '../auth/index.ts';
 import { specFromTool, type McpToolSpec } from './McpToolSpec.ts';
 import type { McpResourceSpec } from './McpResourceSpec.ts';
 

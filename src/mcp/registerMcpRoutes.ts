@@ -18,7 +18,7 @@ import { jsonDepthExceeds } from './jsonDepthExceeds.ts';
 /** Deeper than any MCP message or GeoJSON argument needs (a MultiPolygon is 5 levels). */
 const MAX_JSON_DEPTH = 64;
 import { createMcpServerFactory } from './createMcpServerFactory.ts';
-import { createTokenVerifier, type BearerVerifier } from './createTokenVerifier.ts';
+import { createTokenVerifier, type BearerVerifier } from '../auth/index.ts';
 import { protectedResourceMetadata, resourceMetadataUrlOf } from './protectedResourceMetadata.ts';
 import type { McpTool } from './McpTool.ts';
 import { whoamiTool } from './tools/whoamiTool.ts';

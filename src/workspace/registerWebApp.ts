@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppContext } from '../AppContext.ts';
-import { currentSession, redirectToSignIn } from '../auth/webSession.ts';
+import { currentSession, redirectToSignIn } from '../auth/index.ts';
 import { webAppCsp } from '../http/webAppCsp.ts';
 
 /** Where `npm run build:web` puts the workspace SPA (web/vite.app.config.ts). */

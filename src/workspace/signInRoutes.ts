@@ -1,8 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../AppContext.ts';
 import { html, page } from '../http/html.ts';
-import { csrfValid, currentSession, safeNextPath, sessionCookie } from '../auth/webSession.ts';
-import { authenticatePassword, SIGN_IN_RATE_LIMIT } from '../auth/authenticatePassword.ts';
+import {
+  csrfValid,
+  currentSession,
+  safeNextPath,
+  sessionCookie,
+  authenticatePassword,
+  SIGN_IN_RATE_LIMIT,
+} from '../auth/index.ts';
 import { createWebSession, deleteWebSession } from '../store/repositories/webSessions.ts';
 import { randomId } from '../crypto/index.ts';
 import { recordAudit } from '../store/repositories/auditLog.ts';

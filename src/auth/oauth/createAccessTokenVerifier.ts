@@ -3,9 +3,9 @@ import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet 
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import type { Principal } from '../../store/repositories/users.ts';
-import type { BearerVerifier } from '../../mcp/createTokenVerifier.ts';
-import type { McpCaller } from '../../mcp/McpCaller.ts';
-import { StoreUnavailableError } from '../../mcp/StoreUnavailableError.ts';
+import type { BearerVerifier } from '../createTokenVerifier.ts';
+import type { McpCaller } from '../McpCaller.ts';
+import { StoreUnavailableError } from '../StoreUnavailableError.ts';
 import { effectiveScopes } from '../scopes.ts';
 import { parseAccountId } from './meridianClient.ts';
 import { SIGNING_ALG, loadSigningKeys, publicJwkOf } from './signingKeys.ts';

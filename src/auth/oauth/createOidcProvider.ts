@@ -17,7 +17,6 @@ import { consentFingerprint, storedConsentFingerprint } from './consentFingerpri
 import { createCimdFetch, type CimdFetchOptions } from '../cimd/createCimdFetch.ts';
 import { ClientIdMetadataPolicy } from '../cimd/ClientIdMetadataPolicy.ts';
 import { renderOAuthErrorPage } from './renderOAuthErrorPage.ts';
-import { issuerOf } from '../../mcp/protectedResourceMetadata.ts';
 
 /** Scopes that belong to the MCP resource (everything but offline_access, an AS scope). */
 export const RESOURCE_SCOPES: readonly Scope[] = ALL_SCOPES.filter((s) => s !== 'offline_access');
@@ -138,7 +137,7 @@ function validateClientMetadata(ctx: any, key: string, _value: unknown, metadata
 
 export function createOidcProvider(options: OidcProviderOptions): Provider {
   const { config, db, serverKey } = options;
-  const issuer = issuerOf(config);
+  const issuer = config.issuer;
   const mcpResource = config.mcpUrl.href;
   const { oauth } = config;
   const cimdPolicy = new ClientIdMetadataPolicy({

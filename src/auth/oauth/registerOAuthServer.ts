@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../AppContext.ts';
-import type { BearerVerifier } from '../../mcp/createTokenVerifier.ts';
-import { issuerOf } from '../../mcp/protectedResourceMetadata.ts';
+import type { BearerVerifier } from '../createTokenVerifier.ts';
 import { createOidcProvider, type OidcProviderOptions } from './createOidcProvider.ts';
 import { loadSigningKeys } from './signingKeys.ts';
 import { mountOidcProvider } from './mountOidcProvider.ts';
@@ -60,7 +59,7 @@ export async function registerOAuthServer(
   const verifier = createAccessTokenVerifier({
     db: store.db,
     serverKey,
-    issuer: issuerOf(config),
+    issuer: config.issuer,
     audience: config.mcpUrl.href,
   });
   return { verifier };

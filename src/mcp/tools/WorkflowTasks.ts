@@ -9,7 +9,7 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import type { McpServices } from '../McpServices.ts';
-import { mcpCallerOf, type McpCaller } from '../McpCaller.ts';
+import { mcpCallerOf, type McpCaller } from '../../auth/index.ts';
 import { getJob, requestJobCancel, type JobView } from '../../jobs/index.ts';
 
 /** The Tasks extension of protocol 2026-07-28 (SEP-2663). */

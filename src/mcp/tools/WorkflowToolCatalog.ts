@@ -1,6 +1,6 @@
 import type { CallToolResult, ScopeChallenge, ServerContext } from '@modelcontextprotocol/server';
 import type { McpServices } from '../McpServices.ts';
-import type { McpCaller } from '../McpCaller.ts';
+import type { McpCaller } from '../../auth/index.ts';
 import { advertisedSchema, scopeChallengeFor, type McpToolSpec } from '../McpToolSpec.ts';
 import { markdownTable, toolError, toolResult } from '../toolResults.ts';
 import { listConnections } from '../../connections/index.ts';

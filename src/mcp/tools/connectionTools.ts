@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTool, type McpTool } from '../McpTool.ts';
 import type { McpServices } from '../McpServices.ts';
-import type { McpCaller } from '../McpCaller.ts';
+import type { McpCaller } from '../../auth/index.ts';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { listConnections, type ResolvedConnection } from '../../connections/index.ts';
 import { CatalogLookupError } from '../../catalog/CatalogBrowser.ts';

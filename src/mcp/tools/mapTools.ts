@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { defineTool, type McpTool } from '../McpTool.ts';
-import type { McpCaller } from '../McpCaller.ts';
+import type { McpCaller } from '../../auth/index.ts';
 import type { McpResourceSpec } from '../McpResourceSpec.ts';
 import { toolError } from '../toolResults.ts';
 import { findMaps, getMap } from '../../maps/index.ts';

@@ -3,7 +3,7 @@ import type { AppContext } from '../../AppContext.ts';
 import type { Caller } from '../../store/Caller.ts';
 import type { WebSession } from '../../store/repositories/webSessions.ts';
 import { safeEqual } from '../../crypto/index.ts';
-import { currentSession } from '../../auth/webSession.ts';
+import { currentSession } from '../../auth/index.ts';
 import { sendProblem } from './problem.ts';
 
 /** The header the SPA sends its session's CSRF token in (from GET /api/v1/session). */

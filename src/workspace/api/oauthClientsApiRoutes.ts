@@ -17,7 +17,7 @@ import {
   setOAuthOrgPolicy,
 } from '../../store/repositories/oauthOrgPolicies.ts';
 import { recordAudit } from '../../store/repositories/auditLog.ts';
-import { CALLBACK_PRESETS, parseClientCallbacks } from '../../auth/oauth/parseClientCallbacks.ts';
+import { CALLBACK_PRESETS, parseClientCallbacks } from '../../auth/index.ts';
 import { requireApiSession } from './apiSession.ts';
 import { parseBody } from './parseBody.ts';
 import { sendErrorProblem, sendProblem } from './problem.ts';

@@ -7,7 +7,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { verifyApiToken } from '../store/repositories/apiTokens.ts';
-import { effectiveScopes } from '../auth/scopes.ts';
+import { effectiveScopes } from './scopes.ts';
 import type { McpCaller } from './McpCaller.ts';
 import { StoreUnavailableError } from './StoreUnavailableError.ts';
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { resolve } from 'node:path';
 import { HostAllowList, HostAllowListError } from './net/index.ts';
+import { MeridianError } from './errors/MeridianError.ts';
 
 /**
  * One typed configuration, read from the environment (and CLI flags layered on top by main.ts),
@@ -269,7 +270,11 @@ export interface OAuthConfig {
   };
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends MeridianError {
+  override readonly code: string = 'invalid_configuration';
+  override readonly status: number = 500;
+  override readonly showable: boolean = true;
+
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';

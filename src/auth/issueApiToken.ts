@@ -5,9 +5,13 @@ import { createApiToken, type CreatedApiToken } from '../store/repositories/apiT
 import { recordAudit } from '../store/repositories/auditLog.ts';
 import { parseDuration } from '../config.ts';
 import { DEFAULT_TOKEN_SCOPES, parseScopes, scopesForRole } from './scopes.ts';
+import { MeridianError } from '../errors/MeridianError.ts';
 
-export class TokenRequestError extends Error {
+export class TokenRequestError extends MeridianError {
   override name = 'TokenRequestError';
+  override readonly code: string = 'invalid_token_request';
+  override readonly status: number = 422;
+  override readonly showable: boolean = true;
 }
 
 /**

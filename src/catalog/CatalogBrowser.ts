@@ -2,6 +2,7 @@ import type { CatalogDescription, Engine, TableDescription } from '../engines/in
 import { extentSelect, geometryPreview, geometryTypeExpr, quoteIdent, tableRef } from './catalogSql.ts';
 import { summarizeValues, type ColumnStats } from './summarizeValues.ts';
 import { editDistance } from '../workflows/index.ts';
+import { MeridianError } from '../errors/MeridianError.ts';
 
 export interface TableDetails {
   schema: string;
@@ -12,8 +13,11 @@ export interface TableDetails {
   sampleRows: Record<string, unknown>[];
 }
 
-export class CatalogLookupError extends Error {
+export class CatalogLookupError extends MeridianError {
   override name = 'CatalogLookupError';
+  override readonly code: string = 'catalog_lookup_failed';
+  override readonly status: number = 404;
+  override readonly showable: boolean = true;
 }
 
 /** Sampling bound for column statistics: large tables are summarized from their first rows. */

@@ -4,6 +4,7 @@ import type { ConnectionKind, ConnectionsTable, Database } from '../store/schema
 import { randomId } from '../crypto/index.ts';
 import type { SecretBox } from '../crypto/index.ts';
 import { bumpToolCatalog } from '../store/toolCatalogVersion.ts';
+import { MeridianError } from '../errors/MeridianError.ts';
 
 // Which workflow tools a user sees depends on the connections they may use (tools/list shows
 // the workflows whose connection the caller can use, by name). Every change to that — adding,
@@ -23,8 +24,11 @@ export interface ConnectionView {
 /** `saveSchema` (PostGIS): the schema editors' saved tables go to; absent, nothing is ever written. */
 export type ConnectionConfig = { file: string } | { url: string; saveSchema?: string };
 
-export class ConnectionAccessError extends Error {
+export class ConnectionAccessError extends MeridianError {
   override name = 'ConnectionAccessError';
+  override readonly code: string = 'connection_refused';
+  override readonly status: number = 422;
+  override readonly showable: boolean = true;
 }
 
 const NAME_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;

@@ -1,3 +1,5 @@
+import { MeridianError } from '../errors/MeridianError.ts';
+
 /**
  * The one interface every engine implements. `workflows/` compiles a graph into a
  * `CompiledQuery` for a dialect; `jobs/` hands it to an engine. Engines know nothing of MCP,
@@ -56,7 +58,10 @@ export interface QueryResult {
 export type EngineErrorCode = 'timeout' | 'cancelled' | 'sql' | 'unavailable' | 'forbidden';
 
 /** A failure safe to show a user: never carries a DSN, password or host. */
-export class EngineError extends Error {
+export class EngineError extends MeridianError {
+  override readonly status: number = 503;
+  override readonly showable: boolean = true;
+
   constructor(
     readonly code: EngineErrorCode,
     message: string,

@@ -1,19 +1,30 @@
+import { MeridianError } from '../errors/MeridianError.ts';
+
 /** A submission the queue refuses: the org or user has too much in flight. Never a hang. */
-export class QueueFullError extends Error {
+export class QueueFullError extends MeridianError {
   override name = 'QueueFullError';
+  override readonly code: string = 'queue_full';
+  override readonly status: number = 429;
+  override readonly showable: boolean = true;
 }
 
 /** The same idempotency key was used before with a different input. */
-export class IdempotencyConflictError extends Error {
+export class IdempotencyConflictError extends MeridianError {
   override name = 'IdempotencyConflictError';
+  override readonly code: string = 'idempotency_conflict';
+  override readonly status: number = 409;
+  override readonly showable: boolean = true;
 }
 
 /**
  * A failure whose message is safe to show the user and the model (no SQL, DSN or host). Any
  * other error thrown by a handler is reported as a generic failure and logged.
  */
-export class JobFailure extends Error {
+export class JobFailure extends MeridianError {
   override name = 'JobFailure';
+  override readonly code: string = 'job_failed';
+  override readonly status: number = 500;
+  override readonly showable: boolean = true;
 }
 
 /** SQLite's SQLITE_FULL, the OS's ENOSPC and PostgreSQL's disk_full (53100): the store's disk is full (R9). */
@@ -28,6 +39,8 @@ export const DISK_FULL_MESSAGE =
 /** A submission refused because the organization's stored results already fill its quota. */
 export class ResultQuotaError extends QueueFullError {
   override name = 'ResultQuotaError';
+  override readonly code: string = 'result_quota_used_up';
+  override readonly status: number = 429;
 }
 
 /** Bytes as people read them: 512 kB, 20 MB, 1.5 GB (decimal units). */

@@ -7,6 +7,7 @@ import { resolveMap } from './resolveMap.ts';
 import { checkLayerAccess } from './checkLayerAccess.ts';
 import { LayerAccessError } from './LayerAccessError.ts';
 import { PUBLIC_LINK_CLIENT_PREFIX, publicLinkClientId } from './publicLinkRuns.ts';
+import { MeridianError } from '../errors/MeridianError.ts';
 
 /** Config: MERIDIAN_PUBLIC_MAP_CACHE, MERIDIAN_PUBLIC_MAP_RUNS_PER_MINUTE, MERIDIAN_PUBLIC_MAP_ORG_RUNS_PER_MINUTE. */
 export interface PublicLinkLimits {
@@ -25,17 +26,23 @@ export const DEFAULT_PUBLIC_LINK_LIMITS: PublicLinkLimits = {
 };
 
 /** The link's data cannot be shown any more (its enabler left, was disabled or lost access to a layer). */
-export class PublicLinkUnavailableError extends Error {
+export class PublicLinkUnavailableError extends MeridianError {
   override name = 'PublicLinkUnavailableError';
+  override readonly code: string = 'public_link_unavailable';
+  override readonly status: number = 410;
+  override readonly showable: boolean = false;
 }
 
 /** The anonymous budget is spent; `retryAfterSeconds` says when a run is allowed again. */
-export class PublicLinkBudgetError extends Error {
+export class PublicLinkBudgetError extends MeridianError {
   override name = 'PublicLinkBudgetError';
+  override readonly code: string = 'public_link_budget_spent';
+  override readonly status: number = 429;
+  override readonly showable: boolean = true;
 
   constructor(
     message: string,
-    readonly retryAfterSeconds: number,
+    override readonly retryAfterSeconds: number,
   ) {
     super(message);
   }

@@ -5,6 +5,7 @@ import type { Database, MapsTable } from '../store/schema.ts';
 import { hashSecret, randomId } from '../crypto/index.ts';
 import type { SecretBox } from '../crypto/index.ts';
 import { mapDefinitionSchema, type MapDefinition } from './mapDefinition.ts';
+import { MeridianError } from '../errors/MeridianError.ts';
 
 /**
  * Saved maps. Every query takes the caller: a map is visible to its owner, and to the members of
@@ -13,8 +14,11 @@ import { mapDefinitionSchema, type MapDefinition } from './mapDefinition.ts';
  * private maps: "private" means the owner only. Changing a map (definition, deletion, public
  * link) is for its owner, or for editors and admins when the map is shared with the organization.
  */
-export class MapAccessError extends Error {
+export class MapAccessError extends MeridianError {
   override name = 'MapAccessError';
+  override readonly code: string = 'map_access_denied';
+  override readonly status: number = 403;
+  override readonly showable: boolean = true;
 }
 
 export interface MapRecord {

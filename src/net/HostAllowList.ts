@@ -1,6 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import { canonicalAddress } from './canonicalAddress.ts';
 import { isSpecialUseAddress } from './isSpecialUseAddress.ts';
+import { MeridianError } from '../errors/MeridianError.ts';
 
 /**
  * One entry of a host allow-list:
@@ -14,8 +15,11 @@ type Entry =
   | { kind: 'name'; name: string; port?: number }
   | { kind: 'net'; list: BlockList; port?: number };
 
-export class HostAllowListError extends Error {
+export class HostAllowListError extends MeridianError {
   override name = 'HostAllowListError';
+  override readonly code: string = 'invalid_host_allow_list';
+  override readonly status: number = 500;
+  override readonly showable: boolean = true;
 }
 
 const HOST_NAME =

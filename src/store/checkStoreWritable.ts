@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { statfs } from 'node:fs/promises';
 import type { Database } from './schema.ts';
+import { MeridianError } from '../errors/MeridianError.ts';
 
 /**
  * Below this much free space on the disk holding a SQLite store, the store counts as not
@@ -11,8 +12,11 @@ import type { Database } from './schema.ts';
 export const MIN_FREE_BYTES = 8 * 1024 * 1024;
 
 /** The store refused a write, with a reason safe to show (no paths, no SQL). */
-export class StoreNotWritableError extends Error {
+export class StoreNotWritableError extends MeridianError {
   override name = 'StoreNotWritableError';
+  override readonly code: string = 'store_not_writable';
+  override readonly status: number = 503;
+  override readonly showable: boolean = false;
 }
 
 /**

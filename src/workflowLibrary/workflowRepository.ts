@@ -5,18 +5,23 @@ import { randomId } from '../crypto/index.ts';
 import { parseWorkflowDocument, workflowDocumentSchema, type WorkflowDocument } from '../workflows/index.ts';
 import { bumpToolCatalog } from '../store/toolCatalogVersion.ts';
 import { findConnection } from '../connections/connectionRepository.ts';
+import { MeridianError } from '../errors/MeridianError.ts';
 
 /**
  * Workflows and their publication as MCP tools. Every query is scoped to the caller's
  * organization; writing needs the editor role. Publishing, unpublishing and deleting bump the
  * organization's tool catalog version in the same transaction.
  */
-export class WorkflowRequestError extends Error {
+export class WorkflowRequestError extends MeridianError {
   override name = 'WorkflowRequestError';
+  override readonly code: string = 'invalid_workflow_request';
+  override readonly status: number = 422;
+  override readonly showable: boolean = true;
+
   /** The request field at fault, when there is one (a form points at it). */
   constructor(
     message: string,
-    readonly field?: string,
+    override readonly field?: string,
   ) {
     super(message);
   }
@@ -25,6 +30,8 @@ export class WorkflowRequestError extends Error {
 /** The caller may not use the connection a workflow runs on (403 on HTTP). */
 export class WorkflowAccessError extends WorkflowRequestError {
   override name = 'WorkflowAccessError';
+  override readonly code: string = 'workflow_access_denied';
+  override readonly status: number = 403;
 }
 
 /**
@@ -46,6 +53,9 @@ async function requireConnection(db: Kysely<Database>, caller: Caller, name: str
  */
 export class WorkflowConflictError extends WorkflowRequestError {
   override name = 'WorkflowConflictError';
+  override readonly code: string = 'workflow_conflict';
+  override readonly status: number = 409;
+
   constructor(
     readonly current: { version: number; savedAt: number; savedBy: VersionAuthor | null },
     baseVersion: number,
@@ -56,6 +66,20 @@ export class WorkflowConflictError extends WorkflowRequestError {
       } at ${new Date(current.savedAt).toISOString()}. Reload it, then apply your changes again.`,
       'baseVersion',
     );
+  }
+
+  /** The facts of the save that won, so the editor can offer to reload it. */
+  override problemExtensions(): Record<string, unknown> {
+    return {
+      currentVersion: this.current.version,
+      savedBy: this.current.savedBy,
+      savedAt: this.current.savedAt,
+    };
+  }
+
+  /** Nothing in the request is to fix: the document changed under it (the facts are extensions). */
+  override fieldErrors(): undefined {
+    return undefined;
   }
 }
 

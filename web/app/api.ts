@@ -82,3 +82,15 @@ async function request<T>(method: string, path: string, body?: unknown, csrfToke
   }
   return payload as T;
 }
+
+/** Any thrown value as an ApiError (status 0 when the request never got an answer). */
+export function asApiError(error: unknown): ApiError {
+  return error instanceof ApiError
+    ? error
+    : new ApiError(0, error instanceof Error ? error.message : String(error));
+}
+
+/** Field → message, from a 422's field errors. */
+export function fieldMessages(error: ApiError | undefined): Record<string, string> {
+  return Object.fromEntries((error?.errors ?? []).map((e) => [e.field, e.message]));
+}

@@ -1,4 +1,5 @@
 import { redirectUriProblem } from './redirectUriPolicy.ts';
+import { MeridianError } from '../../errors/MeridianError.ts';
 
 /** Callback URLs the seed lists for platforms that need a pre-registered client. */
 export const CALLBACK_PRESETS: Record<string, { label: string; callbacks: string[] }> = {
@@ -10,12 +11,16 @@ export const CALLBACK_PRESETS: Record<string, { label: string; callbacks: string
   },
 };
 
-export class ClientInputError extends Error {
+export class ClientInputError extends MeridianError {
   override name = 'ClientInputError';
+  override readonly code: string = 'invalid_client_input';
+  override readonly status: number = 422;
+  override readonly showable: boolean = true;
+
   /** The input the message is about, so a form can point at it. */
   constructor(
     message: string,
-    readonly field: 'name' | 'callbacks' | 'origins' | 'preset' = 'callbacks',
+    override readonly field: 'name' | 'callbacks' | 'origins' | 'preset' = 'callbacks',
   ) {
     super(message);
   }

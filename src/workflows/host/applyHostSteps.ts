@@ -1,9 +1,14 @@
 import { cellToBoundary, cellToLatLng, latLngToCell } from 'h3-js';
 import type { HostStep } from './HostStep.ts';
+import { MeridianError } from '../../errors/MeridianError.ts';
 
 export type Row = Record<string, unknown>;
 
-export class HostStepError extends Error {
+export class HostStepError extends MeridianError {
+  override readonly code: string = 'host_step_failed';
+  override readonly status: number = 422;
+  override readonly showable: boolean = true;
+
   constructor(message: string) {
     super(message);
     this.name = 'HostStepError';

@@ -1,6 +1,7 @@
 import { MAX_GEOJSON_BYTES, bboxSchema, geoJsonGeometrySchema } from '../document/GeoJsonGeometry.ts';
 import type { WorkflowDocument, WorkflowParameter } from '../document/WorkflowDocument.ts';
 import { flattenZodIssue } from '../validation/zodIssues.ts';
+import { MeridianError } from '../../errors/MeridianError.ts';
 
 /** Strings without a declared maxLength are still capped: a 10 MB "name" helps nobody. */
 export const DEFAULT_MAX_STRING_LENGTH = 10_000;
@@ -17,7 +18,11 @@ export interface ArgumentError {
 export type ArgumentValidation =
   { ok: true; values: Record<string, unknown> } | { ok: false; errors: ArgumentError[] };
 
-export class ArgumentValidationError extends Error {
+export class ArgumentValidationError extends MeridianError {
+  override readonly code: string = 'invalid_arguments';
+  override readonly status: number = 422;
+  override readonly showable: boolean = true;
+
   constructor(readonly errors: ArgumentError[]) {
     super(errors.map((e) => e.message).join('\n'));
     this.name = 'ArgumentValidationError';

@@ -1,3 +1,5 @@
+import { MeridianError } from '../../errors/MeridianError.ts';
+
 /**
  * One problem in a workflow, phrased for a person or a model to act on: where (node, field),
  * what is wrong, and how to fix it.
@@ -34,7 +36,11 @@ export function formatIssue(issue: WorkflowIssue): string {
   return `${where ? `${where}: ` : ''}${issue.message}. Fix: ${issue.fix}`;
 }
 
-export class WorkflowValidationError extends Error {
+export class WorkflowValidationError extends MeridianError {
+  override readonly code: string = 'invalid_workflow';
+  override readonly status: number = 422;
+  override readonly showable: boolean = true;
+
   constructor(readonly issues: WorkflowIssue[]) {
     super(issues.map(formatIssue).join('\n'));
     this.name = 'WorkflowValidationError';
@@ -42,10 +48,13 @@ export class WorkflowValidationError extends Error {
 }
 
 /** Thrown by a component when its config does not fit its inputs; the validator adds the node. */
-export class ComponentConfigError extends Error {
+export class ComponentConfigError extends MeridianError {
+  override readonly status: number = 422;
+  override readonly showable: boolean = true;
+
   constructor(
     readonly code: WorkflowIssueCode,
-    readonly field: string | undefined,
+    override readonly field: string | undefined,
     message: string,
     readonly fix: string,
   ) {

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { AppContext } from '../../AppContext.ts';
 import { SecretBox } from '../../crypto/index.ts';
 import {
-  ConnectionAccessError,
   createConnection,
   listConnections,
   testConnection,
@@ -14,7 +13,7 @@ import { EngineError, withinTimeout, type ColumnDescription } from '../../engine
 import { recordAudit } from '../../store/repositories/auditLog.ts';
 import type { Caller } from '../../store/Caller.ts';
 import { requireApiSession } from './apiSession.ts';
-import { fieldErrorsOf, sendProblem } from './problem.ts';
+import { fieldErrorsOf, sendErrorProblem, sendProblem } from './problem.ts';
 
 /**
  * Connections for the workspace: list, browse, add (admins), test. Credentials are write-only:
@@ -234,9 +233,7 @@ export function registerConnectionsApiRoutes(app: FastifyInstance, ctx: AppConte
       });
       return reply.code(201).send({ connection });
     } catch (e) {
-      if (e instanceof ConnectionAccessError)
-        return sendProblem(reply, 422, e.message, [{ field: 'name', message: e.message }]);
-      throw e;
+      return sendErrorProblem(reply, e, { field: 'name' });
     }
   });
 

@@ -3,17 +3,10 @@ import { z } from 'zod';
 import type { AppContext } from '../../AppContext.ts';
 import { listApiTokens, revokeApiToken, type ApiTokenSummary } from '../../store/repositories/apiTokens.ts';
 import { recordAudit } from '../../store/repositories/auditLog.ts';
-import {
-  DEFAULT_TOKEN_SCOPES,
-  SCOPES,
-  scopesForRole,
-  type Scope,
-  issueApiToken,
-  TokenRequestError,
-} from '../../auth/index.ts';
+import { DEFAULT_TOKEN_SCOPES, SCOPES, scopesForRole, type Scope, issueApiToken } from '../../auth/index.ts';
 import { requireApiSession } from './apiSession.ts';
 import { parseBody } from './parseBody.ts';
-import { sendProblem } from './problem.ts';
+import { sendErrorProblem, sendProblem } from './problem.ts';
 
 /** Expiry choices the workspace offers; the CLI takes any duration. */
 export const TOKEN_EXPIRY_CHOICES = ['7d', '30d', '90d', '365d', 'never'] as const;
@@ -97,8 +90,8 @@ export function registerCredentialsApiRoutes(app: FastifyInstance, ctx: AppConte
       // The only time the secret is returned; the response is no-store (requireApiSession).
       return reply.code(201).send({ token: viewOf(created), secret: created.token });
     } catch (error) {
-      if (!(error instanceof TokenRequestError)) throw error;
-      return sendProblem(reply, 422, error.message, [{ field: 'scopes', message: error.message }]);
+      // A refused token request is about its scopes (the name and expiry are checked by the schema).
+      return sendErrorProblem(reply, error, { field: 'scopes' });
     }
   });
 

@@ -3,7 +3,6 @@ import type { AppContext } from '../../AppContext.ts';
 import type { Caller } from '../../store/Caller.ts';
 import { SecretBox } from '../../crypto/index.ts';
 import {
-  MapAccessError,
   createMap,
   deleteMap,
   findMapByPublicToken,
@@ -27,13 +26,12 @@ import {
   mapSummary,
   savedMapView,
   checkLayerAccess,
-  LayerAccessError,
   PublicMapViewer,
   PublicLinkBudgetError,
   PublicLinkUnavailableError,
 } from '../../maps/index.ts';
 import { requireApiSession } from './apiSession.ts';
-import { fieldErrorsOf, sendProblem } from './problem.ts';
+import { fieldErrorsOf, sendErrorProblem, sendProblem } from './problem.ts';
 
 const NOT_FOUND = 'There is no such map, or it is private to someone else.';
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -79,22 +77,6 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
     return undefined;
   };
 
-  const explain = (reply: FastifyReply, error: unknown): FastifyReply => {
-    if (error instanceof MapRenderError && error.retryAfterSeconds !== undefined)
-      return sendProblem(reply.header('Retry-After', String(error.retryAfterSeconds)), 503, error.message);
-    if (error instanceof MapRenderError)
-      return sendProblem(
-        reply,
-        422,
-        error.message,
-        error.field ? [{ field: error.field, message: error.message }] : undefined,
-      );
-    if (error instanceof LayerAccessError)
-      return sendProblem(reply, 403, error.message, [{ field: error.field, message: error.message }]);
-    if (error instanceof MapAccessError) return sendProblem(reply, 403, error.message);
-    throw error;
-  };
-
   const render = (caller: Caller, record: MapRecord, link: string | null) =>
     resolveMap(services, caller, { ...record.definition, id: record.id, link }, { clientId: 'workspace' });
 
@@ -121,7 +103,7 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
       // A map holds only what its author may read (audit #2): it may be shared and published later.
       await checkLayerAccess(db, api.caller, definition.layers);
     } catch (error) {
-      return explain(reply, error);
+      return sendErrorProblem(reply, error);
     }
     const record = await createMap(db, api.caller, definition, box);
     return reply.code(201).send({ map: savedMapView(record, publicUrl) });
@@ -144,7 +126,7 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
         { clientId: 'workspace' },
       );
     } catch (error) {
-      return explain(reply, error);
+      return sendErrorProblem(reply, error);
     }
   });
 
@@ -171,7 +153,7 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
       if (!record) return sendProblem(reply, 404, NOT_FOUND);
       return { map: savedMapView(record, publicUrl) };
     } catch (error) {
-      return explain(reply, error);
+      return sendErrorProblem(reply, error);
     }
   });
 
@@ -183,7 +165,7 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
       if (!(await deleteMap(db, api.caller, request.params.id))) return sendProblem(reply, 404, NOT_FOUND);
       return reply.code(204).send();
     } catch (error) {
-      return explain(reply, error);
+      return sendErrorProblem(reply, error);
     }
   });
 
@@ -199,7 +181,7 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
       if (!token) return sendProblem(reply, 404, NOT_FOUND);
       return { publicLink: publicMapUrl(publicUrl, token) };
     } catch (error) {
-      return explain(reply, error);
+      return sendErrorProblem(reply, error);
     }
   });
 
@@ -212,7 +194,7 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
         return sendProblem(reply, 404, NOT_FOUND);
       return reply.code(204).send();
     } catch (error) {
-      return explain(reply, error);
+      return sendErrorProblem(reply, error);
     }
   });
 
@@ -224,7 +206,7 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
     try {
       return await render(api.caller, record, mapPageUrl(publicUrl, record.id));
     } catch (error) {
-      return explain(reply, error);
+      return sendErrorProblem(reply, error);
     }
   });
 
@@ -238,7 +220,7 @@ export function registerMapsApiRoutes(app: FastifyInstance, ctx: AppContext): vo
       // Rendered per request for this caller: never stored by a shared cache (H6).
       return reply.type('image/png').header('Cache-Control', 'private, no-store').send(png);
     } catch (error) {
-      return explain(reply, error);
+      return sendErrorProblem(reply, error);
     }
   });
 

@@ -17,10 +17,10 @@ import {
   setOAuthOrgPolicy,
 } from '../../store/repositories/oauthOrgPolicies.ts';
 import { recordAudit } from '../../store/repositories/auditLog.ts';
-import { CALLBACK_PRESETS, ClientInputError, parseClientCallbacks } from '../../auth/index.ts';
+import { CALLBACK_PRESETS, parseClientCallbacks } from '../../auth/index.ts';
 import { requireApiSession } from './apiSession.ts';
 import { parseBody } from './parseBody.ts';
-import { sendProblem } from './problem.ts';
+import { sendErrorProblem, sendProblem } from './problem.ts';
 
 /** How long a rotated-out secret keeps working, so deployments can roll to the new one. */
 const SECRET_GRACE_MS = 24 * 3_600_000;
@@ -128,8 +128,7 @@ export function registerOAuthClientsApiRoutes(app: FastifyInstance, ctx: AppCont
       // The only time the secret is returned; the response is no-store (requireApiSession).
       return reply.code(201).send({ client, secret: created.secret });
     } catch (error) {
-      if (!(error instanceof ClientInputError)) throw error;
-      return sendProblem(reply, 422, error.message, [{ field: error.field, message: error.message }]);
+      return sendErrorProblem(reply, error);
     }
   });
 
@@ -153,8 +152,7 @@ export function registerOAuthClientsApiRoutes(app: FastifyInstance, ctx: AppCont
         await updateClientCallbacks(db, api.caller, id, parsed);
         await audit(api.caller, request, 'oauth_client.callbacks', { target: id });
       } catch (error) {
-        if (!(error instanceof ClientInputError)) throw error;
-        return sendProblem(reply, 422, error.message, [{ field: error.field, message: error.message }]);
+        return sendErrorProblem(reply, error);
       }
     }
     if (body.disabled !== undefined && body.disabled !== existing.disabled) {

@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { MeridianError } from '../../errors/MeridianError.ts';
 
 /**
  * RFC 9457 problem details for the workspace JSON API. `errors` lists field-level problems
@@ -52,4 +53,27 @@ export function fieldErrorsOf(
     field: issue.path.map(String).join('.') || '(body)',
     message: issue.message,
   }));
+}
+
+/**
+ * The one translation of Meridian's errors into problem documents: a showable error the caller
+ * can act on (a 4xx, or a busy server's 503 with Retry-After) is answered with its own status,
+ * message, field errors and extension members. Anything else is rethrown, so the app's error
+ * handler logs it and answers a 500 that says nothing about internals. `field` names the field
+ * to point at when the error itself names none (a token request's refusal is about its scopes).
+ */
+export function sendErrorProblem(
+  reply: FastifyReply,
+  error: unknown,
+  options: { field?: string } = {},
+): FastifyReply {
+  if (!(error instanceof MeridianError) || !error.showable) throw error;
+  const busy = error.retryAfterSeconds !== undefined;
+  if (error.status >= 500 && !busy) throw error;
+  if (busy) reply.header('Retry-After', String(error.retryAfterSeconds));
+  const errors =
+    error.field === undefined && options.field !== undefined
+      ? [{ field: options.field, message: error.message }]
+      : error.fieldErrors();
+  return sendProblem(reply, error.status, error.message, errors, error.problemExtensions());
 }

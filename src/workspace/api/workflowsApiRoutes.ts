@@ -4,9 +4,6 @@ import type { AppContext } from '../../AppContext.ts';
 import type { Caller } from '../../store/Caller.ts';
 import {
   DEFAULT_SYNC_DEADLINE_MS,
-  WorkflowAccessError,
-  WorkflowConflictError,
-  WorkflowRequestError,
   getWorkflow,
   listWorkflows,
   publishWorkflow,
@@ -20,7 +17,7 @@ import {
 import { recordAudit } from '../../store/repositories/auditLog.ts';
 import { findConnection } from '../../connections/index.ts';
 import { withinTimeout } from '../../engines/index.ts';
-import { QueueFullError, submitWorkflowRun } from '../../jobs/index.ts';
+import { submitWorkflowRun } from '../../jobs/index.ts';
 import {
   catalogFromDescription,
   describeWorkflowGraph,
@@ -31,7 +28,7 @@ import {
   type WorkflowIssue,
 } from '../../workflows/index.ts';
 import { requireApiSession } from './apiSession.ts';
-import { fieldErrorsOf, sendProblem } from './problem.ts';
+import { fieldErrorsOf, sendErrorProblem, sendProblem } from './problem.ts';
 import { jobJson } from './jobJson.ts';
 
 /**
@@ -83,16 +80,9 @@ function versionNotFound(reply: FastifyReply, name: string, version: string): Fa
 }
 
 /** A refused save or restore as its problem document: 409 names the save that won. */
-function saveRefused(reply: FastifyReply, e: WorkflowRequestError): FastifyReply {
-  if (e instanceof WorkflowConflictError)
-    return sendProblem(reply, 409, e.message, undefined, {
-      currentVersion: e.current.version,
-      savedBy: e.current.savedBy,
-      savedAt: e.current.savedAt,
-    });
-  return sendProblem(reply, e instanceof WorkflowAccessError ? 403 : 422, e.message, [
-    { field: e.field ?? 'document', message: e.message },
-  ]);
+function saveRefused(reply: FastifyReply, e: unknown): FastifyReply {
+  // A refusal that names no narrower field is about the document as a whole.
+  return sendErrorProblem(reply, e, { field: 'document' });
 }
 
 export function registerWorkflowsApiRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -193,7 +183,6 @@ export function registerWorkflowsApiRoutes(app: FastifyInstance, ctx: AppContext
       });
       return reply.code(201).send({ workflow: saved });
     } catch (e) {
-      if (!(e instanceof WorkflowRequestError)) throw e;
       return saveRefused(reply, e);
     }
   });
@@ -251,7 +240,6 @@ export function registerWorkflowsApiRoutes(app: FastifyInstance, ctx: AppContext
         });
         return reply.code(201).send({ workflow: restored });
       } catch (e) {
-        if (!(e instanceof WorkflowRequestError)) throw e;
         return saveRefused(reply, e);
       }
     },
@@ -282,13 +270,7 @@ export function registerWorkflowsApiRoutes(app: FastifyInstance, ctx: AppContext
       });
       return { workflow: published };
     } catch (e) {
-      if (!(e instanceof WorkflowRequestError)) throw e;
-      return sendProblem(
-        reply,
-        e instanceof WorkflowAccessError ? 403 : 422,
-        e.message,
-        e.field ? [{ field: e.field, message: e.message }] : undefined,
-      );
+      return sendErrorProblem(reply, e);
     }
   });
 
@@ -361,8 +343,7 @@ export function registerWorkflowsApiRoutes(app: FastifyInstance, ctx: AppContext
       });
       return reply.code(202).send({ job: jobJson(submitted.job, caller.userId) });
     } catch (e) {
-      if (e instanceof QueueFullError) return sendProblem(reply, 429, e.message);
-      throw e;
+      return sendErrorProblem(reply, e);
     }
   });
 }

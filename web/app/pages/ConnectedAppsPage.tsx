@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { apiSend } from '../api.ts';
-import { useApiGet } from '../useApiGet.ts';
+import { useApi } from '../useApi.ts';
 import { formatTime } from '../format.ts';
 import { ErrorNotice } from '../components/Notice.tsx';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
@@ -17,7 +17,9 @@ interface Grant {
 
 /** Connected apps: the AI platforms connected with OAuth, grouped by application; revoking ends their access. */
 export function ConnectedAppsPage() {
-  const { data, error, reload } = useApiGet<{ grants: Grant[]; wholeOrg: boolean }>('/api/v1/connected-apps');
+  const { data, error, reload } = useApi<{ grants: Grant[]; wholeOrg: boolean }>('/api/v1/connected-apps', {
+    keepDataOnError: true,
+  });
   const [actionError, setActionError] = useState<unknown>();
 
   async function revoke(grant: Grant) {

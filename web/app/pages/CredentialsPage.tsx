@@ -1,7 +1,7 @@
 import { NavLink, Route, Routes } from 'react-router';
 import { useSession } from '../useSession.ts';
-import { ApiTokensPanel } from '../developers/ApiTokensPanel.tsx';
-import { OAuthClientsPanel } from '../developers/OAuthClientsPanel.tsx';
+import { ApiTokensPanel } from './developers/ApiTokensPanel.tsx';
+import { OAuthClientsPanel } from './developers/OAuthClientsPanel.tsx';
 
 /** Developers › Credentials: API access tokens (everyone, their own) and OAuth clients (admins). */
 export function CredentialsPage() {

@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import { Link, Route, Routes, useParams } from 'react-router';
-import { apiSend } from '../api.ts';
-import { asApiError, formatTime, useApiData, useSession } from './workflows/useApiData.ts';
+import { apiSend, asApiError } from '../api.ts';
+import { useApi } from '../useApi.ts';
+import { formatLocalTime } from '../format.ts';
+import { useSession } from '../useSession.ts';
 import { JobRunView } from './jobs/JobRunView.tsx';
 import { ACTIVE_STATES, type Job } from './jobs/jobTypes.ts';
 import './workspacePages.css';
@@ -19,10 +21,10 @@ export function JobsPage() {
 }
 
 function JobList() {
-  const session = useSession();
+  const { session } = useSession();
   const [scope, setScope] = useState<'mine' | 'organization'>('mine');
   const [notice, setNotice] = useState<string>();
-  const { data, error, reload } = useApiData<{ jobs: Job[] }>(`/api/v1/jobs?scope=${scope}&limit=100`);
+  const { data, error, reload } = useApi<{ jobs: Job[] }>(`/api/v1/jobs?scope=${scope}&limit=100`);
   const cancel = (job: Job) =>
     apiSend<{ outcome: string }>('POST', `/api/v1/jobs/${encodeURIComponent(job.id)}/cancel`).then(
       ({ outcome }) => {
@@ -94,7 +96,7 @@ function JobList() {
                   )}
                 </td>
                 {scope === 'organization' && <td>{job.userEmail ?? '—'}</td>}
-                <td>{formatTime(job.createdAt)}</td>
+                <td>{formatLocalTime(job.createdAt)}</td>
                 <td>
                   {job.durationMs === null
                     ? '—'

@@ -1,11 +1,11 @@
 import { Link, useParams } from 'react-router';
-import { useApiData } from '../workflows/useApiData.ts';
+import { useApi } from '../../useApi.ts';
 import type { TableColumnsInfo, TableSummary } from './connectionTypes.ts';
 
 /** A connection's tables, with their geometry columns. */
 export function ConnectionTables() {
   const { name = '' } = useParams();
-  const { data, error } = useApiData<{ schemas: string[]; tables: TableSummary[] }>(
+  const { data, error } = useApi<{ schemas: string[]; tables: TableSummary[] }>(
     `/api/v1/connections/${encodeURIComponent(name)}/tables`,
   );
   return (
@@ -60,7 +60,7 @@ export function ConnectionTables() {
 /** One table's columns. */
 export function TableColumns() {
   const { name = '', table = '' } = useParams();
-  const { data, error } = useApiData<{ table: TableColumnsInfo }>(
+  const { data, error } = useApi<{ table: TableColumnsInfo }>(
     `/api/v1/connections/${encodeURIComponent(name)}/tables/${encodeURIComponent(table)}`,
   );
   return (

@@ -1,14 +1,16 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { apiSend, type ApiError } from '../../api.ts';
-import { asApiError, fieldMessages, formatTime, useApiData, useSession } from '../workflows/useApiData.ts';
+import { apiSend, type ApiError, asApiError, fieldMessages } from '../../api.ts';
+import { useApi } from '../../useApi.ts';
+import { formatLocalTime } from '../../format.ts';
+import { useSession } from '../../useSession.ts';
 import type { Connection } from './connectionTypes.ts';
 
 type TestResult = { ok: boolean; message: string };
 
 export function ConnectionList() {
-  const session = useSession();
-  const { data, error, reload } = useApiData<{ connections: Connection[] }>('/api/v1/connections');
+  const { session } = useSession();
+  const { data, error, reload } = useApi<{ connections: Connection[] }>('/api/v1/connections');
   const [result, setResult] = useState<TestResult>();
   const [testing, setTesting] = useState<string>();
   const test = async (name: string) => {
@@ -57,7 +59,7 @@ export function ConnectionList() {
                 <td>{c.kind}</td>
                 <td>{c.description}</td>
                 <td>{c.restricted ? 'shared with some members' : 'everyone'}</td>
-                <td>{formatTime(c.createdAt)}</td>
+                <td>{formatLocalTime(c.createdAt)}</td>
                 <td>
                   <button
                     type="button"

@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'react';
-import { apiSend } from '../../api.ts';
+import { apiSend, asApiError } from '../../api.ts';
 import type { RenderedMap } from '../../../../src/maps/renderedMap.ts';
-import { asApiError } from '../workflows/useApiData.ts';
 import { MapView } from '../../../shared/map/MapView.tsx';
 
 /** A job's result on a map: an unsaved one-layer map rendered by the server (POST /api/v1/maps/preview). */

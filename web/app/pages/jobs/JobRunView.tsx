@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { apiSend } from '../../api.ts';
-import { asApiError } from '../workflows/useApiData.ts';
+import { apiSend, asApiError } from '../../api.ts';
 import { useJob } from './useJob.ts';
 import { ResultsTable } from './ResultsTable.tsx';
 import { JobResultMap } from './JobResultMap.tsx';

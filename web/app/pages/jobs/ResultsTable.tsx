@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useApiData } from '../workflows/useApiData.ts';
+import { useApi } from '../../useApi.ts';
 import type { ResultsPage } from './jobTypes.ts';
 import { cellText } from './cellText.ts';
 
@@ -10,7 +10,7 @@ export function ResultsTable({ jobId }: { jobId: string }) {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const cursor = cursors[cursors.length - 1];
   const path = `/api/v1/jobs/${encodeURIComponent(jobId)}/results?limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-  const { data, error } = useApiData<ResultsPage>(path);
+  const { data, error } = useApi<ResultsPage>(path);
   if (error)
     return (
       <p className="error" role="alert">

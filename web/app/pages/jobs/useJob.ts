@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
-import { apiGet, type ApiError } from '../../api.ts';
-import { asApiError } from '../workflows/useApiData.ts';
+import { apiGet, type ApiError, asApiError } from '../../api.ts';
 import { ACTIVE_STATES, type Job } from './jobTypes.ts';
 
 const POLL_MS = 700;

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { apiSend, type ApiError } from '../../api.ts';
-import { asApiError, fieldMessages, formatTime } from './useApiData.ts';
+import { apiSend, type ApiError, asApiError, fieldMessages } from '../../api.ts';
+import { formatLocalTime } from '../../format.ts';
 import type { WorkflowDetail } from './workflowTypes.ts';
 
 /** The workflow's MCP tool: its state, and for editors the publish / update / unpublish form. */
@@ -52,7 +52,7 @@ export function PublishPanel({ workflow, onChanged }: { workflow: WorkflowDetail
         <p>
           Published as <code id="published-tool">{tool.name}</code> ({tool.mode}
           {tool.mode === 'sync' ? `, answers within ${tool.syncDeadlineMs} ms or hands over a job` : ''})
-          since {formatTime(tool.publishedAt)}.
+          since {formatLocalTime(tool.publishedAt)}.
         </p>
       ) : (
         <p className="muted" id="not-published">

@@ -1,6 +1,5 @@
 import { useMemo, useState, type FormEvent } from 'react';
-import { apiSend } from '../../api.ts';
-import { asApiError, fieldMessages } from './useApiData.ts';
+import { apiSend, asApiError, fieldMessages } from '../../api.ts';
 import { argumentsOf, runFieldsOf, type RunField } from './runFormFields.ts';
 import type { WorkflowDetail } from './workflowTypes.ts';
 import type { Job } from '../jobs/jobTypes.ts';

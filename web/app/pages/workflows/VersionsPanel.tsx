@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { apiSend } from '../../api.ts';
-import { asApiError, formatTime, useApiData } from './useApiData.ts';
+import { apiSend, asApiError } from '../../api.ts';
+import { useApi } from '../../useApi.ts';
+import { formatLocalTime } from '../../format.ts';
 import { savedByLabel, type WorkflowSummary, type WorkflowVersionSummary } from './workflowTypes.ts';
 
 /**
@@ -25,7 +26,7 @@ export function VersionsPanel({
   onRestored(workflow: WorkflowSummary): void;
 }) {
   const path = `/api/v1/workflows/${encodeURIComponent(name)}/versions`;
-  const { data, error, reload } = useApiData<{ current: number; versions: WorkflowVersionSummary[] }>(path);
+  const { data, error, reload } = useApi<{ current: number; versions: WorkflowVersionSummary[] }>(path);
   // A save or a restore elsewhere on the page makes a new version: list it.
   const listed = useRef(currentVersion);
   useEffect(() => {
@@ -87,7 +88,7 @@ export function VersionsPanel({
                   {v.version === data.current ? ' (current)' : ''}
                 </td>
                 <td>{savedByLabel(v.savedBy)}</td>
-                <td>{formatTime(v.savedAt)}</td>
+                <td>{formatLocalTime(v.savedAt)}</td>
                 <td>
                   <Link to={`/workflows/${encodeURIComponent(name)}/versions/${v.version}`}>
                     Open read-only

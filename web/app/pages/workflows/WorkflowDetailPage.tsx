@@ -1,5 +1,6 @@
 import { Link, useParams, useSearchParams } from 'react-router';
-import { formatTime, useApiData } from './useApiData.ts';
+import { useApi } from '../../useApi.ts';
+import { formatLocalTime } from '../../format.ts';
 import { WorkflowGraph } from './WorkflowGraph.tsx';
 import { PublishPanel } from './PublishPanel.tsx';
 import { RunForm } from './RunForm.tsx';
@@ -12,7 +13,7 @@ export function WorkflowDetailPage() {
   const { name = '' } = useParams();
   const [search, setSearch] = useSearchParams();
   const jobId = search.get('job') ?? undefined;
-  const { data, error, reload } = useApiData<{ workflow: WorkflowDetail }>(
+  const { data, error, reload } = useApi<{ workflow: WorkflowDetail }>(
     `/api/v1/workflows/${encodeURIComponent(name)}`,
   );
   if (error) {
@@ -37,7 +38,7 @@ export function WorkflowDetailPage() {
       <h1>{w.name}</h1>
       <p>{w.description}</p>
       <p className="muted">
-        Connection <code>{w.connection}</code> · version {w.version} · updated {formatTime(w.updatedAt)}
+        Connection <code>{w.connection}</code> · version {w.version} · updated {formatLocalTime(w.updatedAt)}
       </p>
       {w.issues.length > 0 && (
         <div className="error" role="alert">

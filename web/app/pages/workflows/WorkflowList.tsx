@@ -1,12 +1,14 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { apiSend, type ApiError } from '../../api.ts';
-import { asApiError, formatTime, useApiData, useSession } from './useApiData.ts';
+import { apiSend, type ApiError, asApiError } from '../../api.ts';
+import { useApi } from '../../useApi.ts';
+import { formatLocalTime } from '../../format.ts';
+import { useSession } from '../../useSession.ts';
 import type { WorkflowSummary } from './workflowTypes.ts';
 
 export function WorkflowList() {
-  const session = useSession();
-  const { data, error } = useApiData<{ workflows: WorkflowSummary[] }>('/api/v1/workflows');
+  const { session } = useSession();
+  const { data, error } = useApi<{ workflows: WorkflowSummary[] }>('/api/v1/workflows');
   const canEdit = session !== undefined && session.user.role !== 'viewer';
   return (
     <>
@@ -52,7 +54,7 @@ export function WorkflowList() {
                     <span className="muted">not published</span>
                   )}
                 </td>
-                <td>{formatTime(w.updatedAt)}</td>
+                <td>{formatLocalTime(w.updatedAt)}</td>
               </tr>
             ))}
             {data?.workflows.length === 0 && (

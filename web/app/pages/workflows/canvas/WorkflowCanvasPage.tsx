@@ -13,8 +13,10 @@ import {
   type NodeChange,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { apiGet, apiSend, type SessionInfo } from '../../../api.ts';
-import { asApiError, formatTime, useApiData, useSession } from '../useApiData.ts';
+import { apiGet, apiSend, type SessionInfo, asApiError } from '../../../api.ts';
+import { useApi } from '../../../useApi.ts';
+import { formatLocalTime } from '../../../format.ts';
+import { useSession } from '../../../useSession.ts';
 import { PublishPanel } from '../PublishPanel.tsx';
 import { VersionsPanel } from '../VersionsPanel.tsx';
 import { savedByLabel, type WorkflowDetail, type WorkflowVersion } from '../workflowTypes.ts';
@@ -60,13 +62,13 @@ const VALIDATE_DELAY_MS = 400;
  */
 export function WorkflowCanvasPage() {
   const { name, version } = useParams();
-  const session = useSession();
-  const catalog = useApiData<{ components: CatalogComponent[] }>('/api/v1/workflow-components');
-  const connections = useApiData<{ connections: ConnectionInfo[] }>('/api/v1/connections');
-  const detail = useApiData<{ workflow: WorkflowDetail }>(
+  const { session } = useSession();
+  const catalog = useApi<{ components: CatalogComponent[] }>('/api/v1/workflow-components');
+  const connections = useApi<{ connections: ConnectionInfo[] }>('/api/v1/connections');
+  const detail = useApi<{ workflow: WorkflowDetail }>(
     name ? `/api/v1/workflows/${encodeURIComponent(name)}` : undefined,
   );
-  const old = useApiData<{ version: WorkflowVersion }>(
+  const old = useApi<{ version: WorkflowVersion }>(
     name && version
       ? `/api/v1/workflows/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`
       : undefined,
@@ -79,7 +81,7 @@ export function WorkflowCanvasPage() {
       </p>
     );
   const workflow = detail.data?.workflow;
-  // useApiData keeps its last answer when its path goes away: only a version route views one.
+  // useApi keeps its last answer when its path goes away: only a version route views one.
   const viewing = version ? old.data?.version : undefined;
   if (
     !session ||
@@ -410,7 +412,7 @@ function CanvasEditor({
   };
 
   // The connection's tables, offered in the table fields (editors only: viewers cannot edit).
-  const tableList = useApiData<{ tables: { qualifiedName: string }[] }>(
+  const tableList = useApi<{ tables: { qualifiedName: string }[] }>(
     canEdit && draft.connection
       ? `/api/v1/connections/${encodeURIComponent(draft.connection)}/tables`
       : undefined,
@@ -435,7 +437,7 @@ function CanvasEditor({
         <div className="card version-banner" id="viewing-version" role="status">
           <p>
             Version {viewing.version} of {workflow.name}, saved by {savedByLabel(viewing.savedBy)} on{' '}
-            {formatTime(viewing.savedAt)}: read-only. The current version is {workflow.version}.
+            {formatLocalTime(viewing.savedAt)}: read-only. The current version is {workflow.version}.
           </p>
           <p>
             <Link to={`/workflows/${encodeURIComponent(workflow.name)}/canvas`}>

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { apiSend } from '../api.ts';
-import { useApiGet } from '../useApiGet.ts';
-import { ErrorNotice, FieldMessage, OkNotice } from '../components/Notice.tsx';
+import { apiSend } from '../../api.ts';
+import { useApi } from '../../useApi.ts';
+import { ErrorNotice, FieldMessage, OkNotice } from '../../components/Notice.tsx';
 
 interface Policy {
   dcrEnabled: boolean;
@@ -11,7 +11,9 @@ interface Policy {
 
 /** The organization's rules for applications nobody pre-registered: DCR on/off, CIMD hosts. */
 export function OAuthPolicyPanel() {
-  const { data, error, reload } = useApiGet<{ policy: Policy }>('/api/v1/oauth-policy');
+  const { data, error, reload } = useApi<{ policy: Policy }>('/api/v1/oauth-policy', {
+    keepDataOnError: true,
+  });
   const [policyError, setPolicyError] = useState<unknown>();
   const [ruleError, setRuleError] = useState<unknown>();
   const [saved, setSaved] = useState(false);

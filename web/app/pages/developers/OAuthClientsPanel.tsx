@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { apiSend } from '../api.ts';
-import { useApiGet } from '../useApiGet.ts';
-import { formatTime } from '../format.ts';
-import { ErrorNotice, FieldMessage, fieldMessage, SecretOnce } from '../components/Notice.tsx';
-import { ConfirmButton } from '../components/ConfirmButton.tsx';
+import { apiSend } from '../../api.ts';
+import { useApi } from '../../useApi.ts';
+import { formatTime } from '../../format.ts';
+import { ErrorNotice, FieldMessage, fieldMessage, SecretOnce } from '../../components/Notice.tsx';
+import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { OAuthPolicyPanel } from './OAuthPolicyPanel.tsx';
 
 export interface OAuthClient {
@@ -40,7 +40,7 @@ function lines(text: FormDataEntryValue | null): string[] {
 
 /** Developers › Credentials › OAuth clients (administrators). */
 export function OAuthClientsPanel() {
-  const { data, error, reload } = useApiGet<ClientsResponse>('/api/v1/oauth-clients');
+  const { data, error, reload } = useApi<ClientsResponse>('/api/v1/oauth-clients', { keepDataOnError: true });
   const [shown, setShown] = useState<{ title: string; clientId: string; secret: string; note: string }>();
   const [formError, setFormError] = useState<unknown>();
   const [actionError, setActionError] = useState<unknown>();

@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { apiSend } from '../api.ts';
-import { useApiGet } from '../useApiGet.ts';
-import { formatTime } from '../format.ts';
-import { ErrorNotice, FieldMessage, fieldMessage, SecretOnce } from '../components/Notice.tsx';
-import { ConfirmButton } from '../components/ConfirmButton.tsx';
+import { apiSend } from '../../api.ts';
+import { useApi } from '../../useApi.ts';
+import { formatTime } from '../../format.ts';
+import { ErrorNotice, FieldMessage, fieldMessage, SecretOnce } from '../../components/Notice.tsx';
+import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 
 interface ApiToken {
   id: string;
@@ -32,7 +32,7 @@ const EXPIRY_LABELS: Record<string, string> = {
 
 /** API access tokens for CLI agents: the caller's own, created with the secret shown once, revoked. */
 export function ApiTokensPanel() {
-  const { data, error, reload } = useApiGet<TokensResponse>('/api/v1/api-tokens');
+  const { data, error, reload } = useApi<TokensResponse>('/api/v1/api-tokens', { keepDataOnError: true });
   const [created, setCreated] = useState<{ name: string; secret: string }>();
   const [formError, setFormError] = useState<unknown>();
   const [actionError, setActionError] = useState<unknown>();
